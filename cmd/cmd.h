@@ -1,0 +1,48 @@
+/*
+ * cmd.h — one entry per subcommand (tmux's struct cmd_entry): the table in
+ * main.c finds it by name or unique prefix, handles --help from the entry,
+ * and turns the returned enum into the exit code.
+ */
+#ifndef SD_CMD_H
+#define SD_CMD_H
+
+#include <stdio.h>
+
+enum cmd_retval {
+	CMD_OK = 0,		/* all expectations met */
+	CMD_FAILED = 1,		/* an expectation failed */
+	CMD_USAGE = 2,		/* bad usage or bad scenario */
+	CMD_ABORTED = 3,	/* signal or deadline */
+	CMD_FAULT = 4,		/* a fault could not be applied or reverted */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *alias;
+	const char *usage;	/* synopsis after the command name */
+	const char *summary;	/* one line for `shakedown help` */
+	const char *help;	/* option descriptions, may be NULL */
+	enum cmd_retval (*exec)(const struct cmd_entry *, int, char **);
+};
+
+/* Parsed global options: the only mutable globals besides signal flags. */
+struct global_opts {
+	int quiet;
+	int verbose;
+	int color;		/* NO_COLOR unset and stdout a TTY */
+};
+extern struct global_opts g_opts;
+
+/* "shakedown: context: reason" on stderr. */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage line of an entry, then "Try 'shakedown help NAME'"; returns CMD_USAGE. */
+enum cmd_retval cmd_usage_error(const struct cmd_entry *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cmd_print_help(const struct cmd_entry *, FILE *);
+/* argv[0] of the running binary, resolved to an absolute path. */
+const char *cmd_self_exe(void);
+
+extern const struct cmd_entry cmd_sandbox;
+extern const struct cmd_entry cmd_target;
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * sandbox.c — `shakedown sandbox up|down|status|env|stop NAME|start NAME`:
+ * the private PostgreSQL + Redis + reference target a newcomer drills with.
+ * The work is in sandbox/sandbox.c; this file parses and prints.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/util.h"
+#include "../sandbox/sandbox.h"
+#include "../sandbox/target.h"
+#include "cmd.h"
+
+struct sbx_args {
+	const char *dir;
+	int pg_port, redis_port, target_port;
+	char *bugs[16];
+	size_t nbugs;
+	int production, reset_bugs;
+	const char *ai_latency;
+};
+
+static int
+parse_port(const char *s, int *port)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end != '\0' || v <= 0 || v > 65535)
+		return -1;
+	*port = (int)v;
+	return 0;
+}
+
+static void
+print_urls(const struct sbx_config *c, const char *prefix)
+{
+	char *t = sbx_target_url(c), *d = sbx_db_url(c), *r = sbx_redis_url(c);
+
+	printf("%sSHAKEDOWN_TARGET=%s\n%sDATABASE_URL=%s\n%sREDIS_URL=%s\n",
+	    prefix, t, prefix, d, prefix, r);
+	printf("%sSHAKEDOWN_SANDBOX=%s\n", prefix, c->dir);
+	free(t);
+	free(d);
+	free(r);
+}
+
+static enum cmd_retval
+do_up(struct sbx_config *c, const struct sbx_args *a)
+{
+	int started[SBX_NPARTS] = { 0 };
+	struct sbx_state st;
+	struct sd_err e;
+
+	/* options given now replace what an earlier `up` saved */
+	if (a->pg_port)
+		c->pg_port = a->pg_port;
+	if (a->redis_port)
+		c->redis_port = a->redis_port;
+	if (a->target_port)
+		c->target_port = a->target_port;
+	if (a->production)
+		c->production = 1;
+	if (a->ai_latency) {
+		free(c->ai_latency);
+		c->ai_latency = xstrdup(a->ai_latency);
+	}
+	if (a->nbugs > 0) {
+		for (size_t i = 0; i < c->nbugs; i++)
+			free(c->bugs[i]);
+		free(c->bugs);
+		c->bugs = xcalloc(a->nbugs + 1, sizeof *c->bugs);
+		for (size_t i = 0; i < a->nbugs; i++)
+			c->bugs[i] = xstrdup(a->bugs[i]);
+		c->nbugs = a->nbugs;
+	}
+	if (mkdir_p(c->dir, 0755, &e) == -1 || sbx_config_save(c, &e) == -1) {
+		cmd_error("sandbox: %s", e.msg);
+		return CMD_FAILED;
+	}
+	for (int p = 0; p < SBX_NPARTS; p++) {
+		sbx_state(c, (enum sbx_part)p, &st);
+		started[p] = !st.running;
+		if (sbx_start(c, (enum sbx_part)p, &e) == -1) {
+			cmd_error("sandbox up: %s", e.msg);
+			/* leave nothing half-up that this call started */
+			for (int q = p - 1; q >= 0; q--)
+				if (started[q])
+					sbx_stop(c, (enum sbx_part)q, &e);
+			return CMD_FAILED;
+		}
+		if (!g_opts.quiet)
+			printf("%-8s %s on 127.0.0.1:%d\n", sbx_part_name(p),
+			    started[p] ? "started" : "already running",
+			    sbx_part_port(c, (enum sbx_part)p));
+	}
+	if (!g_opts.quiet) {
+		if (c->nbugs > 0) {
+			printf("target bugs:");
+			for (size_t i = 0; i < c->nbugs; i++)
+				printf(" %s", c->bugs[i]);
+			printf("\n");
+		}
+		print_urls(c, "");
+	}
+	return CMD_OK;
+}
+
+static enum cmd_retval
+do_down(struct sbx_config *c)
+{
+	enum cmd_retval rc = CMD_OK;
+	struct sbx_state st;
+	struct sd_err e;
+
+	for (int p = SBX_NPARTS - 1; p >= 0; p--) {
+		sbx_state(c, (enum sbx_part)p, &st);
+		if (sbx_stop(c, (enum sbx_part)p, &e) == -1) {
+			cmd_error("sandbox down: %s", e.msg);
+			rc = CMD_FAILED;
+			continue;
+		}
+		if (!g_opts.quiet)
+			printf("%-8s %s\n", sbx_part_name(p), st.running ?
+			    "stopped" : st.stale ? "was not running (stale pid"
+			    " cleaned)" : "was not running");
+	}
+	return rc;
+}
+
+static enum cmd_retval
+do_status(struct sbx_config *c)
+{
+	struct sbx_state st;
+	int all = 1;
+
+	printf("sandbox %s\n", c->dir);
+	for (int p = 0; p < SBX_NPARTS; p++) {
+		char pid[16] = "-";
+		sbx_state(c, (enum sbx_part)p, &st);
+		all &= st.answering;
+		if (st.running)
+			snprintf(pid, sizeof pid, "%d", (int)st.pid);
+		printf("  %-8s %-9s pid %-7s port %-5d %s\n", sbx_part_name(p),
+		    st.running ? "running" : "stopped", pid,
+		    sbx_part_port(c, (enum sbx_part)p),
+		    st.answering ? "answering" : st.running ? st.detail :
+		    st.stale ? "(stale pidfile)" : "");
+	}
+	return all ? CMD_OK : CMD_FAILED;
+}
+
+static enum cmd_retval
+exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "pg-port", required_argument, NULL, 'P' },
+		{ "redis-port", required_argument, NULL, 'R' },
+		{ "target-port", required_argument, NULL, 'T' },
+		{ "bug", required_argument, NULL, 'b' },
+		{ "production", no_argument, NULL, 'p' },
+		{ "ai-latency", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sbx_args a = { 0 };
+	struct sbx_config c;
+	enum sbx_part part;
+	enum cmd_retval rc;
+	struct sd_err e;
+	const char *verb;
+	unsigned bit;
+	char *dir;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "+d:b:pa:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			a.dir = optarg;
+			break;
+		case 'P':
+		case 'R':
+		case 'T':
+			if (parse_port(optarg, ch == 'P' ? &a.pg_port : ch == 'R' ?
+			    &a.redis_port : &a.target_port) == -1)
+				return cmd_usage_error(self, "bad port '%s'", optarg);
+			break;
+		case 'b':
+			if (target_bug_parse(optarg, &bit) == -1)
+				return cmd_usage_error(self, "unknown bug '%s' (one"
+				    " of: %s)", optarg, target_bug_names());
+			if (a.nbugs == sizeof a.bugs / sizeof a.bugs[0])
+				return cmd_usage_error(self, "too many --bug");
+			a.bugs[a.nbugs++] = optarg;
+			break;
+		case 'p':
+			a.production = 1;
+			break;
+		case 'a':
+			a.ai_latency = optarg;
+			break;
+		default:
+			return cmd_usage_error(self, NULL);
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(self, "missing subcommand");
+	verb = argv[optind++];
+	dir = sbx_dir(a.dir);
+	if (sbx_config_load(&c, dir, &e) == -1) {
+		free(dir);
+		cmd_error("sandbox: %s", e.msg);
+		return CMD_FAILED;
+	}
+	free(dir);
+	c.self_exe = xstrdup(cmd_self_exe());
+	if (strcmp(verb, "up") == 0 || strcmp(verb, "down") == 0 ||
+	    strcmp(verb, "status") == 0 || strcmp(verb, "env") == 0) {
+		if (optind != argc) {
+			sbx_config_free(&c);
+			return cmd_usage_error(self, "unexpected argument '%s'",
+			    argv[optind]);
+		}
+		if (strcmp(verb, "up") == 0)
+			rc = do_up(&c, &a);
+		else if (strcmp(verb, "down") == 0)
+			rc = do_down(&c);
+		else if (strcmp(verb, "env") == 0)
+			print_urls(&c, "export "), rc = CMD_OK;
+		else
+			rc = do_status(&c);
+	} else if (strcmp(verb, "stop") == 0 || strcmp(verb, "start") == 0) {
+		if (optind + 1 != argc || sbx_part_parse(argv[optind], &part) == -1) {
+			sbx_config_free(&c);
+			return cmd_usage_error(self, "%s needs one of: postgres,"
+			    " redis, target", verb);
+		}
+		if ((verb[2] == 'o' ? sbx_stop(&c, part, &e) :
+		    sbx_start(&c, part, &e)) == -1) {
+			cmd_error("sandbox %s: %s", verb, e.msg);
+			rc = CMD_FAILED;
+		} else {
+			if (!g_opts.quiet)
+				printf("%s %s\n", sbx_part_name(part), verb[2] == 'o' ?
+				    "stopped" : "started");
+			rc = CMD_OK;
+		}
+	} else {
+		sbx_config_free(&c);
+		return cmd_usage_error(self, "unknown subcommand '%s'", verb);
+	}
+	sbx_config_free(&c);
+	return rc;
+}
+
+const struct cmd_entry cmd_sandbox = {
+	.name = "sandbox",
+	.usage = "[--dir DIR] [--pg-port N] [--redis-port N] [--target-port N]"
+	    " [--bug NAME]... [--production] [--ai-latency D]"
+	    " up|down|status|env|stop NAME|start NAME",
+	.summary = "private PostgreSQL + Redis + reference target on loopback",
+	.help =
+	    "Subcommands:\n"
+	    "  up            start what is not running, wait until each answers\n"
+	    "  down          stop everything, clean stale pidfiles\n"
+	    "  status        each part's pid, port and state (exit 1 unless all answer)\n"
+	    "  env           print export lines for SHAKEDOWN_TARGET, DATABASE_URL, REDIS_URL\n"
+	    "  stop NAME     stop postgres, redis or target (really stop it)\n"
+	    "  start NAME    start it again and wait until it answers\n"
+	    "\nOptions:\n"
+	    "  -d, --dir DIR        state and logs (default $SHAKEDOWN_SANDBOX,\n"
+	    "                       else ./.shakedown/sandbox)\n"
+	    "      --pg-port N      PostgreSQL port (default 54329)\n"
+	    "      --redis-port N   Redis port (default 63799)\n"
+	    "      --target-port N  target port (default 38080)\n"
+	    "  -b, --bug NAME       start the target with this bug (repeatable)\n"
+	    "  -p, --production     the target requires Redis for readiness\n"
+	    "  -a, --ai-latency D   the target's simulated AI latency\n"
+	    "Ports, bugs and modes given to 'up' are saved in DIR and reused.\n",
+	.exec = exec_sandbox,
+};

@@ -1,0 +1,422 @@
+/*
+ * proc.c — see proc.h. After fork the child only makes async-signal-safe
+ * calls; an exec failure travels to the parent through a CLOEXEC pipe, so
+ * "no such command" is an error at spawn time, not a silent exit 127.
+ */
+#define _GNU_SOURCE
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+#define CAPTURE_MAX (16 * 1024)
+
+pid_t
+proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e)
+{
+	int errpipe[2], cap[2] = { -1, -1 }, child_errno = 0, fd;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(errpipe, O_CLOEXEC) == -1)
+		return err_set(e, "pipe: %s", strerror(errno));
+	if (o->capture && pipe2(cap, O_CLOEXEC) == -1) {
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return err_set(e, "pipe: %s", strerror(errno));
+	}
+	/* Open the log before fork: open() with O_CREAT is fine either way,
+	 * but an error is easier to report from here. */
+	fd = -1;
+	if (!o->capture) {
+		fd = open(o->log_path ? o->log_path : "/dev/null",
+		    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd == -1) {
+			err_set(e, "cannot open '%s': %s",
+			    o->log_path ? o->log_path : "/dev/null", strerror(errno));
+			close(errpipe[0]);
+			close(errpipe[1]);
+			return -1;
+		}
+		if (o->set_ids && fchown(fd, o->uid, o->gid) == -1) {
+			/* not fatal: the child only needs the inherited fd */
+		}
+	}
+	pid = fork();
+	if (pid == -1) {
+		err_set(e, "fork: %s", strerror(errno));
+		close(errpipe[0]);
+		close(errpipe[1]);
+		if (fd != -1)
+			close(fd);
+		if (cap[0] != -1) {
+			close(cap[0]);
+			close(cap[1]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
+		int out = o->capture ? cap[1] : fd, devnull;
+		sigset_t all;
+
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		if (o->new_session)
+			setsid();
+		else
+			setpgid(0, 0);
+		devnull = open("/dev/null", O_RDONLY);
+		if (devnull != -1)
+			dup2(devnull, 0);
+		dup2(out, 1);
+		dup2(out, 2);
+		if (o->cwd != NULL && chdir(o->cwd) == -1)
+			goto fail;
+		if (o->set_ids) {
+			if (setgroups(0, NULL) == -1 || setgid(o->gid) == -1 ||
+			    setuid(o->uid) == -1)
+				goto fail;
+		}
+		execvp(o->argv[0], o->argv);
+fail:
+		child_errno = errno;
+		n = write(errpipe[1], &child_errno, sizeof child_errno);
+		(void)n;
+		_exit(127);
+	}
+	close(errpipe[1]);
+	if (fd != -1)
+		close(fd);
+	if (cap[1] != -1)
+		close(cap[1]);
+	do
+		n = read(errpipe[0], &child_errno, sizeof child_errno);
+	while (n == -1 && errno == EINTR);
+	close(errpipe[0]);
+	if (n == (ssize_t)sizeof child_errno) {
+		waitpid(pid, NULL, 0);
+		if (cap[0] != -1)
+			close(cap[0]);
+		return err_set(e, "cannot run '%s': %s", o->argv[0],
+		    strerror(child_errno));
+	}
+	if (capture_fd != NULL)
+		*capture_fd = cap[0];
+	else if (cap[0] != -1)
+		close(cap[0]);
+	return pid;
+}
+
+int
+proc_run(char *const *argv, int64_t timeout_ms, struct proc_result *r,
+    struct sd_err *e)
+{
+	struct spawn_opts o = { .argv = argv, .capture = 1 };
+	int64_t start = mono_ms(), left;
+	struct sbuf out;
+	int fd = -1, status = 0, done = 0, eof = 0;
+	char buf[4096];
+	pid_t pid;
+
+	memset(r, 0, sizeof *r);
+	if ((pid = proc_spawn(&o, &fd, e)) == -1)
+		return -1;
+	sb_init(&out);
+	while (!done) {
+		left = timeout_ms - (mono_ms() - start);
+		if (left <= 0 && !r->timed_out) {
+			/* the whole group: a stop script's own children too */
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			r->timed_out = 1;
+		}
+		if (!eof) {
+			struct pollfd pfd = { fd, POLLIN, 0 };
+			int t = left > 100 ? 100 : (left > 0 ? (int)left : 10);
+			if (poll(&pfd, 1, t) > 0) {
+				ssize_t n = read(fd, buf, sizeof buf);
+				if (n > 0 && out.len < CAPTURE_MAX)
+					sb_addn(&out, buf, (size_t)n);
+				else if (n == 0 || (n == -1 && errno != EINTR))
+					eof = 1;
+			}
+		} else {
+			sleep_ms(5);
+		}
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			done = 1;
+	}
+	/* drain what is left without blocking on grandchildren holding it */
+	if (!eof) {
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		ssize_t n;
+		while ((n = read(fd, buf, sizeof buf)) > 0 && out.len < CAPTURE_MAX)
+			sb_addn(&out, buf, (size_t)n);
+	}
+	close(fd);
+	r->elapsed_ms = mono_ms() - start;
+	if (WIFEXITED(status)) {
+		r->exited = 1;
+		r->status = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		r->status = WTERMSIG(status);
+	}
+	r->output = sb_detach(&out);
+	sb_free(&out);
+	return 0;
+}
+
+void
+proc_result_free(struct proc_result *r)
+{
+	free(r->output);
+	r->output = NULL;
+}
+
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may contain spaces and parens: the state follows the last ')' */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] == '\0')
+		return 0;
+	return p[2];
+}
+
+int
+proc_alive(pid_t pid)
+{
+	char st;
+
+	if (pid <= 0)
+		return 0;
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return 0;
+	st = proc_state(pid);
+	return st != 0 && st != 'Z' && st != 'X';
+}
+
+int
+proc_wait_gone(pid_t pid, int64_t timeout_ms)
+{
+	int64_t end = mono_ms() + timeout_ms;
+
+	for (;;) {
+		/* reap it if it is ours; harmless (ECHILD) otherwise */
+		waitpid(pid, NULL, WNOHANG);
+		if (!proc_alive(pid))
+			return 0;
+		if (mono_ms() >= end)
+			return -1;
+		sleep_ms(10);
+	}
+}
+
+int
+proc_terminate(pid_t pid, int sig, int64_t timeout_ms)
+{
+	if (!proc_alive(pid))
+		return 0;
+	kill(pid, sig);
+	/* a stopped process cannot act on SIGTERM until it runs again */
+	kill(pid, SIGCONT);
+	if (proc_wait_gone(pid, timeout_ms) == 0)
+		return 0;
+	kill(pid, SIGKILL);
+	return proc_wait_gone(pid, 5000);
+}
+
+int
+proc_comm(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+int64_t
+proc_rss_kib(pid_t pid)
+{
+	char path[64], *s, *p;
+	long long v = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((s = read_file(path, NULL, NULL)) == NULL)
+		return -1;
+	if ((p = strstr(s, "\nVmRSS:")) != NULL)
+		v = strtoll(p + 7, NULL, 10);
+	free(s);
+	return v;
+}
+
+pid_t
+pidfile_read(const char *path)
+{
+	char *s = read_file(path, NULL, NULL), *end;
+	long v;
+
+	if (s == NULL)
+		return 0;
+	v = strtol(s, &end, 10);
+	if (end == s || v <= 0 || v > 4194304)
+		v = 0;
+	free(s);
+	return (pid_t)v;
+}
+
+int
+pidfile_write(const char *path, pid_t pid, struct sd_err *e)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%d\n", (int)pid);
+
+	return write_file_atomic(path, buf, (size_t)n, e);
+}
+
+char **
+argv_split(const char *s, struct sd_err *e)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	struct sbuf w;
+	int inword = 0;
+
+	sb_init(&w);
+	for (const char *p = s; ; p++) {
+		if (*p == '\0' || isspace((unsigned char)*p)) {
+			if (inword) {
+				v = xgrow(v, &cap, n + 2, sizeof *v);
+				v[n++] = sb_detach(&w);
+				inword = 0;
+			}
+			if (*p == '\0')
+				break;
+			continue;
+		}
+		inword = 1;
+		if (*p == '\'') {
+			const char *q = strchr(p + 1, '\'');
+			if (q == NULL)
+				goto unterminated;
+			sb_addn(&w, p + 1, (size_t)(q - p - 1));
+			p = q;
+		} else if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+					p++;
+				sb_addn(&w, p, 1);
+			}
+			if (*p == '\0')
+				goto unterminated;
+		} else if (*p == '\\' && p[1] != '\0') {
+			sb_addn(&w, ++p, 1);
+		} else {
+			sb_addn(&w, p, 1);
+		}
+	}
+	sb_free(&w);
+	if (n == 0) {
+		free(v);
+		err_set(e, "empty command");
+		return NULL;
+	}
+	v[n] = NULL;
+	return v;
+unterminated:
+	sb_free(&w);
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	err_set(e, "unterminated quote in command '%s'", s);
+	return NULL;
+}
+
+char **
+argv_dup(char *const *argv)
+{
+	size_t n = 0;
+	char **v;
+
+	while (argv[n])
+		n++;
+	v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = xstrdup(argv[i]);
+	return v;
+}
+
+void
+argv_free(char **argv)
+{
+	if (argv == NULL)
+		return;
+	for (char **p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+char *
+argv_join(char *const *argv)
+{
+	struct sbuf sb;
+
+	sb_init(&sb);
+	for (size_t i = 0; argv[i]; i++) {
+		const char *a = argv[i];
+		int plain = *a != '\0';
+		for (const char *p = a; *p; p++)
+			if (!isalnum((unsigned char)*p) && !strchr("-_./:=@%+,", *p))
+				plain = 0;
+		if (i)
+			sb_add(&sb, " ");
+		if (plain) {
+			sb_add(&sb, a);
+		} else {
+			sb_add(&sb, "'");
+			for (const char *p = a; *p; p++) {
+				if (*p == '\'')
+					sb_add(&sb, "'\\''");
+				else
+					sb_addn(&sb, p, 1);
+			}
+			sb_add(&sb, "'");
+		}
+	}
+	return sb_detach(&sb);
+}

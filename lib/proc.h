@@ -1,0 +1,67 @@
+/*
+ * proc.h — child processes without a shell: argv arrays, timeouts, captured
+ * output, exec failures reported back through a pipe (as git does), and the
+ * pid/pidfile helpers the sandbox and the service faults share.
+ */
+#ifndef SD_PROC_H
+#define SD_PROC_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "util.h"
+
+struct spawn_opts {
+	char *const *argv;	/* argv[0] is looked up in PATH */
+	const char *log_path;	/* stdout+stderr appended here; NULL: /dev/null */
+	int capture;		/* 1: stdout+stderr into a pipe (proc_run) */
+	int new_session;	/* setsid(): survives our terminal, own group */
+	uid_t uid;		/* drop to this uid/gid when set_ids */
+	gid_t gid;
+	int set_ids;
+	const char *cwd;
+};
+
+/* Start a child; returns its pid or -1 with e set (exec errors included). */
+pid_t proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e);
+
+struct proc_result {
+	int exited;		/* 1: exited normally; then status is the code */
+	int status;		/* exit code, or the signal that ended it */
+	int timed_out;		/* killed at the timeout */
+	int64_t elapsed_ms;
+	char *output;		/* captured stdout+stderr, at most 16 KiB */
+};
+
+/* Run argv to completion within timeout_ms (its process group is killed at
+ * the timeout). -1 only if it could not be started. */
+int proc_run(char *const *argv, int64_t timeout_ms, struct proc_result *r,
+    struct sd_err *e);
+void proc_result_free(struct proc_result *r);
+
+/* Alive and not a zombie. */
+int proc_alive(pid_t pid);
+/* Send sig, wait up to timeout_ms for it to go, then SIGKILL and wait again.
+ * Reaps it if it is our child. 0 when gone. */
+int proc_terminate(pid_t pid, int sig, int64_t timeout_ms);
+/* Wait until pid is gone (or timeout); 0 when gone. */
+int proc_wait_gone(pid_t pid, int64_t timeout_ms);
+/* The executable name (/proc/PID/comm) into buf; -1 if gone. */
+int proc_comm(pid_t pid, char *buf, size_t len);
+/* Resident set size in KiB from /proc/PID/status; -1 if unknown. */
+int64_t proc_rss_kib(pid_t pid);
+
+/* Pidfiles: first line is the pid. read returns 0 if absent/garbage. */
+pid_t pidfile_read(const char *path);
+int pidfile_write(const char *path, pid_t pid, struct sd_err *e);
+
+/* Split a command string into words with shell-like quoting ('…', "…", \)
+ * — never run by a shell. NULL-terminated; free with argv_free. */
+char **argv_split(const char *s, struct sd_err *e);
+char **argv_dup(char *const *argv);
+void argv_free(char **argv);
+/* Join for display, quoting words that need it. */
+char *argv_join(char *const *argv);
+
+#endif

@@ -1,0 +1,389 @@
+/*
+ * util.c — the small things every module needs: allocation that dies rather
+ * than returning NULL (tmux's xmalloc), error buffers, clocks, files, sbuf.
+ */
+#define _GNU_SOURCE
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int
+err_set(struct sd_err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+err_prefix(struct sd_err *e, const char *fmt, ...)
+{
+	char pre[SD_ERRLEN], old[SD_ERRLEN];
+	va_list ap;
+
+	if (e == NULL)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof pre, fmt, ap);
+	va_end(ap);
+	memcpy(old, e->msg, sizeof old);
+	snprintf(e->msg, sizeof e->msg, "%s: %s", pre, old);
+	return -1;
+}
+
+static void
+oom(size_t n)
+{
+	/* The one place outside cmd/ that writes: there is nobody to return to. */
+	fprintf(stderr, "shakedown: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom(n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom(n * size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		oom(n);
+	return q;
+}
+
+void *
+xgrow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap;
+
+	if (need <= c)
+		return p;
+	if (c == 0)
+		c = 8;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / elem)	/* catch size_t overflow */
+			oom(SIZE_MAX);
+		c *= 2;
+	}
+	*cap = c;
+	return xrealloc(p, c * elem);
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom(strlen(fmt));
+	va_end(ap);
+	return s;
+}
+
+static int64_t
+clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+int64_t mono_ms(void) { return clock_ns(CLOCK_MONOTONIC) / 1000000; }
+int64_t wall_ms(void) { return clock_ns(CLOCK_REALTIME) / 1000000; }
+
+void
+sleep_ms(int64_t ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+char *
+iso8601_ms(int64_t wall, char *buf, size_t len)
+{
+	time_t t = wall / 1000;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(wall % 1000));
+	return buf;
+}
+
+char *
+read_file(const char *path, size_t *lenp, struct sd_err *e)
+{
+	struct sbuf sb;
+	char chunk[8192];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_set(e, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	sb_init(&sb);
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err_set(e, "cannot read '%s': %s", path, strerror(errno));
+			close(fd);
+			sb_free(&sb);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		sb_addn(&sb, chunk, (size_t)n);
+	}
+	close(fd);
+	if (lenp)
+		*lenp = sb.len;
+	return sb_detach(&sb);
+}
+
+int
+write_file_atomic(const char *path, const char *data, size_t len,
+    struct sd_err *e)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	size_t off = 0;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
+		err_set(e, "cannot create '%s': %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	while (off < len) {
+		n = write(fd, data + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		err_set(e, "cannot rename '%s': %s", tmp, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+fail:
+	err_set(e, "cannot write '%s': %s", tmp, strerror(errno));
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+int
+mkdir_p(const char *path, unsigned mode, struct sd_err *e)
+{
+	char *p = xstrdup(path), *s;
+
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, mode) == -1 && errno != EEXIST) {
+			err_set(e, "cannot create directory '%s': %s", p,
+			    strerror(errno));
+			free(p);
+			return -1;
+		}
+		*s = c;
+		if (c == '\0')
+			break;
+	}
+	free(p);
+	return 0;
+}
+
+void
+sb_init(struct sbuf *sb)
+{
+	sb->cap = 64;
+	sb->len = 0;
+	sb->buf = xmalloc(sb->cap);
+	sb->buf[0] = '\0';
+}
+
+void
+sb_addn(struct sbuf *sb, const char *s, size_t n)
+{
+	sb->buf = xgrow(sb->buf, &sb->cap, sb->len + n + 1, 1);
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void
+sb_add(struct sbuf *sb, const char *s)
+{
+	sb_addn(sb, s, strlen(s));
+}
+
+void
+sb_vaddf(struct sbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sb->cap - sb->len) {
+		sb->buf = xgrow(sb->buf, &sb->cap, sb->len + (size_t)n + 1, 1);
+		vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
+	}
+	sb->len += (size_t)n;
+}
+
+void
+sb_addf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+char *
+sb_detach(struct sbuf *sb)
+{
+	char *p = sb->buf;
+
+	sb_init(sb);
+	return p;
+}
+
+void
+sb_free(struct sbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+/*
+ * URLs: scheme://user:SECRET@host → scheme://user:***@host.
+ * libpq key/value DSNs: password=SECRET → password=***.
+ */
+char *
+redact_secret(const char *s)
+{
+	const char *scheme = strstr(s, "://"), *at, *colon, *p;
+	struct sbuf sb;
+
+	sb_init(&sb);
+	if (scheme != NULL) {
+		const char *auth = scheme + 3;
+		at = strchr(auth, '@');
+		const char *slash = strchr(auth, '/');
+		if (at != NULL && (slash == NULL || at < slash)) {
+			colon = memchr(auth, ':', (size_t)(at - auth));
+			if (colon != NULL) {
+				sb_addn(&sb, s, (size_t)(colon - s) + 1);
+				sb_add(&sb, "***");
+				sb_add(&sb, at);
+				return sb_detach(&sb);
+			}
+		}
+	}
+	for (p = s; *p; ) {
+		if (strncmp(p, "password", 8) == 0 && (p == s || isspace((unsigned char)p[-1]))) {
+			const char *q = p + 8;
+			while (*q == ' ')
+				q++;
+			if (*q == '=') {
+				q++;
+				while (*q == ' ')
+					q++;
+				sb_addn(&sb, p, (size_t)(q - p));
+				sb_add(&sb, "***");
+				if (*q == '\'') {
+					for (q++; *q && *q != '\''; q++)
+						if (*q == '\\' && q[1])
+							q++;
+					if (*q)
+						q++;
+				} else {
+					while (*q && !isspace((unsigned char)*q))
+						q++;
+				}
+				p = q;
+				continue;
+			}
+		}
+		sb_addn(&sb, p, 1);
+		p++;
+	}
+	return sb_detach(&sb);
+}

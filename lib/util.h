@@ -1,0 +1,73 @@
+/*
+ * util.h — allocation that never returns NULL, error buffers, monotonic time.
+ *
+ * Every library function that can fail takes a `struct sd_err *` and returns -1
+ * (or NULL) after filling it with "context: reason"; only cmd/ prints it.
+ */
+#ifndef SD_UTIL_H
+#define SD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SD_ERRLEN 1024
+
+struct sd_err {
+	char msg[SD_ERRLEN];
+};
+
+/* Fill e (which may be NULL) with a formatted message; always returns -1. */
+int err_set(struct sd_err *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prefix the message already in e with "context: ". Returns -1. */
+int err_prefix(struct sd_err *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* These die with the size on exhaustion: callers never check for NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow an array of elem-size items to hold at least `need`; updates *cap. */
+void *xgrow(void *p, size_t *cap, size_t need, size_t elem);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* CLOCK_MONOTONIC in nanoseconds / milliseconds: for every interval. */
+int64_t mono_ns(void);
+int64_t mono_ms(void);
+/* CLOCK_REALTIME in ms: only for printing when something happened. */
+int64_t wall_ms(void);
+/* Sleep for ms milliseconds, resuming after signals. */
+void sleep_ms(int64_t ms);
+/* ISO-8601 UTC timestamp with milliseconds into buf (>= 32 bytes). */
+char *iso8601_ms(int64_t wall, char *buf, size_t len);
+
+/* Read a whole file (NUL-terminated); NULL with e set on failure. */
+char *read_file(const char *path, size_t *len, struct sd_err *e);
+/* Write data to path atomically (tmp + fsync + rename). */
+int write_file_atomic(const char *path, const char *data, size_t len,
+    struct sd_err *e);
+/* mkdir -p with mode; ok if it exists. */
+int mkdir_p(const char *path, unsigned mode, struct sd_err *e);
+
+/* Growable string: buf never NULL after sb_init, always NUL-terminated. */
+struct sbuf {
+	char *buf;
+	size_t len, cap;
+};
+void sb_init(struct sbuf *sb);
+void sb_add(struct sbuf *sb, const char *s);
+void sb_addn(struct sbuf *sb, const char *s, size_t n);
+void sb_addf(struct sbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void sb_vaddf(struct sbuf *sb, const char *fmt, va_list ap);
+/* Hand the buffer over; sb is re-initialised empty. */
+char *sb_detach(struct sbuf *sb);
+void sb_free(struct sbuf *sb);
+
+/* Hide the password of a URL or libpq DSN for printing; returns new string. */
+char *redact_secret(const char *url_or_dsn);
+
+#endif

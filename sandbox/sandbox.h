@@ -1,0 +1,59 @@
+/*
+ * sandbox.h — the embedded default world: a private PostgreSQL cluster, a
+ * private redis-server and the reference target, on loopback ports, with
+ * their state, pidfiles and logs in one directory. Every sandbox subcommand
+ * finds that directory the same way (sbx_dir), so the `sandbox stop redis`
+ * a drill runs reaches the sandbox that `sandbox up` started.
+ */
+#ifndef SD_SANDBOX_H
+#define SD_SANDBOX_H
+
+#include <sys/types.h>
+
+#include "../lib/util.h"
+
+enum sbx_part { SBX_POSTGRES, SBX_REDIS, SBX_TARGET, SBX_NPARTS };
+
+struct sbx_config {
+	char *dir;
+	int pg_port, redis_port, target_port;
+	char **bugs;		/* passed to the target as --bug NAME */
+	size_t nbugs;
+	int production;
+	char *ai_latency;	/* passed through, NULL: target default */
+	char *self_exe;		/* our binary, for the target */
+};
+
+struct sbx_state {
+	pid_t pid;
+	int running;		/* pid alive and ours */
+	int answering;		/* PING / SELECT 1 / GET /health */
+	int stale;		/* pidfile names a dead process */
+	char detail[256];
+};
+
+/* --dir, else $SHAKEDOWN_SANDBOX, else ./.shakedown/sandbox (absolute). */
+char *sbx_dir(const char *opt);
+const char *sbx_part_name(enum sbx_part p);
+int sbx_part_parse(const char *name, enum sbx_part *p);
+int sbx_part_port(const struct sbx_config *c, enum sbx_part p);
+
+/* Load the config `up` saved in dir (ports, bugs); defaults when absent. */
+int sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e);
+int sbx_config_save(const struct sbx_config *c, struct sd_err *e);
+void sbx_config_free(struct sbx_config *c);
+
+/* Start a part if not already running and wait until it answers. On failure
+ * e holds the reason followed by the tail of the part's log. */
+int sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e);
+/* Stop a part for real (the process is gone when this returns 0). */
+int sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e);
+void sbx_state(const struct sbx_config *c, enum sbx_part p,
+    struct sbx_state *st);
+char *sbx_log_path(const struct sbx_config *c, enum sbx_part p);
+/* Connection strings for drills and the target. */
+char *sbx_db_url(const struct sbx_config *c);
+char *sbx_redis_url(const struct sbx_config *c);
+char *sbx_target_url(const struct sbx_config *c);
+
+#endif

@@ -1,0 +1,746 @@
+/*
+ * target.c — the reference target service: libmicrohttpd with a thread per
+ * connection, so a request that waits (simulated AI latency, a dependency
+ * timing out) never holds another request hostage. Dependency checks are
+ * made per request with the timeouts of the seed documents (DB 1.5 s,
+ * Redis 1 s), through deps.c which guarantees those deadlines.
+ *
+ * State shared between connection threads is small and mutex-guarded: the
+ * AI guard's in-flight set, the in-memory session store, rate-limit windows
+ * and metrics counters.
+ */
+#define _GNU_SOURCE
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "deps.h"
+#include "target.h"
+
+#define DB_TIMEOUT_MS 1500
+#define REDIS_TIMEOUT_MS 1000
+#define BODY_MAX (64 * 1024)
+#define SLOW_RECOVERY_MS 8000
+#define LIMIT_WINDOW_MS 10000
+#define LIMIT_MAX 20
+#define LEAK_BYTES (64 * 1024)
+#define GUARD_TEXT "AI request already in progress. Please wait."
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} bugs[] = {
+	{ "ready_ignores_db", BUG_READY_IGNORES_DB },
+	{ "health_hides_redis", BUG_HEALTH_HIDES_REDIS },
+	{ "no_guard", BUG_NO_GUARD },
+	{ "slow_recovery", BUG_SLOW_RECOVERY },
+	{ "leak", BUG_LEAK },
+	{ "crash_on_db_loss", BUG_CRASH_ON_DB_LOSS },
+	{ "no_graceful", BUG_NO_GRACEFUL },
+};
+
+struct session {
+	char token[40];
+	char user[128];
+};
+
+struct limit {
+	char client[64];
+	int64_t window_start_ms;
+	int count;
+};
+
+#define NROUTES 10
+static const char *routes[NROUTES] = {
+	"/health", "/api/ready", "/api/ai-interpret", "/api/login",
+	"/api/session", "/api/records", "/api/limited", "/metrics", "other",
+	"shutdown"
+};
+
+struct metric {
+	int route;
+	unsigned status;
+	unsigned long count;
+};
+
+struct srv {
+	const struct target_opts *o;
+	struct deps *deps;
+	int64_t start_ms;
+	atomic_int shutting_down;
+	atomic_int in_flight;
+	atomic_int ai_in_flight;
+	atomic_int db_up, redis_up;
+
+	pthread_mutex_t mu;		/* everything below */
+	char **guard;			/* users with an AI request in flight */
+	size_t nguard, capguard;
+	struct session *sessions;
+	size_t nsessions, capsessions;
+	struct limit *limits;
+	size_t nlimits, caplimits;
+	struct metric *metrics;
+	size_t nmetrics, capmetrics;
+	int db_was_down;
+	int64_t db_back_ms;		/* when the DB answered after an outage */
+	void **leaked;
+	size_t nleaked, capleaked;
+};
+
+struct req {
+	struct sbuf body;
+	int too_big;
+	int route;
+};
+
+static void
+tlog(struct srv *s, const char *fmt, ...)
+{
+	char line[512], ts[40];
+	int n;
+	va_list ap;
+
+	if (s->o->log == NULL)
+		return;
+	n = snprintf(line, sizeof line, "%s ", iso8601_ms(wall_ms(), ts, sizeof ts));
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	va_end(ap);
+	s->o->log(line);
+}
+
+int
+target_bug_parse(const char *name, unsigned *bit)
+{
+	for (size_t i = 0; i < sizeof bugs / sizeof bugs[0]; i++) {
+		if (strcmp(bugs[i].name, name) == 0) {
+			*bit = bugs[i].bit;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+target_bug_names(void)
+{
+	return "ready_ignores_db, health_hides_redis, no_guard, slow_recovery,"
+	    " leak, crash_on_db_loss, no_graceful";
+}
+
+static void
+count(struct srv *s, int route, unsigned status)
+{
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->nmetrics; i++) {
+		if (s->metrics[i].route == route && s->metrics[i].status == status) {
+			s->metrics[i].count++;
+			pthread_mutex_unlock(&s->mu);
+			return;
+		}
+	}
+	s->metrics = xgrow(s->metrics, &s->capmetrics, s->nmetrics + 1,
+	    sizeof *s->metrics);
+	s->metrics[s->nmetrics++] = (struct metric){ route, status, 1 };
+	pthread_mutex_unlock(&s->mu);
+}
+
+static enum MHD_Result
+reply(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
+    const char *ctype, char *body, const char *hname, const char *hval)
+{
+	struct MHD_Response *r;
+	enum MHD_Result rc;
+
+	r = MHD_create_response_from_buffer(strlen(body), body,
+	    MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", ctype);
+	if (hname != NULL)
+		MHD_add_response_header(r, hname, hval);
+	if (atomic_load(&s->shutting_down))
+		MHD_add_response_header(r, "Connection", "close");
+	rc = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	count(s, route, status);
+	return rc;
+}
+
+static enum MHD_Result
+reply_json(struct srv *s, struct MHD_Connection *c, int route,
+    unsigned status, json_t *j, const char *hname, const char *hval)
+{
+	char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
+
+	json_decref(j);
+	/* jansson's allocator is malloc, which MHD's MUST_FREE frees */
+	return reply(s, c, route, status, "application/json", text, hname, hval);
+}
+
+static json_t *
+check_json(const struct dep_check *d)
+{
+	json_t *j;
+
+	if (!d->configured)
+		return json_pack("{s:b,s:b}", "ok", 1, "configured", 0);
+	j = json_pack("{s:b,s:f}", "ok", d->ok, "latency_ms",
+	    (double)(long)(d->latency_ms * 100) / 100);
+	if (!d->ok)
+		json_object_set_new(j, "error", json_string(d->error));
+	return j;
+}
+
+/* The DB check, with the state the bugs and the logs need. */
+static void
+db_check(struct srv *s, struct dep_check *db)
+{
+	deps_db_check(s->deps, DB_TIMEOUT_MS, db);
+	if (!db->configured)
+		return;
+	int was = atomic_exchange(&s->db_up, db->ok);
+	if (was != db->ok)
+		tlog(s, "db %s%s%s", db->ok ? "up" : "down", db->ok ? "" : ": ",
+		    db->ok ? "" : db->error);
+	pthread_mutex_lock(&s->mu);
+	if (!db->ok) {
+		s->db_was_down = 1;
+	} else if (s->db_was_down) {
+		s->db_was_down = 0;
+		s->db_back_ms = mono_ms();
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (!db->ok && (s->o->bugs & BUG_CRASH_ON_DB_LOSS)) {
+		tlog(s, "bug crash_on_db_loss: exiting");
+		_exit(70);
+	}
+}
+
+static void
+redis_check(struct srv *s, struct dep_check *rd)
+{
+	deps_redis_check(s->deps, REDIS_TIMEOUT_MS, rd);
+	if (!rd->configured)
+		return;
+	int was = atomic_exchange(&s->redis_up, rd->ok);
+	if (was != rd->ok)
+		tlog(s, "redis %s%s%s", rd->ok ? "up" : "down",
+		    rd->ok ? "" : ": ", rd->ok ? "" : rd->error);
+}
+
+static enum MHD_Result
+do_health(struct srv *s, struct MHD_Connection *c)
+{
+	struct dep_check db, rd;
+	char ts[40];
+	json_t *j;
+	int ok;
+
+	if (s->o->bugs & BUG_LEAK) {
+		void *p = xmalloc(LEAK_BYTES);
+		memset(p, 0xa5, LEAK_BYTES);	/* touch it: it must count in RSS */
+		pthread_mutex_lock(&s->mu);
+		s->leaked = xgrow(s->leaked, &s->capleaked, s->nleaked + 1,
+		    sizeof *s->leaked);
+		s->leaked[s->nleaked++] = p;
+		pthread_mutex_unlock(&s->mu);
+	}
+	db_check(s, &db);
+	redis_check(s, &rd);
+	if ((s->o->bugs & BUG_HEALTH_HIDES_REDIS) && !rd.ok) {
+		rd.ok = 1;
+		rd.error[0] = '\0';
+	}
+	ok = (!db.configured || db.ok) && (!rd.configured || rd.ok);
+	j = json_pack("{s:s,s:s,s:s,s:f,s:{s:o,s:o}}",
+	    "status", ok ? "ok" : "degraded",
+	    "service", "shakedown-target",
+	    "timestamp", iso8601_ms(wall_ms(), ts, sizeof ts),
+	    "uptime", (mono_ms() - s->start_ms) / 1000.0,
+	    "checks", "db", check_json(&db), "redis", check_json(&rd));
+	return reply_json(s, c, 0, 200, j, NULL, NULL);
+}
+
+static enum MHD_Result
+do_ready(struct srv *s, struct MHD_Connection *c)
+{
+	struct dep_check db, rd;
+	int ready, slow = 0;
+	char ts[40];
+	json_t *j;
+
+	db_check(s, &db);
+	memset(&rd, 0, sizeof rd);
+	if (s->o->production)
+		redis_check(s, &rd);
+	ready = !db.configured || db.ok;
+	if (ready && (s->o->bugs & BUG_SLOW_RECOVERY)) {
+		pthread_mutex_lock(&s->mu);
+		slow = s->db_back_ms != 0 &&
+		    mono_ms() - s->db_back_ms < SLOW_RECOVERY_MS;
+		pthread_mutex_unlock(&s->mu);
+		ready = !slow;
+	}
+	if (s->o->production && rd.configured && !rd.ok)
+		ready = 0;
+	if (s->o->production && !rd.configured)
+		ready = 0;	/* production requires Redis */
+	if (s->o->bugs & BUG_READY_IGNORES_DB)
+		ready = 1;
+	j = json_pack("{s:s,s:{s:o},s:s}", "status", ready ? "ready" : "not_ready",
+	    "checks", "db", check_json(&db),
+	    "timestamp", iso8601_ms(wall_ms(), ts, sizeof ts));
+	if (s->o->production)
+		json_object_set_new(json_object_get(j, "checks"), "redis",
+		    check_json(&rd));
+	return reply_json(s, c, 1, ready ? 200 : 503, j, NULL, NULL);
+}
+
+static const char *
+bearer(struct MHD_Connection *c)
+{
+	const char *a = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "Authorization");
+
+	if (a == NULL || strncasecmp(a, "Bearer ", 7) != 0 || a[7] == '\0')
+		return NULL;
+	return a + 7;
+}
+
+/* 0: acquired; -1: that user already has one in flight. */
+static int
+guard_acquire(struct srv *s, const char *user)
+{
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->nguard; i++) {
+		if (strcmp(s->guard[i], user) == 0) {
+			pthread_mutex_unlock(&s->mu);
+			return -1;
+		}
+	}
+	s->guard = xgrow(s->guard, &s->capguard, s->nguard + 1, sizeof *s->guard);
+	s->guard[s->nguard++] = xstrdup(user);
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+static void
+guard_release(struct srv *s, const char *user)
+{
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->nguard; i++) {
+		if (strcmp(s->guard[i], user) == 0) {
+			free(s->guard[i]);
+			s->guard[i] = s->guard[--s->nguard];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+static enum MHD_Result
+do_ai(struct srv *s, struct MHD_Connection *c, const char *kind)
+{
+	const char *user = bearer(c);
+	int guarded = !(s->o->bugs & BUG_NO_GUARD);
+	json_t *j;
+
+	if (user == NULL)
+		return reply_json(s, c, 2, 401, json_pack("{s:s}", "error",
+		    "authentication required"), NULL, NULL);
+	if (guarded && guard_acquire(s, user) == -1)
+		return reply_json(s, c, 2, 429, json_pack("{s:s}", "error",
+		    GUARD_TEXT), NULL, NULL);
+	atomic_fetch_add(&s->ai_in_flight, 1);
+	sleep_ms(s->o->ai_latency_ms);
+	atomic_fetch_sub(&s->ai_in_flight, 1);
+	if (guarded)
+		guard_release(s, user);
+	j = json_pack("{s:s,s:s,s:s}", "kind", kind, "user", user,
+	    "interpretation", "simulated AI interpretation");
+	return reply_json(s, c, 2, 200, j, NULL, NULL);
+}
+
+static enum MHD_Result
+do_login(struct srv *s, struct MHD_Connection *c, struct req *rq)
+{
+	unsigned char raw[16];
+	char token[40], key[64];
+	const char *user, *store = "redis";
+	json_t *in, *u;
+
+	in = json_loads(rq->body.buf, 0, NULL);
+	u = in ? json_object_get(in, "user") : NULL;
+	if (!json_is_string(u) || json_string_length(u) == 0 ||
+	    json_string_length(u) >= sizeof(((struct session *)0)->user)) {
+		json_decref(in);
+		return reply_json(s, c, 3, 400, json_pack("{s:s}", "error",
+		    "body must be {\"user\": NAME}"), NULL, NULL);
+	}
+	user = json_string_value(u);
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+		memset(raw, 0, sizeof raw);
+	for (size_t i = 0; i < sizeof raw; i++)
+		snprintf(token + 2 * i, 3, "%02x", raw[i]);
+	snprintf(key, sizeof key, "session:%s", token);
+	if (deps_redis_setex(s->deps, key, 3600, user, REDIS_TIMEOUT_MS) == -1) {
+		/* Redis is down (or absent): fall back to memory, keep serving */
+		store = "memory";
+		pthread_mutex_lock(&s->mu);
+		s->sessions = xgrow(s->sessions, &s->capsessions,
+		    s->nsessions + 1, sizeof *s->sessions);
+		struct session *se = &s->sessions[s->nsessions++];
+		snprintf(se->token, sizeof se->token, "%s", token);
+		snprintf(se->user, sizeof se->user, "%s", user);
+		pthread_mutex_unlock(&s->mu);
+	}
+	u = json_pack("{s:s,s:s,s:s}", "token", token, "user", user,
+	    "store", store);
+	json_decref(in);
+	return reply_json(s, c, 3, 200, u, NULL, NULL);
+}
+
+static enum MHD_Result
+do_session(struct srv *s, struct MHD_Connection *c)
+{
+	const char *token = bearer(c), *store = NULL;
+	char key[128], user[128];
+
+	if (token == NULL || strlen(token) > 64)
+		return reply_json(s, c, 4, 401, json_pack("{s:s}", "error",
+		    "authentication required"), NULL, NULL);
+	snprintf(key, sizeof key, "session:%s", token);
+	if (deps_redis_get(s->deps, key, user, sizeof user, REDIS_TIMEOUT_MS) == 0)
+		store = "redis";
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; store == NULL && i < s->nsessions; i++) {
+		if (strcmp(s->sessions[i].token, token) == 0) {
+			snprintf(user, sizeof user, "%s", s->sessions[i].user);
+			store = "memory";
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (store == NULL)
+		return reply_json(s, c, 4, 401, json_pack("{s:s}", "error",
+		    "no such session"), NULL, NULL);
+	return reply_json(s, c, 4, 200, json_pack("{s:s,s:s}", "user", user,
+	    "store", store), NULL, NULL);
+}
+
+static enum MHD_Result
+do_records(struct srv *s, struct MHD_Connection *c)
+{
+	char err[256], *rows;
+	struct dep_check db = { 0 };
+
+	rows = deps_db_records(s->deps, DB_TIMEOUT_MS, err, sizeof err);
+	db.configured = 1;
+	db.ok = rows != NULL;
+	snprintf(db.error, sizeof db.error, "%s", err);
+	if (rows == NULL) {
+		/* a clean error, never a crash (unless that is the bug) */
+		if (s->o->bugs & BUG_CRASH_ON_DB_LOSS) {
+			tlog(s, "bug crash_on_db_loss: exiting");
+			_exit(70);
+		}
+		return reply_json(s, c, 5, 503, json_pack("{s:s}", "error",
+		    "database unavailable"), NULL, NULL);
+	}
+	char *body = xasprintf("{\"records\":%s}", rows);
+	free(rows);
+	return reply(s, c, 5, 200, "application/json", body, NULL, NULL);
+}
+
+static void
+client_key(struct MHD_Connection *c, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	snprintf(buf, len, "unknown");
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    buf, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+		    buf, (socklen_t)len);
+}
+
+static enum MHD_Result
+do_limited(struct srv *s, struct MHD_Connection *c)
+{
+	const char *id = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "X-Client-Id");
+	int64_t now = mono_ms(), retry_ms = 0;
+	struct limit *l = NULL;
+	char key[64];
+
+	/* X-Client-Id lets several "clients" share one loopback address */
+	if (id != NULL)
+		snprintf(key, sizeof key, "id:%s", id);
+	else
+		client_key(c, key, sizeof key);
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->nlimits && l == NULL; i++)
+		if (strcmp(s->limits[i].client, key) == 0)
+			l = &s->limits[i];
+	if (l == NULL) {
+		s->limits = xgrow(s->limits, &s->caplimits, s->nlimits + 1,
+		    sizeof *s->limits);
+		l = &s->limits[s->nlimits++];
+		snprintf(l->client, sizeof l->client, "%s", key);
+		l->window_start_ms = now;
+		l->count = 0;
+	}
+	if (now - l->window_start_ms >= LIMIT_WINDOW_MS) {
+		l->window_start_ms = now;
+		l->count = 0;
+	}
+	if (++l->count > LIMIT_MAX)
+		retry_ms = LIMIT_WINDOW_MS - (now - l->window_start_ms);
+	pthread_mutex_unlock(&s->mu);
+	if (retry_ms > 0) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%lld", (long long)((retry_ms + 999) / 1000));
+		return reply_json(s, c, 6, 429, json_pack("{s:s}", "error",
+		    "Too many requests"), "Retry-After", ra);
+	}
+	return reply_json(s, c, 6, 200, json_pack("{s:b}", "ok", 1), NULL, NULL);
+}
+
+static enum MHD_Result
+do_metrics(struct srv *s, struct MHD_Connection *c)
+{
+	struct sbuf sb;
+
+	sb_init(&sb);
+	sb_add(&sb, "# HELP shakedown_target_requests_total Requests by route"
+	    " and status.\n# TYPE shakedown_target_requests_total counter\n");
+	pthread_mutex_lock(&s->mu);
+	for (size_t i = 0; i < s->nmetrics; i++)
+		sb_addf(&sb, "shakedown_target_requests_total{route=\"%s\","
+		    "status=\"%u\"} %lu\n", routes[s->metrics[i].route],
+		    s->metrics[i].status, s->metrics[i].count);
+	pthread_mutex_unlock(&s->mu);
+	sb_addf(&sb, "# TYPE shakedown_target_ai_in_flight gauge\n"
+	    "shakedown_target_ai_in_flight %d\n"
+	    "# TYPE shakedown_target_db_up gauge\nshakedown_target_db_up %d\n"
+	    "# TYPE shakedown_target_redis_up gauge\n"
+	    "shakedown_target_redis_up %d\n"
+	    "# TYPE shakedown_target_uptime_seconds gauge\n"
+	    "shakedown_target_uptime_seconds %.3f\n",
+	    atomic_load(&s->ai_in_flight), atomic_load(&s->db_up),
+	    atomic_load(&s->redis_up), (mono_ms() - s->start_ms) / 1000.0);
+	return reply(s, c, 7, 200, "text/plain; version=0.0.4",
+	    sb_detach(&sb), NULL, NULL);
+}
+
+static const char *
+ai_kind(const char *url)
+{
+	static const char *kinds[] = { "bazi", "tarot", "iching" };
+	char want[64];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(want, sizeof want, "/api/%s/ai-interpret", kinds[i]);
+		if (strcmp(url, want) == 0)
+			return kinds[i];
+	}
+	return NULL;
+}
+
+static enum MHD_Result
+route(struct srv *s, struct MHD_Connection *c, const char *url,
+    const char *method, struct req *rq)
+{
+	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	int post = strcmp(method, "POST") == 0;
+	const char *kind;
+
+	if (atomic_load(&s->shutting_down))
+		return reply_json(s, c, 9, 503, json_pack("{s:s}", "error",
+		    "shutting down"), NULL, NULL);
+	if (rq->too_big)
+		return reply_json(s, c, 8, 413, json_pack("{s:s}", "error",
+		    "body too large"), NULL, NULL);
+	if (get && strcmp(url, "/health") == 0)
+		return do_health(s, c);
+	if (get && strcmp(url, "/api/ready") == 0)
+		return do_ready(s, c);
+	if (post && (kind = ai_kind(url)) != NULL)
+		return do_ai(s, c, kind);
+	if (post && strcmp(url, "/api/login") == 0)
+		return do_login(s, c, rq);
+	if (get && strcmp(url, "/api/session") == 0)
+		return do_session(s, c);
+	if (get && strcmp(url, "/api/records") == 0)
+		return do_records(s, c);
+	if (get && strcmp(url, "/api/limited") == 0)
+		return do_limited(s, c);
+	if (get && strcmp(url, "/metrics") == 0)
+		return do_metrics(s, c);
+	return reply_json(s, c, 8, 404, json_pack("{s:s}", "error",
+	    "not found"), NULL, NULL);
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct srv *s = cls;
+	struct req *rq = *con_cls;
+
+	(void)version;
+	if (rq == NULL) {
+		rq = xcalloc(1, sizeof *rq);
+		sb_init(&rq->body);
+		*con_cls = rq;
+		atomic_fetch_add(&s->in_flight, 1);
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		if (rq->body.len + *upload_size > BODY_MAX)
+			rq->too_big = 1;
+		else
+			sb_addn(&rq->body, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return route(s, c, url, method, rq);
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct srv *s = cls;
+	struct req *rq = *con_cls;
+
+	(void)c;
+	(void)toe;
+	if (rq == NULL)
+		return;
+	sb_free(&rq->body);
+	free(rq);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static void
+srv_free(struct srv *s)
+{
+	for (size_t i = 0; i < s->nguard; i++)
+		free(s->guard[i]);
+	free(s->guard);
+	free(s->sessions);
+	free(s->limits);
+	free(s->metrics);
+	for (size_t i = 0; i < s->nleaked; i++)
+		free(s->leaked[i]);
+	free(s->leaked);
+	deps_free(s->deps);
+	pthread_mutex_destroy(&s->mu);
+}
+
+/*
+ * Graceful shutdown: from the first SIGTERM new requests get 503 with
+ * Connection: close, requests already in flight finish, and we exit once
+ * none is left or at the shutdown timeout, whichever is first.
+ */
+static int
+drain(struct srv *s)
+{
+	int64_t end = mono_ms() + s->o->shutdown_timeout_ms;
+	int left;
+
+	atomic_store(&s->shutting_down, 1);
+	tlog(s, "shutting down: %d request(s) in flight",
+	    atomic_load(&s->in_flight));
+	/* a request counts from its headers to its completion callback */
+	while ((left = atomic_load(&s->in_flight)) > 0 && mono_ms() < end)
+		sleep_ms(10);
+	if (left > 0) {
+		tlog(s, "shutdown timeout: %d request(s) still in flight", left);
+		return 1;
+	}
+	tlog(s, "drained, exiting");
+	return 0;
+}
+
+int
+target_run(const struct target_opts *o, struct sd_err *e)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct MHD_Daemon *d;
+	struct srv s = { 0 };
+	sigset_t set;
+	int sig, rc;
+
+	s.o = o;
+	s.start_ms = mono_ms();
+	pthread_mutex_init(&s.mu, NULL);
+	if (inet_pton(AF_INET, o->addr ? o->addr : "127.0.0.1",
+	    &sin.sin_addr) != 1)
+		return err_set(e, "bad listen address '%s'", o->addr);
+	sin.sin_port = htons((uint16_t)o->port);
+	if ((s.deps = deps_new(o->db_dsn, o->redis_url, e)) == NULL)
+		return -1;
+	/* The connection threads inherit this mask; only we take signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
+	    handler, &s,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, &s,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)(256 * 1024),
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+	    MHD_OPTION_END);
+	if (d == NULL) {
+		srv_free(&s);
+		return err_set(e, "cannot listen on %s:%d: %s",
+		    o->addr ? o->addr : "127.0.0.1", o->port, strerror(errno));
+	}
+	tlog(&s, "listening on http://%s:%d (db %s, redis %s%s)",
+	    o->addr ? o->addr : "127.0.0.1", o->port,
+	    o->db_dsn ? "configured" : "none", o->redis_url ? "configured" : "none",
+	    o->production ? ", production" : "");
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		tlog(&s, "received %s", strsignal(sig));
+		break;
+	}
+	if (o->bugs & BUG_NO_GRACEFUL) {
+		tlog(&s, "bug no_graceful: exiting at once");
+		_exit(0);
+	}
+	rc = drain(&s);
+	MHD_stop_daemon(d);
+	srv_free(&s);
+	return rc;
+}
