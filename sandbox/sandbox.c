@@ -10,13 +10,18 @@
  * outside DIR is touched.
  */
 #define _GNU_SOURCE
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <glob.h>
+#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -413,6 +418,43 @@ log_tail(const char *path, struct sbuf *sb)
 	free(s);
 }
 
+
+/* Can uid/gid search every directory down to path? Checked in a child that
+ * takes that identity, since access(2) as root says yes to everything. */
+static int
+reachable_as(const char *path, uid_t uid, gid_t gid)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) == -1 || setgid(gid) == -1 ||
+		    setuid(uid) == -1)
+			_exit(1);
+		_exit(access(path, X_OK) == 0 ? 0 : 1);
+	}
+	if (pid == -1 || waitpid(pid, &status, 0) == -1)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * DIR/pgdata — unless we are root and the PostgreSQL user cannot reach DIR
+ * (a sandbox under /root, mode 700): then a directory under /var/tmp named
+ * after DIR, so every subcommand finds the same cluster again.
+ */
+static char *
+pg_data_dir(const struct sbx_config *c, const struct spawn_opts *o)
+{
+	unsigned long h = 5381;
+
+	if (!o->set_ids || reachable_as(c->dir, o->uid, o->gid))
+		return path_in(c, "pgdata");
+	for (const char *p = c->dir; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	return xasprintf("/var/tmp/shakedown-pgdata-%08lx", h & 0xffffffffUL);
+}
+
 static int
 pg_initdb(const struct sbx_config *c, struct spawn_opts *o, const char *data,
     struct sd_err *e)
@@ -455,28 +497,29 @@ static pid_t
 spawn_postgres(const struct sbx_config *c, struct sd_err *e)
 {
 	struct spawn_opts o = { 0 };
-	char *data = path_in(c, "pgdata"), *ver = path_in(c, "pgdata/PG_VERSION");
+	char *data = NULL, *ver = NULL, *pmpid = NULL;
 	char *postgres = pg_bin("postgres"), *log = sbx_log_path(c, SBX_POSTGRES);
 	char port[16];
 	pid_t pid = -1;
 
 	snprintf(port, sizeof port, "%d", c->pg_port);
-	char *argv[] = { postgres, "-D", data, "-p", port,
+	char *argv[] = { postgres, "-D", NULL, "-p", port,
 	    "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
 	    "-c", "fsync=off", "-c", "max_connections=200",
 	    "-c", "shared_buffers=16MB", NULL };
 	if (pg_user(&o, e) == -1)
 		goto out;
+	data = argv[2] = pg_data_dir(c, &o);
+	ver = xasprintf("%s/PG_VERSION", data);
+	pmpid = xasprintf("%s/postmaster.pid", data);
 	if (access(ver, F_OK) == -1 && pg_initdb(c, &o, data, e) == -1)
 		goto out;
 	if (o.set_ids)
 		chown_tree(data, o.uid, o.gid);
 	/* a postmaster killed with -9 leaves this; it would refuse to start */
-	char *pmpid = path_in(c, "pgdata/postmaster.pid");
 	pid_t old = pidfile_read(pmpid);
 	if (old != 0 && !proc_alive(old))
 		unlink(pmpid);
-	free(pmpid);
 	o.argv = argv;
 	o.log_path = log;
 	o.new_session = 1;
@@ -484,6 +527,7 @@ spawn_postgres(const struct sbx_config *c, struct sd_err *e)
 out:
 	free(data);
 	free(ver);
+	free(pmpid);
 	free(postgres);
 	free(log);
 	return pid;
@@ -542,6 +586,25 @@ spawn_target(const struct sbx_config *c, struct sd_err *e)
 	return pid;
 }
 
+/* Is something already listening on 127.0.0.1:port? A bind with
+ * SO_REUSEADDR fails only when there is a listener (not for TIME_WAIT). */
+static int
+port_busy(int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, busy;
+
+	if (fd == -1)
+		return 0;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	busy = bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 &&
+	    errno == EADDRINUSE;
+	close(fd);
+	return busy;
+}
+
 int
 sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 {
@@ -563,6 +626,12 @@ sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 	}
 	if (mkdir_p(c->dir, 0755, e) == -1)
 		return -1;
+	/* otherwise another server's answer would pass for ours */
+	if (port_busy(sbx_part_port(c, p)))
+		return err_set(e, "%s: port %d on 127.0.0.1 is already in use by"
+		    " another process (choose another with --%s-port)",
+		    part_names[p], sbx_part_port(c, p),
+		    p == SBX_POSTGRES ? "pg" : part_names[p]);
 	pid = p == SBX_POSTGRES ? spawn_postgres(c, e) : p == SBX_REDIS ?
 	    spawn_redis(c, e) : spawn_target(c, e);
 	if (pid == -1)
@@ -576,7 +645,7 @@ sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 	free(pidp);
 	end = mono_ms() + START_TIMEOUT_MS;
 	for (;;) {
-		if (part_answers(c, p, why, sizeof why) == 0)
+		if (part_answers(c, p, why, sizeof why) == 0 && proc_alive(pid))
 			return 0;
 		if (!proc_alive(pid)) {
 			died = 1;
@@ -617,8 +686,12 @@ sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 	if (p == SBX_POSTGRES) {
 		/* a crashed postmaster's backends go by themselves, but the
 		 * one in postmaster.pid may be one we did not start */
-		char *pm = path_in(c, "pgdata/postmaster.pid");
+		struct spawn_opts o = { 0 };
+		pg_user(&o, NULL);
+		char *data = pg_data_dir(c, &o);
+		char *pm = xasprintf("%s/postmaster.pid", data);
 		char comm[64];
+		free(data);
 		pid_t pmpid = pidfile_read(pm);
 		if (pmpid != 0 && pmpid != pid && proc_alive(pmpid) &&
 		    proc_comm(pmpid, comm, sizeof comm) == 0 &&

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# run.sh — the integration suite: brings up its own sandbox (real PostgreSQL,
+# Redis and the reference target) on its own ports, runs every t_*.sh against
+# it, and takes everything down again whatever happens.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+: "${SHAKEDOWN:?set SHAKEDOWN to the binary}"
+export SHAKEDOWN
+BASE=${SD_TEST_PORT_BASE:-47000}
+PG_PORT=$((BASE + 432)) REDIS_PORT=$((BASE + 379)) TARGET_PORT=$((BASE + 80))
+WORK=$(mktemp -d /tmp/shakedown-it.XXXXXX)
+chmod 755 "$WORK"	# the unprivileged PostgreSQL user must reach it
+SBX=$WORK/sandbox
+TARGET=http://127.0.0.1:$TARGET_PORT
+DB_URL="postgresql://shakedown@127.0.0.1:$PG_PORT/postgres?connect_timeout=2"
+REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+TARGET_PIDS=()
+export SHAKEDOWN_SANDBOX=$SBX
+. "$here/lib.sh"
+
+cleanup() {
+	for p in "${TARGET_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	"$SHAKEDOWN" -q sandbox --dir "$SBX" down >/dev/null 2>&1
+	if [ "$FAIL" -gt 0 ] || [ -n "${SD_TEST_KEEP:-}" ]; then
+		echo "logs kept in $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if ! sbx --pg-port "$PG_PORT" --redis-port "$REDIS_PORT" --target-port "$TARGET_PORT" up; then
+	echo "integration: sandbox did not come up" >&2
+	exit 1
+fi
+
+only=${SD_TEST_ONLY:-}
+for t in "$here"/t_*.sh; do
+	name=$(basename "$t" .sh)
+	[ -n "$only" ] && [[ "$name" != *"$only"* ]] && continue
+	echo "== $name"
+	. "$t"
+done
+
+echo
+[ "$FAIL" -gt 0 ] && printf 'failed: %s\n' "${FAILED_NAMES[@]}"
+echo "integration: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
