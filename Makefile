@@ -15,10 +15,13 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-CFLAGS  ?= -O2 -g
+OPT     ?= -O2 -g
+SAN     ?=
 # -Wno-format-truncation: error messages are cut to fixed buffers on purpose.
-CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -DSD_VERSION='"$(VERSION)"' \
-           $(PKG_CFLAGS) -MMD -MP
+# CFLAGS/LDFLAGS given on the command line add to these, never replace them.
+ALL_CFLAGS = $(OPT) $(SAN) -std=c11 -Wall -Wextra -Werror -Wno-format-truncation \
+           -DSD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
 BUILD   ?= build
@@ -37,17 +40,17 @@ all: $(BUILD)/shakedown
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libshakedown.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/shakedown: $(CMD_OBJ) $(BUILD)/libshakedown.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libshakedown.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libshakedown.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libshakedown.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libshakedown.a $(LDLIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libshakedown.a $(LDLIBS) $(CMOCKA_LIBS)
 
 # Install missing Debian packages when root; otherwise say what to run.
 deps:
@@ -76,9 +79,9 @@ test: deps
 
 # The whole suite again under AddressSanitizer + UBSan, in its own build dir.
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan \
-	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  LDFLAGS="-fsanitize=address,undefined" unit integration
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" unit integration
 
 man-lint:
 	@if command -v mandoc >/dev/null; then mandoc -T lint -W warning $(MANS) && echo "man: mandoc -T lint clean"; \

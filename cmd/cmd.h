@@ -42,7 +42,12 @@ void cmd_print_help(const struct cmd_entry *, FILE *);
 /* argv[0] of the running binary, resolved to an absolute path. */
 const char *cmd_self_exe(void);
 
+extern const struct cmd_entry cmd_list;
+extern const struct cmd_entry cmd_plan;
+extern const struct cmd_entry cmd_probe;
+extern const struct cmd_entry cmd_run;
 extern const struct cmd_entry cmd_sandbox;
 extern const struct cmd_entry cmd_target;
+extern const struct cmd_entry cmd_validate;
 
 #endif

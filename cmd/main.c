@@ -22,6 +22,11 @@
 struct global_opts g_opts;
 
 static const struct cmd_entry *const cmd_table[] = {
+	&cmd_run,
+	&cmd_validate,
+	&cmd_list,
+	&cmd_plan,
+	&cmd_probe,
 	&cmd_sandbox,
 	&cmd_target,
 	NULL

@@ -275,6 +275,8 @@ sb_init(struct sbuf *sb)
 void
 sb_addn(struct sbuf *sb, const char *s, size_t n)
 {
+	if (n == 0 && sb->buf != NULL)
+		return;
 	sb->buf = xgrow(sb->buf, &sb->cap, sb->len + n + 1, 1);
 	memcpy(sb->buf + sb->len, s, n);
 	sb->len += n;
@@ -293,6 +295,8 @@ sb_vaddf(struct sbuf *sb, const char *fmt, va_list ap)
 	va_list cp;
 	int n;
 
+	if (sb->buf == NULL)
+		sb_addn(sb, "", 0);
 	va_copy(cp, ap);
 	n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, cp);
 	va_end(cp);
@@ -318,9 +322,11 @@ sb_addf(struct sbuf *sb, const char *fmt, ...)
 char *
 sb_detach(struct sbuf *sb)
 {
-	char *p = sb->buf;
+	char *p = sb->buf != NULL ? sb->buf : xstrdup("");
 
-	sb_init(sb);
+	/* left empty and unallocated: adding to it again allocates anew */
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
 	return p;
 }
 

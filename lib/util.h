@@ -63,7 +63,8 @@ void sb_addn(struct sbuf *sb, const char *s, size_t n);
 void sb_addf(struct sbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void sb_vaddf(struct sbuf *sb, const char *fmt, va_list ap);
-/* Hand the buffer over; sb is re-initialised empty. */
+/* Hand the buffer over; sb is left unallocated (adding to it works,
+ * reading sb->buf does not until something is added). */
 char *sb_detach(struct sbuf *sb);
 void sb_free(struct sbuf *sb);
 

@@ -25,7 +25,9 @@ sbuf_grows(void **state)
 	assert_int_equal(sb.len, strlen(sb.buf));
 	assert_memory_equal(sb.buf, "0,1,2,", 6);
 	char *s = sb_detach(&sb);
-	assert_string_equal(sb.buf, "");
+	assert_null(sb.buf);
+	sb_add(&sb, "again");
+	assert_string_equal(sb.buf, "again");
 	assert_int_equal(strncmp(s + strlen(s) - 4, "999,", 4), 0);
 	free(s);
 	sb_free(&sb);

@@ -1,0 +1,250 @@
+/*
+ * registry.c — which kind performs which action, and the helpers every kind
+ * shares: running a service command with a timeout, finding a service's pid,
+ * waiting until Redis/PostgreSQL answer again.
+ */
+#define _GNU_SOURCE
+#include <sys/time.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+#include <libpq-fe.h>
+
+#include "../lib/scenario.h"
+#include "drill.h"
+
+static const char *const action_names[FA_NACTIONS] = {
+	"stop", "start", "kill", "restart", "pause", "resume", "signal",
+	"client-kill", "terminate-backends", "hold-connections",
+};
+
+const char *
+drill_action_name(enum fault_action a)
+{
+	return action_names[a];
+}
+
+int
+drill_action_parse(const char *name, enum fault_action *a)
+{
+	for (int i = 0; i < FA_NACTIONS; i++) {
+		if (strcmp(action_names[i], name) == 0) {
+			*a = (enum fault_action)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+drill_action_reversible(enum fault_action a)
+{
+	return a == FA_STOP || a == FA_KILL || a == FA_PAUSE || a == FA_HOLD;
+}
+
+int
+drill_action_undo(enum fault_action a)
+{
+	switch (a) {
+	case FA_STOP:
+	case FA_KILL:
+		return FA_START;
+	case FA_PAUSE:
+		return FA_RESUME;
+	default:
+		return -1;
+	}
+}
+
+const struct drill_kind *
+drill_kind_for(enum fault_action a, const struct scen_service *svc,
+    struct sd_err *e)
+{
+	switch (a) {
+	case FA_PAUSE:
+	case FA_RESUME:
+		return svc->kind == SVC_REDIS ? &drill_redis : &drill_service;
+	case FA_CLIENT_KILL:
+		if (svc->kind != SVC_REDIS)
+			break;
+		return &drill_redis;
+	case FA_TERMINATE:
+	case FA_HOLD:
+		if (svc->kind != SVC_POSTGRES)
+			break;
+		return &drill_postgres;
+	default:
+		return &drill_service;
+	}
+	err_set(e, "%s needs a service of kind %s; '%s' is not",
+	    action_names[a], a == FA_CLIENT_KILL ? "redis" : "postgres",
+	    svc->name);
+	return NULL;
+}
+
+void
+fault_free(struct fault *f)
+{
+	if (f == NULL)
+		return;
+	if (f->kind != NULL && f->kind->free != NULL)
+		f->kind->free(f);
+	free(f->note);
+	free(f);
+}
+
+int
+drill_run_cmd(const struct fault *f, char **argv, int64_t timeout_ms,
+    struct sd_err *e)
+{
+	struct proc_result r;
+	char **v = argv, *joined;
+	int rc = 0;
+
+	/* "shakedown" means this binary, installed or not */
+	if (strcmp(argv[0], "shakedown") == 0 && f->env && f->env->self_exe) {
+		v = argv_dup(argv);
+		free(v[0]);
+		v[0] = xstrdup(f->env->self_exe);
+	}
+	joined = argv_join(argv);
+	if (proc_run(v, timeout_ms, &r, e) == -1) {
+		rc = err_prefix(e, "%s", joined);
+	} else if (r.timed_out) {
+		rc = err_set(e, "'%s' did not finish within %lldms and was killed",
+		    joined, (long long)timeout_ms);
+	} else if (!r.exited || r.status != 0) {
+		size_t n = strlen(r.output);
+		while (n > 0 && (r.output[n - 1] == '\n' || r.output[n - 1] == ' '))
+			r.output[--n] = '\0';
+		rc = err_set(e, "'%s' %s %d%s%s", joined, r.exited ?
+		    "exited with status" : "was killed by signal", r.status,
+		    n ? ": " : "", r.output);
+	}
+	if (rc == 0)
+		proc_result_free(&r);
+	else if (r.output != NULL)
+		proc_result_free(&r);
+	free(joined);
+	if (v != argv)
+		argv_free(v);
+	return rc;
+}
+
+pid_t
+drill_service_pid(const struct scen_service *svc, struct sd_err *e)
+{
+	pid_t pid = (pid_t)svc->pid;
+
+	if (pid == 0 && svc->pidfile != NULL)
+		pid = pidfile_read(svc->pidfile);
+	if (pid == 0)
+		return err_set(e, "service '%s': no pid%s%s", svc->name,
+		    svc->pidfile ? " in " : "", svc->pidfile ? svc->pidfile : ""),
+		    0;
+	if (!proc_alive(pid))
+		return err_set(e, "service '%s': pid %d is not running", svc->name,
+		    (int)pid), 0;
+	return pid;
+}
+
+int
+drill_redis_ping(const char *url, int64_t timeout_ms, struct sd_err *e)
+{
+	char host[256] = "127.0.0.1", *pass = NULL;
+	const char *p = url + 8, *at, *colon;
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	redisContext *c;
+	redisReply *r = NULL;
+	int port = 6379, ok;
+
+	if ((at = strrchr(p, '@')) != NULL) {
+		const char *pc = memchr(p, ':', (size_t)(at - p));
+		if (pc != NULL)
+			pass = xstrndup(pc + 1, (size_t)(at - pc - 1));
+		p = at + 1;
+	}
+	size_t hl = strcspn(p, ":/");
+	if (hl > 0 && hl < sizeof host)
+		snprintf(host, sizeof host, "%.*s", (int)hl, p);
+	if ((colon = strchr(p, ':')) != NULL)
+		port = atoi(colon + 1);
+	c = redisConnectWithTimeout(host, port, tv);
+	if (c != NULL && !c->err) {
+		redisSetTimeout(c, tv);
+		if (pass != NULL) {
+			r = redisCommand(c, "AUTH %s", pass);
+			freeReplyObject(r);
+		}
+		r = redisCommand(c, "PING");
+	}
+	ok = r != NULL && r->type == REDIS_REPLY_STATUS;
+	if (!ok)
+		err_set(e, "PING: %s", c == NULL ? "out of memory" : c->err ?
+		    c->errstr : r ? r->str : "no reply");
+	freeReplyObject(r);
+	redisFree(c);
+	free(pass);
+	return ok ? 0 : -1;
+}
+
+int
+drill_pg_select1(const char *dsn, int64_t timeout_ms, struct sd_err *e)
+{
+	char tmo[32];
+	const char *keys[] = { "dbname", "connect_timeout", NULL };
+	const char *vals[] = { dsn, tmo, NULL };
+	PGresult *r = NULL;
+	PGconn *c;
+	int ok = 0;
+
+	/* libpq's connect_timeout is whole seconds, at least 2 */
+	snprintf(tmo, sizeof tmo, "%lld", (long long)(timeout_ms < 2000 ? 2 :
+	    (timeout_ms + 999) / 1000));
+	c = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(c) == CONNECTION_OK) {
+		r = PQexec(c, "SELECT 1");
+		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+	}
+	if (!ok) {
+		char *m = xstrdup(PQerrorMessage(c));
+		for (char *p = m; *p; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
+		err_set(e, "SELECT 1: %s", m);
+		free(m);
+	}
+	PQclear(r);
+	PQfinish(c);
+	return ok ? 0 : -1;
+}
+
+int
+drill_wait_ready(const struct scen_service *svc, int64_t timeout_ms,
+    volatile int *interrupted, struct sd_err *e)
+{
+	int64_t end = mono_ms() + timeout_ms;
+	struct sd_err last = { "" };
+
+	if (svc->kind == SVC_PROCESS)
+		return 0;
+	for (;;) {
+		int rc = svc->kind == SVC_REDIS ?
+		    drill_redis_ping(svc->url, 1000, &last) :
+		    drill_pg_select1(svc->url, 2000, &last);
+		if (rc == 0)
+			return 0;
+		if (mono_ms() >= end)
+			return err_set(e, "service '%s' did not answer within"
+			    " %lldms: %s", svc->name, (long long)timeout_ms,
+			    last.msg);
+		if (interrupted != NULL && *interrupted)
+			return err_set(e, "interrupted while waiting for '%s'",
+			    svc->name);
+		sleep_ms(50);
+	}
+}

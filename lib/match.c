@@ -1,0 +1,280 @@
+/*
+ * match.c — see match.h. A sample's body is parsed as JSON at most once.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "match.h"
+#include "units.h"
+
+int
+match_parse_status(const char *s, struct status_pat *p, struct sd_err *e)
+{
+	char *end;
+	long v;
+
+	if (strlen(s) == 3 && s[0] >= '1' && s[0] <= '5' &&
+	    (s[1] == 'x' || s[1] == 'X') && (s[2] == 'x' || s[2] == 'X')) {
+		p->lo = (s[0] - '0') * 100;
+		p->hi = p->lo + 99;
+		return 0;
+	}
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || v < 100 || v > 599)
+		return err_set(e, "bad status '%s' (expected e.g. 200, 5xx,"
+		    " [200, 503])", s);
+	p->lo = p->hi = (int)v;
+	return 0;
+}
+
+int
+match_parse_latency(const char *s, struct matcher *m, struct sd_err *e)
+{
+	const char *p = s;
+
+	while (*p == ' ')
+		p++;
+	if (p[0] == '<' && p[1] == '=') {
+		m->op = 'L';
+		p += 2;
+	} else if (p[0] == '<') {
+		m->op = '<';
+		p++;
+	} else {
+		return err_set(e, "bad latency bound '%s' (expected e.g. \"< 500ms\")",
+		    s);
+	}
+	while (*p == ' ')
+		p++;
+	if (units_duration_ms(p, &m->latency_ms, e) == -1)
+		return err_prefix(e, "latency");
+	return 0;
+}
+
+json_t *
+match_scalar_json(const char *v, int plain)
+{
+	char *end;
+
+	if (!plain)
+		return json_string(v);
+	if (strcmp(v, "true") == 0)
+		return json_true();
+	if (strcmp(v, "false") == 0)
+		return json_false();
+	if (strcmp(v, "null") == 0 || strcmp(v, "~") == 0)
+		return json_null();
+	if (*v != '\0') {
+		long long i = strtoll(v, &end, 10);
+		if (*end == '\0')
+			return json_integer(i);
+		double d = strtod(v, &end);
+		if (*end == '\0')
+			return json_real(d);
+	}
+	return json_string(v);
+}
+
+json_t *
+match_json_path(json_t *j, const char *path)
+{
+	const char *p = path;
+	char key[256];
+
+	while (j != NULL && *p != '\0') {
+		if (*p == '[') {
+			char *end;
+			long i = strtol(p + 1, &end, 10);
+			if (*end != ']' || !json_is_array(j))
+				return NULL;
+			j = json_array_get(j, (size_t)i);
+			p = end + 1;
+		} else {
+			size_t n = strcspn(p, ".[");
+			if (n >= sizeof key || !json_is_object(j))
+				return NULL;
+			memcpy(key, p, n);
+			key[n] = '\0';
+			j = json_object_get(j, key);
+			p += n;
+		}
+		if (*p == '.')
+			p++;
+	}
+	return j;
+}
+
+json_t *
+sample_json(struct sample *s)
+{
+	if (!s->json_tried) {
+		s->json_tried = 1;
+		if (s->body != NULL)
+			s->json = json_loads(s->body, JSON_DECODE_ANY, NULL);
+	}
+	return s->json;
+}
+
+/* Numbers compare by value (1 == 1.0); everything else structurally. */
+static int
+json_same(json_t *a, json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	return json_equal(a, b);
+}
+
+/* The value of header name in a raw header block, or NULL. */
+static char *
+header_value(const char *block, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = block;
+
+	while (p != NULL && *p != '\0') {
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1, *end;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			end = strpbrk(v, "\r\n");
+			return xstrndup(v, end ? (size_t)(end - v) : strlen(v));
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return NULL;
+}
+
+int
+match_sample(const struct matcher *m, struct sample *s)
+{
+	json_t *got;
+	char *v;
+	int ok;
+
+	switch (m->kind) {
+	case M_STATUS:
+		for (size_t i = 0; i < m->npats; i++)
+			if (s->status >= m->pats[i].lo && s->status <= m->pats[i].hi)
+				return 1;
+		return 0;
+	case M_JSON:
+		got = match_json_path(sample_json(s), m->path);
+		return got != NULL && json_same(got, m->want);
+	case M_BODY:
+		return s->body != NULL && strstr(s->body, m->text) != NULL;
+	case M_HEADER:
+		if ((v = header_value(s->headers ? s->headers : "", m->text)) == NULL)
+			return 0;
+		ok = m->hval == NULL || strcmp(v, m->hval) == 0;
+		free(v);
+		return ok;
+	case M_LATENCY:
+		if (s->status == 0)
+			return 0;
+		int64_t lat = s->done_ms - s->sent_ms;
+		return m->op == '<' ? lat < m->latency_ms : lat <= m->latency_ms;
+	}
+	return 0;
+}
+
+char *
+match_observed(const struct matcher *m, struct sample *s)
+{
+	json_t *got;
+	char *v, *r;
+
+	if (s->status == 0 && m->kind != M_LATENCY)
+		return xasprintf("no answer (%s)", s->error ? s->error : "error");
+	switch (m->kind) {
+	case M_STATUS:
+		return xasprintf("HTTP %d", s->status);
+	case M_JSON:
+		if (sample_json(s) == NULL)
+			return xstrdup("body is not JSON");
+		got = match_json_path(s->json, m->path);
+		if (got == NULL)
+			return xasprintf("$.%s absent", m->path);
+		v = json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT);
+		r = xasprintf("$.%s = %s", m->path, v);
+		free(v);
+		return r;
+	case M_BODY:
+		return xasprintf("body %s '%s'", s->body && strstr(s->body,
+		    m->text) ? "contains" : "lacks", m->text);
+	case M_HEADER:
+		v = header_value(s->headers ? s->headers : "", m->text);
+		r = v ? xasprintf("%s: %s", m->text, v) :
+		    xasprintf("no %s header", m->text);
+		free(v);
+		return r;
+	case M_LATENCY:
+		if (s->status == 0)
+			return xasprintf("no answer (%s)", s->error ? s->error : "error");
+		return xasprintf("latency %lldms", (long long)(s->done_ms - s->sent_ms));
+	}
+	return xstrdup("?");
+}
+
+char *
+match_describe(const struct matcher *m)
+{
+	struct sbuf sb;
+	char *v;
+
+	sb_init(&sb);
+	switch (m->kind) {
+	case M_STATUS:
+		sb_add(&sb, "HTTP ");
+		for (size_t i = 0; i < m->npats; i++) {
+			if (i)
+				sb_add(&sb, "|");
+			if (m->pats[i].hi - m->pats[i].lo == 99)
+				sb_addf(&sb, "%dxx", m->pats[i].lo / 100);
+			else
+				sb_addf(&sb, "%d", m->pats[i].lo);
+		}
+		break;
+	case M_JSON:
+		v = json_dumps(m->want, JSON_ENCODE_ANY | JSON_COMPACT);
+		sb_addf(&sb, "$.%s = %s", m->path, v);
+		free(v);
+		break;
+	case M_BODY:
+		sb_addf(&sb, "body contains '%s'", m->text);
+		break;
+	case M_HEADER:
+		if (m->hval)
+			sb_addf(&sb, "header %s: %s", m->text, m->hval);
+		else
+			sb_addf(&sb, "header %s present", m->text);
+		break;
+	case M_LATENCY:
+		sb_addf(&sb, "latency %s %lldms", m->op == '<' ? "<" : "<=",
+		    (long long)m->latency_ms);
+		break;
+	}
+	return sb_detach(&sb);
+}
+
+void
+match_free(struct matcher *m)
+{
+	free(m->pats);
+	free(m->path);
+	json_decref(m->want);
+	free(m->text);
+	free(m->hval);
+}
+
+void
+sample_free(struct sample *s)
+{
+	free(s->error);
+	free(s->body);
+	free(s->headers);
+	json_decref(s->json);
+}

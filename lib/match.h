@@ -1,0 +1,63 @@
+/*
+ * match.h — what an expectation looks for in one probe sample: status
+ * patterns (200, [200,503], 5xx), JSON paths (checks.db.ok, items[0].id),
+ * body substrings, headers present or equal, latency bounds.
+ */
+#ifndef SD_MATCH_H
+#define SD_MATCH_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "util.h"
+
+enum match_kind { M_STATUS, M_JSON, M_BODY, M_HEADER, M_LATENCY };
+
+struct status_pat {
+	int lo, hi;
+};
+
+struct matcher {
+	enum match_kind kind;
+	struct status_pat *pats;	/* status */
+	size_t npats;
+	char *path;			/* json path */
+	json_t *want;			/* json value */
+	char *text;			/* body substring / header name */
+	char *hval;			/* header value, NULL: present */
+	int op;				/* latency: '<' or 'L' (<=) */
+	int64_t latency_ms;
+};
+
+/* One observation of a probe. */
+struct sample {
+	int64_t sent_ms, done_ms;	/* monotonic, relative to the drill */
+	int status;			/* 0: no HTTP answer */
+	char *error;			/* transport error class, or NULL */
+	char *body;
+	char *headers;			/* raw response header block */
+	json_t *json;			/* parsed body, lazily; NULL if not JSON */
+	int json_tried;
+};
+
+/* "200", "5xx", "[200, 204]" items. */
+int match_parse_status(const char *s, struct status_pat *p, struct sd_err *e);
+/* "< 500ms", "<= 1s". */
+int match_parse_latency(const char *s, struct matcher *m, struct sd_err *e);
+/* A YAML scalar as the JSON value it means (plain true/42/null are typed). */
+json_t *match_scalar_json(const char *v, int plain);
+/* Look a dotted path with [i] indexes up in j; NULL when absent. */
+json_t *match_json_path(json_t *j, const char *path);
+
+int match_sample(const struct matcher *m, struct sample *s);
+/* What the sample showed for this matcher, for "observed" columns. */
+char *match_observed(const struct matcher *m, struct sample *s);
+/* What the matcher wants, for people. */
+char *match_describe(const struct matcher *m);
+void match_free(struct matcher *m);
+/* The body parsed as JSON (once), or NULL. */
+json_t *sample_json(struct sample *s);
+void sample_free(struct sample *s);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * result.c — see result.h.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "result.h"
+#include "util.h"
+
+struct result *
+res_new(void)
+{
+	return xcalloc(1, sizeof(struct result));
+}
+
+struct res_expect *
+res_add_expect(struct result *r)
+{
+	r->ex = xgrow(r->ex, &r->capex, r->nex + 1, sizeof *r->ex);
+	memset(&r->ex[r->nex], 0, sizeof r->ex[r->nex]);
+	r->ex[r->nex].elapsed_ms = -1;
+	return &r->ex[r->nex++];
+}
+
+struct res_fault *
+res_add_fault(struct result *r)
+{
+	r->faults = xgrow(r->faults, &r->capfaults, r->nfaults + 1,
+	    sizeof *r->faults);
+	memset(&r->faults[r->nfaults], 0, sizeof r->faults[r->nfaults]);
+	return &r->faults[r->nfaults++];
+}
+
+void
+res_event(struct result *r, int64_t t_ms, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = xstrdup(fmt);
+	va_end(ap);
+	r->events = xgrow(r->events, &r->capevents, r->nevents + 1,
+	    sizeof *r->events);
+	r->events[r->nevents].t_ms = t_ms;
+	r->events[r->nevents++].what = s;
+}
+
+static int
+cmp_event(const void *a, const void *b)
+{
+	const struct res_event *x = a, *y = b;
+
+	return (x->t_ms > y->t_ms) - (x->t_ms < y->t_ms);
+}
+
+void
+res_sort_events(struct result *r)
+{
+	/* stable enough: events are appended nearly in order */
+	if (r->nevents > 1)
+		qsort(r->events, r->nevents, sizeof *r->events, cmp_event);
+}
+
+const char *
+res_verdict_name(enum verdict v)
+{
+	static const char *n[] = { "PASS", "FAIL", "ERROR", "ABORTED" };
+
+	return n[v];
+}
+
+const char *
+res_outcome_name(enum outcome o)
+{
+	static const char *n[] = { "pass", "fail", "error", "skipped" };
+
+	return n[o];
+}
+
+int
+res_exit_code(const struct result *r)
+{
+	switch (r->verdict) {
+	case V_PASS:
+		return 0;
+	case V_FAIL:
+		return 1;
+	case V_ABORTED:
+		return 3;
+	default:
+		/* ERROR: a fault that could not be applied/reverted is 4;
+		 * a service that was not steady to begin with is 1 */
+		for (size_t i = 0; i < r->nfaults; i++)
+			if (r->faults[i].error != NULL)
+				return 4;
+		return 1;
+	}
+}
+
+void
+res_free(struct result *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nex; i++) {
+		free(r->ex[i].phase);
+		free(r->ex[i].text);
+		free(r->ex[i].observed);
+		free(r->ex[i].as);
+	}
+	free(r->ex);
+	for (size_t i = 0; i < r->nfaults; i++) {
+		free(r->faults[i].what);
+		free(r->faults[i].revert);
+		free(r->faults[i].error);
+		free(r->faults[i].note);
+	}
+	free(r->faults);
+	for (size_t i = 0; i < r->nevents; i++)
+		free(r->events[i].what);
+	free(r->events);
+	for (size_t i = 0; i < r->nprobes; i++) {
+		free(r->probes[i].name);
+		free(r->probes[i].url);
+		free(r->probes[i].t_ms);
+		free(r->probes[i].status);
+		free(r->probes[i].lat_ms);
+	}
+	free(r->probes);
+	free(r->drill);
+	free(r->title);
+	free(r->file);
+	free(r->target);
+	free(r->reason);
+	free(r);
+}

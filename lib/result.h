@@ -1,0 +1,83 @@
+/*
+ * result.h — one drill's outcome, in memory: verdict, every expectation with
+ * expected vs observed and its measured time (with resolution), the faults
+ * and what became of them, and a timeline. Renderers in reports/ turn it into
+ * markdown, JUnit and JSON; nothing here prints.
+ */
+#ifndef SD_RESULT_H
+#define SD_RESULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum verdict { V_PASS, V_FAIL, V_ERROR, V_ABORTED };
+enum outcome { O_PASS, O_FAIL, O_ERROR, O_SKIPPED };
+
+struct res_expect {
+	char *phase;		/* "steady before", "step 3", "steady after" */
+	char *text;		/* what was expected */
+	char *observed;
+	enum outcome outcome;
+	char *as;		/* name of the measured time, or NULL */
+	int64_t elapsed_ms;	/* measured time, -1 if none */
+	int64_t resolution_ms;	/* truth lies in [elapsed - res, elapsed] */
+	int64_t at_ms;		/* when decided, from the start of faults */
+	int line;
+};
+
+struct res_fault {
+	char *what;		/* describe(apply) */
+	char *revert;		/* describe(revert) */
+	int applied, reverted;
+	int64_t applied_ms, reverted_ms;	/* from the start of faults */
+	char *error;		/* apply or revert failure */
+	char *note;
+	int line;
+};
+
+struct res_event {
+	int64_t t_ms;		/* from the start of faults (may be < 0) */
+	char *what;
+};
+
+struct res_probe {
+	char *name, *url;
+	int64_t every_ms;
+	size_t samples, errors;
+	double p50_ms, p95_ms, max_ms;
+	int64_t *t_ms;		/* per sample, for the report's chart */
+	int *status;
+	int64_t *lat_ms;
+	size_t n;
+};
+
+struct result {
+	char *drill, *title, *file, *target;
+	enum verdict verdict;
+	char *reason;		/* why ERROR/ABORTED */
+	int64_t started_wall_ms;	/* wall clock when it started */
+	int64_t faults_wall_ms;	/* wall clock at the start of faults */
+	int64_t duration_ms;
+	struct res_expect *ex;
+	size_t nex, capex;
+	struct res_fault *faults;
+	size_t nfaults, capfaults;
+	struct res_event *events;
+	size_t nevents, capevents;
+	struct res_probe *probes;
+	size_t nprobes;
+};
+
+struct result *res_new(void);
+void res_free(struct result *r);
+struct res_expect *res_add_expect(struct result *r);
+struct res_fault *res_add_fault(struct result *r);
+void res_event(struct result *r, int64_t t_ms, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void res_sort_events(struct result *r);
+const char *res_verdict_name(enum verdict v);
+const char *res_outcome_name(enum outcome o);
+/* Process exit code for a verdict (DESIGN §2). */
+int res_exit_code(const struct result *r);
+
+#endif

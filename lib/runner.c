@@ -1,0 +1,816 @@
+/*
+ * runner.c — see runner.h.
+ *
+ * Timing. All times are CLOCK_MONOTONIC. A `within` expectation counts from
+ * its anchor: the end of the last fault step before it (the moment the fault
+ * is in effect, or the dependency is back). The first sample sent after the
+ * anchor that matches, k, decides; the previous sample k-1 did not match, so
+ * the true change happened in (sent[k-1], done[k]]. We report
+ * elapsed = done[k] - anchor with resolution = done[k] - sent[k-1] — about
+ * one probe interval plus that probe's latency — and the truth lies in
+ * [elapsed - resolution, elapsed]. (sent[k-1] may precede the anchor: the
+ * change may have happened while the fault step itself was running.)
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../drills/drill.h"
+#include "probe.h"
+#include "runner.h"
+#include "units.h"
+
+struct applied {
+	struct fault *f;
+	size_t rf;		/* index into result faults */
+};
+
+struct never {
+	const struct scen_expect *x;
+	int64_t from_abs;
+	size_t rx;		/* index into result expectations */
+};
+
+struct ctx {
+	struct scenario *s;
+	const struct run_opts *o;
+	struct result *r;
+	struct probe_set *ps;
+	struct drill_env env;
+	int64_t t0;		/* probes' zero (abs mono) */
+	int64_t tf;		/* start of faults (abs mono) */
+	int64_t anchor;		/* end of the last fault step */
+	int64_t deadline;	/* max_duration */
+	int64_t faults_end;	/* last revert, for never: */
+	struct applied *stack;
+	size_t nstack, capstack;
+	struct never *nevers;
+	size_t nnevers, capnevers;
+	volatile int intr;	/* mirrors *o->interrupted for the drills */
+};
+
+static int
+stopped(struct ctx *c)
+{
+	if (c->o->interrupted != NULL && *c->o->interrupted)
+		c->intr = 1;
+	return c->intr || mono_ms() > c->deadline;
+}
+
+/* Times are kept from t0 while running (the start of faults is not known
+ * during the steady check) and shifted to the start of faults at the end. */
+static int64_t
+rel(struct ctx *c, int64_t abs_ms)
+{
+	return abs_ms - c->t0;
+}
+
+static void
+shift_times(struct ctx *c)
+{
+	struct result *r = c->r;
+	int64_t d = c->tf - c->t0;
+
+	for (size_t i = 0; i < r->nevents; i++)
+		r->events[i].t_ms -= d;
+	for (size_t i = 0; i < r->nex; i++)
+		r->ex[i].at_ms -= d;
+	for (size_t i = 0; i < r->nfaults; i++) {
+		r->faults[i].applied_ms -= d;
+		r->faults[i].reverted_ms -= d;
+	}
+	for (size_t i = 0; i < r->nprobes; i++)
+		for (size_t k = 0; k < r->probes[i].n; k++)
+			r->probes[i].t_ms[k] -= d;
+}
+
+/* Sample times are relative to t0; this makes them absolute. */
+static int64_t
+sabs(struct ctx *c, int64_t sample_ms)
+{
+	return sample_ms + c->t0;
+}
+
+static int
+sample_matches(const struct scen_expect *x, struct sample *s)
+{
+	for (size_t i = 0; i < x->nm; i++)
+		if (!match_sample(&x->m[i], s))
+			return 0;
+	return 1;
+}
+
+/* The first failing matcher's observation, or the first one's. */
+static char *
+sample_observed(const struct scen_expect *x, struct sample *s)
+{
+	for (size_t i = 0; i < x->nm; i++)
+		if (!match_sample(&x->m[i], s))
+			return match_observed(&x->m[i], s);
+	return match_observed(&x->m[0], s);
+}
+
+static void
+set_observed(struct res_expect *rx, char *obs)
+{
+	free(rx->observed);
+	rx->observed = obs;
+}
+
+/*
+ * now / within: the first matching sample sent at or after `from` decides
+ * (for now: the first sample at all). Waits until it is known.
+ */
+static enum outcome
+eval_within(struct ctx *c, const struct scen_expect *x, int64_t from,
+    int64_t dur_ms, int now_mode, struct res_expect *rx)
+{
+	const struct scen_probe *p = &c->s->probes[x->probe];
+	int64_t end = now_mode ? from + p->every_ms + p->timeout_ms + 1000 :
+	    from + dur_ms;
+	enum outcome out = O_ERROR;
+
+	probes_lock(c->ps);
+	for (;;) {
+		size_t n = probes_count(c->ps, (size_t)x->probe);
+		int pending = 0, decided = 0;
+		int64_t prev_sent = -1;
+
+		for (size_t i = 0; i < n; i++) {
+			struct sample *sm = probes_sample(c->ps, (size_t)x->probe, i);
+			int64_t sent = sabs(c, sm->sent_ms);
+			if (sent < from) {
+				prev_sent = sent;
+				continue;
+			}
+			if (sent > end && !now_mode)
+				break;
+			if (sm->done_ms < 0) {
+				pending = 1;
+				break;
+			}
+			int64_t done = sabs(c, sm->done_ms);
+			if (sample_matches(x, sm) && (now_mode || done <= end)) {
+				/* the previous sample, even one sent before the anchor,
+				 * bounds the change from below: it may have happened
+				 * while the fault step was still running */
+				int64_t lo = prev_sent >= 0 ? prev_sent : from;
+				rx->elapsed_ms = done - from;
+				rx->resolution_ms = done - lo;
+				rx->at_ms = rel(c, done);
+				set_observed(rx, sample_observed(x, sm));
+				out = O_PASS;
+				decided = 1;
+				break;
+			}
+			set_observed(rx, sample_observed(x, sm));
+			rx->at_ms = rel(c, done);
+			if (now_mode) {
+				out = O_FAIL;
+				decided = 1;
+				break;
+			}
+			prev_sent = sent;
+		}
+		if (decided)
+			break;
+		if (!pending && mono_ms() > end) {
+			if (rx->observed == NULL)
+				set_observed(rx, xstrdup("no sample completed"));
+			out = O_FAIL;
+			break;
+		}
+		if (stopped(c)) {
+			set_observed(rx, xstrdup(c->intr ? "interrupted" :
+			    "drill deadline (max_duration) reached"));
+			out = O_ERROR;
+			break;
+		}
+		probes_wait(c->ps, mono_ms() + 50);
+	}
+	probes_unlock(c->ps);
+	return out;
+}
+
+/* holds: every sample sent in [from, from + dur] matches; at least one. */
+static enum outcome
+eval_holds(struct ctx *c, const struct scen_expect *x, int64_t from,
+    int64_t dur_ms, struct res_expect *rx)
+{
+	int64_t end = from + dur_ms;
+	enum outcome out = O_ERROR;
+
+	probes_lock(c->ps);
+	for (;;) {
+		size_t n = probes_count(c->ps, (size_t)x->probe), seen = 0;
+		int pending = 0, failed = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			struct sample *sm = probes_sample(c->ps, (size_t)x->probe, i);
+			int64_t sent = sabs(c, sm->sent_ms);
+			if (sent < from || sent > end)
+				continue;
+			if (sm->done_ms < 0) {
+				pending = 1;
+				continue;
+			}
+			seen++;
+			if (!sample_matches(x, sm)) {
+				set_observed(rx, sample_observed(x, sm));
+				rx->at_ms = rel(c, sabs(c, sm->done_ms));
+				failed = 1;
+				break;
+			}
+		}
+		if (failed) {
+			out = O_FAIL;
+			break;
+		}
+		if (!pending && mono_ms() > end) {
+			if (seen == 0) {
+				set_observed(rx, xstrdup("no sample in the window"));
+				out = O_FAIL;
+			} else {
+				set_observed(rx, xasprintf("held in all %zu samples",
+				    seen));
+				rx->at_ms = rel(c, mono_ms());
+				out = O_PASS;
+			}
+			break;
+		}
+		if (stopped(c)) {
+			set_observed(rx, xstrdup(c->intr ? "interrupted" :
+			    "drill deadline (max_duration) reached"));
+			break;
+		}
+		probes_wait(c->ps, mono_ms() + 50);
+	}
+	probes_unlock(c->ps);
+	return out;
+}
+
+static int
+process_alive(struct ctx *c, const struct scen_service *sv)
+{
+	struct sd_err e;
+
+	(void)c;
+	return drill_service_pid(sv, &e) != 0;
+}
+
+static enum outcome
+eval_process(struct ctx *c, const struct scen_expect *x, int64_t from,
+    struct res_expect *rx)
+{
+	const struct scen_service *sv = &c->s->services[x->process];
+	int64_t end = from + x->dur_ms;
+	int alive;
+
+	for (;;) {
+		alive = process_alive(c, sv);
+		int ok = alive == x->alive;
+		set_observed(rx, xstrdup(alive ? "alive" : "not running"));
+		rx->at_ms = rel(c, mono_ms());
+		if (x->mode == EX_NOW)
+			return ok ? O_PASS : O_FAIL;
+		if (x->mode == EX_HOLDS && !ok)
+			return O_FAIL;
+		if (x->mode == EX_WITHIN && ok) {
+			rx->elapsed_ms = mono_ms() - from;
+			rx->resolution_ms = 20;
+			return O_PASS;
+		}
+		if (mono_ms() > end)
+			return x->mode == EX_HOLDS ? O_PASS : O_FAIL;
+		if (stopped(c)) {
+			set_observed(rx, xstrdup("interrupted"));
+			return O_ERROR;
+		}
+		sleep_ms(20);
+	}
+}
+
+static enum outcome
+evaluate(struct ctx *c, const struct scen_expect *x, const char *phase,
+    int64_t within_default_ms)
+{
+	struct res_expect *rx = res_add_expect(c->r);
+	size_t idx = c->r->nex - 1;
+	int64_t now = mono_ms();
+	enum outcome out;
+
+	rx->phase = xstrdup(phase);
+	rx->text = xstrdup(x->text);
+	rx->as = x->as ? xstrdup(x->as) : NULL;
+	rx->line = x->line;
+	if (x->mode == EX_NEVER) {
+		c->nevers = xgrow(c->nevers, &c->capnevers, c->nnevers + 1,
+		    sizeof *c->nevers);
+		c->nevers[c->nnevers++] = (struct never){ x, now, idx };
+		rx->outcome = O_SKIPPED;	/* decided at the end */
+		return O_PASS;
+	}
+	if (x->process >= 0)
+		out = eval_process(c, x, now, rx);
+	else if (x->mode == EX_HOLDS)
+		out = eval_holds(c, x, now, x->dur_ms, rx);
+	else if (x->mode == EX_WITHIN)
+		out = eval_within(c, x, c->anchor, x->dur_ms, 0, rx);
+	else if (within_default_ms > 0)
+		out = eval_within(c, x, now, within_default_ms, 0, rx);
+	else
+		out = eval_within(c, x, now, 0, 1, rx);
+	rx = &c->r->ex[idx];	/* res_add_expect may have moved it */
+	rx->outcome = out;
+	if (rx->as != NULL && out == O_PASS)
+		res_event(c->r, rx->at_ms, "%s: %s after %lldms (resolution"
+		    " %lldms)", rx->as, x->text, (long long)rx->elapsed_ms,
+		    (long long)rx->resolution_ms);
+	else
+		res_event(c->r, rx->at_ms, "%s %s: %s", out == O_PASS ? "met" :
+		    "FAILED", x->text, rx->observed ? rx->observed : "");
+	return out;
+}
+
+/* never: not once in [registered, last revert] */
+static void
+eval_nevers(struct ctx *c)
+{
+	for (size_t k = 0; k < c->nnevers; k++) {
+		struct never *nv = &c->nevers[k];
+		const struct scen_expect *x = nv->x;
+		struct res_expect *rx = &c->r->ex[nv->rx];
+		size_t seen = 0;
+
+		rx->outcome = O_PASS;
+		probes_lock(c->ps);
+		size_t n = probes_count(c->ps, (size_t)x->probe);
+		for (size_t i = 0; i < n; i++) {
+			struct sample *sm = probes_sample(c->ps, (size_t)x->probe, i);
+			int64_t sent = sabs(c, sm->sent_ms);
+			if (sent < nv->from_abs || sent > c->faults_end ||
+			    sm->done_ms < 0)
+				continue;
+			seen++;
+			if (sample_matches(x, sm)) {
+				char *obs = sample_observed(x, sm);
+				rx->outcome = O_FAIL;
+				set_observed(rx, xasprintf("seen at %lldms: %s",
+				    (long long)rel(c, sabs(c, sm->done_ms)), obs));
+				free(obs);
+				rx->at_ms = rel(c, sabs(c, sm->done_ms));
+				break;
+			}
+		}
+		probes_unlock(c->ps);
+		if (rx->outcome == O_PASS)
+			set_observed(rx, xasprintf("not seen in %zu samples", seen));
+	}
+}
+
+static struct applied *
+find_open(struct ctx *c, const struct fault *f)
+{
+	for (size_t i = c->nstack; i-- > 0; ) {
+		struct applied *a = &c->stack[i];
+		if (a->f->svc == f->svc && !a->f->reverted &&
+		    drill_action_undo(a->f->action) == (int)f->action)
+			return a;
+	}
+	return NULL;
+}
+
+static int
+revert_one(struct ctx *c, struct applied *a)
+{
+	struct res_fault *rf = &c->r->faults[a->rf];
+	struct sd_err e;
+
+	if (a->f->reverted)
+		return 0;
+	if (a->f->kind->revert != NULL && a->f->kind->revert(a->f, &e) == -1) {
+		free(rf->error);
+		rf->error = xasprintf("revert: %s", e.msg);
+		res_event(c->r, rel(c, mono_ms()), "revert FAILED: %s", e.msg);
+		return -1;
+	}
+	a->f->reverted = 1;
+	rf->reverted = 1;
+	rf->reverted_ms = rel(c, mono_ms());
+	res_event(c->r, rf->reverted_ms, "reverted: %s", rf->revert);
+	return 0;
+}
+
+static int
+do_fault(struct ctx *c, struct fault *f)
+{
+	struct applied *open = find_open(c, f);
+	struct res_fault *rf;
+	struct sd_err e;
+	int rc;
+
+	f->env = &c->env;
+	if (open != NULL) {
+		/* start after stop, resume after pause: that fault's revert */
+		rc = revert_one(c, open);
+		c->anchor = mono_ms();
+		return rc;
+	}
+	rf = res_add_fault(c->r);
+	rf->what = f->kind->describe(f, 0);
+	rf->revert = drill_action_reversible(f->action) ?
+	    f->kind->describe(f, 1) : NULL;
+	rf->line = f->line;
+	rf->applied_ms = rel(c, mono_ms());
+	res_event(c->r, rf->applied_ms, "apply: %s", rf->what);
+	rc = f->kind->apply(f, &e);
+	/* even a failed apply may have changed something: keep it to revert */
+	f->applied = 1;
+	if (drill_action_reversible(f->action)) {
+		c->stack = xgrow(c->stack, &c->capstack, c->nstack + 1,
+		    sizeof *c->stack);
+		c->stack[c->nstack++] = (struct applied){ f, c->r->nfaults - 1 };
+	} else {
+		f->reverted = 1;
+	}
+	rf = &c->r->faults[c->r->nfaults - 1];
+	if (f->note != NULL)
+		rf->note = xstrdup(f->note);
+	if (rc == -1) {
+		rf->error = xstrdup(e.msg);
+		res_event(c->r, rel(c, mono_ms()), "apply FAILED: %s", e.msg);
+		return -1;
+	}
+	rf->applied = 1;
+	c->anchor = mono_ms();
+	res_event(c->r, rel(c, c->anchor), "in effect: %s",
+	    drill_action_name(f->action));
+	return 0;
+}
+
+static void
+revert_all(struct ctx *c)
+{
+	for (size_t i = c->nstack; i-- > 0; )
+		if (!c->stack[i].f->reverted)
+			revert_one(c, &c->stack[i]);
+}
+
+static int
+steady(struct ctx *c, const char *phase)
+{
+	int ok = 1;
+
+	for (size_t i = 0; i < c->s->nsteady; i++)
+		if (evaluate(c, &c->s->steady[i], phase,
+		    c->s->steady_timeout_ms) != O_PASS)
+			ok = 0;
+	return ok;
+}
+
+/* Probe state changes ("200 ok" → "200 degraded") for the timeline. */
+static void
+transitions(struct ctx *c)
+{
+	probes_lock(c->ps);
+	for (size_t p = 0; p < c->s->nprobes; p++) {
+		char prev[128] = "";
+		size_t n = probes_count(c->ps, p);
+		struct res_probe *rp = &c->r->probes[p];
+
+		rp->t_ms = xcalloc(n ? n : 1, sizeof *rp->t_ms);
+		rp->status = xcalloc(n ? n : 1, sizeof *rp->status);
+		rp->lat_ms = xcalloc(n ? n : 1, sizeof *rp->lat_ms);
+		for (size_t i = 0; i < n; i++) {
+			struct sample *sm = probes_sample(c->ps, p, i);
+			char key[128];
+			json_t *st;
+
+			if (sm->done_ms < 0)
+				continue;
+			rp->t_ms[rp->n] = rel(c, sabs(c, sm->sent_ms));
+			rp->status[rp->n] = sm->status;
+			rp->lat_ms[rp->n++] = sm->done_ms - sm->sent_ms;
+			rp->samples++;
+			if (sm->status == 0) {
+				rp->errors++;
+				snprintf(key, sizeof key, "no answer (%s)", sm->error);
+			} else {
+				st = match_json_path(sample_json(sm), "status");
+				snprintf(key, sizeof key, "%d%s%s", sm->status,
+				    json_is_string(st) ? " " : "",
+				    json_is_string(st) ? json_string_value(st) : "");
+			}
+			if (strcmp(key, prev) != 0) {
+				res_event(c->r, rel(c, sabs(c, sm->done_ms)),
+				    "probe %s: %s%s%s", c->s->probes[p].name, prev,
+				    *prev ? " -> " : "", key);
+				snprintf(prev, sizeof prev, "%s", key);
+			}
+		}
+	}
+	probes_unlock(c->ps);
+}
+
+static void
+probe_stats(struct ctx *c)
+{
+	for (size_t p = 0; p < c->s->nprobes; p++) {
+		struct res_probe *rp = &c->r->probes[p];
+		int64_t *l = xcalloc(rp->n ? rp->n : 1, sizeof *l);
+		size_t k = 0;
+
+		for (size_t i = 0; i < rp->n; i++)
+			if (rp->status[i] != 0)
+				l[k++] = rp->lat_ms[i];
+		for (size_t i = 1; i < k; i++)	/* insertion sort: small n */
+			for (size_t j = i; j > 0 && l[j - 1] > l[j]; j--) {
+				int64_t t = l[j];
+				l[j] = l[j - 1];
+				l[j - 1] = t;
+			}
+		if (k > 0) {
+			rp->p50_ms = (double)l[(k - 1) / 2];
+			rp->p95_ms = (double)l[(size_t)((double)(k - 1) * 0.95)];
+			rp->max_ms = (double)l[k - 1];
+		}
+		free(l);
+	}
+}
+
+static struct probe_set *
+start_probes(struct ctx *c, struct sd_err *e)
+{
+	size_t n = c->s->nprobes;
+	struct probe_def *defs = xcalloc(n ? n : 1, sizeof *defs);
+	struct probe_set *ps;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct scen_probe *p = &c->s->probes[i];
+		defs[i] = (struct probe_def){ p->name, p->method, p->url, NULL,
+		    p->body, p->every_ms, p->timeout_ms };
+		if (p->nheaders > 0) {
+			defs[i].headers = xcalloc(p->nheaders + 1, sizeof(char *));
+			for (size_t h = 0; h < p->nheaders; h++)
+				defs[i].headers[h] = xasprintf("%s: %s",
+				    p->headers[h].name, p->headers[h].value);
+		}
+	}
+	ps = probes_new(defs, n, c->t0, e);
+	if (ps != NULL && probes_start(ps, e) == -1) {
+		probes_free(ps);
+		ps = NULL;
+	}
+	/* curl copied the header list; the strings are ours */
+	for (size_t i = 0; i < n; i++)
+		argv_free(defs[i].headers);
+	free(defs);
+	return ps;
+}
+
+static void
+progress(struct ctx *c, size_t i, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (c->o->progress == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	c->o->progress(c->o->progress_arg, i, c->s->nsteps, buf);
+}
+
+static void
+run_steps(struct ctx *c)
+{
+	char phase[32];
+
+	for (size_t i = 0; i < c->s->nsteps; i++) {
+		struct scen_step *st = &c->s->steps[i];
+		if (stopped(c))
+			return;
+		snprintf(phase, sizeof phase, "step %zu", i + 1);
+		switch (st->kind) {
+		case ST_FAULT:
+			progress(c, i + 1, "%s %s", drill_action_name(st->fault->action),
+			    st->fault->svc->name);
+			if (do_fault(c, st->fault) == -1) {
+				c->r->verdict = V_ERROR;
+				free(c->r->reason);
+				c->r->reason = xasprintf("step %zu (line %d): the fault"
+				    " could not be applied or reverted", i + 1, st->line);
+				return;
+			}
+			break;
+		case ST_WAIT: {
+			char b[32];
+			progress(c, i + 1, "wait %s", units_fmt_ms(st->wait_ms, b,
+			    sizeof b));
+			int64_t end = mono_ms() + st->wait_ms;
+			while (mono_ms() < end && !stopped(c))
+				sleep_ms(end - mono_ms() < 50 ? end - mono_ms() : 50);
+			break;
+		}
+		case ST_EXPECT:
+			progress(c, i + 1, "expect %s", st->expect.text);
+			if (evaluate(c, &st->expect, phase, 0) == O_FAIL &&
+			    c->r->verdict == V_PASS)
+				c->r->verdict = V_FAIL;
+			break;
+		}
+	}
+}
+
+struct result *
+run_drill(struct scenario *s, const struct run_opts *o)
+{
+	struct result *r = res_new();
+	struct ctx c = { .s = s, .o = o, .r = r };
+	struct sd_err e;
+
+	r->drill = xstrdup(s->drill);
+	r->title = xstrdup(s->title ? s->title : s->drill);
+	r->file = xstrdup(s->file);
+	r->target = s->target ? redact_secret(s->target) : xstrdup("");
+	r->started_wall_ms = wall_ms();
+	r->nprobes = s->nprobes;
+	r->probes = xcalloc(s->nprobes ? s->nprobes : 1, sizeof *r->probes);
+	for (size_t i = 0; i < s->nprobes; i++) {
+		r->probes[i].name = xstrdup(s->probes[i].name);
+		r->probes[i].url = redact_secret(s->probes[i].url);
+		r->probes[i].every_ms = s->probes[i].every_ms;
+	}
+	c.env.self_exe = o->self_exe;
+	c.env.interrupted = &c.intr;
+	c.t0 = c.tf = c.anchor = mono_ms();
+	c.deadline = c.t0 + s->max_duration_ms;
+	if ((c.ps = start_probes(&c, &e)) == NULL) {
+		r->verdict = V_ERROR;
+		r->reason = xstrdup(e.msg);
+		return r;
+	}
+	progress(&c, 0, "steady state before");
+	if (!steady(&c, "steady before")) {
+		r->verdict = stopped(&c) ? V_ABORTED : V_ERROR;
+		r->reason = xstrdup(c.intr ? "interrupted" :
+		    "not steady before the fault: nothing was applied");
+		goto out;
+	}
+	c.tf = c.anchor = mono_ms();
+	r->faults_wall_ms = wall_ms();
+	res_event(r, rel(&c, c.tf), "start of faults");
+	run_steps(&c);
+	/* whatever happened: every fault still applied, in reverse order */
+	progress(&c, s->nsteps, "reverting");
+	revert_all(&c);
+	c.faults_end = mono_ms();
+	for (size_t i = 0; i < r->nfaults; i++)
+		if (r->faults[i].error != NULL) {
+			r->verdict = V_ERROR;
+			if (r->reason == NULL)
+				r->reason = xasprintf("fault %zu could not be %s", i + 1,
+				    strncmp(r->faults[i].error, "revert", 6) == 0 ?
+				    "reverted" : "applied");
+		}
+	if (c.intr) {
+		r->verdict = V_ABORTED;
+		free(r->reason);
+		r->reason = xstrdup("interrupted by a signal: faults reverted,"
+		    " steady state after not checked");
+		goto out;
+	}
+	if (mono_ms() > c.deadline) {
+		r->verdict = V_ERROR;
+		free(r->reason);
+		r->reason = xstrdup("max_duration reached: faults reverted");
+		goto out;
+	}
+	progress(&c, s->nsteps, "steady state after");
+	if (!steady(&c, "steady after") && r->verdict == V_PASS)
+		r->verdict = V_FAIL;
+out:
+	if (c.faults_end == 0)
+		c.faults_end = mono_ms();
+	probes_stop(c.ps);
+	eval_nevers(&c);
+	for (size_t i = 0; i < c.nnevers; i++)
+		if (r->ex[c.nevers[i].rx].outcome == O_FAIL && r->verdict == V_PASS)
+			r->verdict = V_FAIL;
+	if (r->faults_wall_ms == 0)
+		r->faults_wall_ms = r->started_wall_ms + (c.tf - c.t0);
+	transitions(&c);
+	probe_stats(&c);
+	shift_times(&c);
+	res_sort_events(r);
+	r->duration_ms = mono_ms() - c.t0;
+	probes_free(c.ps);
+	free(c.stack);
+	free(c.nevers);
+	return r;
+}
+
+int
+run_check_hosts(const struct scenario *s, const struct run_opts *o,
+    struct sd_err *e)
+{
+	char host[256];
+
+	if (s->target != NULL && !scen_host_allowed(s, s->target,
+	    o->allow_hosts, o->nallow, host, sizeof host))
+		return err_set(e, "%s: target host '%s' is not loopback; add it to"
+		    " allow: or pass --allow-host %s", s->file, host, host);
+	for (size_t i = 0; i < s->nprobes; i++)
+		if (!scen_host_allowed(s, s->probes[i].url, o->allow_hosts,
+		    o->nallow, host, sizeof host))
+			return err_set(e, "%s:%d:%d: probe '%s' goes to '%s', which"
+			    " is not loopback; add it to allow: or pass"
+			    " --allow-host %s", s->file, s->probes[i].line,
+			    s->probes[i].col, s->probes[i].name, host, host);
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct scen_service *sv = &s->services[i];
+		if (sv->url == NULL || strstr(sv->url, "://") == NULL)
+			continue;
+		if (!scen_host_allowed(s, sv->url, o->allow_hosts, o->nallow,
+		    host, sizeof host))
+			return err_set(e, "%s:%d:%d: service '%s' is on '%s', which"
+			    " is not loopback; add it to allow: or pass"
+			    " --allow-host %s", s->file, sv->line, sv->col,
+			    sv->name, host, host);
+	}
+	return 0;
+}
+
+char *
+run_plan(const struct scenario *s)
+{
+	struct sbuf sb;
+	char b[32];
+	size_t nrev = 0;
+	const struct fault **rev = xcalloc(s->nsteps + 1, sizeof *rev);
+
+	sb_init(&sb);
+	sb_addf(&sb, "drill %s: %s\n", s->drill, s->title ? s->title : "");
+	if (s->target != NULL) {
+		char *t = redact_secret(s->target);
+		sb_addf(&sb, "target %s\n", t);
+		free(t);
+	}
+	for (size_t i = 0; i < s->nprobes; i++) {
+		char *u = redact_secret(s->probes[i].url);
+		sb_addf(&sb, "probe %s: %s %s every %s, timeout %s\n",
+		    s->probes[i].name, s->probes[i].method, u,
+		    units_fmt_ms(s->probes[i].every_ms, b, sizeof b),
+		    units_fmt_ms(s->probes[i].timeout_ms, b + 16, 16));
+		free(u);
+	}
+	for (size_t i = 0; i < s->nsteady; i++)
+		sb_addf(&sb, "steady before: %s (within %s)\n", s->steady[i].text,
+		    units_fmt_ms(s->steady_timeout_ms, b, sizeof b));
+	for (size_t i = 0; i < s->nsteps; i++) {
+		const struct scen_step *st = &s->steps[i];
+		sb_addf(&sb, "step %zu (line %d): ", i + 1, st->line);
+		if (st->kind == ST_WAIT) {
+			sb_addf(&sb, "wait %s\n", units_fmt_ms(st->wait_ms, b,
+			    sizeof b));
+		} else if (st->kind == ST_EXPECT) {
+			sb_addf(&sb, "expect %s\n", st->expect.text);
+		} else {
+			const struct fault *f = st->fault, *open = NULL;
+			size_t k;
+			for (k = nrev; k-- > 0; )
+				if (rev[k] && rev[k]->svc == f->svc &&
+				    drill_action_undo(rev[k]->action) == (int)f->action) {
+					open = rev[k];
+					break;
+				}
+			char *d = open ? open->kind->describe(open, 1) :
+			    f->kind->describe(f, 0);
+			sb_addf(&sb, "%s%s\n", open ? "revert: " : "", d);
+			free(d);
+			if (open) {
+				rev[k] = NULL;
+			} else if (drill_action_reversible(f->action)) {
+				rev[nrev++] = f;
+				d = f->kind->describe(f, 1);
+				sb_addf(&sb, "    revert: %s\n", d);
+				free(d);
+			}
+		}
+	}
+	for (size_t k = nrev; k-- > 0; ) {
+		if (rev[k] == NULL)
+			continue;
+		char *d = rev[k]->kind->describe(rev[k], 1);
+		sb_addf(&sb, "at the end (still applied): %s\n", d);
+		free(d);
+	}
+	for (size_t i = 0; i < s->nsteady; i++)
+		sb_addf(&sb, "steady after: %s (within %s)\n", s->steady[i].text,
+		    units_fmt_ms(s->steady_timeout_ms, b, sizeof b));
+	free(rev);
+	return sb_detach(&sb);
+}

@@ -1,0 +1,88 @@
+/*
+ * json.c — the result as JSON: everything the other renderers show, plus the
+ * raw probe series, so a result can be re-rendered or merged later.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static json_t *
+ms_or_null(int64_t v)
+{
+	return v < 0 ? json_null() : json_integer(v);
+}
+
+json_t *
+rpt_json(const struct result *r)
+{
+	json_t *j, *a, *keys;
+	char ts[40], ts2[40];
+
+	j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}",
+	    "schema_version", RPT_SCHEMA_VERSION,
+	    "drill", r->drill, "title", r->title, "file", r->file,
+	    "target", r->target, "verdict", res_verdict_name(r->verdict),
+	    "started", iso8601_ms(r->started_wall_ms, ts, sizeof ts),
+	    "faults_started", iso8601_ms(r->faults_wall_ms, ts2, sizeof ts2),
+	    "duration_ms", (json_int_t)r->duration_ms);
+	json_object_set_new(j, "exit_code", json_integer(res_exit_code(r)));
+	json_object_set_new(j, "reason", r->reason ? json_string(r->reason) :
+	    json_null());
+	a = json_array();
+	keys = json_array();
+	for (size_t i = 0; i < r->nex; i++) {
+		const struct res_expect *x = &r->ex[i];
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s?,s:s,s:o,s:o,"
+		    "s:I,s:i,s:s?}", "phase", x->phase, "expected", x->text,
+		    "observed", x->observed, "outcome", res_outcome_name(x->outcome),
+		    "elapsed_ms", ms_or_null(x->elapsed_ms),
+		    "resolution_ms", ms_or_null(x->elapsed_ms < 0 ? -1 :
+		    x->resolution_ms), "at_ms", (json_int_t)x->at_ms,
+		    "line", x->line, "as", x->as));
+		if (x->as != NULL)
+			json_array_append_new(keys, json_pack("{s:s,s:o,s:o,s:s}",
+			    "name", x->as, "elapsed_ms", ms_or_null(x->elapsed_ms),
+			    "resolution_ms", ms_or_null(x->elapsed_ms < 0 ? -1 :
+			    x->resolution_ms), "outcome",
+			    res_outcome_name(x->outcome)));
+	}
+	json_object_set_new(j, "expectations", a);
+	json_object_set_new(j, "key_times", keys);
+	a = json_array();
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct res_fault *f = &r->faults[i];
+		json_array_append_new(a, json_pack("{s:s,s:s?,s:b,s:b,s:I,s:o,"
+		    "s:s?,s:s?,s:i}", "action", f->what, "revert", f->revert,
+		    "applied", f->applied, "reverted", f->reverted,
+		    "applied_ms", (json_int_t)f->applied_ms,
+		    "reverted_ms", f->reverted ? json_integer(f->reverted_ms) :
+		    json_null(), "error", f->error, "note", f->note,
+		    "line", f->line));
+	}
+	json_object_set_new(j, "faults", a);
+	a = json_array();
+	for (size_t i = 0; i < r->nevents; i++)
+		json_array_append_new(a, json_pack("{s:I,s:s}", "t_ms",
+		    (json_int_t)r->events[i].t_ms, "event", r->events[i].what));
+	json_object_set_new(j, "timeline", a);
+	a = json_array();
+	for (size_t i = 0; i < r->nprobes; i++) {
+		const struct res_probe *p = &r->probes[i];
+		json_t *t = json_array(), *st = json_array(), *lat = json_array();
+		for (size_t k = 0; k < p->n; k++) {
+			json_array_append_new(t, json_integer(p->t_ms[k]));
+			json_array_append_new(st, json_integer(p->status[k]));
+			json_array_append_new(lat, json_integer(p->lat_ms[k]));
+		}
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I,s:I,s:f,s:f,"
+		    "s:f,s:{s:o,s:o,s:o}}", "name", p->name, "url", p->url,
+		    "every_ms", (json_int_t)p->every_ms,
+		    "samples", (json_int_t)p->samples,
+		    "errors", (json_int_t)p->errors, "p50_ms", p->p50_ms,
+		    "p95_ms", p->p95_ms, "max_ms", p->max_ms, "series",
+		    "t_ms", t, "status", st, "latency_ms", lat));
+	}
+	json_object_set_new(j, "probes", a);
+	return j;
+}

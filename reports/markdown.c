@@ -1,0 +1,194 @@
+/*
+ * markdown.c — the report a person reads: the verdict first, then the
+ * measured key times with their resolution, every expectation (expected vs
+ * observed), the faults and their reverts, the probes, and the timeline in
+ * ms from the start of faults. Also the short stdout summary and the
+ * game-day summary of several drills.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/units.h"
+#include "report.h"
+
+/* Table cells: no newlines, pipes escaped. */
+static void
+cell(struct sbuf *sb, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '|')
+			sb_add(sb, "\\|");
+		else if (*s == '\n' || *s == '\r')
+			sb_add(sb, " ");
+		else
+			sb_addn(sb, s, 1);
+	}
+}
+
+static const char *
+mark(enum outcome o)
+{
+	return o == O_PASS ? "✅ pass" : o == O_FAIL ? "❌ FAIL" :
+	    o == O_ERROR ? "⚠️ error" : "– skipped";
+}
+
+static void
+key_times(struct sbuf *sb, const struct result *r)
+{
+	char a[32], b[32];
+	int any = 0;
+
+	for (size_t i = 0; i < r->nex; i++) {
+		const struct res_expect *x = &r->ex[i];
+		if (x->as == NULL)
+			continue;
+		if (!any) {
+			sb_add(sb, "## Key times\n\n| time | measured | resolution |"
+			    " what |\n|---|---|---|---|\n");
+			any = 1;
+		}
+		sb_addf(sb, "| **%s** | %s | ±%s | ", x->as, x->elapsed_ms < 0 ?
+		    "not reached" : units_fmt_ms(x->elapsed_ms, a, sizeof a),
+		    x->elapsed_ms < 0 ? "-" : units_fmt_ms(x->resolution_ms, b,
+		    sizeof b));
+		cell(sb, x->text);
+		sb_add(sb, " |\n");
+	}
+	if (any)
+		sb_add(sb, "\nA measured time counts from the end of the fault step"
+		    " before it; the true moment lies between *measured −"
+		    " resolution* and *measured* (one probe interval plus that"
+		    " probe's latency).\n\n");
+}
+
+char *
+rpt_markdown(const struct result *r)
+{
+	struct sbuf sb;
+	char ts[40], a[32];
+	size_t fails = 0;
+
+	for (size_t i = 0; i < r->nex; i++)
+		fails += r->ex[i].outcome == O_FAIL;
+	sb_init(&sb);
+	sb_addf(&sb, "# %s — %s\n\n", r->drill, r->title);
+	sb_addf(&sb, "**Verdict: %s**", res_verdict_name(r->verdict));
+	if (r->verdict == V_FAIL)
+		sb_addf(&sb, " — %zu expectation(s) not met", fails);
+	if (r->reason)
+		sb_addf(&sb, " — %s", r->reason);
+	sb_addf(&sb, "\n\n- target: `%s`\n- scenario: `%s`\n- started: %s\n"
+	    "- duration: %s\n\n", r->target, r->file,
+	    iso8601_ms(r->started_wall_ms, ts, sizeof ts),
+	    units_fmt_ms(r->duration_ms, a, sizeof a));
+	key_times(&sb, r);
+	sb_add(&sb, "## Expectations\n\n| # | phase | expected | observed |"
+	    " result |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < r->nex; i++) {
+		const struct res_expect *x = &r->ex[i];
+		sb_addf(&sb, "| %zu | %s | ", i + 1, x->phase);
+		cell(&sb, x->text);
+		sb_add(&sb, " | ");
+		cell(&sb, x->observed ? x->observed : "");
+		if (x->elapsed_ms >= 0)
+			sb_addf(&sb, " (after %s)", units_fmt_ms(x->elapsed_ms, a,
+			    sizeof a));
+		sb_addf(&sb, " | %s |\n", mark(x->outcome));
+	}
+	if (r->nfaults > 0) {
+		sb_add(&sb, "\n## Faults\n\n| applied | fault | reverted | revert |\n"
+		    "|---|---|---|---|\n");
+		for (size_t i = 0; i < r->nfaults; i++) {
+			const struct res_fault *f = &r->faults[i];
+			sb_addf(&sb, "| %+lldms | ", (long long)f->applied_ms);
+			cell(&sb, f->what);
+			if (f->note) {
+				sb_add(&sb, " — ");
+				cell(&sb, f->note);
+			}
+			if (f->reverted)
+				sb_addf(&sb, " | %+lldms | ", (long long)f->reverted_ms);
+			else
+				sb_add(&sb, " | - | ");
+			cell(&sb, f->revert ? f->revert : "one-shot, nothing to undo");
+			if (f->error) {
+				sb_add(&sb, " **error:** ");
+				cell(&sb, f->error);
+			}
+			sb_add(&sb, " |\n");
+		}
+	}
+	if (r->nprobes > 0) {
+		sb_add(&sb, "\n## Probes\n\n| probe | url | every | samples | no"
+		    " answer | p50 | p95 | max |\n|---|---|---|---|---|---|---|---|\n");
+		for (size_t i = 0; i < r->nprobes; i++) {
+			const struct res_probe *p = &r->probes[i];
+			sb_addf(&sb, "| %s | `%s` | %lldms | %zu | %zu | %.0fms |"
+			    " %.0fms | %.0fms |\n", p->name, p->url,
+			    (long long)p->every_ms, p->samples, p->errors, p->p50_ms,
+			    p->p95_ms, p->max_ms);
+		}
+	}
+	sb_add(&sb, "\n## Timeline\n\nms from the start of faults.\n\n```\n");
+	for (size_t i = 0; i < r->nevents; i++)
+		sb_addf(&sb, "%+9lld  %s\n", (long long)r->events[i].t_ms,
+		    r->events[i].what);
+	sb_add(&sb, "```\n");
+	return sb_detach(&sb);
+}
+
+char *
+rpt_summary(const struct result *r)
+{
+	struct sbuf sb;
+	char a[32], b[32];
+
+	sb_init(&sb);
+	sb_addf(&sb, "%-7s %s — %s", res_verdict_name(r->verdict), r->drill,
+	    r->title);
+	if (r->reason)
+		sb_addf(&sb, "\n        %s", r->reason);
+	for (size_t i = 0; i < r->nex; i++) {
+		const struct res_expect *x = &r->ex[i];
+		if (x->as != NULL && x->elapsed_ms >= 0)
+			sb_addf(&sb, "\n        %s: %s (±%s)", x->as,
+			    units_fmt_ms(x->elapsed_ms, a, sizeof a),
+			    units_fmt_ms(x->resolution_ms, b, sizeof b));
+		if (x->outcome == O_FAIL || x->outcome == O_ERROR)
+			sb_addf(&sb, "\n        %s %s (line %d): expected %s;"
+			    " observed %s", x->outcome == O_FAIL ? "failed" :
+			    "error", x->phase, x->line, x->text,
+			    x->observed ? x->observed : "nothing");
+	}
+	for (size_t i = 0; i < r->nfaults; i++)
+		if (r->faults[i].error)
+			sb_addf(&sb, "\n        fault (line %d): %s", r->faults[i].line,
+			    r->faults[i].error);
+	return sb_detach(&sb);
+}
+
+char *
+rpt_gameday(const struct result *const *rs, size_t n)
+{
+	struct sbuf sb;
+	size_t pass = 0;
+	char a[32];
+
+	for (size_t i = 0; i < n; i++)
+		pass += rs[i]->verdict == V_PASS;
+	sb_init(&sb);
+	sb_addf(&sb, "# Game day — %zu of %zu drill(s) passed\n\n| drill | verdict"
+	    " | key times | report |\n|---|---|---|---|\n", pass, n);
+	for (size_t i = 0; i < n; i++) {
+		sb_addf(&sb, "| %s | **%s** | ", rs[i]->drill,
+		    res_verdict_name(rs[i]->verdict));
+		for (size_t k = 0; k < rs[i]->nex; k++)
+			if (rs[i]->ex[k].as && rs[i]->ex[k].elapsed_ms >= 0)
+				sb_addf(&sb, "%s %s; ", rs[i]->ex[k].as,
+				    units_fmt_ms(rs[i]->ex[k].elapsed_ms, a, sizeof a));
+		sb_addf(&sb, " | [%s/REPORT.md](%s/REPORT.md) |\n", rs[i]->drill,
+		    rs[i]->drill);
+	}
+	return sb_detach(&sb);
+}

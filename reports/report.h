@@ -1,0 +1,27 @@
+/*
+ * report.h — renderers of one in-memory result (lib/result.h): markdown for
+ * people (verdict first), JUnit XML for CI (one testcase per expectation),
+ * JSON with everything (schema_version 1). They return strings; writing
+ * files is rpt_write_dir's job and printing is cmd/'s.
+ */
+#ifndef SD_REPORT_H
+#define SD_REPORT_H
+
+#include <jansson.h>
+
+#include "../lib/result.h"
+#include "../lib/util.h"
+
+#define RPT_SCHEMA_VERSION 1
+
+char *rpt_markdown(const struct result *r);
+char *rpt_junit(const struct result *const *rs, size_t n);
+json_t *rpt_json(const struct result *r);
+/* A short text summary: verdict, failed expectations, key times. */
+char *rpt_summary(const struct result *r);
+/* A game-day summary of several drills, in markdown. */
+char *rpt_gameday(const struct result *const *rs, size_t n);
+/* REPORT.md, result.json and junit.xml in dir (created). */
+int rpt_write_dir(const struct result *r, const char *dir, struct sd_err *e);
+
+#endif
