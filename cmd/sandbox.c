@@ -19,7 +19,7 @@ struct sbx_args {
 	int pg_port, redis_port, target_port;
 	char *bugs[16];
 	size_t nbugs;
-	int production, reset_bugs;
+	int production, no_bugs;
 	const char *ai_latency;
 };
 
@@ -56,6 +56,11 @@ do_up(struct sbx_config *c, const struct sbx_args *a)
 	struct sd_err e;
 
 	/* options given now replace what an earlier `up` saved */
+	int target_changed = (a->production && !c->production) ||
+	    (a->ai_latency && (!c->ai_latency || strcmp(a->ai_latency,
+	    c->ai_latency) != 0)) || (a->nbugs > 0 && a->nbugs != c->nbugs);
+	for (size_t i = 0; !target_changed && a->nbugs > 0 && i < a->nbugs; i++)
+		target_changed = strcmp(a->bugs[i], c->bugs[i]) != 0;
 	if (a->pg_port)
 		c->pg_port = a->pg_port;
 	if (a->redis_port)
@@ -68,7 +73,7 @@ do_up(struct sbx_config *c, const struct sbx_args *a)
 		free(c->ai_latency);
 		c->ai_latency = xstrdup(a->ai_latency);
 	}
-	if (a->nbugs > 0) {
+	if (a->nbugs > 0 || a->no_bugs) {
 		for (size_t i = 0; i < c->nbugs; i++)
 			free(c->bugs[i]);
 		free(c->bugs);
@@ -79,6 +84,11 @@ do_up(struct sbx_config *c, const struct sbx_args *a)
 	}
 	if (mkdir_p(c->dir, 0755, &e) == -1 || sbx_config_save(c, &e) == -1) {
 		cmd_error("sandbox: %s", e.msg);
+		return CMD_FAILED;
+	}
+	/* a running target with other switches is restarted with these */
+	if (target_changed && sbx_stop(c, SBX_TARGET, &e) == -1) {
+		cmd_error("sandbox up: %s", e.msg);
 		return CMD_FAILED;
 	}
 	for (int p = 0; p < SBX_NPARTS; p++) {
@@ -164,6 +174,7 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 		{ "bug", required_argument, NULL, 'b' },
 		{ "production", no_argument, NULL, 'p' },
 		{ "ai-latency", required_argument, NULL, 'a' },
+		{ "no-bugs", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sbx_args a = { 0 };
@@ -176,7 +187,7 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 	char *dir;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+d:b:pa:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "d:b:pa:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			a.dir = optarg;
@@ -198,6 +209,9 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 			break;
 		case 'p':
 			a.production = 1;
+			break;
+		case 'N':
+			a.no_bugs = 1;
 			break;
 		case 'a':
 			a.ai_latency = optarg;
@@ -259,7 +273,7 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_sandbox = {
 	.name = "sandbox",
 	.usage = "[--dir DIR] [--pg-port N] [--redis-port N] [--target-port N]"
-	    " [--bug NAME]... [--production] [--ai-latency D]"
+	    " [--bug NAME]... [--no-bugs] [--production] [--ai-latency D]"
 	    " up|down|status|env|stop NAME|start NAME",
 	.summary = "private PostgreSQL + Redis + reference target on loopback",
 	.help =
@@ -277,6 +291,7 @@ const struct cmd_entry cmd_sandbox = {
 	    "      --redis-port N   Redis port (default 63799)\n"
 	    "      --target-port N  target port (default 38080)\n"
 	    "  -b, --bug NAME       start the target with this bug (repeatable)\n"
+	    "      --no-bugs        start the target with no bug (forget saved ones)\n"
 	    "  -p, --production     the target requires Redis for readiness\n"
 	    "  -a, --ai-latency D   the target's simulated AI latency\n"
 	    "Ports, bugs and modes given to 'up' are saved in DIR and reused.\n",
