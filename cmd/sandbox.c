@@ -58,7 +58,8 @@ do_up(struct sbx_config *c, const struct sbx_args *a)
 	/* options given now replace what an earlier `up` saved */
 	int target_changed = (a->production && !c->production) ||
 	    (a->ai_latency && (!c->ai_latency || strcmp(a->ai_latency,
-	    c->ai_latency) != 0)) || (a->nbugs > 0 && a->nbugs != c->nbugs);
+	    c->ai_latency) != 0)) || (a->nbugs > 0 && a->nbugs != c->nbugs) ||
+	    (a->no_bugs && c->nbugs > 0);
 	for (size_t i = 0; !target_changed && a->nbugs > 0 && i < a->nbugs; i++)
 		target_changed = strcmp(a->bugs[i], c->bugs[i]) != 0;
 	if (a->pg_port)

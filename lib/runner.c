@@ -21,6 +21,7 @@
 #include "probe.h"
 #include "runner.h"
 #include "units.h"
+#include "window.h"
 
 struct applied {
 	struct fault *f;
@@ -119,136 +120,66 @@ set_observed(struct res_expect *rx, char *obs)
 	rx->observed = obs;
 }
 
-/*
- * now / within: the first matching sample sent at or after `from` decides
- * (for now: the first sample at all). Waits until it is known.
- */
-static enum outcome
-eval_within(struct ctx *c, const struct scen_expect *x, int64_t from,
-    int64_t dur_ms, int now_mode, struct res_expect *rx)
+static int
+match_cb(void *arg, struct sample *s)
 {
-	const struct scen_probe *p = &c->s->probes[x->probe];
-	int64_t end = now_mode ? from + p->every_ms + p->timeout_ms + 1000 :
-	    from + dur_ms;
-	enum outcome out = O_ERROR;
-
-	probes_lock(c->ps);
-	for (;;) {
-		size_t n = probes_count(c->ps, (size_t)x->probe);
-		int pending = 0, decided = 0;
-		int64_t prev_sent = -1;
-
-		for (size_t i = 0; i < n; i++) {
-			struct sample *sm = probes_sample(c->ps, (size_t)x->probe, i);
-			int64_t sent = sabs(c, sm->sent_ms);
-			if (sent < from) {
-				prev_sent = sent;
-				continue;
-			}
-			if (sent > end && !now_mode)
-				break;
-			if (sm->done_ms < 0) {
-				pending = 1;
-				break;
-			}
-			int64_t done = sabs(c, sm->done_ms);
-			if (sample_matches(x, sm) && (now_mode || done <= end)) {
-				/* the previous sample, even one sent before the anchor,
-				 * bounds the change from below: it may have happened
-				 * while the fault step was still running */
-				int64_t lo = prev_sent >= 0 ? prev_sent : from;
-				rx->elapsed_ms = done - from;
-				rx->resolution_ms = done - lo;
-				rx->at_ms = rel(c, done);
-				set_observed(rx, sample_observed(x, sm));
-				out = O_PASS;
-				decided = 1;
-				break;
-			}
-			set_observed(rx, sample_observed(x, sm));
-			rx->at_ms = rel(c, done);
-			if (now_mode) {
-				out = O_FAIL;
-				decided = 1;
-				break;
-			}
-			prev_sent = sent;
-		}
-		if (decided)
-			break;
-		if (!pending && mono_ms() > end) {
-			if (rx->observed == NULL)
-				set_observed(rx, xstrdup("no sample completed"));
-			out = O_FAIL;
-			break;
-		}
-		if (stopped(c)) {
-			set_observed(rx, xstrdup(c->intr ? "interrupted" :
-			    "drill deadline (max_duration) reached"));
-			out = O_ERROR;
-			break;
-		}
-		probes_wait(c->ps, mono_ms() + 50);
-	}
-	probes_unlock(c->ps);
-	return out;
+	return sample_matches(arg, s);
 }
 
-/* holds: every sample sent in [from, from + dur] matches; at least one. */
-static enum outcome
-eval_holds(struct ctx *c, const struct scen_expect *x, int64_t from,
-    int64_t dur_ms, struct res_expect *rx)
+/* The probe's samples (contiguous, in send order), under the lock. */
+static struct sample *
+samples_of(struct ctx *c, int probe, size_t *n)
 {
-	int64_t end = from + dur_ms;
-	enum outcome out = O_ERROR;
+	*n = probes_count(c->ps, (size_t)probe);
+	return *n ? probes_sample(c->ps, (size_t)probe, 0) : NULL;
+}
+
+enum wmode { W_NOW, W_WITHIN, W_HOLDS };
+
+/*
+ * Wait until the window rule (window.c) decides, the drill is interrupted,
+ * or its deadline passes. from/end are absolute monotonic ms.
+ */
+static enum outcome
+eval_window(struct ctx *c, const struct scen_expect *x, enum wmode mode,
+    int64_t from, int64_t end, struct res_expect *rx)
+{
+	struct scen_expect *xm = (struct scen_expect *)x;
+	enum win_state st = WIN_PENDING;
+	struct win_result wr;
+	struct sample *sm;
+	size_t n;
 
 	probes_lock(c->ps);
 	for (;;) {
-		size_t n = probes_count(c->ps, (size_t)x->probe), seen = 0;
-		int pending = 0, failed = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			struct sample *sm = probes_sample(c->ps, (size_t)x->probe, i);
-			int64_t sent = sabs(c, sm->sent_ms);
-			if (sent < from || sent > end)
-				continue;
-			if (sm->done_ms < 0) {
-				pending = 1;
-				continue;
-			}
-			seen++;
-			if (!sample_matches(x, sm)) {
-				set_observed(rx, sample_observed(x, sm));
-				rx->at_ms = rel(c, sabs(c, sm->done_ms));
-				failed = 1;
-				break;
-			}
-		}
-		if (failed) {
-			out = O_FAIL;
+		sm = samples_of(c, x->probe, &n);
+		int64_t f = from - c->t0, e = end - c->t0, now = mono_ms() - c->t0;
+		st = mode == W_NOW ? win_now(sm, n, f, match_cb, xm, &wr) :
+		    mode == W_WITHIN ? win_within(sm, n, f, e, now, match_cb, xm,
+		    &wr) : win_holds(sm, n, f, e, now, match_cb, xm, &wr);
+		if (st != WIN_PENDING || stopped(c))
 			break;
-		}
-		if (!pending && mono_ms() > end) {
-			if (seen == 0) {
-				set_observed(rx, xstrdup("no sample in the window"));
-				out = O_FAIL;
-			} else {
-				set_observed(rx, xasprintf("held in all %zu samples",
-				    seen));
-				rx->at_ms = rel(c, mono_ms());
-				out = O_PASS;
-			}
-			break;
-		}
-		if (stopped(c)) {
-			set_observed(rx, xstrdup(c->intr ? "interrupted" :
-			    "drill deadline (max_duration) reached"));
-			break;
-		}
 		probes_wait(c->ps, mono_ms() + 50);
 	}
+	if (st == WIN_PENDING) {
+		set_observed(rx, xstrdup(c->intr ? "interrupted" :
+		    "drill deadline (max_duration) reached"));
+	} else if (wr.k != SIZE_MAX) {
+		set_observed(rx, mode == W_HOLDS && st == WIN_PASS ?
+		    xasprintf("held in all %zu samples", wr.seen) :
+		    sample_observed(x, &sm[wr.k]));
+		rx->at_ms = rel(c, sabs(c, sm[wr.k].done_ms));
+	} else {
+		set_observed(rx, xstrdup(mode == W_HOLDS ?
+		    "no sample in the window" : "no sample completed"));
+		rx->at_ms = rel(c, mono_ms());
+	}
+	if (st == WIN_PASS && mode == W_WITHIN) {
+		rx->elapsed_ms = wr.elapsed_ms;
+		rx->resolution_ms = wr.resolution_ms;
+	}
 	probes_unlock(c->ps);
-	return out;
+	return st == WIN_PASS ? O_PASS : st == WIN_FAIL ? O_FAIL : O_ERROR;
 }
 
 static int
@@ -315,13 +246,14 @@ evaluate(struct ctx *c, const struct scen_expect *x, const char *phase,
 	if (x->process >= 0)
 		out = eval_process(c, x, now, rx);
 	else if (x->mode == EX_HOLDS)
-		out = eval_holds(c, x, now, x->dur_ms, rx);
+		out = eval_window(c, x, W_HOLDS, now, now + x->dur_ms, rx);
 	else if (x->mode == EX_WITHIN)
-		out = eval_within(c, x, c->anchor, x->dur_ms, 0, rx);
+		out = eval_window(c, x, W_WITHIN, c->anchor, c->anchor + x->dur_ms,
+		    rx);
 	else if (within_default_ms > 0)
-		out = eval_within(c, x, now, within_default_ms, 0, rx);
+		out = eval_window(c, x, W_WITHIN, now, now + within_default_ms, rx);
 	else
-		out = eval_within(c, x, now, 0, 1, rx);
+		out = eval_window(c, x, W_NOW, now, now, rx);
 	rx = &c->r->ex[idx];	/* res_add_expect may have moved it */
 	rx->outcome = out;
 	if (rx->as != NULL && out == O_PASS)
@@ -342,31 +274,25 @@ eval_nevers(struct ctx *c)
 		struct never *nv = &c->nevers[k];
 		const struct scen_expect *x = nv->x;
 		struct res_expect *rx = &c->r->ex[nv->rx];
-		size_t seen = 0;
+		struct win_result wr;
+		struct sample *sm;
+		size_t n;
 
-		rx->outcome = O_PASS;
 		probes_lock(c->ps);
-		size_t n = probes_count(c->ps, (size_t)x->probe);
-		for (size_t i = 0; i < n; i++) {
-			struct sample *sm = probes_sample(c->ps, (size_t)x->probe, i);
-			int64_t sent = sabs(c, sm->sent_ms);
-			if (sent < nv->from_abs || sent > c->faults_end ||
-			    sm->done_ms < 0)
-				continue;
-			seen++;
-			if (sample_matches(x, sm)) {
-				char *obs = sample_observed(x, sm);
-				rx->outcome = O_FAIL;
-				set_observed(rx, xasprintf("seen at %lldms: %s",
-				    (long long)rel(c, sabs(c, sm->done_ms)), obs));
-				free(obs);
-				rx->at_ms = rel(c, sabs(c, sm->done_ms));
-				break;
-			}
+		sm = samples_of(c, x->probe, &n);
+		if (win_never(sm, n, nv->from_abs - c->t0, c->faults_end - c->t0,
+		    match_cb, (void *)x, &wr) == WIN_FAIL) {
+			char *obs = sample_observed(x, &sm[wr.k]);
+			rx->outcome = O_FAIL;
+			rx->at_ms = rel(c, sabs(c, sm[wr.k].done_ms));
+			set_observed(rx, xasprintf("seen at %+lldms: %s",
+			    (long long)(rx->at_ms - (c->tf - c->t0)), obs));
+			free(obs);
+		} else {
+			rx->outcome = O_PASS;
+			set_observed(rx, xasprintf("not seen in %zu samples", wr.seen));
 		}
 		probes_unlock(c->ps);
-		if (rx->outcome == O_PASS)
-			set_observed(rx, xasprintf("not seen in %zu samples", seen));
 	}
 }
 

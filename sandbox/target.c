@@ -222,6 +222,12 @@ db_check(struct srv *s, struct dep_check *db)
 	} else if (s->db_was_down) {
 		s->db_was_down = 0;
 		s->db_back_ms = mono_ms();
+		if (s->o->bugs & BUG_SLOW_RECOVERY) {
+			char ts[40];
+			/* the truth a test compares a drill's recovery time with */
+			tlog(s, "slow_recovery: ready again at %s",
+			    iso8601_ms(wall_ms() + SLOW_RECOVERY_MS, ts, sizeof ts));
+		}
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (!db->ok && (s->o->bugs & BUG_CRASH_ON_DB_LOSS)) {

@@ -35,3 +35,8 @@ out=$("$SHAKEDOWN" sandbox --dir "$WORK/other" --pg-port "$PG_PORT" --redis-port
 eq "up on a busy port exits 1" 1 "$rc"
 contains "up on a busy port says so" "port $PG_PORT on 127.0.0.1 is already in use" "$out"
 ok "the failed up left nothing running" bash -c "! pgrep -f '[r]edis-server .*:$((BASE + 900))'"
+# up with other target switches restarts the target with them; --no-bugs clears
+sbx up --bug leak
+contains "up --bug restarts the target with the bug" "--bug leak" "$(tr '\0' ' ' </proc/$(cat "$SBX/target.pid")/cmdline)"
+sbx up --no-bugs
+eq "up --no-bugs restarts it without" "" "$(tr '\0' ' ' </proc/$(cat "$SBX/target.pid")/cmdline | grep -o -- '--bug')"

@@ -1,0 +1,39 @@
+# Every malformed scenario gives its pinned "file:line:col: message" and exit 2;
+# the shipped ones validate; a bad file given to run applies nothing.
+for f in "$here"/../scenarios/bad/*.yaml; do
+	want=$(head -1 "$f" | sed 's/^# expect: //')
+	got=$("$SHAKEDOWN" validate "$f" 2>&1); rc=$?
+	name=$(basename "$f" .yaml)
+	if [ "$rc" = 2 ] && [ "$got" = "shakedown: $f:$want" ]; then pass "validate $name"
+	else fail "validate $name" "rc=$rc want '$f:$want' got '$got'"; fi
+done
+n=$(ls "$here"/../scenarios/bad/*.yaml | wc -l)
+ge "at least 30 malformed scenarios pinned ($n)" "$n" 30
+ok "shipped scenarios validate" "$SHAKEDOWN" validate "$here"/../../scenarios/*.yaml
+# run refuses a bad file before touching anything: the stop would create a marker
+marker=$WORK/applied-marker
+cat >"$WORK/late-error.yaml" <<YAML
+drill: late-error
+services:
+  app: { kind: process, stop: [touch, "$marker"], start: [true], pid: 1234567 }
+steps:
+  - stop: app
+  - wait: forever
+YAML
+"$SHAKEDOWN" run "$WORK/late-error.yaml" >/dev/null 2>&1; eq "run on a bad scenario exits 2" 2 $?
+ok "run on a bad scenario applied nothing" test ! -e "$marker"
+# blast radius: a non-loopback target is refused before anything is applied
+cat >"$WORK/remote.yaml" <<YAML
+drill: remote
+target: http://192.0.2.10:8080
+services:
+  app: { kind: process, stop: [touch, "$marker"], start: [true], pid: 1234567 }
+probes:
+  h: { get: /health }
+steps:
+  - stop: app
+YAML
+out=$("$SHAKEDOWN" run "$WORK/remote.yaml" 2>&1); rc=$?
+eq "non-loopback target refused with exit 2" 2 "$rc"
+contains "refusal names the host and the way out" "target host '192.0.2.10' is not loopback; add it to allow: or pass --allow-host 192.0.2.10" "$out"
+ok "refused run applied nothing" test ! -e "$marker"
