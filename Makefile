@@ -9,7 +9,7 @@ PKGS      := libcurl libpq hiredis libnl-route-3.0 yaml-0.1 jansson libmicrohttp
 DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libpq-dev libhiredis-dev \
              libnl-3-dev libnl-route-3-dev libyaml-dev libjansson-dev \
              libmicrohttpd-dev libcmocka-dev
-DEB_RUN   := redis-server postgresql curl mandoc iproute2 procps
+DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps python3
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)

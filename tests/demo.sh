@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# demo.sh — what `make demo` runs: bring the sandbox up, show it, show the
-# target's /health, and take it down again (also on Ctrl-C or failure).
+# demo.sh — what `make demo` runs: bring the sandbox up, run the shipped
+# drills against it, print their verdicts and measured times, write the
+# reports under reports/demo/, and take the sandbox down again (also on
+# Ctrl-C or failure).
 set -u
 SD=${1:?usage: demo.sh PATH-TO-SHAKEDOWN}
-export SHAKEDOWN_SANDBOX=${SHAKEDOWN_SANDBOX:-$PWD/.shakedown/demo}
+top=$(cd "$(dirname "$0")/.." && pwd)
+export SHAKEDOWN_SANDBOX=${SHAKEDOWN_SANDBOX:-$top/.shakedown/demo}
+out=$top/reports/demo
 trap '"$SD" -q sandbox down >/dev/null 2>&1' EXIT
 trap 'exit 130' INT TERM
 
@@ -17,6 +21,14 @@ echo "== GET /health"
 curl -s -m 5 "$("$SD" sandbox env | sed -n 's/^export SHAKEDOWN_TARGET=//p')/health"
 echo
 echo
+echo "== shakedown run -r reports/demo scenarios/*.yaml"
+rm -rf "$out"
+cd "$top" && "$SD" run -r "$out" scenarios/redis-outage.yaml scenarios/postgres-outage.yaml
+rc=$?
+echo
 echo "== shakedown sandbox down"
 "$SD" sandbox down
 trap - EXIT
+echo
+echo "reports: $out/SUMMARY.md (one REPORT.md, result.json and junit.xml per drill)"
+exit $rc

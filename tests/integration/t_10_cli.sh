@@ -13,3 +13,11 @@ contains "--version" "shakedown " "$("$SHAKEDOWN" --version)"
 if [ -w /dev/full ]; then
 	"$SHAKEDOWN" --help >/dev/full 2>/dev/null; eq "write failure on stdout is an error" 1 $?
 fi
+# every command has a man page whose synopsis names each of its long options
+for c in $("$SHAKEDOWN" --help | awk '/^Commands:/{f=1;next} f&&/^  /{print $1}'); do
+	page=$here/../../man/shakedown-$c.1
+	ok "man page for $c exists" test -f "$page"
+	for opt in $("$SHAKEDOWN" help "$c" | head -1 | grep -o -- '--[a-z-]*' | sort -u); do
+		contains "man page of $c has $opt" "Fl -${opt#--}" "$(cat "$page" 2>/dev/null)"
+	done
+done
