@@ -76,7 +76,7 @@ void fault_free(struct fault *f);
 /* Run a service command (argv[0] "shakedown" → env->self_exe) within the
  * timeout; non-zero exit or timeout is an error naming the command and its
  * output. */
-int drill_run_cmd(const struct fault *f, char **argv, int64_t timeout_ms,
+int drill_run_cmd(struct fault *f, char **argv, int64_t timeout_ms,
     struct sd_err *e);
 /* The pid from svc->pid or its pidfile; 0 with e set if none/dead. */
 pid_t drill_service_pid(const struct scen_service *svc, struct sd_err *e);

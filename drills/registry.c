@@ -98,7 +98,7 @@ fault_free(struct fault *f)
 }
 
 int
-drill_run_cmd(const struct fault *f, char **argv, int64_t timeout_ms,
+drill_run_cmd(struct fault *f, char **argv, int64_t timeout_ms,
     struct sd_err *e)
 {
 	struct proc_result r;
@@ -125,9 +125,19 @@ drill_run_cmd(const struct fault *f, char **argv, int64_t timeout_ms,
 		    "exited with status" : "was killed by signal", r.status,
 		    n ? ": " : "", r.output);
 	}
-	if (rc == 0)
-		proc_result_free(&r);
-	else if (r.output != NULL)
+	if (rc == 0) {
+		/* kept for the report: what ran, how it ended, what it said */
+		size_t n = strlen(r.output);
+		while (n > 0 && (r.output[n - 1] == '\n' || r.output[n - 1] == ' '))
+			r.output[--n] = '\0';
+		const char *tail = n > 200 ? r.output + n - 200 : r.output;
+		char *prev = f->note;
+		f->note = xasprintf("%s%s'%s' exit 0 in %lldms%s%s", prev ? prev : "",
+		    prev ? "; " : "", joined, (long long)r.elapsed_ms, n ? ": " : "",
+		    tail);
+		free(prev);
+	}
+	if (r.output != NULL)
 		proc_result_free(&r);
 	free(joined);
 	if (v != argv)

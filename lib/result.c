@@ -93,6 +93,8 @@ res_exit_code(const struct result *r)
 	case V_ABORTED:
 		return 3;
 	default:
+		if (r->deadline)
+			return 3;
 		/* ERROR: a fault that could not be applied/reverted is 4;
 		 * a service that was not steady to begin with is 1 */
 		for (size_t i = 0; i < r->nfaults; i++)

@@ -55,6 +55,7 @@ struct result {
 	char *drill, *title, *file, *target;
 	enum verdict verdict;
 	char *reason;		/* why ERROR/ABORTED */
+	int deadline;		/* max_duration was reached (exit 3) */
 	int64_t started_wall_ms;	/* wall clock when it started */
 	int64_t faults_wall_ms;	/* wall clock at the start of faults */
 	int64_t duration_ms;

@@ -26,6 +26,7 @@
 struct applied {
 	struct fault *f;
 	size_t rf;		/* index into result faults */
+	int64_t on, off;	/* active from apply to revert (abs ms; off 0: still) */
 };
 
 struct never {
@@ -278,10 +279,24 @@ eval_nevers(struct ctx *c)
 		struct sample *sm;
 		size_t n;
 
+		enum win_state st = WIN_PASS;
+		size_t seen = 0;
+
 		probes_lock(c->ps);
 		sm = samples_of(c, x->probe, &n);
-		if (win_never(sm, n, nv->from_abs - c->t0, c->faults_end - c->t0,
-		    match_cb, (void *)x, &wr) == WIN_FAIL) {
+		/* only while a fault is active: each fault's apply..revert */
+		for (size_t i = 0; i < c->nstack && st == WIN_PASS; i++) {
+			const struct applied *a = &c->stack[i];
+			int64_t lo = a->on > nv->from_abs ? a->on : nv->from_abs;
+			int64_t hi = a->off ? a->off : c->faults_end;
+			if (hi < lo)
+				continue;
+			st = win_never(sm, n, lo - c->t0, hi - c->t0, match_cb,
+			    (void *)x, &wr);
+			seen += wr.seen;
+		}
+		wr.seen = seen;
+		if (st == WIN_FAIL) {
 			char *obs = sample_observed(x, &sm[wr.k]);
 			rx->outcome = O_FAIL;
 			rx->at_ms = rel(c, sabs(c, sm[wr.k].done_ms));
@@ -316,13 +331,19 @@ revert_one(struct ctx *c, struct applied *a)
 
 	if (a->f->reverted)
 		return 0;
-	if (a->f->kind->revert != NULL && a->f->kind->revert(a->f, &e) == -1) {
+	int rc = a->f->kind->revert != NULL ? a->f->kind->revert(a->f, &e) : 0;
+	if (a->f->note != NULL) {	/* the revert's command, too */
+		free(rf->note);
+		rf->note = xstrdup(a->f->note);
+	}
+	if (rc == -1) {
 		free(rf->error);
 		rf->error = xasprintf("revert: %s", e.msg);
 		res_event(c->r, rel(c, mono_ms()), "revert FAILED: %s", e.msg);
 		return -1;
 	}
 	a->f->reverted = 1;
+	a->off = mono_ms();
 	rf->reverted = 1;
 	rf->reverted_ms = rel(c, mono_ms());
 	res_event(c->r, rf->reverted_ms, "reverted: %s", rf->revert);
@@ -349,7 +370,8 @@ do_fault(struct ctx *c, struct fault *f)
 	rf->revert = drill_action_reversible(f->action) ?
 	    f->kind->describe(f, 1) : NULL;
 	rf->line = f->line;
-	rf->applied_ms = rel(c, mono_ms());
+	int64_t on = mono_ms();
+	rf->applied_ms = rel(c, on);
 	res_event(c->r, rf->applied_ms, "apply: %s", rf->what);
 	rc = f->kind->apply(f, &e);
 	/* even a failed apply may have changed something: keep it to revert */
@@ -357,7 +379,8 @@ do_fault(struct ctx *c, struct fault *f)
 	if (drill_action_reversible(f->action)) {
 		c->stack = xgrow(c->stack, &c->capstack, c->nstack + 1,
 		    sizeof *c->stack);
-		c->stack[c->nstack++] = (struct applied){ f, c->r->nfaults - 1 };
+		c->stack[c->nstack++] = (struct applied){ f, c->r->nfaults - 1,
+		    on, 0 };
 	} else {
 		f->reverted = 1;
 	}
@@ -611,6 +634,7 @@ run_drill(struct scenario *s, const struct run_opts *o)
 	}
 	if (mono_ms() > c.deadline) {
 		r->verdict = V_ERROR;
+		r->deadline = 1;
 		free(r->reason);
 		r->reason = xstrdup("max_duration reached: faults reverted");
 		goto out;

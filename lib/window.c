@@ -94,7 +94,9 @@ win_never(struct sample *s, size_t n, int64_t from, int64_t end,
 {
 	reset(out);
 	for (size_t i = 0; i < n; i++) {
-		if (s[i].sent_ms < from || s[i].sent_ms > end || s[i].done_ms < 0)
+		/* observed during the window: sent and answered inside it (a
+		 * request queued while a process was stopped is answered after) */
+		if (s[i].sent_ms < from || s[i].done_ms < 0 || s[i].done_ms > end)
 			continue;
 		out->seen++;
 		if (match(arg, &s[i])) {

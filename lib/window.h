@@ -10,7 +10,7 @@
  *           sent[k-1] (from, when there is no earlier sample).
  *   now     the first sample sent at or after from decides.
  *   holds   every sample sent in [from, end] matches, and there is one.
- *   never   no completed sample sent in [from, end] matches.
+ *   never   no sample sent and answered within [from, end] matches.
  */
 #ifndef SD_WINDOW_H
 #define SD_WINDOW_H

@@ -132,6 +132,11 @@ holds_and_never(void **state)
 	assert_int_equal(r.k, 0);
 	s[0].status = 200;
 	assert_int_equal(win_never(s, 1, 0, 800, is_503, NULL, &r), WIN_PASS);
+	/* sent inside, answered after the window: not observed during it */
+	make(s, ok, 8);
+	assert_int_equal(win_never(s, 8, 650, 704, is_503, NULL, &r), WIN_PASS);
+	assert_int_equal(win_never(s, 8, 650, 705, is_503, NULL, &r), WIN_FAIL);
+	assert_int_equal(r.k, 7);
 }
 
 static void
