@@ -43,6 +43,7 @@ void cmd_print_help(const struct cmd_entry *, FILE *);
 const char *cmd_self_exe(void);
 
 extern const struct cmd_entry cmd_list;
+extern const struct cmd_entry cmd_load;
 extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_probe;
 extern const struct cmd_entry cmd_run;

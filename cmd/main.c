@@ -27,6 +27,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_list,
 	&cmd_plan,
 	&cmd_probe,
+	&cmd_load,
 	&cmd_sandbox,
 	&cmd_target,
 	NULL

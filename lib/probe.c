@@ -1,12 +1,9 @@
 /*
- * probe.c — see probe.h. The loop follows libcurl's multi-event example:
- * the socket callback keeps epoll interest in step with what curl wants,
- * the timer callback arms a timerfd, and both feed curl_multi_socket_action;
- * finished transfers are drained with curl_multi_info_read and mapped back
- * to their sample with CURLOPT_PRIVATE.
+ * probe.c — see probe.h. The curl/epoll plumbing is cloop.c; here is the
+ * schedule (a timerfd per probe set) and the samples. A finished transfer
+ * is mapped back to its sample with CURLOPT_PRIVATE.
  */
 #define _GNU_SOURCE
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 
@@ -18,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include "cloop.h"
 #include "probe.h"
 
 #define BODY_MAX (64 * 1024)
@@ -44,58 +42,14 @@ struct probe_set {
 	struct probe *p;
 	size_t np;
 	int64_t t0_ms;
-	CURLM *multi;
-	int ep, curl_tfd, sched_tfd, stop_efd;
+	struct cloop loop;
+	int sched_tfd, stop_efd;
 	pthread_t thread;
 	int running;
 	struct xfer *inflight;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
-
-static void
-arm(int tfd, int64_t abs_ms)
-{
-	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
-
-	if (abs_ms >= 0) {
-		if (abs_ms == 0)
-			abs_ms = 1;	/* 0 would disarm */
-		its.it_value.tv_sec = abs_ms / 1000;
-		its.it_value.tv_nsec = (abs_ms % 1000) * 1000000;
-	}
-	timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
-}
-
-static int
-on_socket(CURL *h, curl_socket_t s, int what, void *u, void *sockp)
-{
-	struct probe_set *ps = u;
-	struct epoll_event ev = { 0 };
-
-	(void)h;
-	(void)sockp;
-	if (what == CURL_POLL_REMOVE) {
-		epoll_ctl(ps->ep, EPOLL_CTL_DEL, s, NULL);
-		return 0;
-	}
-	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) |
-	    (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-	ev.data.fd = s;
-	if (epoll_ctl(ps->ep, EPOLL_CTL_MOD, s, &ev) == -1 && errno == ENOENT)
-		epoll_ctl(ps->ep, EPOLL_CTL_ADD, s, &ev);
-	return 0;
-}
-
-static int
-on_timer(CURLM *m, long timeout_ms, void *u)
-{
-	struct probe_set *ps = u;
-
-	(void)m;
-	arm(ps->curl_tfd, timeout_ms < 0 ? -1 : mono_ms() + timeout_ms);
-	return 0;
-}
 
 static size_t
 on_body(char *ptr, size_t sz, size_t nm, void *u)
@@ -187,7 +141,7 @@ fire(struct probe_set *ps, size_t i, int64_t now)
 	if (ps->inflight != NULL)
 		ps->inflight->prev = x;
 	ps->inflight = x;
-	curl_multi_add_handle(ps->multi, h);
+	curl_multi_add_handle(ps->loop.multi, h);
 }
 
 static void
@@ -199,7 +153,7 @@ xfer_free(struct probe_set *ps, struct xfer *x)
 		ps->inflight = x->next;
 	if (x->next != NULL)
 		x->next->prev = x->prev;
-	curl_multi_remove_handle(ps->multi, x->h);
+	curl_multi_remove_handle(ps->loop.multi, x->h);
 	curl_easy_cleanup(x->h);
 	sb_free(&x->body);
 	sb_free(&x->headers);
@@ -207,8 +161,9 @@ xfer_free(struct probe_set *ps, struct xfer *x)
 }
 
 static void
-finish(struct probe_set *ps, CURL *h, CURLcode rc)
+finish(void *arg, CURL *h, CURLcode rc)
 {
+	struct probe_set *ps = arg;
 	struct xfer *x;
 	struct sample *s;
 	long code = 0;
@@ -232,17 +187,6 @@ finish(struct probe_set *ps, CURL *h, CURLcode rc)
 }
 
 static void
-drain(struct probe_set *ps)
-{
-	CURLMsg *m;
-	int left;
-
-	while ((m = curl_multi_info_read(ps->multi, &left)) != NULL)
-		if (m->msg == CURLMSG_DONE)
-			finish(ps, m->easy_handle, m->data.result);
-}
-
-static void
 schedule(struct probe_set *ps)
 {
 	int64_t now = mono_ms(), next = -1;
@@ -259,44 +203,27 @@ schedule(struct probe_set *ps)
 		if (next < 0 || p->next_ms < next)
 			next = p->next_ms;
 	}
-	arm(ps->sched_tfd, next);
+	cloop_arm(ps->sched_tfd, next);
 }
 
 static void *
 loop(void *arg)
 {
 	struct probe_set *ps = arg;
-	struct epoll_event evs[32];
-	int running, stop = 0;
+	int ready[2], running, stop = 0;
 	uint64_t ticks;
 
 	schedule(ps);
-	curl_multi_socket_action(ps->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	drain(ps);
+	curl_multi_socket_action(ps->loop.multi, CURL_SOCKET_TIMEOUT, 0,
+	    &running);
 	while (!stop) {
-		int n = epoll_wait(ps->ep, evs, 32, 1000);
+		int n = cloop_once(&ps->loop, 1000, ready, 2, finish, ps);
 		for (int i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
-			if (fd == ps->stop_efd) {
+			if (ready[i] == ps->stop_efd)
 				stop = 1;
-			} else if (fd == ps->sched_tfd) {
-				if (read(fd, &ticks, sizeof ticks) > 0)
-					schedule(ps);
-			} else if (fd == ps->curl_tfd) {
-				if (read(fd, &ticks, sizeof ticks) > 0)
-					curl_multi_socket_action(ps->multi,
-					    CURL_SOCKET_TIMEOUT, 0, &running);
-			} else {
-				int what = (evs[i].events & EPOLLIN ?
-				    CURL_CSELECT_IN : 0) | (evs[i].events &
-				    EPOLLOUT ? CURL_CSELECT_OUT : 0) |
-				    (evs[i].events & (EPOLLERR | EPOLLHUP) ?
-				    CURL_CSELECT_ERR : 0);
-				curl_multi_socket_action(ps->multi, fd, what,
-				    &running);
-			}
+			else if (read(ready[i], &ticks, sizeof ticks) > 0)
+				schedule(ps);
 		}
-		drain(ps);
 	}
 	return NULL;
 }
@@ -306,7 +233,6 @@ probes_new(const struct probe_def *defs, size_t n, int64_t t0_ms,
     struct sd_err *e)
 {
 	struct probe_set *ps = xcalloc(1, sizeof *ps);
-	struct epoll_event ev = { .events = EPOLLIN };
 	pthread_condattr_t ca;
 
 	ps->p = xcalloc(n ? n : 1, sizeof *ps->p);
@@ -323,27 +249,18 @@ probes_new(const struct probe_def *defs, size_t n, int64_t t0_ms,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&ps->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	ps->ep = epoll_create1(EPOLL_CLOEXEC);
-	ps->curl_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	ps->sched_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	ps->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (ps->ep == -1 || ps->curl_tfd == -1 || ps->sched_tfd == -1 ||
-	    ps->stop_efd == -1) {
-		err_set(e, "probes: cannot create event loop: %s", strerror(errno));
+	if (ps->sched_tfd == -1 || ps->stop_efd == -1 ||
+	    cloop_init(&ps->loop, e) == -1) {
+		if (ps->sched_tfd == -1 || ps->stop_efd == -1)
+			err_set(e, "probes: cannot create timers: %s",
+			    strerror(errno));
 		probes_free(ps);
 		return NULL;
 	}
-	ev.data.fd = ps->curl_tfd;
-	epoll_ctl(ps->ep, EPOLL_CTL_ADD, ps->curl_tfd, &ev);
-	ev.data.fd = ps->sched_tfd;
-	epoll_ctl(ps->ep, EPOLL_CTL_ADD, ps->sched_tfd, &ev);
-	ev.data.fd = ps->stop_efd;
-	epoll_ctl(ps->ep, EPOLL_CTL_ADD, ps->stop_efd, &ev);
-	ps->multi = curl_multi_init();
-	curl_multi_setopt(ps->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(ps->multi, CURLMOPT_SOCKETDATA, ps);
-	curl_multi_setopt(ps->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(ps->multi, CURLMOPT_TIMERDATA, ps);
+	cloop_watch(&ps->loop, ps->sched_tfd);
+	cloop_watch(&ps->loop, ps->stop_efd);
 	return ps;
 }
 
@@ -380,12 +297,10 @@ probes_free(struct probe_set *ps)
 	if (ps == NULL)
 		return;
 	probes_stop(ps);
-	if (ps->multi != NULL) {
-		/* abandon transfers still in flight */
-		while (ps->inflight != NULL)
-			xfer_free(ps, ps->inflight);
-		curl_multi_cleanup(ps->multi);
-	}
+	/* abandon transfers still in flight */
+	while (ps->loop.multi != NULL && ps->inflight != NULL)
+		xfer_free(ps, ps->inflight);
+	cloop_free(&ps->loop);
 	for (size_t i = 0; i < ps->np; i++) {
 		for (size_t j = 0; j < ps->p[i].n; j++)
 			sample_free(&ps->p[i].samples[j]);
@@ -393,9 +308,10 @@ probes_free(struct probe_set *ps)
 		curl_slist_free_all(ps->p[i].hdrs);
 	}
 	free(ps->p);
-	for (int *fd = &ps->ep; fd <= &ps->stop_efd; fd++)
-		if (*fd > 0)
-			close(*fd);
+	if (ps->sched_tfd > 0)
+		close(ps->sched_tfd);
+	if (ps->stop_efd > 0)
+		close(ps->stop_efd);
 	pthread_mutex_destroy(&ps->mu);
 	pthread_cond_destroy(&ps->cv);
 	free(ps);

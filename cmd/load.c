@@ -1,0 +1,249 @@
+/*
+ * load.c — `shakedown load URL`: the load engine on its own, closed
+ * (-c connections as fast as they answer) or open (-R rate, latency from
+ * the intended send time). Prints a wrk-like summary, or one JSON object.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "../lib/load.h"
+#include "../lib/units.h"
+#include "cmd.h"
+
+static volatile int stop_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static json_t *
+lat_json(const struct hist *h)
+{
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}",
+	    "p50", hist_percentile(h, 50) / 1000.0,
+	    "p90", hist_percentile(h, 90) / 1000.0,
+	    "p95", hist_percentile(h, 95) / 1000.0,
+	    "p99", hist_percentile(h, 99) / 1000.0,
+	    "p999", hist_percentile(h, 99.9) / 1000.0,
+	    "max", h->max_us / 1000.0, "mean", hist_mean(h) / 1000.0);
+}
+
+static void
+print_json(const struct load_spec *sp, const struct load_stats *st,
+    const struct load_second *sec, size_t nsec, double secs)
+{
+	json_t *j, *status = json_object(), *errs = json_object(), *series;
+	char code[8];
+
+	for (int i = 0; i < 600; i++) {
+		if (st->status[i] == 0)
+			continue;
+		snprintf(code, sizeof code, "%d", i);
+		json_object_set_new(status, code, json_integer((json_int_t)st->status[i]));
+	}
+	for (int i = 0; i < LE_N; i++)
+		json_object_set_new(errs, load_err_name((enum load_err)i),
+		    json_integer((json_int_t)st->transport[i]));
+	series = json_array();
+	for (size_t i = 0; i < nsec; i++)
+		json_array_append_new(series, json_pack("{s:I,s:I,s:I,s:f,s:f}",
+		    "t_s", (json_int_t)i, "requests", (json_int_t)sec[i].requests,
+		    "errors", (json_int_t)sec[i].errors,
+		    "p50_ms", sec[i].p50_us / 1000.0, "p99_ms", sec[i].p99_us / 1000.0));
+	j = json_pack("{s:s,s:s,s:I,s:I,s:f,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:i,s:o}",
+	    "url", sp->url, "model", sp->rate > 0 ? "open" : "closed",
+	    "requests", (json_int_t)st->requests, "errors", (json_int_t)st->errors,
+	    "error_share", st->requests ? (double)st->errors / (double)st->requests : 0.0,
+	    "duration_s", secs, "rps", secs > 0 ? (double)st->requests / secs : 0.0,
+	    "latency_ms", lat_json(&st->lat),
+	    "latency_uncorrected_ms", lat_json(&st->raw),
+	    "status", status, "errors_by_class", errs, "series", series,
+	    "connections", sp->connections,
+	    "rate_requested", sp->rate > 0 ? json_real(sp->rate) : json_null());
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	printf("%s\n", text);
+	free(text);
+	json_decref(j);
+}
+
+static void
+print_lat(const char *label, const struct hist *h)
+{
+	static const double ps[] = { 50, 90, 95, 99, 99.9 };
+
+	printf("  %-12s", label);
+	for (size_t i = 0; i < 5; i++)
+		printf(" %9.2fms", hist_percentile(h, ps[i]) / 1000.0);
+	printf(" %9.2fms\n", h->max_us / 1000.0);
+}
+
+static void
+print_text(const struct load_spec *sp, const struct load_stats *st,
+    double secs, int threads)
+{
+	printf("%s %s for %.2fs, %d thread(s), %d connection(s), %s\n",
+	    sp->method, sp->url, secs, threads, sp->connections,
+	    sp->rate > 0 ? "open model" : "closed model");
+	if (sp->rate > 0)
+		printf("  requested %.0f/s, achieved %.1f/s\n", sp->rate,
+		    secs > 0 ? (double)st->requests / secs : 0.0);
+	printf("  %-12s %11s %11s %11s %11s %11s %11s\n", "latency", "p50", "p90",
+	    "p95", "p99", "p99.9", "max");
+	print_lat(sp->rate > 0 ? "corrected" : "", &st->lat);
+	if (sp->rate > 0)
+		print_lat("uncorrected", &st->raw);
+	printf("  %llu requests in %.2fs, %llu errors (%.2f%%)\n",
+	    (unsigned long long)st->requests, secs,
+	    (unsigned long long)st->errors, st->requests ? 100.0 *
+	    (double)st->errors / (double)st->requests : 0.0);
+	printf("Requests/sec: %.2f\n", secs > 0 ? (double)st->requests / secs : 0.0);
+	printf("Status:");
+	for (int i = 0; i < 600; i++)
+		if (st->status[i])
+			printf(" %d=%llu", i, (unsigned long long)st->status[i]);
+	printf("\n");
+	int any = 0;
+	for (int i = 0; i < LE_N; i++)
+		any |= st->transport[i] != 0;
+	if (any) {
+		printf("Errors:");
+		for (int i = 0; i < LE_N; i++)
+			if (st->transport[i])
+				printf(" %s=%llu", load_err_name((enum load_err)i),
+				    (unsigned long long)st->transport[i]);
+		printf("\n");
+	}
+}
+
+static enum cmd_retval
+exec_load(const struct cmd_entry *self, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "connections", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "rate", required_argument, NULL, 'R' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "body", required_argument, NULL, 'b' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "users", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct load_spec sp = { .method = "GET", .connections = 10,
+	    .duration_ms = 10000, .timeout_ms = 5000 };
+	char *headers[33] = { 0 }, *end;
+	int ch, json = 0, nh = 0, threads;
+	struct load_stats *st;
+	struct load_second *sec;
+	struct load *l;
+	struct sd_err e;
+	size_t nsec;
+	uint64_t sent;
+	int64_t elapsed;
+
+	while ((ch = getopt_long(argc, argv, "c:d:R:t:H:m:b:T:u:j", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+		case 't':
+		case 'u': {
+			long v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1 || v > 100000)
+				return cmd_usage_error(self, "bad number '%s'", optarg);
+			*(ch == 'c' ? &sp.connections : ch == 't' ? &sp.threads :
+			    &sp.users) = (int)v;
+			break;
+		}
+		case 'd':
+		case 'T':
+			if (units_duration_ms(optarg, ch == 'd' ? &sp.duration_ms :
+			    &sp.timeout_ms, &e) == -1)
+				return cmd_usage_error(self, "%s", e.msg);
+			break;
+		case 'R':
+			if (units_rate(optarg, &sp.rate, &e) == -1) {
+				/* a bare number means per second, as in wrk2 */
+				sp.rate = strtod(optarg, &end);
+				if (*end != '\0' || sp.rate <= 0)
+					return cmd_usage_error(self, "%s", e.msg);
+			}
+			break;
+		case 'H':
+			if (nh == 32)
+				return cmd_usage_error(self, "too many --header");
+			headers[nh++] = optarg;
+			break;
+		case 'm':
+			sp.method = optarg;
+			break;
+		case 'b':
+			sp.body = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return cmd_usage_error(self, NULL);
+		}
+	}
+	if (optind + 1 != argc)
+		return cmd_usage_error(self, "one URL");
+	sp.url = argv[optind];
+	if (strncmp(sp.url, "http://", 7) != 0 && strncmp(sp.url, "https://", 8) != 0)
+		return cmd_usage_error(self, "URL must start with http:// or https://");
+	sp.headers = nh ? headers : NULL;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if ((l = load_start(&sp, &e)) == NULL) {
+		cmd_error("load: %s", e.msg);
+		return CMD_FAILED;
+	}
+	load_wait(l, &stop_flag);
+	load_totals(l, &sent, &elapsed);
+	st = load_stats(l, LP_N);
+	sec = load_series(l, &nsec);
+	threads = sp.threads > 0 ? sp.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads > sp.connections)
+		threads = sp.connections;
+	if (json)
+		print_json(&sp, st, sec, nsec, elapsed / 1000.0);
+	else
+		print_text(&sp, st, elapsed / 1000.0, threads);
+	free(st);
+	free(sec);
+	load_free(l);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_load = {
+	.name = "load",
+	.usage = "[-c N] [-d D] [-R RATE] [-t N] [-H HEADER]... [-m METHOD]"
+	    " [-b BODY] [-T D] [-u USERS] [--json] URL",
+	.summary = "generate HTTP load (closed or constant-rate) and report latency",
+	.help =
+	    "  -c, --connections N  connections (default 10)\n"
+	    "  -d, --duration D     how long (default 10s)\n"
+	    "  -R, --rate RATE      open model: requests per second over all threads\n"
+	    "                       (500/s, or 500); latency counts from the intended\n"
+	    "                       send time (coordinated omission corrected)\n"
+	    "  -t, --threads N      worker threads (default: one per core)\n"
+	    "  -H, --header H       \"Name: value\" (repeatable; {user}, {n} substituted)\n"
+	    "  -m, --method M       request method (default GET)\n"
+	    "  -b, --body BODY      request body ({user}, {n} substituted)\n"
+	    "  -T, --timeout D      per-request timeout (default 5s)\n"
+	    "  -u, --users N        {user} runs over 1..N across connections\n"
+	    "      --json           print one JSON object\n",
+	.exec = exec_load,
+};

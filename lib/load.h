@@ -1,0 +1,78 @@
+/*
+ * load.h — the load engine (wrk's model): N worker threads, each with its own
+ * event loop (cloop.c), connections and statistics; nothing is shared on the
+ * hot path, and the stats are merged when asked.
+ *
+ * Closed model: `connections` requests in flight, each sent again as soon as
+ * it answers. Open model (`rate`): request i is due at start + i/rate; it is
+ * sent on a free connection when due, and its latency counts from when it was
+ * due, not from when it went out — wrk2's correction for coordinated
+ * omission, so a stalled server cannot hide its stall. The uncorrected view
+ * (from the real send) is kept too.
+ *
+ * Failed requests keep their latency and count in the error share. When the
+ * target refuses connections a connection backs off (10 ms doubling to 1 s)
+ * instead of spinning.
+ */
+#ifndef SD_LOAD_H
+#define SD_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hist.h"
+#include "util.h"
+
+enum load_phase { LP_BEFORE, LP_FAULT, LP_AFTER, LP_N };
+enum load_err { LE_CONNECT, LE_TIMEOUT, LE_RESET, LE_DNS, LE_OTHER, LE_N };
+
+struct load_spec {
+	const char *name;
+	const char *method;
+	const char *url;	/* {user} and {n} are substituted */
+	char **headers;		/* "Name: value", NULL-terminated; templates */
+	const char *body;	/* template */
+	int users;		/* {user} runs 1..users (0: no users) */
+	int connections;
+	double rate;		/* requests/s over all threads; 0: closed */
+	int threads;		/* 0: one per core */
+	int64_t duration_ms;	/* 0: until load_stop */
+	int64_t timeout_ms;
+};
+
+struct load_stats {
+	struct hist lat;	/* from the intended send time (corrected) */
+	struct hist raw;	/* from the real send time */
+	uint64_t requests;	/* completed */
+	uint64_t errors;	/* transport errors + 5xx */
+	uint64_t transport[LE_N];
+	uint64_t status[600];
+	int64_t first_ms, last_ms;	/* completions, monotonic */
+};
+
+struct load_second {
+	uint32_t requests, errors;
+	int64_t p50_us, p99_us;
+};
+
+struct load;
+
+struct load *load_start(const struct load_spec *spec, struct sd_err *e);
+/* Which phase completions count in from now on (the runner's faults). */
+void load_set_phase(struct load *l, enum load_phase p);
+/* Stop sending, abandon what is in flight, join the workers. */
+void load_stop(struct load *l);
+/* Wait until the duration has passed (or stop_flag), then stop. */
+void load_wait(struct load *l, volatile int *stop_flag);
+/* Merged stats of a phase (LP_N: all phases). Caller frees. */
+struct load_stats *load_stats(struct load *l, enum load_phase p);
+/* The per-second series; *n seconds. Caller frees. */
+struct load_second *load_series(struct load *l, size_t *n);
+/* Intended and achieved request counts (open model), elapsed ms. */
+void load_totals(struct load *l, uint64_t *sent, int64_t *elapsed_ms);
+void load_free(struct load *l);
+
+const char *load_err_name(enum load_err e);
+const char *load_phase_name(enum load_phase p);
+
+#endif
