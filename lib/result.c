@@ -134,6 +134,22 @@ res_free(struct result *r)
 		free(r->probes[i].lat_ms);
 	}
 	free(r->probes);
+	for (size_t i = 0; i < r->nloads; i++) {
+		free(r->loads[i].name);
+		free(r->loads[i].url);
+		free(r->loads[i].sec_requests);
+		free(r->loads[i].sec_errors);
+		free(r->loads[i].sec_p99);
+	}
+	free(r->loads);
+	for (size_t i = 0; i < r->nbursts; i++) {
+		free(r->bursts[i].label);
+		free(r->bursts[i].why);
+		free(r->bursts[i].accepted);
+		free(r->bursts[i].rejected);
+		free(r->bursts[i].other);
+	}
+	free(r->bursts);
 	free(r->drill);
 	free(r->title);
 	free(r->file);

@@ -51,6 +51,33 @@ struct res_probe {
 	size_t n;
 };
 
+struct res_load_phase {
+	uint64_t requests, errors;
+	uint64_t transport[5];		/* connect, timeout, reset, dns, other */
+	uint64_t s2xx, s3xx, s4xx, s5xx;
+	double seconds, rps;
+	double p50, p90, p95, p99, p999, max;	/* ms, from the intended time */
+};
+
+struct res_load {
+	char *name, *url;
+	double rate;			/* 0: closed model */
+	int connections;
+	struct res_load_phase ph[4];	/* before, fault, after, all */
+	uint32_t *sec_requests, *sec_errors;	/* per second, for charts */
+	double *sec_p99;
+	size_t nsec;
+};
+
+struct res_burst {
+	char *label;
+	int users, per_user;
+	int concurrent;
+	int64_t release_us;
+	char *why;
+	int *accepted, *rejected, *other;	/* per user */
+};
+
 struct result {
 	char *drill, *title, *file, *target;
 	enum verdict verdict;
@@ -67,6 +94,10 @@ struct result {
 	size_t nevents, capevents;
 	struct res_probe *probes;
 	size_t nprobes;
+	struct res_load *loads;
+	size_t nloads;
+	struct res_burst *bursts;
+	size_t nbursts, capbursts;
 };
 
 struct result *res_new(void);

@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "../drills/drill.h"
+#include "burst.h"
+#include "load.h"
 #include "probe.h"
 #include "runner.h"
 #include "units.h"
@@ -35,6 +37,12 @@ struct never {
 	size_t rx;		/* index into result expectations */
 };
 
+/* a load expectation, decided over its phase at the end */
+struct deferred {
+	const struct scen_expect *x;
+	size_t rx;
+};
+
 struct ctx {
 	struct scenario *s;
 	const struct run_opts *o;
@@ -50,6 +58,12 @@ struct ctx {
 	size_t nstack, capstack;
 	struct never *nevers;
 	size_t nnevers, capnevers;
+	struct deferred *defer;
+	size_t ndefer, capdefer;
+	struct load **loads;
+	int64_t phase_ms[4];	/* load phases start: before, fault, after; end */
+	int active;		/* reversible faults in effect */
+	int64_t *rss_base_kib;	/* per service, at the start; -1 unknown */
 	volatile int intr;	/* mirrors *o->interrupted for the drills */
 };
 
@@ -193,6 +207,30 @@ process_alive(struct ctx *c, const struct scen_service *sv)
 }
 
 static enum outcome
+eval_rss(struct ctx *c, const struct scen_expect *x, struct res_expect *rx)
+{
+	const struct scen_service *sv = &c->s->services[x->process];
+	int64_t base = c->rss_base_kib[x->process], now_kib;
+	struct sd_err e;
+	pid_t pid = drill_service_pid(sv, &e);
+
+	rx->at_ms = rel(c, mono_ms());
+	if (pid == 0 || base < 0 || (now_kib = proc_rss_kib(pid)) < 0) {
+		set_observed(rx, xstrdup(pid == 0 ? e.msg : "RSS unknown at the"
+		    " start of the drill"));
+		return O_FAIL;
+	}
+	int64_t growth = (now_kib - base) * 1024;
+	set_observed(rx, xasprintf("RSS grew %.1f MiB (%.1f -> %.1f MiB)",
+	    (double)growth / 1048576.0, (double)base / 1024.0,
+	    (double)now_kib / 1024.0));
+	if (x->rss_op == '<' ? growth >= x->rss_growth_bytes :
+	    growth > x->rss_growth_bytes)
+		return O_FAIL;
+	return x->alive == 0 ? O_FAIL : O_PASS;
+}
+
+static enum outcome
 eval_process(struct ctx *c, const struct scen_expect *x, int64_t from,
     struct res_expect *rx)
 {
@@ -200,6 +238,8 @@ eval_process(struct ctx *c, const struct scen_expect *x, int64_t from,
 	int64_t end = from + x->dur_ms;
 	int alive;
 
+	if (x->rss_growth_bytes >= 0)
+		return eval_rss(c, x, rx);
 	for (;;) {
 		alive = process_alive(c, sv);
 		int ok = alive == x->alive;
@@ -237,6 +277,13 @@ evaluate(struct ctx *c, const struct scen_expect *x, const char *phase,
 	rx->text = xstrdup(x->text);
 	rx->as = x->as ? xstrdup(x->as) : NULL;
 	rx->line = x->line;
+	if (x->load >= 0) {
+		c->defer = xgrow(c->defer, &c->capdefer, c->ndefer + 1,
+		    sizeof *c->defer);
+		c->defer[c->ndefer++] = (struct deferred){ x, idx };
+		rx->outcome = O_SKIPPED;	/* decided at the end */
+		return O_PASS;
+	}
 	if (x->mode == EX_NEVER) {
 		c->nevers = xgrow(c->nevers, &c->capnevers, c->nnevers + 1,
 		    sizeof *c->nevers);
@@ -311,6 +358,13 @@ eval_nevers(struct ctx *c)
 	}
 }
 
+static void
+set_phase(struct ctx *c, enum load_phase p)
+{
+	for (size_t i = 0; i < c->s->nloads; i++)
+		load_set_phase(c->loads[i], p);
+}
+
 static struct applied *
 find_open(struct ctx *c, const struct fault *f)
 {
@@ -344,6 +398,11 @@ revert_one(struct ctx *c, struct applied *a)
 	}
 	a->f->reverted = 1;
 	a->off = mono_ms();
+	if (--c->active <= 0) {
+		c->active = 0;
+		c->phase_ms[2] = a->off;
+		set_phase(c, LP_AFTER);
+	}
 	rf->reverted = 1;
 	rf->reverted_ms = rel(c, mono_ms());
 	res_event(c->r, rf->reverted_ms, "reverted: %s", rf->revert);
@@ -394,6 +453,11 @@ do_fault(struct ctx *c, struct fault *f)
 	}
 	rf->applied = 1;
 	c->anchor = mono_ms();
+	if (c->phase_ms[1] == 0)
+		c->phase_ms[1] = c->anchor;
+	set_phase(c, LP_FAULT);
+	if (drill_action_reversible(f->action))
+		c->active++;
 	res_event(c->r, rel(c, c->anchor), "in effect: %s",
 	    drill_action_name(f->action));
 	return 0;
@@ -534,6 +598,131 @@ progress(struct ctx *c, size_t i, const char *fmt, ...)
 }
 
 static void
+burst_row(struct ctx *c, const char *phase, int line, char *text, char *obs,
+    enum outcome o)
+{
+	struct res_expect *rx = res_add_expect(c->r);
+
+	rx->phase = xstrdup(phase);
+	rx->text = text;
+	rx->observed = obs;
+	rx->outcome = o;
+	rx->line = line;
+	rx->at_ms = rel(c, mono_ms());
+	res_event(c->r, rx->at_ms, "%s %s: %s", o == O_PASS ? "met" : "FAILED",
+	    text, obs);
+}
+
+/*
+ * K users x M requests at once; then: were they really together, did each
+ * user get exactly accepted_per_user, were the others rejected as expected,
+ * and did no user's rejections cost another user its acceptance.
+ */
+static enum outcome
+do_burst(struct ctx *c, const struct scen_burst *b, const char *phase,
+    int line)
+{
+	struct burst_spec sp = { b->method, b->url, b->headers, b->body,
+	    b->users, b->per_user, b->timeout_ms };
+	struct burst_result br;
+	struct res_burst *rb;
+	struct sd_err e;
+	enum outcome worst = O_PASS;
+	char *path;
+
+	if (burst_run(&sp, &br, &e) == -1) {
+		burst_row(c, phase, line, xasprintf("burst %d users x %d",
+		    b->users, b->per_user), xstrdup(e.msg), O_ERROR);
+		return O_ERROR;
+	}
+	c->r->bursts = xgrow(c->r->bursts, &c->r->capbursts, c->r->nbursts + 1,
+	    sizeof *c->r->bursts);
+	rb = &c->r->bursts[c->r->nbursts++];
+	memset(rb, 0, sizeof *rb);
+	path = redact_secret(b->url);
+	rb->label = xasprintf("%s %s", b->method, path);
+	free(path);
+	rb->users = b->users;
+	rb->per_user = b->per_user;
+	rb->concurrent = br.concurrent;
+	rb->release_us = br.release_us;
+	rb->why = br.concurrent ? NULL : xstrdup(br.why);
+	rb->accepted = xcalloc((size_t)b->users, sizeof(int));
+	rb->rejected = xcalloc((size_t)b->users, sizeof(int));
+	rb->other = xcalloc((size_t)b->users, sizeof(int));
+	size_t badrej = 0, nrej = 0;
+	int first_bad = -1;
+	for (size_t i = 0; i < br.n; i++) {
+		const struct burst_req *q = &br.req[i];
+		int u = q->user - 1;
+		if (q->status >= 200 && q->status < 300) {
+			rb->accepted[u]++;
+			continue;
+		}
+		int as_expected = q->status != 0 &&
+		    (b->rej_status == 0 || q->status == b->rej_status) &&
+		    (b->rej_body == NULL || (q->body && strstr(q->body, b->rej_body)));
+		if (as_expected) {
+			rb->rejected[u]++;
+		} else {
+			rb->other[u]++;
+			if (first_bad < 0)
+				first_bad = (int)i;
+			badrej++;
+		}
+		nrej++;
+	}
+	burst_row(c, phase, line, xasprintf("burst %d users x %d: every user's"
+	    " requests in flight together", b->users, b->per_user),
+	    br.concurrent ? xasprintf("released in %lldus, none answered early",
+	    (long long)br.release_us) : xstrdup(br.why),
+	    br.concurrent ? O_PASS : O_ERROR);
+	if (!br.concurrent)
+		worst = O_ERROR;
+	if (b->accepted_per_user >= 0) {
+		int wrong = 0, lo = 1 << 30, hi = -1;
+		for (int u = 0; u < b->users; u++) {
+			wrong += rb->accepted[u] != b->accepted_per_user;
+			lo = rb->accepted[u] < lo ? rb->accepted[u] : lo;
+			hi = rb->accepted[u] > hi ? rb->accepted[u] : hi;
+		}
+		burst_row(c, phase, line, xasprintf("accepted per user = %d",
+		    b->accepted_per_user), wrong ? xasprintf("%d of %d users"
+		    " differ (accepted %d..%d per user)", wrong, b->users, lo, hi) :
+		    xasprintf("%d for each of %d users", b->accepted_per_user,
+		    b->users), wrong ? O_FAIL : O_PASS);
+		if (wrong && worst == O_PASS)
+			worst = O_FAIL;
+		/* isolation: nobody went without because of someone else */
+		int starved = 0;
+		for (int u = 0; u < b->users; u++)
+			starved += b->accepted_per_user > 0 && rb->accepted[u] == 0;
+		burst_row(c, phase, line, xstrdup("isolation: no user lost its"
+		    " acceptance to another's requests"), starved ?
+		    xasprintf("%d user(s) got no acceptance", starved) :
+		    xstrdup("every user was served"), starved ? O_FAIL : O_PASS);
+		if (starved && worst == O_PASS)
+			worst = O_FAIL;
+	}
+	if (b->rej_status != 0 || b->rej_body != NULL) {
+		char *want = xasprintf("rejected with%s%.0d%s%s%s", b->rej_status ?
+		    " status " : "", b->rej_status, b->rej_body ? " and body"
+		    " containing '" : "", b->rej_body ? b->rej_body : "",
+		    b->rej_body ? "'" : "");
+		char *obs = badrej == 0 ? xasprintf("all %zu rejections as"
+		    " expected", nrej) : xasprintf("%zu of %zu not: e.g. status"
+		    " %d, %s", badrej, nrej, br.req[first_bad].status,
+		    br.req[first_bad].body ? br.req[first_bad].body :
+		    br.req[first_bad].error);
+		burst_row(c, phase, line, want, obs, badrej ? O_FAIL : O_PASS);
+		if (badrej && worst == O_PASS)
+			worst = O_FAIL;
+	}
+	burst_result_free(&br);
+	return worst;
+}
+
+static void
 run_steps(struct ctx *c)
 {
 	char phase[32];
@@ -570,7 +759,150 @@ run_steps(struct ctx *c)
 			    c->r->verdict == V_PASS)
 				c->r->verdict = V_FAIL;
 			break;
+		case ST_BURST:
+			progress(c, i + 1, "burst %d users x %d", st->burst.users,
+			    st->burst.per_user);
+			if (do_burst(c, &st->burst, phase, st->line) != O_PASS &&
+			    c->r->verdict == V_PASS)
+				c->r->verdict = V_FAIL;
+			break;
 		}
+	}
+}
+
+static int
+start_loads(struct ctx *c, struct sd_err *e)
+{
+	c->loads = xcalloc(c->s->nloads ? c->s->nloads : 1, sizeof *c->loads);
+	for (size_t i = 0; i < c->s->nloads; i++) {
+		const struct scen_load *sl = &c->s->loads[i];
+		struct load_spec sp = { sl->name, sl->method, sl->url, sl->headers,
+		    sl->body, sl->users, sl->connections, sl->rate, sl->threads, 0,
+		    sl->timeout_ms };
+		if ((c->loads[i] = load_start(&sp, e)) == NULL)
+			return err_prefix(e, "load '%s'", sl->name);
+	}
+	c->phase_ms[0] = mono_ms();
+	return 0;
+}
+
+static void
+fill_phase(struct res_load_phase *ph, const struct load_stats *st,
+    double seconds)
+{
+	ph->requests = st->requests;
+	ph->errors = st->errors;
+	for (int i = 0; i < LE_N && i < 5; i++)
+		ph->transport[i] = st->transport[i];
+	for (int i = 200; i < 600; i++) {
+		uint64_t *b = i < 300 ? &ph->s2xx : i < 400 ? &ph->s3xx :
+		    i < 500 ? &ph->s4xx : &ph->s5xx;
+		*b += st->status[i];
+	}
+	ph->seconds = seconds;
+	ph->rps = seconds > 0 ? (double)st->requests / seconds : 0;
+	ph->p50 = hist_percentile(&st->lat, 50) / 1000.0;
+	ph->p90 = hist_percentile(&st->lat, 90) / 1000.0;
+	ph->p95 = hist_percentile(&st->lat, 95) / 1000.0;
+	ph->p99 = hist_percentile(&st->lat, 99) / 1000.0;
+	ph->p999 = hist_percentile(&st->lat, 99.9) / 1000.0;
+	ph->max = st->lat.max_us / 1000.0;
+}
+
+/* Stop the generators and keep their numbers per phase. */
+static void
+collect_loads(struct ctx *c)
+{
+	int64_t end = mono_ms();
+
+	for (size_t i = 0; i < c->s->nloads; i++)
+		if (c->loads == NULL || c->loads[i] == NULL)
+			return;		/* the drill never got going */
+	c->r->nloads = c->s->nloads;
+	c->r->loads = xcalloc(c->s->nloads ? c->s->nloads : 1,
+	    sizeof *c->r->loads);
+	/* phases that never began last no time */
+	int64_t t1 = c->phase_ms[1] ? c->phase_ms[1] : end;
+	int64_t t2 = c->phase_ms[2] ? c->phase_ms[2] : end;
+	double secs[4] = { (t1 - c->phase_ms[0]) / 1000.0,
+	    c->phase_ms[1] ? (t2 - t1) / 1000.0 : 0,
+	    c->phase_ms[2] ? (end - t2) / 1000.0 : 0,
+	    (end - c->phase_ms[0]) / 1000.0 };
+	for (size_t i = 0; i < c->s->nloads; i++) {
+		struct res_load *rl = &c->r->loads[i];
+		struct load_second *sec;
+		load_stop(c->loads[i]);
+		rl->name = xstrdup(c->s->loads[i].name);
+		rl->url = redact_secret(c->s->loads[i].url);
+		rl->rate = c->s->loads[i].rate;
+		rl->connections = c->s->loads[i].connections;
+		for (int p = 0; p < 4; p++) {
+			struct load_stats *st = load_stats(c->loads[i],
+			    (enum load_phase)p);
+			fill_phase(&rl->ph[p], st, secs[p]);
+			free(st);
+		}
+		sec = load_series(c->loads[i], &rl->nsec);
+		rl->sec_requests = xcalloc(rl->nsec + 1, sizeof *rl->sec_requests);
+		rl->sec_errors = xcalloc(rl->nsec + 1, sizeof *rl->sec_errors);
+		rl->sec_p99 = xcalloc(rl->nsec + 1, sizeof *rl->sec_p99);
+		for (size_t k = 0; k < rl->nsec; k++) {
+			rl->sec_requests[k] = sec[k].requests;
+			rl->sec_errors[k] = sec[k].errors;
+			rl->sec_p99[k] = sec[k].p99_us / 1000.0;
+		}
+		free(sec);
+		load_free(c->loads[i]);
+		c->loads[i] = NULL;
+	}
+}
+
+static int
+cmp_ok(int op, double got, double want)
+{
+	switch (op) {
+	case '<': return got < want;
+	case 'L': return got <= want;
+	case '>': return got > want;
+	default: return got >= want;
+	}
+}
+
+static void
+eval_loads(struct ctx *c)
+{
+	for (size_t k = 0; k < c->ndefer; k++) {
+		const struct scen_expect *x = c->defer[k].x;
+		struct res_expect *rx = &c->r->ex[c->defer[k].rx];
+		const struct res_load_phase *ph = &c->r->loads[x->load].ph[x->phase];
+		struct sbuf sb;
+		int ok = ph->requests > 0;
+
+		sb_init(&sb);
+		sb_addf(&sb, "%llu requests", (unsigned long long)ph->requests);
+		for (size_t i = 0; i < x->nlm; i++) {
+			const struct load_match *m = &x->lm[i];
+			double got = m->what == LW_ERRORS ? (ph->requests ?
+			    (double)ph->errors / (double)ph->requests : 0) :
+			    m->what == LW_P50 ? ph->p50 : m->what == LW_P90 ? ph->p90 :
+			    m->what == LW_P95 ? ph->p95 : m->what == LW_P99 ? ph->p99 :
+			    m->what == LW_MAX ? ph->max : m->what == LW_RPS ? ph->rps :
+			    (double)ph->requests;
+			ok &= cmp_ok(m->op, got, m->v);
+			if (m->what == LW_ERRORS)
+				sb_addf(&sb, ", errors %.2f%%", got * 100);
+			else if (m->what <= LW_MAX)
+				sb_addf(&sb, ", %s %.2fms", scen_load_what_name(m->what), got);
+			else if (m->what == LW_RPS)
+				sb_addf(&sb, ", %.1f/s", got);
+		}
+		if (ph->requests == 0)
+			sb_add(&sb, " (no request completed in that phase)");
+		set_observed(rx, sb_detach(&sb));
+		rx->outcome = ok ? O_PASS : O_FAIL;
+		rx->at_ms = rel(c, mono_ms());
+		if (!ok && c->r->verdict == V_PASS)
+			c->r->verdict = V_FAIL;
 	}
 }
 
@@ -597,10 +929,17 @@ run_drill(struct scenario *s, const struct run_opts *o)
 	c.env.interrupted = &c.intr;
 	c.t0 = c.tf = c.anchor = mono_ms();
 	c.deadline = c.t0 + s->max_duration_ms;
-	if ((c.ps = start_probes(&c, &e)) == NULL) {
+	/* the baseline RSS of every process, before any load */
+	c.rss_base_kib = xcalloc(s->nservices ? s->nservices : 1,
+	    sizeof *c.rss_base_kib);
+	for (size_t i = 0; i < s->nservices; i++) {
+		pid_t pid = drill_service_pid(&s->services[i], &e);
+		c.rss_base_kib[i] = pid ? proc_rss_kib(pid) : -1;
+	}
+	if ((c.ps = start_probes(&c, &e)) == NULL || start_loads(&c, &e) == -1) {
 		r->verdict = V_ERROR;
 		r->reason = xstrdup(e.msg);
-		return r;
+		goto out;
 	}
 	progress(&c, 0, "steady state before");
 	if (!steady(&c, "steady before")) {
@@ -645,21 +984,32 @@ run_drill(struct scenario *s, const struct run_opts *o)
 out:
 	if (c.faults_end == 0)
 		c.faults_end = mono_ms();
-	probes_stop(c.ps);
-	eval_nevers(&c);
+	if (c.ps != NULL)
+		probes_stop(c.ps);
+	collect_loads(&c);
+	eval_loads(&c);
+	if (c.ps != NULL)
+		eval_nevers(&c);
 	for (size_t i = 0; i < c.nnevers; i++)
 		if (r->ex[c.nevers[i].rx].outcome == O_FAIL && r->verdict == V_PASS)
 			r->verdict = V_FAIL;
 	if (r->faults_wall_ms == 0)
 		r->faults_wall_ms = r->started_wall_ms + (c.tf - c.t0);
-	transitions(&c);
-	probe_stats(&c);
+	if (c.ps != NULL) {
+		transitions(&c);
+		probe_stats(&c);
+	}
 	shift_times(&c);
 	res_sort_events(r);
 	r->duration_ms = mono_ms() - c.t0;
 	probes_free(c.ps);
+	for (size_t i = 0; i < s->nloads && c.loads != NULL; i++)
+		load_free(c.loads[i]);
+	free(c.loads);
 	free(c.stack);
 	free(c.nevers);
+	free(c.defer);
+	free(c.rss_base_kib);
 	return r;
 }
 

@@ -245,6 +245,82 @@ parse_service(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	return 0;
 }
 
+/*
+ * The request part shared by probes, load generators and bursts: one of
+ * get/post/put/delete/head (the path or URL in the same key) or method:
+ * with path:/url:, then headers: and body:. The URL is made absolute with
+ * the drill's target.
+ */
+static int
+parse_request(struct pctx *c, const struct ynode *key, const struct ynode *n,
+    const char *what, char **method, char **url, char ***headers, char **body)
+{
+	static const char *const verbs[] = { "get", "post", "put", "delete",
+	    "head", NULL };
+	const struct ynode *h, *v;
+	char *path = NULL;
+	int nverbs = 0;
+
+	for (const char *const *vb = verbs; *vb; vb++) {
+		if ((v = ynode_get(n, *vb)) == NULL)
+			continue;
+		if (nverbs++) {
+			free(path);
+			return scen_error(c->e, c->file, v, "a %s has one method", what);
+		}
+		if (want_type(c, v, Y_SCALAR, *vb) == -1)
+			return -1;
+		*method = xstrdup(*vb);
+		for (char *m = *method; *m; m++)
+			*m = (char)toupper((unsigned char)*m);
+		path = xstrdup(v->value);
+	}
+	if (get_str(c, n, "method", method) == -1 ||
+	    get_str(c, n, "path", &path) == -1 ||
+	    get_str(c, n, "url", url) == -1 ||
+	    get_str(c, n, "body", body) == -1) {
+		free(path);
+		return -1;
+	}
+	if (*method == NULL)
+		*method = xstrdup("GET");
+	if (*url == NULL) {
+		if (path == NULL)
+			return scen_error(c->e, c->file, key, "%s '%s' needs a path"
+			    " (get: /health) or a url", what, key->value);
+		if (strncmp(path, "http://", 7) == 0 ||
+		    strncmp(path, "https://", 8) == 0) {
+			*url = path;
+			path = NULL;
+		} else if (c->s->target == NULL) {
+			free(path);
+			return scen_error(c->e, c->file, key, "%s '%s' has a path"
+			    " but the drill has no target", what, key->value);
+		} else {
+			size_t tl = strlen(c->s->target);
+			int slash = tl > 0 && c->s->target[tl - 1] == '/';
+			*url = xasprintf("%.*s%s%s", (int)(slash ? tl - 1 : tl),
+			    c->s->target, path[0] == '/' ? "" : "/", path);
+		}
+	}
+	free(path);
+	if (strncmp(*url, "http://", 7) != 0 && strncmp(*url, "https://", 8) != 0)
+		return scen_error(c->e, c->file, key, "%s '%s': url must start"
+		    " with http:// or https://", what, key->value);
+	if ((h = ynode_get(n, "headers")) != NULL) {
+		if (want_type(c, h, Y_MAP, "headers") == -1)
+			return -1;
+		*headers = xcalloc(h->n + 1, sizeof **headers);
+		for (size_t i = 0; i < h->n; i++) {
+			if (want_type(c, h->items[i], Y_SCALAR, "a header value") == -1)
+				return -1;
+			(*headers)[i] = xasprintf("%s: %s", h->keys[i]->value,
+			    h->items[i]->value);
+		}
+	}
+	return 0;
+}
+
 static int
 parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
     struct scen_probe *p)
@@ -252,11 +328,7 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	static const char *const keys[] = { "get", "post", "put", "delete",
 	    "head", "method", "path", "url", "headers", "body", "every",
 	    "timeout", NULL };
-	static const char *const verbs[] = { "get", "post", "put", "delete",
-	    "head", NULL };
-	const struct ynode *h, *v;
-	char *path = NULL;
-	int nverbs = 0;
+	char **headers = NULL;
 
 	p->name = xstrdup(key->value);
 	p->line = key->line;
@@ -267,76 +339,195 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	    want_type(c, n, Y_MAP, "a probe") == -1 ||
 	    scen_check_keys(c->file, n, keys, "a probe", c->e) == -1)
 		return -1;
-	for (const char *const *vb = verbs; *vb; vb++) {
-		if ((v = ynode_get(n, *vb)) == NULL)
-			continue;
-		if (nverbs++ || want_type(c, v, Y_SCALAR, *vb) == -1) {
-			if (nverbs > 1)
-				scen_error(c->e, c->file, v, "a probe has one method");
-			free(path);
-			return -1;
-		}
-		p->method = xstrdup(*vb);
-		for (char *m = p->method; *m; m++)
-			*m = (char)toupper((unsigned char)*m);
-		path = xstrdup(v->value);
-	}
-	if (get_str(c, n, "method", &p->method) == -1 ||
-	    get_str(c, n, "path", &path) == -1 ||
-	    get_str(c, n, "url", &p->url) == -1 ||
-	    get_str(c, n, "body", &p->body) == -1 ||
+	if (parse_request(c, key, n, "probe", &p->method, &p->url, &headers,
+	    &p->body) == -1 ||
 	    get_dur(c, n, "every", &p->every_ms) == -1 ||
 	    get_dur(c, n, "timeout", &p->timeout_ms) == -1) {
-		free(path);
+		argv_free(headers);
 		return -1;
 	}
-	if (p->method == NULL)
-		p->method = xstrdup("GET");
-	if (p->url == NULL) {
-		if (path == NULL) {
-			return scen_error(c->e, c->file, key, "probe '%s' needs a"
-			    " path (get: /health) or a url", p->name);
-		}
-		if (strncmp(path, "http://", 7) == 0 ||
-		    strncmp(path, "https://", 8) == 0) {
-			p->url = path;
-			path = NULL;
-		} else if (c->s->target == NULL) {
-			free(path);
-			return scen_error(c->e, c->file, key, "probe '%s' has a path"
-			    " but the drill has no target", p->name);
-		} else {
-			size_t tl = strlen(c->s->target);
-			int slash = tl > 0 && c->s->target[tl - 1] == '/';
-			p->url = xasprintf("%.*s%s%s", (int)(slash ? tl - 1 : tl),
-			    c->s->target, path[0] == '/' ? "" : "/", path);
-		}
-	}
-	free(path);
-	if (strncmp(p->url, "http://", 7) != 0 && strncmp(p->url, "https://", 8) != 0)
-		return scen_error(c->e, c->file, key, "probe '%s': url must start"
-		    " with http:// or https://", p->name);
-	if (p->every_ms < 10)
+	if (p->every_ms < 10) {
+		argv_free(headers);
 		return scen_error(c->e, c->file, ynode_get(n, "every"), "every:"
 		    " at least 10ms");
-	if ((h = ynode_get(n, "headers")) != NULL) {
-		if (want_type(c, h, Y_MAP, "headers") == -1)
+	}
+	/* probes keep headers as name/value pairs */
+	for (char **h = headers; h && *h; h++)
+		p->nheaders++;
+	p->headers = xcalloc(p->nheaders + 1, sizeof *p->headers);
+	for (size_t i = 0; i < p->nheaders; i++) {
+		char *colon = strchr(headers[i], ':');
+		p->headers[i].name = xstrndup(headers[i], (size_t)(colon - headers[i]));
+		p->headers[i].value = xstrdup(colon + 2);
+	}
+	argv_free(headers);
+	return 0;
+}
+
+static int
+get_int(struct pctx *c, const struct ynode *map, const char *key, int lo,
+    int hi, int *out)
+{
+	const struct ynode *n = ynode_get(map, key);
+	char *end;
+	long v;
+
+	if (n == NULL)
+		return 0;
+	if (want_type(c, n, Y_SCALAR, key) == -1)
+		return -1;
+	v = strtol(n->value, &end, 10);
+	if (*end != '\0' || end == n->value || v < lo || v > hi)
+		return scen_error(c->e, c->file, n, "%s: a number from %d to %d,"
+		    " not '%s'", key, lo, hi, n->value);
+	*out = (int)v;
+	return 0;
+}
+
+static int
+parse_load(struct pctx *c, const struct ynode *key, const struct ynode *n,
+    struct scen_load *l)
+{
+	static const char *const keys[] = { "get", "post", "put", "delete",
+	    "head", "method", "path", "url", "headers", "body", "users",
+	    "connections", "rate", "threads", "timeout", NULL };
+	const struct ynode *r;
+	struct sd_err e;
+
+	l->name = xstrdup(key->value);
+	l->line = key->line;
+	l->col = key->col;
+	l->connections = 10;
+	l->timeout_ms = 5000;
+	if (valid_name(c, key, "load") == -1 ||
+	    want_type(c, n, Y_MAP, "a load generator") == -1 ||
+	    scen_check_keys(c->file, n, keys, "a load generator", c->e) == -1 ||
+	    parse_request(c, key, n, "load", &l->method, &l->url, &l->headers,
+	    &l->body) == -1 ||
+	    get_int(c, n, "users", 1, 100000, &l->users) == -1 ||
+	    get_int(c, n, "connections", 1, 100000, &l->connections) == -1 ||
+	    get_int(c, n, "threads", 1, 256, &l->threads) == -1 ||
+	    get_dur(c, n, "timeout", &l->timeout_ms) == -1)
+		return -1;
+	if ((r = ynode_get(n, "rate")) != NULL) {
+		if (want_type(c, r, Y_SCALAR, "rate") == -1)
 			return -1;
-		p->headers = xcalloc(h->n, sizeof *p->headers);
-		for (size_t i = 0; i < h->n; i++) {
-			if (want_type(c, h->items[i], Y_SCALAR, "a header value") == -1)
-				return -1;
-			p->headers[i].name = xstrdup(h->keys[i]->value);
-			p->headers[i].value = xstrdup(h->items[i]->value);
-			p->nheaders++;
-		}
+		if (units_rate(r->value, &l->rate, &e) == -1)
+			return scen_error(c->e, c->file, r, "%s", e.msg);
 	}
 	return 0;
 }
 
-static const char *const expect_keys[] = { "probe", "process", "alive",
-    "status", "json", "body", "header", "latency", "within", "holds",
-    "never", "as", NULL };
+static const char *const expect_keys[] = { "probe", "process", "load",
+    "alive", "rss_growth", "status", "json", "body", "header", "latency",
+    "phase", "errors", "p50", "p90", "p95", "p99", "max", "rps", "requests",
+    "within", "holds", "never", "as", NULL };
+static const char *const probe_only[] = { "status", "json", "body", "header",
+    "latency", NULL };
+static const char *const load_only[] = { "phase", "errors", "p50", "p90",
+    "p95", "p99", "max", "rps", "requests", NULL };
+static const char *const load_what_names[] = { "errors", "p50", "p90", "p95",
+    "p99", "max", "rps", "requests" };
+
+const char *
+scen_load_what_name(enum load_what w)
+{
+	return load_what_names[w];
+}
+
+/* "< 1%", "<= 500ms", ">= 100" into op and value (unit by kind). */
+static int
+parse_cmp(struct pctx *c, const struct ynode *n, int kind, int *op, double *v)
+{
+	const char *p = n->value;
+	struct sd_err e;
+	char *end;
+
+	while (*p == ' ')
+		p++;
+	if (p[0] == '<' || p[0] == '>') {
+		*op = p[1] == '=' ? (p[0] == '<' ? 'L' : 'G') : p[0];
+		p += p[1] == '=' ? 2 : 1;
+	} else {
+		return scen_error(c->e, c->file, n, "'%s': expected a bound such"
+		    " as \"< 1%%\", \"<= 500ms\" or \">= 100\"", n->value);
+	}
+	while (*p == ' ')
+		p++;
+	if (kind == 'p') {		/* percent */
+		if (units_percent(p, v, &e) == -1)
+			return scen_error(c->e, c->file, n, "%s", e.msg);
+	} else if (kind == 'd') {	/* duration in ms */
+		int64_t us;
+		if (units_duration_us(p, &us, &e) == -1)
+			return scen_error(c->e, c->file, n, "%s", e.msg);
+		*v = (double)us / 1000.0;
+	} else if (kind == 's') {	/* size in bytes */
+		int64_t b;
+		if (units_size(p, &b, &e) == -1)
+			return scen_error(c->e, c->file, n, "%s", e.msg);
+		*v = (double)b;
+	} else {			/* a count or a rate */
+		*v = strtod(p, &end);
+		if (end == p || (*end != '\0' && strcmp(end, "/s") != 0) || *v < 0)
+			return scen_error(c->e, c->file, n, "'%s': expected a"
+			    " number", n->value);
+	}
+	return 0;
+}
+
+static int
+parse_load_matchers(struct pctx *c, const struct ynode *n,
+    struct scen_expect *x)
+{
+	static const char *const phases[] = { "before", "fault", "after", "all",
+	    NULL };
+	const struct ynode *v;
+	size_t cap = 0;
+
+	x->phase = 3;	/* all */
+	if ((v = ynode_get(n, "phase")) != NULL) {
+		int found = -1;
+		if (want_type(c, v, Y_SCALAR, "phase") == -1)
+			return -1;
+		for (int i = 0; phases[i]; i++)
+			if (strcmp(phases[i], v->value) == 0)
+				found = i;
+		if (found < 0)
+			return scen_error(c->e, c->file, v, "phase: before, fault,"
+			    " after or all, not '%s'", v->value);
+		x->phase = found;
+	}
+	for (int w = LW_ERRORS; w <= LW_REQUESTS; w++) {
+		struct load_match lm = { .what = (enum load_what)w };
+		if ((v = ynode_get(n, load_what_names[w])) == NULL)
+			continue;
+		if (want_type(c, v, Y_SCALAR, load_what_names[w]) == -1 ||
+		    parse_cmp(c, v, w == LW_ERRORS ? 'p' : w <= LW_MAX ? 'd' : 'n',
+		    &lm.op, &lm.v) == -1)
+			return -1;
+		x->lm = xgrow(x->lm, &cap, x->nlm + 1, sizeof *x->lm);
+		x->lm[x->nlm++] = lm;
+	}
+	if (x->nlm == 0)
+		return scen_error(c->e, c->file, n, "expectation on load '%s'"
+		    " checks nothing (add errors:, p95:, rps: ...)",
+		    c->s->loads[x->load].name);
+	return 0;
+}
+
+static int
+refuse_keys(struct pctx *c, const struct ynode *n, const char *const *keys,
+    const char *with)
+{
+	const struct ynode *v;
+
+	for (; *keys; keys++)
+		if ((v = ynode_get(n, *keys)) != NULL)
+			return scen_error(c->e, c->file, v, "%s: goes with %s", *keys,
+			    with);
+	return 0;
+}
 
 static int
 add_matcher(struct scen_expect *x, struct matcher *m)
@@ -444,9 +635,32 @@ describe_expect(const struct scenario *s, const struct scen_expect *x)
 	char buf[32];
 
 	sb_init(&sb);
-	if (x->process >= 0) {
+	if (x->process >= 0 && x->rss_growth_bytes >= 0) {
+		sb_addf(&sb, "%s RSS growth %s %.1f MiB", s->services[x->process].name,
+		    x->rss_op == '<' ? "<" : "<=",
+		    (double)x->rss_growth_bytes / 1048576.0);
+		if (x->alive >= 0)
+			sb_addf(&sb, ", %s", x->alive ? "alive" : "not alive");
+	} else if (x->process >= 0) {
 		sb_addf(&sb, "%s %s", s->services[x->process].name,
 		    x->alive ? "alive" : "not alive");
+	} else if (x->load >= 0) {
+		static const char *ops[] = { "<", "<=", ">", ">=" };
+		sb_addf(&sb, "load %s (%s): ", s->loads[x->load].name,
+		    (const char *[]){ "before", "fault", "after", "all" }[x->phase]);
+		for (size_t i = 0; i < x->nlm; i++) {
+			const struct load_match *m = &x->lm[i];
+			const char *op = ops[m->op == '<' ? 0 : m->op == 'L' ? 1 :
+			    m->op == '>' ? 2 : 3];
+			sb_addf(&sb, "%s%s %s ", i ? ", " : "", load_what_names[m->what],
+			    op);
+			if (m->what == LW_ERRORS)
+				sb_addf(&sb, "%g%%", m->v * 100);
+			else if (m->what <= LW_MAX)
+				sb_addf(&sb, "%gms", m->v);
+			else
+				sb_addf(&sb, "%g%s", m->v, m->what == LW_RPS ? "/s" : "");
+		}
 	} else {
 		sb_addf(&sb, "%s: ", s->probes[x->probe].name);
 		for (size_t i = 0; i < x->nm; i++) {
@@ -470,7 +684,7 @@ parse_expect(struct pctx *c, const struct ynode *n, struct scen_expect *x,
     int steady)
 {
 	struct scenario *s = c->s;
-	const struct ynode *v, *pr, *pc;
+	const struct ynode *v, *pr, *pc, *pl;
 	int modes = 0;
 
 	x->probe = x->process = -1;
@@ -483,24 +697,41 @@ parse_expect(struct pctx *c, const struct ynode *n, struct scen_expect *x,
 		return -1;
 	pr = ynode_get(n, "probe");
 	pc = ynode_get(n, "process");
-	if ((pr == NULL) == (pc == NULL))
+	pl = ynode_get(n, "load");
+	x->load = -1;
+	x->alive = -1;
+	x->rss_growth_bytes = -1;
+	if ((pr != NULL) + (pc != NULL) + (pl != NULL) != 1)
 		return scen_error(c->e, c->file, n, "an expectation names one"
-		    " probe: or one process:");
+		    " probe:, process: or load:");
 	if (pr != NULL) {
 		if (want_type(c, pr, Y_SCALAR, "probe") == -1)
 			return -1;
 		if ((x->probe = scen_find_probe(s, pr->value)) < 0)
 			return scen_error(c->e, c->file, pr, "no probe named '%s'",
 			    pr->value);
-		if (parse_matchers(c, n, x) == -1)
+		if (refuse_keys(c, n, load_only, "load:, not probe:") == -1 ||
+		    refuse_keys(c, n, (const char *const[]){ "alive",
+		    "rss_growth", NULL }, "process:, not probe:") == -1 ||
+		    parse_matchers(c, n, x) == -1)
 			return -1;
 		if (x->nm == 0)
 			return scen_error(c->e, c->file, n, "expectation on probe"
 			    " '%s' checks nothing (add status:, json:, body:,"
 			    " header: or latency:)", pr->value);
-		if (ynode_get(n, "alive") != NULL)
-			return scen_error(c->e, c->file, ynode_get(n, "alive"),
-			    "alive: goes with process:, not probe:");
+	} else if (pl != NULL) {
+		if (want_type(c, pl, Y_SCALAR, "load") == -1)
+			return -1;
+		if ((x->load = scen_find_load(s, pl->value)) < 0)
+			return scen_error(c->e, c->file, pl, "no load named '%s'",
+			    pl->value);
+		if (refuse_keys(c, n, probe_only, "probe:, not load:") == -1 ||
+		    refuse_keys(c, n, (const char *const[]){ "alive",
+		    "rss_growth", "within", "holds", "never", NULL },
+		    "another kind of expectation, not load: (load expectations"
+		    " are decided over a phase)") == -1 ||
+		    parse_load_matchers(c, n, x) == -1)
+			return -1;
 	} else {
 		if (want_type(c, pc, Y_SCALAR, "process") == -1)
 			return -1;
@@ -511,17 +742,34 @@ parse_expect(struct pctx *c, const struct ynode *n, struct scen_expect *x,
 		if (sv->pid == 0 && sv->pidfile == NULL)
 			return scen_error(c->e, c->file, pc, "service '%s' has no"
 			    " pid or pidfile to watch", sv->name);
+		if (refuse_keys(c, n, probe_only, "probe:, not process:") == -1 ||
+		    refuse_keys(c, n, load_only, "load:, not process:") == -1)
+			return -1;
 		v = ynode_get(n, "alive");
-		if (v == NULL || v->type != Y_SCALAR || (strcmp(v->value, "true") &&
-		    strcmp(v->value, "false")))
-			return scen_error(c->e, c->file, v ? v : n, "process: needs"
-			    " alive: true or alive: false");
-		x->alive = strcmp(v->value, "true") == 0;
-		for (const char *const *k = expect_keys + 3; *k && strcmp(*k,
-		    "within"); k++)
-			if ((v = ynode_get(n, *k)) != NULL)
-				return scen_error(c->e, c->file, v, "%s: goes with"
-				    " probe:, not process:", *k);
+		if (v != NULL) {
+			if (v->type != Y_SCALAR || (strcmp(v->value, "true") &&
+			    strcmp(v->value, "false")))
+				return scen_error(c->e, c->file, v, "alive: true or"
+				    " false");
+			x->alive = strcmp(v->value, "true") == 0;
+		}
+		if ((v = ynode_get(n, "rss_growth")) != NULL) {
+			double b;
+			if (want_type(c, v, Y_SCALAR, "rss_growth") == -1 ||
+			    parse_cmp(c, v, 's', &x->rss_op, &b) == -1)
+				return -1;
+			if (x->rss_op != '<' && x->rss_op != 'L')
+				return scen_error(c->e, c->file, v, "rss_growth: an"
+				    " upper bound (\"< 32MiB\")");
+			x->rss_growth_bytes = (int64_t)b;
+		}
+		if (x->alive < 0 && x->rss_growth_bytes < 0)
+			return scen_error(c->e, c->file, n, "process: needs alive:"
+			    " true|false or rss_growth: \"< SIZE\"");
+		if (x->rss_growth_bytes >= 0 && (ynode_get(n, "within") ||
+		    ynode_get(n, "holds") || ynode_get(n, "never")))
+			return scen_error(c->e, c->file, n, "rss_growth: is checked"
+			    " once, without within:, holds: or never:");
 	}
 	if ((v = ynode_get(n, "within")) != NULL) {
 		modes++;
@@ -540,7 +788,7 @@ parse_expect(struct pctx *c, const struct ynode *n, struct scen_expect *x,
 		x->mode = EX_NEVER;
 		if (v->type != Y_SCALAR || strcmp(v->value, "true") != 0)
 			return scen_error(c->e, c->file, v, "never: takes true");
-		if (x->process >= 0)
+		if (x->probe < 0)
 			return scen_error(c->e, c->file, v, "never: goes with probe:");
 	}
 	if (modes > 1)
@@ -595,11 +843,62 @@ parse_fault_step(struct pctx *c, const struct ynode *key,
 }
 
 static int
+parse_burst(struct pctx *c, const struct ynode *key, const struct ynode *n,
+    struct scen_burst *b)
+{
+	static const char *const keys[] = { "get", "post", "put", "delete",
+	    "method", "path", "url", "headers", "body", "users", "per_user",
+	    "timeout", "expect", NULL };
+	static const char *const xkeys[] = { "accepted_per_user", "rejected",
+	    NULL };
+	const struct ynode *x, *r, *v;
+
+	b->users = 1;
+	b->per_user = 2;
+	b->timeout_ms = 30000;
+	b->accepted_per_user = -1;
+	if (want_type(c, n, Y_MAP, "burst") == -1 ||
+	    scen_check_keys(c->file, n, keys, "burst", c->e) == -1 ||
+	    parse_request(c, key, n, "burst", &b->method, &b->url, &b->headers,
+	    &b->body) == -1 ||
+	    get_int(c, n, "users", 1, 1000, &b->users) == -1 ||
+	    get_int(c, n, "per_user", 1, 100, &b->per_user) == -1 ||
+	    get_dur(c, n, "timeout", &b->timeout_ms) == -1)
+		return -1;
+	if (strncmp(b->url, "http://", 7) != 0)
+		return scen_error(c->e, c->file, key, "burst: http:// only (the"
+		    " burst holds each request's last byte back itself)");
+	if (b->users * b->per_user > 5000)
+		return scen_error(c->e, c->file, key, "burst: at most 5000"
+		    " requests (users x per_user)");
+	if ((x = ynode_get(n, "expect")) == NULL)
+		return scen_error(c->e, c->file, key, "burst: needs expect: with"
+		    " accepted_per_user: and/or rejected:");
+	if (want_type(c, x, Y_MAP, "expect") == -1 ||
+	    scen_check_keys(c->file, x, xkeys, "a burst's expect", c->e) == -1 ||
+	    get_int(c, x, "accepted_per_user", 0, 100, &b->accepted_per_user) == -1)
+		return -1;
+	if ((r = ynode_get(x, "rejected")) != NULL) {
+		static const char *const rkeys[] = { "status", "body_contains", NULL };
+		if (want_type(c, r, Y_MAP, "rejected") == -1 ||
+		    scen_check_keys(c->file, r, rkeys, "rejected", c->e) == -1 ||
+		    get_int(c, r, "status", 100, 599, &b->rej_status) == -1 ||
+		    get_str(c, r, "body_contains", &b->rej_body) == -1)
+			return -1;
+	}
+	if (b->accepted_per_user < 0 && r == NULL)
+		return scen_error(c->e, c->file, x, "burst: expect needs"
+		    " accepted_per_user: and/or rejected:");
+	(void)v;
+	return 0;
+}
+
+static int
 parse_step(struct pctx *c, const struct ynode *n, struct scen_step *st)
 {
 	static const char *const keys[] = { "stop", "start", "kill", "restart",
 	    "pause", "resume", "signal", "client-kill", "terminate-backends",
-	    "hold-connections", "wait", "expect", "timeout", NULL };
+	    "hold-connections", "wait", "expect", "burst", "timeout", NULL };
 	const struct ynode *key = NULL, *val = NULL;
 	enum fault_action a;
 
@@ -638,6 +937,10 @@ parse_step(struct pctx *c, const struct ynode *n, struct scen_step *st)
 		st->kind = ST_EXPECT;
 		return parse_expect(c, val, &st->expect, 0);
 	}
+	if (strcmp(key->value, "burst") == 0) {
+		st->kind = ST_BURST;
+		return parse_burst(c, key, val, &st->burst);
+	}
 	if (drill_action_parse(key->value, &a) == -1)
 		return scen_error(c->e, c->file, key, "unknown step '%s'",
 		    key->value);
@@ -670,7 +973,7 @@ static int
 parse_root(struct pctx *c, const struct ynode *root)
 {
 	static const char *const keys[] = { "drill", "title", "description",
-	    "target", "services", "probes", "steady", "steps", "allow",
+	    "target", "services", "probes", "load", "steady", "steps", "allow",
 	    "steady_timeout", "max_duration", NULL };
 	struct scenario *s = c->s;
 	const struct ynode *n;
@@ -726,6 +1029,17 @@ parse_root(struct pctx *c, const struct ynode *root)
 			if (parse_probe(c, n->keys[i], n->items[i],
 			    &s->probes[i]) == -1) {
 				s->nprobes++;
+				return -1;
+			}
+	}
+	if ((n = ynode_get(root, "load")) != NULL) {
+		if (want_type(c, n, Y_MAP, "load") == -1)
+			return -1;
+		s->loads = xcalloc(n->n, sizeof *s->loads);
+		for (size_t i = 0; i < n->n; i++, s->nloads++)
+			if (parse_load(c, n->keys[i], n->items[i],
+			    &s->loads[i]) == -1) {
+				s->nloads++;
 				return -1;
 			}
 	}
@@ -795,6 +1109,7 @@ expect_free(struct scen_expect *x)
 	for (size_t i = 0; i < x->nm; i++)
 		match_free(&x->m[i]);
 	free(x->m);
+	free(x->lm);
 	free(x->as);
 	free(x->text);
 }
@@ -805,9 +1120,24 @@ scen_free(struct scenario *s)
 	if (s == NULL)
 		return;
 	for (size_t i = 0; i < s->nsteps; i++) {
+		struct scen_burst *b = &s->steps[i].burst;
 		expect_free(&s->steps[i].expect);
 		fault_free(s->steps[i].fault);
+		free(b->method);
+		free(b->url);
+		argv_free(b->headers);
+		free(b->body);
+		free(b->rej_body);
 	}
+	for (size_t i = 0; i < s->nloads; i++) {
+		struct scen_load *l = &s->loads[i];
+		free(l->name);
+		free(l->method);
+		free(l->url);
+		argv_free(l->headers);
+		free(l->body);
+	}
+	free(s->loads);
 	free(s->steps);
 	for (size_t i = 0; i < s->nsteady; i++)
 		expect_free(&s->steady[i]);
@@ -850,6 +1180,15 @@ scen_find_probe(const struct scenario *s, const char *name)
 {
 	for (size_t i = 0; i < s->nprobes; i++)
 		if (s->probes[i].name && strcmp(s->probes[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+scen_find_load(const struct scenario *s, const char *name)
+{
+	for (size_t i = 0; i < s->nloads; i++)
+		if (s->loads[i].name && strcmp(s->loads[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }

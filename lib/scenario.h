@@ -49,10 +49,48 @@ struct scen_probe {
 
 enum exp_mode { EX_NOW, EX_WITHIN, EX_HOLDS, EX_NEVER };
 
+/* A load generator that runs through the whole drill. */
+struct scen_load {
+	char *name;
+	char *method, *url;
+	char **headers;			/* "Name: value", NULL-terminated */
+	char *body;
+	int users, connections, threads;
+	double rate;			/* 0: closed model */
+	int64_t timeout_ms;
+	int line, col;
+};
+
+/* "< 1%", ">= 100", "<= 500ms" on a load statistic. */
+enum load_what { LW_ERRORS, LW_P50, LW_P90, LW_P95, LW_P99, LW_MAX, LW_RPS,
+	LW_REQUESTS };
+struct load_match {
+	enum load_what what;
+	int op;				/* '<', 'L' (<=), '>', 'G' (>=) */
+	double v;			/* fraction, ms, or count */
+};
+
+struct scen_burst {
+	char *method, *url;
+	char **headers;
+	char *body;
+	int users, per_user;
+	int64_t timeout_ms;
+	int accepted_per_user;
+	int rej_status;			/* 0: any non-2xx */
+	char *rej_body;			/* NULL: not checked */
+};
+
 struct scen_expect {
 	int probe;			/* index into probes, or -1 */
 	int process;			/* index into services, or -1 */
-	int alive;			/* with process */
+	int load;			/* index into loads, or -1 */
+	int alive;			/* with process: 1, 0, or -1 not asked */
+	int64_t rss_growth_bytes;	/* with process: bound, -1 none */
+	int rss_op;
+	int phase;			/* with load: enum load_phase */
+	struct load_match *lm;
+	size_t nlm;
 	struct matcher *m;
 	size_t nm;
 	enum exp_mode mode;
@@ -62,13 +100,14 @@ struct scen_expect {
 	int line, col;
 };
 
-enum step_kind { ST_FAULT, ST_WAIT, ST_EXPECT };
+enum step_kind { ST_FAULT, ST_WAIT, ST_EXPECT, ST_BURST };
 
 struct scen_step {
 	enum step_kind kind;
 	int64_t wait_ms;
 	int64_t timeout_ms;		/* 0: none beyond the drill's */
 	struct scen_expect expect;
+	struct scen_burst burst;
 	struct fault *fault;
 	int line, col;
 };
@@ -81,6 +120,8 @@ struct scenario {
 	size_t nservices;
 	struct scen_probe *probes;
 	size_t nprobes;
+	struct scen_load *loads;
+	size_t nloads;
 	struct scen_expect *steady;
 	size_t nsteady;
 	struct scen_step *steps;
@@ -98,6 +139,8 @@ struct scenario *scen_parse(const char *name, const char *text, size_t len,
 void scen_free(struct scenario *s);
 
 int scen_find_probe(const struct scenario *s, const char *name);
+int scen_find_load(const struct scenario *s, const char *name);
+const char *scen_load_what_name(enum load_what w);
 int scen_find_service(const struct scenario *s, const char *name);
 const char *scen_mode_name(enum exp_mode m);
 

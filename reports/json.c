@@ -84,5 +84,54 @@ rpt_json(const struct result *r)
 		    "t_ms", t, "status", st, "latency_ms", lat));
 	}
 	json_object_set_new(j, "probes", a);
+	a = json_array();
+	for (size_t i = 0; i < r->nloads; i++) {
+		static const char *pn[] = { "before", "fault", "after", "all" };
+		const struct res_load *l = &r->loads[i];
+		json_t *phases = json_object(), *sec = json_array();
+		for (int p = 0; p < 4; p++) {
+			const struct res_load_phase *ph = &l->ph[p];
+			json_object_set_new(phases, pn[p], json_pack("{s:I,s:I,s:f,s:f,"
+			    "s:{s:f,s:f,s:f,s:f,s:f,s:f},s:{s:I,s:I,s:I,s:I},"
+			    "s:{s:I,s:I,s:I,s:I,s:I}}",
+			    "requests", (json_int_t)ph->requests,
+			    "errors", (json_int_t)ph->errors, "seconds", ph->seconds,
+			    "rps", ph->rps, "latency_ms", "p50", ph->p50, "p90", ph->p90,
+			    "p95", ph->p95, "p99", ph->p99, "p999", ph->p999,
+			    "max", ph->max, "status", "2xx", (json_int_t)ph->s2xx,
+			    "3xx", (json_int_t)ph->s3xx, "4xx", (json_int_t)ph->s4xx,
+			    "5xx", (json_int_t)ph->s5xx, "transport",
+			    "connect", (json_int_t)ph->transport[0],
+			    "timeout", (json_int_t)ph->transport[1],
+			    "reset", (json_int_t)ph->transport[2],
+			    "dns", (json_int_t)ph->transport[3],
+			    "other", (json_int_t)ph->transport[4]));
+		}
+		for (size_t k = 0; k < l->nsec; k++)
+			json_array_append_new(sec, json_pack("{s:I,s:i,s:i,s:f}", "t_s",
+			    (json_int_t)k, "requests", (int)l->sec_requests[k],
+			    "errors", (int)l->sec_errors[k], "p99_ms", l->sec_p99[k]));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:i,s:o,s:o}",
+		    "name", l->name, "url", l->url, "rate", l->rate > 0 ?
+		    json_real(l->rate) : json_null(), "connections", l->connections,
+		    "phases", phases, "series", sec));
+	}
+	json_object_set_new(j, "loads", a);
+	a = json_array();
+	for (size_t i = 0; i < r->nbursts; i++) {
+		const struct res_burst *b = &r->bursts[i];
+		json_t *users = json_array();
+		for (int u = 0; u < b->users; u++)
+			json_array_append_new(users, json_pack("{s:i,s:i,s:i,s:i,s:i}",
+			    "user", u + 1, "sent", b->per_user, "accepted",
+			    b->accepted[u], "rejected", b->rejected[u], "other",
+			    b->other[u]));
+		json_array_append_new(a, json_pack("{s:s,s:i,s:i,s:b,s:I,s:s?,s:o}",
+		    "request", b->label, "users", b->users, "per_user", b->per_user,
+		    "concurrent", b->concurrent, "release_us",
+		    (json_int_t)b->release_us, "why", b->why, "per_user_results",
+		    users));
+	}
+	json_object_set_new(j, "bursts", a);
 	return j;
 }

@@ -62,6 +62,66 @@ key_times(struct sbuf *sb, const struct result *r)
 		    " probe's latency).\n\n");
 }
 
+static void
+load_table(struct sbuf *sb, const struct result *r)
+{
+	static const char *phase[] = { "before", "fault", "after", "all" };
+
+	for (size_t i = 0; i < r->nloads; i++) {
+		const struct res_load *l = &r->loads[i];
+		sb_addf(sb, "\n## Load: %s\n\n`%s`, %d connection(s), ", l->name,
+		    l->url, l->connections);
+		if (l->rate > 0)
+			sb_addf(sb, "open model at %.0f/s (latency from the intended"
+			    " send time)\n\n", l->rate);
+		else
+			sb_add(sb, "closed model\n\n");
+		sb_add(sb, "| phase | requests | rps | p50 | p90 | p95 | p99 | p99.9 |"
+		    " max | errors | 2xx | 4xx | 5xx | connect | timeout | reset |\n"
+		    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+		for (int p = 0; p < 4; p++) {
+			const struct res_load_phase *ph = &l->ph[p];
+			if (p < 3 && ph->seconds <= 0 && ph->requests == 0)
+				continue;
+			sb_addf(sb, "| %s | %llu | %.1f | %.2fms | %.2fms | %.2fms |"
+			    " %.2fms | %.2fms | %.2fms | %.2f%% | %llu | %llu | %llu |"
+			    " %llu | %llu | %llu |\n", phase[p],
+			    (unsigned long long)ph->requests, ph->rps, ph->p50, ph->p90,
+			    ph->p95, ph->p99, ph->p999, ph->max, ph->requests ?
+			    100.0 * (double)ph->errors / (double)ph->requests : 0.0,
+			    (unsigned long long)ph->s2xx, (unsigned long long)ph->s4xx,
+			    (unsigned long long)ph->s5xx,
+			    (unsigned long long)ph->transport[0],
+			    (unsigned long long)ph->transport[1],
+			    (unsigned long long)ph->transport[2]);
+		}
+		if (l->nsec > 0) {
+			sb_add(sb, "\nPer second (requests / errors / p99 ms):\n\n```\n");
+			for (size_t k = 0; k < l->nsec; k++)
+				sb_addf(sb, "%4zus %7u %5u %8.2f\n", k, l->sec_requests[k],
+				    l->sec_errors[k], l->sec_p99[k]);
+			sb_add(sb, "```\n");
+		}
+	}
+}
+
+static void
+guard_table(struct sbuf *sb, const struct result *r)
+{
+	for (size_t i = 0; i < r->nbursts; i++) {
+		const struct res_burst *b = &r->bursts[i];
+		sb_addf(sb, "\n## Burst: %s\n\n%d users x %d requests, released"
+		    " in %lldus%s%s\n\n| user | sent | accepted | rejected as"
+		    " expected | other |\n|---|---|---|---|---|\n", b->label,
+		    b->users, b->per_user, (long long)b->release_us,
+		    b->concurrent ? "" : " — not all in flight together: ",
+		    b->concurrent ? "" : b->why);
+		for (int u = 0; u < b->users; u++)
+			sb_addf(sb, "| %d | %d | %d | %d | %d |\n", u + 1, b->per_user,
+			    b->accepted[u], b->rejected[u], b->other[u]);
+	}
+}
+
 char *
 rpt_markdown(const struct result *r)
 {
@@ -130,6 +190,8 @@ rpt_markdown(const struct result *r)
 			    p->p95_ms, p->max_ms);
 		}
 	}
+	load_table(&sb, r);
+	guard_table(&sb, r);
 	sb_add(&sb, "\n## Timeline\n\nms from the start of faults.\n\n```\n");
 	for (size_t i = 0; i < r->nevents; i++)
 		sb_addf(&sb, "%+9lld  %s\n", (long long)r->events[i].t_ms,

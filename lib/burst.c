@@ -1,0 +1,296 @@
+/*
+ * burst.c — see burst.h. Plain sockets and a minimal HTTP/1.1 reader
+ * (status line, Content-Length or connection close), because a client
+ * library would not let us hold the last byte back.
+ */
+#define _GNU_SOURCE
+#include <sys/socket.h>
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "burst.h"
+
+#define RESP_MAX (16 * 1024)
+
+struct conn {
+	int fd;
+	char *req;
+	size_t reqlen;
+	struct sbuf resp;
+	int done;
+	int64_t final_ns;
+};
+
+static char *
+render(const char *tpl, int user, int n)
+{
+	struct sbuf sb;
+
+	sb_init(&sb);
+	for (const char *p = tpl ? tpl : ""; *p; ) {
+		if (strncmp(p, "{user}", 6) == 0) {
+			sb_addf(&sb, "%d", user);
+			p += 6;
+		} else if (strncmp(p, "{n}", 3) == 0) {
+			sb_addf(&sb, "%d", n);
+			p += 3;
+		} else {
+			sb_addn(&sb, p++, 1);
+		}
+	}
+	return sb_detach(&sb);
+}
+
+/* http://host[:port]/path → host, port, path */
+static int
+split_url(const char *url, char *host, size_t hl, char *port, size_t pl,
+    const char **path, struct sd_err *e)
+{
+	const char *p, *end;
+
+	if (strncmp(url, "http://", 7) != 0)
+		return err_set(e, "burst: only http:// URLs ('%s')", url);
+	p = url + 7;
+	end = p + strcspn(p, "/");
+	*path = *end ? end : "/";
+	if (*p == '[') {
+		const char *rb = memchr(p, ']', (size_t)(end - p));
+		if (rb == NULL)
+			return err_set(e, "burst: bad URL '%s'", url);
+		snprintf(host, hl, "%.*s", (int)(rb - p - 1), p + 1);
+		p = rb + 1;
+	} else {
+		const char *c = memchr(p, ':', (size_t)(end - p));
+		snprintf(host, hl, "%.*s", (int)((c ? c : end) - p), p);
+		p = c ? c : end;
+	}
+	if (*p == ':')
+		snprintf(port, pl, "%.*s", (int)(end - p - 1), p + 1);
+	else
+		snprintf(port, pl, "80");
+	return 0;
+}
+
+static int
+dial(const char *host, const char *port, int64_t timeout_ms, struct sd_err *e)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
+	int fd, rc, one = 1, soerr = 0;
+	socklen_t sl = sizeof soerr;
+	struct pollfd pfd;
+
+	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0)
+		return err_set(e, "burst: %s: %s", host, gai_strerror(rc));
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd == -1) {
+		freeaddrinfo(ai);
+		return err_set(e, "burst: socket: %s", strerror(errno));
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+	freeaddrinfo(ai);
+	if (rc == -1 && errno != EINPROGRESS)
+		goto fail;
+	pfd = (struct pollfd){ fd, POLLOUT, 0 };
+	if (poll(&pfd, 1, (int)timeout_ms) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == -1 || soerr) {
+		errno = soerr ? soerr : ETIMEDOUT;
+		goto fail;
+	}
+	return fd;
+fail:
+	err_set(e, "burst: connect %s:%s: %s", host, port, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+static int
+write_all(int fd, const char *p, size_t n, int64_t deadline_ms)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w == -1 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		struct pollfd pfd = { fd, POLLOUT, 0 };
+		if (poll(&pfd, 1, (int)(deadline_ms - mono_ms())) <= 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Complete once the headers are in and Content-Length bytes follow. */
+static int
+complete(struct sbuf *r)
+{
+	char *hend = r->buf ? strstr(r->buf, "\r\n\r\n") : NULL, *cl;
+
+	if (hend == NULL)
+		return 0;
+	cl = strcasestr(r->buf, "\r\nContent-Length:");
+	if (cl == NULL || cl > hend)
+		return 0;	/* wait for the close */
+	return (size_t)(hend + 4 - r->buf) + strtoul(cl + 17, NULL, 10) <= r->len;
+}
+
+static void
+parse(struct conn *c, struct burst_req *q)
+{
+	char *hend;
+
+	if (c->resp.buf == NULL || strncmp(c->resp.buf, "HTTP/1.", 7) != 0 ||
+	    c->resp.len < 12) {
+		snprintf(q->error, sizeof q->error, "%s", c->resp.len ?
+		    "malformed response" : "no answer");
+		return;
+	}
+	q->status = atoi(c->resp.buf + 9);
+	hend = strstr(c->resp.buf, "\r\n\r\n");
+	q->body = xstrndup(hend ? hend + 4 : "", hend ? strnlen(hend + 4, 4096) : 0);
+}
+
+int
+burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
+{
+	size_t n = (size_t)sp->users * (size_t)sp->per_user, left;
+	int64_t deadline = mono_ms() + sp->timeout_ms, t0, t1;
+	struct conn *c = xcalloc(n, sizeof *c);
+	struct pollfd *pfd = xcalloc(n, sizeof *pfd);
+	char host[256], port[16], *url;
+	const char *path = "/";
+	int rc = -1;
+
+	memset(r, 0, sizeof *r);
+	r->req = xcalloc(n, sizeof *r->req);
+	r->n = n;
+	for (size_t i = 0; i < n; i++)
+		c[i].fd = -1;
+	/* connect everything and send all but the last byte */
+	for (size_t i = 0; i < n; i++) {
+		int user = (int)(i / (size_t)sp->per_user) + 1;
+		struct sbuf rq;
+		char *body = render(sp->body, user, (int)i);
+
+		r->req[i].user = user;
+		url = render(sp->url, user, (int)i);
+		if (split_url(url, host, sizeof host, port, sizeof port, &path,
+		    e) == -1) {
+			free(url);
+			free(body);
+			goto out;
+		}
+		sb_init(&rq);
+		sb_addf(&rq, "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n"
+		    "User-Agent: shakedown-burst\r\n", sp->method, path, host, port);
+		for (char **h = sp->headers; h && *h; h++) {
+			char *hv = render(*h, user, (int)i);
+			sb_addf(&rq, "%s\r\n", hv);
+			free(hv);
+		}
+		sb_addf(&rq, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+		free(body);
+		free(url);
+		c[i].reqlen = rq.len;
+		c[i].req = sb_detach(&rq);
+		if ((c[i].fd = dial(host, port, deadline - mono_ms(), e)) == -1 ||
+		    write_all(c[i].fd, c[i].req, c[i].reqlen - 1, deadline) == -1) {
+			if (c[i].fd != -1)
+				err_set(e, "burst: cannot send to %s:%s", host, port);
+			goto out;
+		}
+	}
+	/* release: the last byte of every request, one user after another */
+	r->concurrent = 1;
+	t0 = mono_ns();
+	for (size_t i = 0; i < n; i++) {
+		if (write_all(c[i].fd, c[i].req + c[i].reqlen - 1, 1, deadline) == -1) {
+			err_set(e, "burst: cannot send: %s", strerror(errno));
+			goto out;
+		}
+		c[i].final_ns = mono_ns();
+		/*
+		 * Was an earlier request of this user already accepted and
+		 * answered? Then it no longer held the guard when this one
+		 * arrived, and the burst would prove nothing. (Rejections
+		 * arriving early are the guard at work, not a problem.)
+		 */
+		size_t first = i - i % (size_t)sp->per_user;
+		for (size_t k = first; k < i && r->concurrent; k++) {
+			char head[16];
+			ssize_t got = recv(c[k].fd, head, sizeof head - 1,
+			    MSG_PEEK | MSG_DONTWAIT);
+			if (got >= 10 && strncmp(head, "HTTP/1.", 7) == 0 &&
+			    head[9] == '2') {
+				r->concurrent = 0;
+				snprintf(r->why, sizeof r->why, "user %d: request %zu was"
+				    " accepted and answered before request %zu was sent",
+				    r->req[i].user, k - first + 1, i - first + 1);
+			}
+		}
+	}
+	t1 = mono_ns();
+	r->release_us = (t1 - t0) / 1000;
+	/* read every answer */
+	for (size_t i = 0; i < n; i++)
+		sb_init(&c[i].resp);
+	left = n;
+	while (left > 0 && mono_ms() < deadline) {
+		for (size_t i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){ c[i].done ? -1 : c[i].fd, POLLIN, 0 };
+		if (poll(pfd, (nfds_t)n, (int)(deadline - mono_ms())) <= 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			char buf[4096];
+			if (c[i].done || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t got = read(c[i].fd, buf, sizeof buf);
+			if (got > 0 && c[i].resp.len < RESP_MAX)
+				sb_addn(&c[i].resp, buf, (size_t)got);
+			if (got <= 0 || complete(&c[i].resp)) {
+				c[i].done = 1;
+				left--;
+				r->req[i].latency_us = (mono_ns() - c[i].final_ns) / 1000;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		parse(&c[i], &r->req[i]);
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].fd != -1)
+			close(c[i].fd);
+		free(c[i].req);
+		sb_free(&c[i].resp);
+	}
+	free(c);
+	free(pfd);
+	if (rc == -1)
+		burst_result_free(r);
+	return rc;
+}
+
+void
+burst_result_free(struct burst_result *r)
+{
+	for (size_t i = 0; r->req != NULL && i < r->n; i++)
+		free(r->req[i].body);
+	free(r->req);
+	r->req = NULL;
+	r->n = 0;
+}
