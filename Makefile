@@ -87,6 +87,11 @@ man-lint:
 	@if command -v mandoc >/dev/null; then mandoc -T lint -W warning $(MANS) && echo "man: mandoc -T lint clean"; \
 	else echo "man: mandoc not installed" >&2; exit 1; fi
 
+bench: deps all
+	@for p in nginx-light wrk time; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -q $$p >/dev/null 2>&1 || { echo "bench: install $$p" >&2; exit 1; }; }; done
+	@bash tests/bench/run.sh $(abspath $(BUILD)/shakedown)
+
 demo: deps all
 	@bash tests/demo.sh $(abspath $(BUILD)/shakedown)
 

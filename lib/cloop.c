@@ -25,6 +25,15 @@ cloop_arm(int tfd, int64_t abs_ms)
 	timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+void
+cloop_rearm(int tfd, int64_t *armed, int64_t abs_ms)
+{
+	if (*armed == abs_ms)
+		return;
+	*armed = abs_ms;
+	cloop_arm(tfd, abs_ms);
+}
+
 static int
 on_socket(CURL *h, curl_socket_t s, int what, void *u, void *sockp)
 {
@@ -52,7 +61,7 @@ on_timer(CURLM *m, long timeout_ms, void *u)
 	struct cloop *l = u;
 
 	(void)m;
-	cloop_arm(l->tfd, timeout_ms < 0 ? -1 : mono_ms() + timeout_ms);
+	l->curl_due_ms = timeout_ms < 0 ? -1 : mono_ms() + timeout_ms;
 	return 0;
 }
 
@@ -60,14 +69,12 @@ int
 cloop_init(struct cloop *l, struct sd_err *e)
 {
 	l->multi = NULL;
+	l->curl_due_ms = -1;
 	l->ep = epoll_create1(EPOLL_CLOEXEC);
-	l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (l->ep == -1 || l->tfd == -1) {
+	if (l->ep == -1) {
 		err_set(e, "cannot create event loop: %s", strerror(errno));
-		cloop_free(l);
 		return -1;
 	}
-	cloop_watch(l, l->tfd);
 	l->multi = curl_multi_init();
 	curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
 	curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
@@ -83,10 +90,8 @@ cloop_free(struct cloop *l)
 		curl_multi_cleanup(l->multi);
 	if (l->ep > 0)
 		close(l->ep);
-	if (l->tfd > 0)
-		close(l->tfd);
 	l->multi = NULL;
-	l->ep = l->tfd = -1;
+	l->ep = -1;
 }
 
 int
@@ -104,10 +109,14 @@ cloop_once(struct cloop *l, int timeout_ms, int *ready, int nready,
 {
 	struct epoll_event evs[64];
 	int n, running, nr = 0;
-	uint64_t ticks;
 	CURLMsg *m;
 	int left;
 
+	if (l->curl_due_ms >= 0) {
+		int64_t d = l->curl_due_ms - mono_ms();
+		if (d < timeout_ms)
+			timeout_ms = d > 0 ? (int)d : 0;
+	}
 	n = epoll_wait(l->ep, evs, 64, timeout_ms);
 	for (int i = 0; i < n; i++) {
 		int fd = (int)(evs[i].data.u64 & 0xffffffffu);
@@ -117,13 +126,14 @@ cloop_once(struct cloop *l, int timeout_ms, int *ready, int nready,
 			    (evs[i].events & (EPOLLERR | EPOLLHUP) ?
 			    CURL_CSELECT_ERR : 0);
 			curl_multi_socket_action(l->multi, fd, what, &running);
-		} else if (fd == l->tfd) {
-			if (read(fd, &ticks, sizeof ticks) > 0)
-				curl_multi_socket_action(l->multi,
-				    CURL_SOCKET_TIMEOUT, 0, &running);
 		} else if (nr < nready) {
 			ready[nr++] = fd;
 		}
+	}
+	if (l->curl_due_ms >= 0 && mono_ms() >= l->curl_due_ms) {
+		l->curl_due_ms = -1;
+		curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0,
+		    &running);
 	}
 	while ((m = curl_multi_info_read(l->multi, &left)) != NULL)
 		if (m->msg == CURLMSG_DONE)

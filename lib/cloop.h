@@ -13,8 +13,8 @@
 
 struct cloop {
 	CURLM *multi;
-	int ep;		/* epoll */
-	int tfd;	/* curl's timer */
+	int ep;			/* epoll */
+	int64_t curl_due_ms;	/* curl's timer (abs mono ms), -1: none */
 };
 
 typedef void (*cloop_done_fn)(void *arg, CURL *h, CURLcode rc);
@@ -30,5 +30,7 @@ int cloop_once(struct cloop *l, int timeout_ms, int *ready, int nready,
     cloop_done_fn done, void *arg);
 /* Arm a timerfd for an absolute CLOCK_MONOTONIC ms (-1 disarms). */
 void cloop_arm(int tfd, int64_t abs_ms);
+/* The same, skipping the syscall when *armed already says abs_ms. */
+void cloop_rearm(int tfd, int64_t *armed, int64_t abs_ms);
 
 #endif
