@@ -150,6 +150,7 @@ res_free(struct result *r)
 		free(r->bursts[i].other);
 	}
 	free(r->bursts);
+	free(r->slo.load);
 	free(r->drill);
 	free(r->title);
 	free(r->file);

@@ -78,6 +78,18 @@ struct res_burst {
 	int *accepted, *rejected, *other;	/* per user */
 };
 
+struct res_slo {
+	int set;
+	char *load;
+	double window_s;
+	uint64_t requests, errors;
+	double availability;		/* the objective, < 0: none */
+	double budget_requests;		/* (1 - availability) x requests */
+	double budget_s;		/* (1 - availability) x window */
+	double burned_s;		/* error share x window */
+	double burned_pct;		/* errors / budget */
+};
+
 struct result {
 	char *drill, *title, *file, *target;
 	enum verdict verdict;
@@ -98,6 +110,7 @@ struct result {
 	size_t nloads;
 	struct res_burst *bursts;
 	size_t nbursts, capbursts;
+	struct res_slo slo;
 };
 
 struct result *res_new(void);

@@ -906,6 +906,61 @@ eval_loads(struct ctx *c)
 	}
 }
 
+static void
+slo_row(struct ctx *c, char *text, char *obs, int ok)
+{
+	struct res_expect *rx = res_add_expect(c->r);
+
+	rx->phase = xstrdup("slo");
+	rx->text = text;
+	rx->observed = obs;
+	rx->outcome = ok ? O_PASS : O_FAIL;
+	rx->line = c->s->slo.line;
+	rx->at_ms = rel(c, mono_ms());
+	if (!ok && c->r->verdict == V_PASS)
+		c->r->verdict = V_FAIL;
+}
+
+/* The SLO over the drill's own traffic, and the error budget it burned. */
+static void
+eval_slo(struct ctx *c)
+{
+	const struct scen_slo *slo = &c->s->slo;
+	struct res_slo *rs = &c->r->slo;
+	const struct res_load_phase *all;
+	double share;
+
+	if (slo->load < 0 || c->r->nloads == 0)
+		return;
+	all = &c->r->loads[slo->load].ph[3];
+	share = all->requests ? (double)all->errors / (double)all->requests : 0;
+	rs->set = 1;
+	rs->load = xstrdup(c->s->loads[slo->load].name);
+	rs->window_s = all->seconds;
+	rs->requests = all->requests;
+	rs->errors = all->errors;
+	rs->availability = slo->availability;
+	rs->burned_s = share * all->seconds;
+	if (slo->p95_ms >= 0)
+		slo_row(c, xasprintf("p95 < %gms", slo->p95_ms), xasprintf("p95"
+		    " %.2fms", all->p95), all->requests > 0 && all->p95 < slo->p95_ms);
+	if (slo->errors >= 0)
+		slo_row(c, xasprintf("errors < %g%%", slo->errors * 100),
+		    xasprintf("%.3f%% (%llu of %llu)", share * 100,
+		    (unsigned long long)all->errors, (unsigned long long)all->requests),
+		    all->requests > 0 && share < slo->errors);
+	if (slo->availability >= 0) {
+		rs->budget_requests = (1 - slo->availability) * (double)all->requests;
+		rs->budget_s = (1 - slo->availability) * all->seconds;
+		rs->burned_pct = rs->budget_requests > 0 ? 100.0 *
+		    (double)all->errors / rs->budget_requests : (all->errors ? 100 : 0);
+		slo_row(c, xasprintf("availability >= %g%%", slo->availability * 100),
+		    xasprintf("%.3f%%; error budget burned %.1f%%", 100 * (1 - share),
+		    rs->burned_pct), all->requests > 0 &&
+		    1 - share >= slo->availability);
+	}
+}
+
 struct result *
 run_drill(struct scenario *s, const struct run_opts *o)
 {
@@ -988,6 +1043,7 @@ out:
 		probes_stop(c.ps);
 	collect_loads(&c);
 	eval_loads(&c);
+	eval_slo(&c);
 	if (c.ps != NULL)
 		eval_nevers(&c);
 	for (size_t i = 0; i < c.nnevers; i++)

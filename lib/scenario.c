@@ -970,11 +970,58 @@ check_reverts(struct pctx *c)
 }
 
 static int
+parse_slo(struct pctx *c, const struct ynode *n)
+{
+	static const char *const keys[] = { "load", "p95", "errors",
+	    "availability", NULL };
+	struct scen_slo *slo = &c->s->slo;
+	const struct ynode *v;
+	struct sd_err e;
+
+	slo->line = n->line;
+	slo->col = n->col;
+	if (want_type(c, n, Y_MAP, "slo") == -1 ||
+	    scen_check_keys(c->file, n, keys, "slo", c->e) == -1)
+		return -1;
+	if ((v = ynode_get(n, "load")) == NULL)
+		return scen_error(c->e, c->file, n, "slo: needs load: (the traffic"
+		    " it is computed from)");
+	if (want_type(c, v, Y_SCALAR, "load") == -1)
+		return -1;
+	if ((slo->load = scen_find_load(c->s, v->value)) < 0)
+		return scen_error(c->e, c->file, v, "no load named '%s'", v->value);
+	if ((v = ynode_get(n, "p95")) != NULL) {
+		int64_t us;
+		if (want_type(c, v, Y_SCALAR, "p95") == -1)
+			return -1;
+		if (units_duration_us(v->value, &us, &e) == -1)
+			return scen_error(c->e, c->file, v, "p95: %s", e.msg);
+		slo->p95_ms = (double)us / 1000.0;
+	}
+	if ((v = ynode_get(n, "errors")) != NULL) {
+		if (want_type(c, v, Y_SCALAR, "errors") == -1)
+			return -1;
+		if (units_percent(v->value, &slo->errors, &e) == -1)
+			return scen_error(c->e, c->file, v, "errors: %s", e.msg);
+	}
+	if ((v = ynode_get(n, "availability")) != NULL) {
+		if (want_type(c, v, Y_SCALAR, "availability") == -1)
+			return -1;
+		if (units_percent(v->value, &slo->availability, &e) == -1)
+			return scen_error(c->e, c->file, v, "availability: %s", e.msg);
+	}
+	if (slo->p95_ms < 0 && slo->errors < 0 && slo->availability < 0)
+		return scen_error(c->e, c->file, n, "slo: set p95:, errors: or"
+		    " availability:");
+	return 0;
+}
+
+static int
 parse_root(struct pctx *c, const struct ynode *root)
 {
 	static const char *const keys[] = { "drill", "title", "description",
 	    "target", "services", "probes", "load", "steady", "steps", "allow",
-	    "steady_timeout", "max_duration", NULL };
+	    "steady_timeout", "max_duration", "slo", NULL };
 	struct scenario *s = c->s;
 	const struct ynode *n;
 
@@ -1053,6 +1100,8 @@ parse_root(struct pctx *c, const struct ynode *root)
 				return -1;
 			}
 	}
+	if ((n = ynode_get(root, "slo")) != NULL && parse_slo(c, n) == -1)
+		return -1;
 	n = ynode_get(root, "steps");
 	if (n == NULL)
 		return scen_error(c->e, c->file, root, "missing 'steps:'");
@@ -1079,6 +1128,7 @@ scen_parse(const char *name, const char *text, size_t len, struct sd_err *e)
 	s->file = xstrdup(name);
 	s->steady_timeout_ms = DEFAULT_STEADY_TIMEOUT_MS;
 	s->max_duration_ms = DEFAULT_MAX_DURATION_MS;
+	s->slo = (struct scen_slo){ -1, -1, -1, -1, 0, 0 };
 	if ((root = ynode_parse(name, text, len, e)) == NULL ||
 	    parse_root(&c, root) == -1) {
 		ynode_free(root);

@@ -70,6 +70,15 @@ struct load_match {
 	double v;			/* fraction, ms, or count */
 };
 
+/* slo: objectives checked on a load generator's traffic over the drill. */
+struct scen_slo {
+	int load;			/* index into loads, -1: no slo */
+	double p95_ms;			/* < 0: not set */
+	double errors;			/* share, < 0: not set */
+	double availability;		/* share, < 0: not set */
+	int line, col;
+};
+
 struct scen_burst {
 	char *method, *url;
 	char **headers;
@@ -130,6 +139,7 @@ struct scenario {
 	size_t nallow;
 	int64_t steady_timeout_ms;
 	int64_t max_duration_ms;
+	struct scen_slo slo;
 };
 
 /* Parse and check a scenario file. NULL with e = "file:line:col: message". */

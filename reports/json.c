@@ -133,5 +133,14 @@ rpt_json(const struct result *r)
 		    users));
 	}
 	json_object_set_new(j, "bursts", a);
+	if (r->slo.set)
+		json_object_set_new(j, "slo", json_pack("{s:s,s:f,s:I,s:I,s:o,s:f,"
+		    "s:f,s:f,s:f}", "load", r->slo.load, "window_s", r->slo.window_s,
+		    "requests", (json_int_t)r->slo.requests,
+		    "errors", (json_int_t)r->slo.errors, "availability",
+		    r->slo.availability >= 0 ? json_real(r->slo.availability) :
+		    json_null(), "budget_requests", r->slo.budget_requests,
+		    "budget_s", r->slo.budget_s, "burned_s", r->slo.burned_s,
+		    "burned_pct", r->slo.burned_pct));
 	return j;
 }

@@ -192,6 +192,19 @@ rpt_markdown(const struct result *r)
 	}
 	load_table(&sb, r);
 	guard_table(&sb, r);
+	if (r->slo.set) {
+		sb_addf(&sb, "\n## SLO and error budget\n\nFrom load `%s`: %llu"
+		    " requests over %.1fs, %llu errors (transport or 5xx).\n\n",
+		    r->slo.load, (unsigned long long)r->slo.requests,
+		    r->slo.window_s, (unsigned long long)r->slo.errors);
+		if (r->slo.availability >= 0)
+			sb_addf(&sb, "Availability objective %g%%: the budget for this"
+			    " window is %.1f failed requests, or %.3fs of total"
+			    " unavailability; the drill burned **%.1f%%** of it"
+			    " (%.3fs).\n", r->slo.availability * 100,
+			    r->slo.budget_requests, r->slo.budget_s, r->slo.burned_pct,
+			    r->slo.burned_s);
+	}
 	sb_add(&sb, "\n## Timeline\n\nms from the start of faults.\n\n```\n");
 	for (size_t i = 0; i < r->nevents; i++)
 		sb_addf(&sb, "%+9lld  %s\n", (long long)r->events[i].t_ms,
