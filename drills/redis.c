@@ -17,6 +17,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "../lib/redisurl.h"
 #include "../lib/scenario.h"
 #include "../lib/units.h"
 #include "../lib/ynode.h"
@@ -55,44 +56,14 @@ rd_parse(struct fault *f, const struct ynode *args, const char *file,
 static redisContext *
 rd_connect(const char *url, struct sd_err *e)
 {
-	char host[256] = "127.0.0.1", *pass = NULL;
-	const char *p = url + 8, *at, *colon;
-	struct timeval tv = { 2, 0 };
 	redisContext *c;
-	redisReply *r;
-	int port = 6379;
+	struct rurl u;
 
-	if ((at = strrchr(p, '@')) != NULL) {
-		const char *pc = memchr(p, ':', (size_t)(at - p));
-		if (pc != NULL)
-			pass = xstrndup(pc + 1, (size_t)(at - pc - 1));
-		p = at + 1;
-	}
-	size_t hl = strcspn(p, ":/");
-	if (hl > 0 && hl < sizeof host)
-		snprintf(host, sizeof host, "%.*s", (int)hl, p);
-	if ((colon = strchr(p, ':')) != NULL)
-		port = atoi(colon + 1);
-	c = redisConnectWithTimeout(host, port, tv);
-	if (c == NULL || c->err) {
-		err_set(e, "connect %s:%d: %s", host, port, c ? c->errstr :
-		    "out of memory");
-		redisFree(c);
-		free(pass);
+	if (rurl_parse(url, &u, e) == -1)
 		return NULL;
-	}
-	redisSetTimeout(c, tv);
-	if (pass != NULL) {
-		r = redisCommand(c, "AUTH %s", pass);
-		free(pass);
-		if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-			err_set(e, "AUTH failed");
-			freeReplyObject(r);
-			redisFree(c);
-			return NULL;
-		}
-		freeReplyObject(r);
-	}
+	if ((c = rurl_connect(&u, 2000, e)) == NULL)
+		err_prefix(e, "connect %s:%d", u.host, u.port);
+	rurl_free(&u);
 	return c;
 }
 

@@ -14,6 +14,7 @@
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 
+#include "../lib/redisurl.h"
 #include "../lib/scenario.h"
 #include "drill.h"
 
@@ -165,40 +166,23 @@ drill_service_pid(const struct scen_service *svc, struct sd_err *e)
 int
 drill_redis_ping(const char *url, int64_t timeout_ms, struct sd_err *e)
 {
-	char host[256] = "127.0.0.1", *pass = NULL;
-	const char *p = url + 8, *at, *colon;
-	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 	redisContext *c;
-	redisReply *r = NULL;
-	int port = 6379, ok;
+	redisReply *r;
+	struct rurl u;
+	int ok;
 
-	if ((at = strrchr(p, '@')) != NULL) {
-		const char *pc = memchr(p, ':', (size_t)(at - p));
-		if (pc != NULL)
-			pass = xstrndup(pc + 1, (size_t)(at - pc - 1));
-		p = at + 1;
-	}
-	size_t hl = strcspn(p, ":/");
-	if (hl > 0 && hl < sizeof host)
-		snprintf(host, sizeof host, "%.*s", (int)hl, p);
-	if ((colon = strchr(p, ':')) != NULL)
-		port = atoi(colon + 1);
-	c = redisConnectWithTimeout(host, port, tv);
-	if (c != NULL && !c->err) {
-		redisSetTimeout(c, tv);
-		if (pass != NULL) {
-			r = redisCommand(c, "AUTH %s", pass);
-			freeReplyObject(r);
-		}
-		r = redisCommand(c, "PING");
-	}
+	if (rurl_parse(url, &u, e) == -1)
+		return -1;
+	c = rurl_connect(&u, timeout_ms, e);
+	rurl_free(&u);
+	if (c == NULL)
+		return err_prefix(e, "PING");
+	r = redisCommand(c, "PING");
 	ok = r != NULL && r->type == REDIS_REPLY_STATUS;
 	if (!ok)
-		err_set(e, "PING: %s", c == NULL ? "out of memory" : c->err ?
-		    c->errstr : r ? r->str : "no reply");
+		err_set(e, "PING: %s", r ? r->str : c->errstr);
 	freeReplyObject(r);
 	redisFree(c);
-	free(pass);
 	return ok ? 0 : -1;
 }
 

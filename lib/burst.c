@@ -32,25 +32,6 @@ struct conn {
 	int64_t final_ns;
 };
 
-static char *
-render(const char *tpl, int user, int n)
-{
-	struct sbuf sb;
-
-	sb_init(&sb);
-	for (const char *p = tpl ? tpl : ""; *p; ) {
-		if (strncmp(p, "{user}", 6) == 0) {
-			sb_addf(&sb, "%d", user);
-			p += 6;
-		} else if (strncmp(p, "{n}", 3) == 0) {
-			sb_addf(&sb, "%d", n);
-			p += 3;
-		} else {
-			sb_addn(&sb, p++, 1);
-		}
-	}
-	return sb_detach(&sb);
-}
 
 /* http://host[:port]/path → host, port, path */
 static int
@@ -184,10 +165,10 @@ burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
 	for (size_t i = 0; i < n; i++) {
 		int user = (int)(i / (size_t)sp->per_user) + 1;
 		struct sbuf rq;
-		char *body = render(sp->body, user, (int)i);
+		char *body = render_template(sp->body ? sp->body : "", user, (int)i);
 
 		r->req[i].user = user;
-		url = render(sp->url, user, (int)i);
+		url = render_template(sp->url, user, (int)i);
 		if (split_url(url, host, sizeof host, port, sizeof port, &path,
 		    e) == -1) {
 			free(url);
@@ -198,7 +179,7 @@ burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
 		sb_addf(&rq, "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n"
 		    "User-Agent: shakedown-burst\r\n", sp->method, path, host, port);
 		for (char **h = sp->headers; h && *h; h++) {
-			char *hv = render(*h, user, (int)i);
+			char *hv = render_template(*h, user, (int)i);
 			sb_addf(&rq, "%s\r\n", hv);
 			free(hv);
 		}

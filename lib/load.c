@@ -100,29 +100,6 @@ discard(char *p, size_t sz, size_t n, void *u)
 	return sz * n;
 }
 
-/* {user} → the slot's user, {n} → the slot's number. */
-static char *
-render(const char *tpl, int user, int n)
-{
-	struct sbuf sb;
-
-	if (tpl == NULL)
-		return NULL;
-	sb_init(&sb);
-	for (const char *p = tpl; *p; ) {
-		if (strncmp(p, "{user}", 6) == 0) {
-			sb_addf(&sb, "%d", user);
-			p += 6;
-		} else if (strncmp(p, "{n}", 3) == 0) {
-			sb_addf(&sb, "%d", n);
-			p += 3;
-		} else {
-			sb_addn(&sb, p, 1);
-			p++;
-		}
-	}
-	return sb_detach(&sb);
-}
 
 static void
 slot_setup(struct worker *w, struct slot *s, int global_idx)
@@ -132,10 +109,10 @@ slot_setup(struct worker *w, struct slot *s, int global_idx)
 
 	s->w = w;
 	s->h = curl_easy_init();
-	s->url = render(sp->url, user, global_idx);
-	s->body = render(sp->body, user, global_idx);
+	s->url = render_template(sp->url, user, global_idx);
+	s->body = render_template(sp->body, user, global_idx);
 	for (char **hp = sp->headers; hp && *hp; hp++) {
-		char *hv = render(*hp, user, global_idx);
+		char *hv = render_template(*hp, user, global_idx);
 		s->hdrs = curl_slist_append(s->hdrs, hv);
 		free(hv);
 	}

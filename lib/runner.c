@@ -28,7 +28,8 @@
 struct applied {
 	struct fault *f;
 	size_t rf;		/* index into result faults */
-	int64_t on, off;	/* active from apply to revert (abs ms; off 0: still) */
+	int64_t on, off;	/* in effect: from the end of apply to the start of
+				 * revert (abs ms; off 0: still) */
 };
 
 struct never {
@@ -385,6 +386,8 @@ revert_one(struct ctx *c, struct applied *a)
 
 	if (a->f->reverted)
 		return 0;
+	/* the fault stops being in effect as its revert begins */
+	int64_t begin = mono_ms();
 	int rc = a->f->kind->revert != NULL ? a->f->kind->revert(a->f, &e) : 0;
 	if (a->f->note != NULL) {	/* the revert's command, too */
 		free(rf->note);
@@ -397,7 +400,7 @@ revert_one(struct ctx *c, struct applied *a)
 		return -1;
 	}
 	a->f->reverted = 1;
-	a->off = mono_ms();
+	a->off = begin;
 	if (--c->active <= 0) {
 		c->active = 0;
 		c->phase_ms[2] = a->off;
@@ -439,7 +442,7 @@ do_fault(struct ctx *c, struct fault *f)
 		c->stack = xgrow(c->stack, &c->capstack, c->nstack + 1,
 		    sizeof *c->stack);
 		c->stack[c->nstack++] = (struct applied){ f, c->r->nfaults - 1,
-		    on, 0 };
+		    rc == 0 ? mono_ms() : on, 0 };
 	} else {
 		f->reverted = 1;
 	}

@@ -393,3 +393,25 @@ redact_secret(const char *s)
 	}
 	return sb_detach(&sb);
 }
+
+char *
+render_template(const char *tpl, int user, int n)
+{
+	struct sbuf sb;
+
+	if (tpl == NULL)
+		return NULL;
+	sb_init(&sb);
+	for (const char *p = tpl; *p; ) {
+		if (strncmp(p, "{user}", 6) == 0) {
+			sb_addf(&sb, "%d", user);
+			p += 6;
+		} else if (strncmp(p, "{n}", 3) == 0) {
+			sb_addf(&sb, "%d", n);
+			p += 3;
+		} else {
+			sb_addn(&sb, p++, 1);
+		}
+	}
+	return sb_detach(&sb);
+}

@@ -68,6 +68,9 @@ void sb_vaddf(struct sbuf *sb, const char *fmt, va_list ap);
 char *sb_detach(struct sbuf *sb);
 void sb_free(struct sbuf *sb);
 
+/* {user} → user and {n} → n in tpl (NULL stays NULL); a new string. */
+char *render_template(const char *tpl, int user, int n);
+
 /* Hide the password of a URL or libpq DSN for printing; returns new string. */
 char *redact_secret(const char *url_or_dsn);
 

@@ -18,6 +18,7 @@
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 
+#include "../lib/redisurl.h"
 #include "deps.h"
 
 #define POOL_MAX 16
@@ -33,10 +34,8 @@ struct pool {
 
 struct deps {
 	char *dsn;
-	char *redis_host;
-	int redis_port;
-	char *redis_pass;
-	int redis_db;
+	int has_redis;
+	struct rurl redis;
 	struct pool db, rd;
 	pthread_mutex_t schema_mu;
 	int schema_ready;
@@ -302,46 +301,16 @@ static redisContext *
 rd_connect(struct deps *d, int64_t deadline_ms, char *err, size_t len)
 {
 	int64_t left = deadline_ms - mono_ms();
-	struct timeval tv;
 	redisContext *c;
-	redisReply *r;
+	struct sd_err e;
 
 	if (left <= 0) {
 		set_err(err, len, "connect timed out");
 		return NULL;
 	}
-	tv.tv_sec = left / 1000;
-	tv.tv_usec = (left % 1000) * 1000;
-	c = redisConnectWithTimeout(d->redis_host, d->redis_port, tv);
-	if (c == NULL || c->err) {
-		set_err(err, len, c ? c->errstr : "out of memory");
-		redisFree(c);
-		return NULL;
-	}
-	if (d->redis_pass != NULL || d->redis_db != 0) {
-		left = deadline_ms - mono_ms();
-		tv.tv_sec = left > 0 ? left / 1000 : 0;
-		tv.tv_usec = left > 0 ? (left % 1000) * 1000 : 1000;
-		redisSetTimeout(c, tv);
-		if (d->redis_pass != NULL) {
-			r = redisCommand(c, "AUTH %s", d->redis_pass);
-			if (r == NULL || r->type == REDIS_REPLY_ERROR)
-				goto fail;
-			freeReplyObject(r);
-		}
-		if (d->redis_db != 0) {
-			r = redisCommand(c, "SELECT %d", d->redis_db);
-			if (r == NULL || r->type == REDIS_REPLY_ERROR)
-				goto fail;
-			freeReplyObject(r);
-		}
-	}
+	if ((c = rurl_connect(&d->redis, left, &e)) == NULL)
+		set_err(err, len, e.msg);
 	return c;
-fail:
-	set_err(err, len, r ? r->str : c->errstr);
-	freeReplyObject(r);
-	redisFree(c);
-	return NULL;
 }
 
 /*
@@ -358,7 +327,7 @@ rd_command(struct deps *d, int64_t timeout_ms, char *err, size_t len,
 	redisContext *c;
 	void *slot;
 
-	if (d->redis_host == NULL) {
+	if (!d->has_redis) {
 		set_err(err, len, "no redis configured");
 		return NULL;
 	}
@@ -412,7 +381,7 @@ deps_redis_check(struct deps *d, int64_t timeout_ms, struct dep_check *out)
 	redisReply *r;
 
 	memset(out, 0, sizeof *out);
-	out->configured = d->redis_host != NULL;
+	out->configured = d->has_redis;
 	if (!out->configured)
 		return;
 	r = rd_command(d, timeout_ms, out->error, sizeof out->error, 1, argv);
@@ -454,40 +423,6 @@ deps_redis_get(struct deps *d, const char *key, char *val, size_t len,
 	return rc;
 }
 
-/* redis://[:password@]host[:port][/db] */
-static int
-parse_redis_url(struct deps *d, const char *url, struct sd_err *e)
-{
-	const char *p, *at, *slash, *colon;
-	char *hostport;
-
-	if (strncmp(url, "redis://", 8) != 0)
-		return err_set(e, "bad redis url '%s' (expected redis://HOST:PORT)",
-		    url);
-	p = url + 8;
-	if ((at = strrchr(p, '@')) != NULL) {
-		const char *c = memchr(p, ':', (size_t)(at - p));
-		if (c != NULL && c + 1 < at)
-			d->redis_pass = xstrndup(c + 1, (size_t)(at - c - 1));
-		p = at + 1;
-	}
-	slash = strchr(p, '/');
-	hostport = slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup(p);
-	if (slash != NULL && slash[1] != '\0')
-		d->redis_db = atoi(slash + 1);
-	d->redis_port = 6379;
-	if ((colon = strrchr(hostport, ':')) != NULL) {
-		d->redis_port = atoi(colon + 1);
-		hostport[colon - hostport] = '\0';
-	}
-	if (*hostport == '\0' || d->redis_port <= 0 || d->redis_port > 65535) {
-		free(hostport);
-		return err_set(e, "bad redis url '%s'", url);
-	}
-	d->redis_host = hostport;
-	return 0;
-}
-
 struct deps *
 deps_new(const char *db_dsn, const char *redis_url, struct sd_err *e)
 {
@@ -498,10 +433,12 @@ deps_new(const char *db_dsn, const char *redis_url, struct sd_err *e)
 	pthread_mutex_init(&d->schema_mu, NULL);
 	if (db_dsn != NULL && *db_dsn != '\0')
 		d->dsn = xstrdup(db_dsn);
-	if (redis_url != NULL && *redis_url != '\0' &&
-	    parse_redis_url(d, redis_url, e) == -1) {
-		deps_free(d);
-		return NULL;
+	if (redis_url != NULL && *redis_url != '\0') {
+		if (rurl_parse(redis_url, &d->redis, e) == -1) {
+			deps_free(d);
+			return NULL;
+		}
+		d->has_redis = 1;
 	}
 	return d;
 }
@@ -516,7 +453,6 @@ deps_free(struct deps *d)
 	for (int i = 0; i < d->rd.nidle; i++)
 		redisFree(d->rd.idle[i]);
 	free(d->dsn);
-	free(d->redis_host);
-	free(d->redis_pass);
+	rurl_free(&d->redis);
 	free(d);
 }
