@@ -22,6 +22,7 @@ struct cmd_entry {
 	const char *usage;	/* synopsis after the command name */
 	const char *summary;	/* one line for `shakedown help` */
 	const char *help;	/* option descriptions, may be NULL */
+	int hidden;		/* internal: not listed, still runs */
 	enum cmd_retval (*exec)(const struct cmd_entry *, int, char **);
 };
 
@@ -42,12 +43,15 @@ void cmd_print_help(const struct cmd_entry *, FILE *);
 /* argv[0] of the running binary, resolved to an absolute path. */
 const char *cmd_self_exe(void);
 
+extern const struct cmd_entry cmd_guardian;
 extern const struct cmd_entry cmd_list;
 extern const struct cmd_entry cmd_load;
 extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_probe;
+extern const struct cmd_entry cmd_recover;
 extern const struct cmd_entry cmd_run;
 extern const struct cmd_entry cmd_sandbox;
+extern const struct cmd_entry cmd_status;
 extern const struct cmd_entry cmd_target;
 extern const struct cmd_entry cmd_validate;
 

@@ -28,8 +28,11 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_plan,
 	&cmd_probe,
 	&cmd_load,
+	&cmd_status,
+	&cmd_recover,
 	&cmd_sandbox,
 	&cmd_target,
+	&cmd_guardian,
 	NULL
 };
 
@@ -94,7 +97,8 @@ usage(FILE *f)
 	fprintf(f, "usage: shakedown [-qv] [--version] [--help] COMMAND [ARGS]\n\n"
 	    "Commands:\n");
 	for (const struct cmd_entry *const *c = cmd_table; *c; c++)
-		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+		if (!(*c)->hidden)
+			fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
 	fprintf(f, "\nRun 'shakedown help COMMAND' for a command's options.\n");
 }
 
@@ -112,7 +116,7 @@ lookup(const char *name)
 			return *c;
 	}
 	for (const struct cmd_entry *const *c = cmd_table; *c; c++) {
-		if (strncmp((*c)->name, name, len) == 0) {
+		if (!(*c)->hidden && strncmp((*c)->name, name, len) == 0) {
 			if (found != NULL)
 				ambiguous = 1;
 			found = *c;
@@ -121,7 +125,7 @@ lookup(const char *name)
 	if (ambiguous) {
 		fprintf(stderr, "shakedown: ambiguous command: %s, could be:", name);
 		for (const struct cmd_entry *const *c = cmd_table; *c; c++)
-			if (strncmp((*c)->name, name, len) == 0)
+			if (!(*c)->hidden && strncmp((*c)->name, name, len) == 0)
 				fprintf(stderr, " %s", (*c)->name);
 		fputc('\n', stderr);
 		return NULL;

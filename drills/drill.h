@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../lib/proc.h"
 #include "../lib/util.h"
 
@@ -55,6 +57,10 @@ struct drill_kind {
 	int (*revert)(struct fault *f, struct sd_err *e);
 	/* What apply (revert: what revert) will do, for plan and reports. */
 	char *(*describe)(const struct fault *f, int revert);
+	/* Called just before apply: a self-contained spec of how to undo it,
+	 * for the journal (so the guardian or `recover` can, without the
+	 * scenario). May resolve what apply will act on (the pid). */
+	json_t *(*journal)(struct fault *f);
 	void (*free)(struct fault *f);
 };
 
@@ -84,6 +90,15 @@ pid_t drill_service_pid(const struct scen_service *svc, struct sd_err *e);
 int drill_wait_ready(const struct scen_service *svc, int64_t timeout_ms,
     volatile int *interrupted, struct sd_err *e);
 int drill_redis_ping(const char *url, int64_t timeout_ms, struct sd_err *e);
+/* The same wait, from a kind ("redis", "postgres", else nothing) and URL. */
+int drill_wait_url(const char *kind, const char *url, int64_t timeout_ms,
+    volatile int *interrupted, struct sd_err *e);
+/* Undo what a journal spec describes; idempotent, and fine when the fault
+ * is already gone (the service restarted by hand). *what says what it did. */
+int drill_revert_spec(const json_t *spec, const char *self_exe, char **what,
+    struct sd_err *e);
+/* The start spec shared by stop and kill: run argv, then wait for it. */
+json_t *drill_start_spec(const struct fault *f);
 int drill_pg_select1(const char *dsn, int64_t timeout_ms, struct sd_err *e);
 
 #endif

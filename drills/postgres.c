@@ -172,6 +172,14 @@ pg_describe(const struct fault *f, int revert)
 	return s;
 }
 
+static json_t *
+pg_journal(struct fault *f)
+{
+	/* held connections belong to the runner: they close when it exits */
+	return json_pack("{s:s,s:s}", "how", "none", "note", f->action == FA_HOLD ?
+	    "held connections close when the runner exits" : "one-shot");
+}
+
 static void
 pg_free(struct fault *f)
 {
@@ -193,5 +201,6 @@ const struct drill_kind drill_postgres = {
 	.apply = pg_apply,
 	.revert = pg_revert,
 	.describe = pg_describe,
+	.journal = pg_journal,
 	.free = pg_free,
 };

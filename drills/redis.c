@@ -158,6 +158,17 @@ rd_describe(const struct fault *f, int revert)
 	return s;
 }
 
+static json_t *
+rd_journal(struct fault *f)
+{
+	if (f->action != FA_PAUSE)
+		return json_pack("{s:s}", "how", "none");
+	/* the pause ends by itself: undoing it is waiting that long */
+	return json_pack("{s:s,s:s,s:s,s:I}", "how", "wait_redis", "service",
+	    f->svc->name, "url", f->svc->url, "until",
+	    (json_int_t)(wall_ms() + f->for_ms));
+}
+
 static void
 rd_free(struct fault *f)
 {
@@ -171,5 +182,6 @@ const struct drill_kind drill_redis = {
 	.apply = rd_apply,
 	.revert = rd_revert,
 	.describe = rd_describe,
+	.journal = rd_journal,
 	.free = rd_free,
 };

@@ -125,7 +125,9 @@ start_and_wait(struct fault *f, struct sd_err *e)
 static int
 signal_pid(struct fault *f, int sig, struct sd_err *e)
 {
-	pid_t pid = drill_service_pid(f->svc, e);
+	/* the pid the journal recorded, if it already resolved one */
+	pid_t pid = f->pid != 0 && proc_alive(f->pid) ? f->pid :
+	    drill_service_pid(f->svc, e);
 
 	if (pid == 0)
 		return -1;
@@ -262,10 +264,33 @@ svc_describe(const struct fault *f, int revert)
 	}
 }
 
+static json_t *
+svc_journal(struct fault *f)
+{
+	struct sd_err e;
+	char comm[64] = "";
+
+	switch (f->action) {
+	case FA_STOP:
+	case FA_KILL:
+		return drill_start_spec(f);
+	case FA_PAUSE:
+		/* resolve now: the journal must name the pid we will stop */
+		f->pid = drill_service_pid(f->svc, &e);
+		if (f->pid != 0)
+			proc_comm(f->pid, comm, sizeof comm);
+		return json_pack("{s:s,s:s,s:i,s:s}", "how", "sigcont", "service",
+		    f->svc->name, "pid", (int)f->pid, "comm", comm);
+	default:
+		return json_pack("{s:s}", "how", "none");
+	}
+}
+
 const struct drill_kind drill_service = {
 	.name = "service",
 	.parse = svc_parse,
 	.apply = svc_apply,
 	.revert = svc_revert,
 	.describe = svc_describe,
+	.journal = svc_journal,
 };

@@ -4,6 +4,7 @@
  * "no such command" is an error at spawn time, not a silent exit 127.
  */
 #define _GNU_SOURCE
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -53,6 +54,7 @@ proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e)
 			/* not fatal: the child only needs the inherited fd */
 		}
 	}
+	pid_t parent = getpid();
 	pid = fork();
 	if (pid == -1) {
 		err_set(e, "fork: %s", strerror(errno));
@@ -72,12 +74,17 @@ proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e)
 
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
+		/* a fault command must not outlive a runner killed with -9:
+		 * the guardian reverts, and must not race a late stop */
+		if (o->die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+		    getppid() != parent))
+			_exit(127);
 		signal(SIGPIPE, SIG_DFL);
 		if (o->new_session)
 			setsid();
 		else
 			setpgid(0, 0);
-		devnull = open("/dev/null", O_RDONLY);
+		devnull = o->use_stdin ? o->stdin_fd : open("/dev/null", O_RDONLY);
 		if (devnull != -1)
 			dup2(devnull, 0);
 		dup2(out, 1);
@@ -123,7 +130,7 @@ int
 proc_run(char *const *argv, int64_t timeout_ms, struct proc_result *r,
     struct sd_err *e)
 {
-	struct spawn_opts o = { .argv = argv, .capture = 1 };
+	struct spawn_opts o = { .argv = argv, .capture = 1, .die_with_parent = 1 };
 	int64_t start = mono_ms(), left;
 	struct sbuf out;
 	int fd = -1, status = 0, done = 0, eof = 0;

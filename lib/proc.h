@@ -21,6 +21,9 @@ struct spawn_opts {
 	gid_t gid;
 	int set_ids;
 	const char *cwd;
+	int stdin_fd;		/* with use_stdin: the child's stdin */
+	int use_stdin;
+	int die_with_parent;	/* SIGKILL it if we die (PR_SET_PDEATHSIG) */
 };
 
 /* Start a child; returns its pid or -1 with e set (exec errors included). */

@@ -12,13 +12,17 @@
  * change may have happened while the fault step itself was running.)
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../drills/drill.h"
 #include "burst.h"
+#include "journal.h"
 #include "load.h"
 #include "probe.h"
 #include "runner.h"
@@ -26,6 +30,7 @@
 #include "window.h"
 
 struct applied {
+	char id[64];		/* in the journal */
 	struct fault *f;
 	size_t rf;		/* index into result faults */
 	int64_t on, off;	/* in effect: from the end of apply to the start of
@@ -65,15 +70,25 @@ struct ctx {
 	int64_t phase_ms[4];	/* load phases start: before, fault, after; end */
 	int active;		/* reversible faults in effect */
 	int64_t *rss_base_kib;	/* per service, at the start; -1 unknown */
+	char *jpath, *run_id;	/* the journal */
+	size_t nids;
+	int guard_fd;		/* write end of the guardian's pipe, -1 */
+	int64_t step_deadline;	/* the current step's timeout, 0: none */
+	int step_timed_out;
+	pid_t guardian;
 	volatile int intr;	/* mirrors *o->interrupted for the drills */
 };
 
 static int
 stopped(struct ctx *c)
 {
+	int64_t now = mono_ms();
+
 	if (c->o->interrupted != NULL && *c->o->interrupted)
 		c->intr = 1;
-	return c->intr || mono_ms() > c->deadline;
+	if (c->step_deadline && now > c->step_deadline)
+		c->step_timed_out = 1;
+	return c->intr || now > c->deadline || c->step_timed_out;
 }
 
 /* Times are kept from t0 while running (the start of faults is not known
@@ -179,6 +194,7 @@ eval_window(struct ctx *c, const struct scen_expect *x, enum wmode mode,
 	}
 	if (st == WIN_PENDING) {
 		set_observed(rx, xstrdup(c->intr ? "interrupted" :
+		    c->step_timed_out ? "the step's timeout passed" :
 		    "drill deadline (max_duration) reached"));
 	} else if (wr.k != SIZE_MAX) {
 		set_observed(rx, mode == W_HOLDS && st == WIN_PASS ?
@@ -401,6 +417,8 @@ revert_one(struct ctx *c, struct applied *a)
 	}
 	a->f->reverted = 1;
 	a->off = begin;
+	if (jrnl_reverted(c->jpath, a->id, &e) == -1)
+		res_event(c->r, rel(c, mono_ms()), "journal: %s", e.msg);
 	if (--c->active <= 0) {
 		c->active = 0;
 		c->phase_ms[2] = a->off;
@@ -410,6 +428,73 @@ revert_one(struct ctx *c, struct applied *a)
 	rf->reverted_ms = rel(c, mono_ms());
 	res_event(c->r, rf->reverted_ms, "reverted: %s", rf->revert);
 	return 0;
+}
+
+/*
+ * The guardian: a process of its own (`shakedown guardian`) reading a pipe
+ * from us. If we die, even by SIGKILL, the kernel closes our end; it sees
+ * EOF without "done", reverts every open fault of this run from the journal
+ * and exits. It runs in its own session so a Ctrl-C at the terminal, which
+ * we handle, does not reach it.
+ */
+static int
+start_guardian(struct ctx *c, struct sd_err *e)
+{
+	struct spawn_opts so = { 0 };
+	int p[2];
+	char *log, *dir;
+
+	if (c->guardian > 0)
+		return 0;
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return err_set(e, "guardian: pipe: %s", strerror(errno));
+	dir = xstrdup(c->jpath);
+	*strrchr(dir, '/') = '\0';
+	log = xasprintf("%s/guardian.log", dir);
+	free(dir);
+	char *argv[] = { (char *)c->o->self_exe, "guardian", "--journal",
+	    c->jpath, c->run_id, NULL };
+	so.argv = argv;
+	so.log_path = log;
+	so.new_session = 1;
+	so.use_stdin = 1;
+	so.stdin_fd = p[0];
+	c->guardian = proc_spawn(&so, NULL, e);
+	free(log);
+	close(p[0]);
+	if (c->guardian == -1) {
+		c->guardian = 0;
+		close(p[1]);
+		return err_prefix(e, "guardian");
+	}
+	c->guard_fd = p[1];
+	return 0;
+}
+
+static void
+stop_guardian(struct ctx *c)
+{
+	if (c->guardian <= 0)
+		return;
+	/* everything is reverted: tell it so, then let it go */
+	if (write(c->guard_fd, "done\n", 5) != 5)
+		res_event(c->r, rel(c, mono_ms()), "guardian: cannot say done");
+	close(c->guard_fd);
+	c->guard_fd = -1;
+	proc_wait_gone(c->guardian, 5000);
+	c->guardian = 0;
+}
+
+static int
+journal_apply(struct ctx *c, struct fault *f, const char *id,
+    const char *what, struct sd_err *e)
+{
+	json_t *spec = f->kind->journal ? f->kind->journal(f) :
+	    json_pack("{s:s}", "how", "none");
+	int rc = jrnl_apply(c->jpath, c->run_id, id, what, spec, e);
+
+	json_decref(spec);
+	return rc;
 }
 
 static int
@@ -432,6 +517,16 @@ do_fault(struct ctx *c, struct fault *f)
 	rf->revert = drill_action_reversible(f->action) ?
 	    f->kind->describe(f, 1) : NULL;
 	rf->line = f->line;
+	/* journal first (with a guardian watching), then touch anything */
+	char id[64];
+	snprintf(id, sizeof id, "%s-%zu", c->run_id, ++c->nids);
+	if (start_guardian(c, &e) == -1 || journal_apply(c, f, id, rf->what,
+	    &e) == -1) {
+		rf = &c->r->faults[c->r->nfaults - 1];
+		rf->error = xasprintf("not applied: %s", e.msg);
+		res_event(c->r, rel(c, mono_ms()), "apply REFUSED: %s", e.msg);
+		return -1;
+	}
 	int64_t on = mono_ms();
 	rf->applied_ms = rel(c, on);
 	res_event(c->r, rf->applied_ms, "apply: %s", rf->what);
@@ -441,10 +536,15 @@ do_fault(struct ctx *c, struct fault *f)
 	if (drill_action_reversible(f->action)) {
 		c->stack = xgrow(c->stack, &c->capstack, c->nstack + 1,
 		    sizeof *c->stack);
-		c->stack[c->nstack++] = (struct applied){ f, c->r->nfaults - 1,
+		struct applied *a = &c->stack[c->nstack++];
+		*a = (struct applied){ "", f, c->r->nfaults - 1,
 		    rc == 0 ? mono_ms() : on, 0 };
+		snprintf(a->id, sizeof a->id, "%s", id);
 	} else {
 		f->reverted = 1;
+		/* a one-shot leaves nothing to undo */
+		struct sd_err je;
+		jrnl_reverted(c->jpath, id, &je);
 	}
 	rf = &c->r->faults[c->r->nfaults - 1];
 	if (f->note != NULL)
@@ -735,6 +835,9 @@ run_steps(struct ctx *c)
 		if (stopped(c))
 			return;
 		snprintf(phase, sizeof phase, "step %zu", i + 1);
+		/* a fault step's timeout bounds its command; any other's the step */
+		c->step_deadline = st->timeout_ms > 0 && st->kind != ST_FAULT ?
+		    mono_ms() + st->timeout_ms : 0;
 		switch (st->kind) {
 		case ST_FAULT:
 			progress(c, i + 1, "%s %s", drill_action_name(st->fault->action),
@@ -770,6 +873,16 @@ run_steps(struct ctx *c)
 				c->r->verdict = V_FAIL;
 			break;
 		}
+		if (c->step_timed_out) {
+			c->r->verdict = V_ERROR;
+			c->r->deadline = 1;
+			free(c->r->reason);
+			c->r->reason = xasprintf("step %zu (line %d) passed its"
+			    " timeout: faults reverted", i + 1, st->line);
+			c->step_deadline = 0;
+			return;
+		}
+		c->step_deadline = 0;
 	}
 }
 
@@ -985,6 +1098,14 @@ run_drill(struct scenario *s, const struct run_opts *o)
 	}
 	c.env.self_exe = o->self_exe;
 	c.env.interrupted = &c.intr;
+	c.guard_fd = -1;
+	c.run_id = jrnl_run_id();
+	if ((c.jpath = jrnl_path(&e)) == NULL) {
+		r->verdict = V_ERROR;
+		r->reason = xasprintf("journal: %s", e.msg);
+		free(c.run_id);
+		return r;
+	}
 	c.t0 = c.tf = c.anchor = mono_ms();
 	c.deadline = c.t0 + s->max_duration_ms;
 	/* the baseline RSS of every process, before any load */
@@ -1013,6 +1134,7 @@ run_drill(struct scenario *s, const struct run_opts *o)
 	/* whatever happened: every fault still applied, in reverse order */
 	progress(&c, s->nsteps, "reverting");
 	revert_all(&c);
+	stop_guardian(&c);
 	c.faults_end = mono_ms();
 	for (size_t i = 0; i < r->nfaults; i++)
 		if (r->faults[i].error != NULL) {
@@ -1029,6 +1151,8 @@ run_drill(struct scenario *s, const struct run_opts *o)
 		    " steady state after not checked");
 		goto out;
 	}
+	if (c.step_timed_out)
+		goto out;	/* reason set by run_steps */
 	if (mono_ms() > c.deadline) {
 		r->verdict = V_ERROR;
 		r->deadline = 1;
@@ -1069,6 +1193,9 @@ out:
 	free(c.nevers);
 	free(c.defer);
 	free(c.rss_base_kib);
+	stop_guardian(&c);
+	free(c.jpath);
+	free(c.run_id);
 	return r;
 }
 

@@ -16,6 +16,7 @@ DB_URL="postgresql://shakedown@127.0.0.1:$PG_PORT/postgres?connect_timeout=2"
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 TARGET_PIDS=()
 export SHAKEDOWN_SANDBOX=$SBX
+export SHAKEDOWN_STATE_DIR=$WORK/state	# the journal, never /var/lib
 . "$here/lib.sh"
 
 cleanup() {

@@ -147,3 +147,17 @@ wait_for 10 bash -c "! redis-cli -p $REDIS_PORT PING" >/dev/null
 kill -INT "$rp"; wait "$rp"; eq "SIGINT: exit 3" 3 $?
 eq "SIGINT: redis reverted" PONG "$(redis-cli -p "$REDIS_PORT" PING)"
 eq "SIGINT: verdict ABORTED in the report" ABORTED "$(jq_ "$F/interrupt/result.json" 'r["verdict"]')"
+
+# a step's timeout: past it, revert, ERROR, exit 3
+{ echo "drill: steptimeout"; head_; cat <<'YAML'
+steps:
+  - stop: cache
+  - expect: { probe: health, status: 418, within: 30s }
+    timeout: 1s
+YAML
+} >"$F/steptimeout.yaml"
+start=$(now_ms); run_drill steptimeout; took=$(( $(now_ms) - start ))
+eq "step timeout: exit 3" 3 "$RC"
+contains "step timeout: the reason" "passed its timeout: faults reverted" "$(cat "$F/steptimeout.out")"
+le "step timeout: did not wait the 30s (${took}ms)" "$took" 15000
+eq "step timeout: redis reverted" PONG "$(redis-cli -p "$REDIS_PORT" PING)"
