@@ -11,7 +11,7 @@ set -u
 SD=${1:?usage: run.sh PATH-TO-SHAKEDOWN}
 D=${BENCH_SECONDS:-10}
 SOAK=${BENCH_SOAK:-300}
-PORT=${BENCH_PORT:-47990}
+PORT=${BENCH_PORT:-27990}
 W=$(mktemp -d /tmp/shakedown-bench.XXXXXX)
 URL=http://127.0.0.1:$PORT/
 ulimit -n 65536 2>/dev/null || ulimit -n 32768

@@ -6,7 +6,9 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${SHAKEDOWN:?set SHAKEDOWN to the binary}"
 export SHAKEDOWN
-BASE=${SD_TEST_PORT_BASE:-47000}
+# below the ephemeral range (32768-60999), where a client socket could own a
+# port for a moment and a listener would fail to bind
+BASE=${SD_TEST_PORT_BASE:-27000}
 PG_PORT=$((BASE + 432)) REDIS_PORT=$((BASE + 379)) TARGET_PORT=$((BASE + 80))
 WORK=$(mktemp -d /tmp/shakedown-it.XXXXXX)
 chmod 755 "$WORK"	# the unprivileged PostgreSQL user must reach it
