@@ -17,6 +17,7 @@
 #include "cmd.h"
 
 static volatile sig_atomic_t interrupted;
+static char reverting[512];	/* filled by the runner before each revert */
 
 static void
 on_signal(int sig)
@@ -28,9 +29,12 @@ on_signal(int sig)
 	ssize_t n;
 
 	(void)sig;
-	/* a second Ctrl-C never skips a revert: it only says so */
+	/* a second Ctrl-C never skips a revert: it only says what is left */
 	n = write(STDERR_FILENO, interrupted ? again : msg, interrupted ?
 	    sizeof again - 1 : sizeof msg - 1);
+	if (interrupted && reverting[0] != '\0')
+		n = write(STDERR_FILENO, reverting, strnlen(reverting,
+		    sizeof reverting));
 	(void)n;
 	interrupted = 1;
 }
@@ -73,7 +77,8 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_opts ro = { .self_exe = cmd_self_exe(),
-	    .interrupted = &interrupted };
+	    .interrupted = &interrupted, .reverting = reverting,
+	    .reverting_len = sizeof reverting };
 	const char *report_dir = NULL;
 	char *allow[32];
 	struct scenario **sc;

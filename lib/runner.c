@@ -404,6 +404,9 @@ revert_one(struct ctx *c, struct applied *a)
 		return 0;
 	/* the fault stops being in effect as its revert begins */
 	int64_t begin = mono_ms();
+	if (c->o->reverting != NULL)
+		snprintf(c->o->reverting, c->o->reverting_len, "still undoing: %s\n",
+		    rf->revert ? rf->revert : rf->what);
 	int rc = a->f->kind->revert != NULL ? a->f->kind->revert(a->f, &e) : 0;
 	if (a->f->note != NULL) {	/* the revert's command, too */
 		free(rf->note);
@@ -415,6 +418,8 @@ revert_one(struct ctx *c, struct applied *a)
 		res_event(c->r, rel(c, mono_ms()), "revert FAILED: %s", e.msg);
 		return -1;
 	}
+	if (c->o->reverting != NULL)
+		c->o->reverting[0] = '\0';
 	a->f->reverted = 1;
 	a->off = begin;
 	if (jrnl_reverted(c->jpath, a->id, &e) == -1)
@@ -1216,6 +1221,20 @@ run_check_hosts(const struct scenario *s, const struct run_opts *o,
 			    " is not loopback; add it to allow: or pass"
 			    " --allow-host %s", s->file, s->probes[i].line,
 			    s->probes[i].col, s->probes[i].name, host, host);
+	for (size_t i = 0; i < s->nloads; i++)
+		if (!scen_host_allowed(s, s->loads[i].url, o->allow_hosts, o->nallow,
+		    host, sizeof host))
+			return err_set(e, "%s:%d:%d: load '%s' goes to '%s', which is"
+			    " not loopback; add it to allow: or pass --allow-host %s",
+			    s->file, s->loads[i].line, s->loads[i].col,
+			    s->loads[i].name, host, host);
+	for (size_t i = 0; i < s->nsteps; i++)
+		if (s->steps[i].kind == ST_BURST && !scen_host_allowed(s,
+		    s->steps[i].burst.url, o->allow_hosts, o->nallow, host,
+		    sizeof host))
+			return err_set(e, "%s:%d:%d: burst goes to '%s', which is not"
+			    " loopback; add it to allow: or pass --allow-host %s",
+			    s->file, s->steps[i].line, s->steps[i].col, host, host);
 	for (size_t i = 0; i < s->nservices; i++) {
 		const struct scen_service *sv = &s->services[i];
 		if (sv->url == NULL || strstr(sv->url, "://") == NULL)

@@ -21,6 +21,10 @@ struct run_opts {
 	void (*progress)(void *arg, size_t step, size_t nsteps,
 	    const char *what);
 	void *progress_arg;
+	/* What is being reverted right now, for a second Ctrl-C to print
+	 * (a signal handler can write(2) it). May be NULL. */
+	char *reverting;
+	size_t reverting_len;
 };
 
 /* Refuse targets, probes and services that are not loopback or allowed.

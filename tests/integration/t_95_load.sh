@@ -75,3 +75,14 @@ YAML
 "$SHAKEDOWN" run -r "$L/phases" "$L/phases.yaml" >"$L/phases.out" 2>&1; eq "load per phase through a Redis outage passes" 0 $?
 eq "the report has a row per phase" 4 "$(grep -cE '^\| (before|fault|after|all) \|' "$L/phases/REPORT.md")"
 unset SHAKEDOWN_TARGET
+# blast radius covers load generators and bursts too
+cat >"$L/remote-load.yaml" <<YAML
+drill: remote-load
+load:
+  far: { get: "http://198.51.100.7/", connections: 1 }
+steps:
+  - wait: 1s
+YAML
+out=$("$SHAKEDOWN" run "$L/remote-load.yaml" 2>&1); rc=$?
+eq "a non-loopback load is refused with exit 2" 2 "$rc"
+contains "the refusal names the load and host" "load 'far' goes to '198.51.100.7'" "$out"

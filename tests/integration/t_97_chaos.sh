@@ -53,7 +53,7 @@ for round in $(seq 10); do
 done
 eq "SIGKILL trials: nothing left applied within 2s in all $trials (failed:${slow:- none})" "$trials" "$clean"
 ge "at least 50 SIGKILL trials" "$trials" 50
-ok "no guardian left after the trials" bash -c "! pgrep -f '[s]hakedown guardian'"
+ok "no guardian left after the trials" bash -c "! pgrep -f '[s]hakedown guardian --journal $JOURNAL'"
 grep -h "guardian:" "$SHAKEDOWN_STATE_DIR/guardian.log" >/dev/null 2>&1
 contains "the guardian did the reverting" "reverted:" "$(cat "$SHAKEDOWN_STATE_DIR/guardian.log" 2>/dev/null)"
 
@@ -100,3 +100,19 @@ contains "and says so" "torn lines skipped" "$out"
 "$SHAKEDOWN" run "$C/redis-stop.yaml" >/dev/null 2>&1 &
 rp=$!; sleep 1; kill -9 "$rp"; wait "$rp" 2>/dev/null
 t=$(wait_for 2 clear_now); eq "after a torn line, journal and guardian still work" 0 $?
+
+# a second Ctrl-C during the reverts skips nothing and says what is left
+cat >"$C/slowrevert.yaml" <<YAML
+drill: slowrevert
+services:
+  app: { kind: process, stop: [true], start: [sh, -c, "sleep 2; touch $C/started"] }
+steps:
+  - stop: app
+  - wait: 30s
+YAML
+"$SHAKEDOWN" run "$C/slowrevert.yaml" >"$C/slowrevert.out" 2>"$C/slowrevert.err" &
+rp=$!
+sleep 1; kill -INT "$rp"; sleep 0.7; kill -INT "$rp"; wait "$rp"; rc=$?
+eq "two Ctrl-C: exit 3" 3 "$rc"
+contains "the second Ctrl-C says what is still being undone" "still undoing: start app: run 'sh -c 'sleep 2; touch" "$(cat "$C/slowrevert.err")"
+ok "the revert still ran to the end" test -e "$C/started"
