@@ -24,7 +24,7 @@ char *jrnl_path(struct sd_err *e);
 /* A new run id: wall time and pid. */
 char *jrnl_run_id(void);
 /* Append {"op":"apply", id, run, pid, t, what, revert: spec}; fsynced.
- * Takes a reference to spec. */
+ * Takes spec over (the caller must not release it). */
 int jrnl_apply(const char *path, const char *run, const char *id,
     const char *what, json_t *spec, struct sd_err *e);
 int jrnl_reverted(const char *path, const char *id, struct sd_err *e);

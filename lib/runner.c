@@ -67,6 +67,7 @@ struct ctx {
 	struct deferred *defer;
 	size_t ndefer, capdefer;
 	struct load **loads;
+	int64_t *load_on, *load_off;	/* each generator's window (abs ms) */
 	int64_t phase_ms[4];	/* load phases start: before, fault, after; end */
 	int active;		/* reversible faults in effect */
 	int64_t *rss_base_kib;	/* per service, at the start; -1 unknown */
@@ -78,6 +79,9 @@ struct ctx {
 	pid_t guardian;
 	volatile int intr;	/* mirrors *o->interrupted for the drills */
 };
+
+static int start_loads(struct ctx *c, int step, struct sd_err *e);
+static void stop_loads(struct ctx *c, int step);
 
 static int
 stopped(struct ctx *c)
@@ -496,10 +500,9 @@ journal_apply(struct ctx *c, struct fault *f, const char *id,
 {
 	json_t *spec = f->kind->journal ? f->kind->journal(f) :
 	    json_pack("{s:s}", "how", "none");
-	int rc = jrnl_apply(c->jpath, c->run_id, id, what, spec, e);
 
-	json_decref(spec);
-	return rc;
+	/* jrnl_apply takes spec over */
+	return jrnl_apply(c->jpath, c->run_id, id, what, spec, e);
 }
 
 static int
@@ -840,6 +843,13 @@ run_steps(struct ctx *c)
 		if (stopped(c))
 			return;
 		snprintf(phase, sizeof phase, "step %zu", i + 1);
+		struct sd_err le;
+		if (start_loads(c, (int)i + 1, &le) == -1) {
+			c->r->verdict = V_ERROR;
+			free(c->r->reason);
+			c->r->reason = xstrdup(le.msg);
+			return;
+		}
 		/* a fault step's timeout bounds its command; any other's the step */
 		c->step_deadline = st->timeout_ms > 0 && st->kind != ST_FAULT ?
 		    mono_ms() + st->timeout_ms : 0;
@@ -878,6 +888,7 @@ run_steps(struct ctx *c)
 				c->r->verdict = V_FAIL;
 			break;
 		}
+		stop_loads(c, (int)i + 1);
 		if (c->step_timed_out) {
 			c->r->verdict = V_ERROR;
 			c->r->deadline = 1;
@@ -891,20 +902,44 @@ run_steps(struct ctx *c)
 	}
 }
 
+/* Start the generators whose window opens at `step` (0: the drill's start). */
 static int
-start_loads(struct ctx *c, struct sd_err *e)
+start_loads(struct ctx *c, int step, struct sd_err *e)
 {
-	c->loads = xcalloc(c->s->nloads ? c->s->nloads : 1, sizeof *c->loads);
+	if (c->loads == NULL) {
+		size_t n = c->s->nloads ? c->s->nloads : 1;
+		c->loads = xcalloc(n, sizeof *c->loads);
+		c->load_on = xcalloc(n, sizeof *c->load_on);
+		c->load_off = xcalloc(n, sizeof *c->load_off);
+	}
 	for (size_t i = 0; i < c->s->nloads; i++) {
 		const struct scen_load *sl = &c->s->loads[i];
 		struct load_spec sp = { sl->name, sl->method, sl->url, sl->headers,
 		    sl->body, sl->users, sl->connections, sl->rate, sl->threads, 0,
 		    sl->timeout_ms };
+		if (sl->from_step != step || c->loads[i] != NULL)
+			continue;
 		if ((c->loads[i] = load_start(&sp, e)) == NULL)
 			return err_prefix(e, "load '%s'", sl->name);
+		c->load_on[i] = mono_ms();
+		load_set_phase(c->loads[i], c->active > 0 ? LP_FAULT :
+		    c->phase_ms[1] ? LP_AFTER : LP_BEFORE);
 	}
-	c->phase_ms[0] = mono_ms();
+	if (step == 0)
+		c->phase_ms[0] = mono_ms();
 	return 0;
+}
+
+/* Stop the generators whose window closes after `step`. */
+static void
+stop_loads(struct ctx *c, int step)
+{
+	for (size_t i = 0; i < c->s->nloads; i++)
+		if (c->s->loads[i].to_step == step && c->loads[i] != NULL &&
+		    c->load_off[i] == 0) {
+			load_stop(c->loads[i]);
+			c->load_off[i] = mono_ms();
+		}
 }
 
 static void
@@ -936,25 +971,31 @@ collect_loads(struct ctx *c)
 {
 	int64_t end = mono_ms();
 
-	for (size_t i = 0; i < c->s->nloads; i++)
-		if (c->loads == NULL || c->loads[i] == NULL)
-			return;		/* the drill never got going */
+	if (c->loads == NULL)
+		return;		/* the drill never got going */
 	c->r->nloads = c->s->nloads;
 	c->r->loads = xcalloc(c->s->nloads ? c->s->nloads : 1,
 	    sizeof *c->r->loads);
 	/* phases that never began last no time */
 	int64_t t1 = c->phase_ms[1] ? c->phase_ms[1] : end;
 	int64_t t2 = c->phase_ms[2] ? c->phase_ms[2] : end;
-	double secs[4] = { (t1 - c->phase_ms[0]) / 1000.0,
-	    c->phase_ms[1] ? (t2 - t1) / 1000.0 : 0,
-	    c->phase_ms[2] ? (end - t2) / 1000.0 : 0,
-	    (end - c->phase_ms[0]) / 1000.0 };
+	int64_t lo[4] = { c->phase_ms[0], t1, t2, c->phase_ms[0] };
+	int64_t hi[4] = { t1, t2, end, end };
 	for (size_t i = 0; i < c->s->nloads; i++) {
+		/* each phase, as long as this generator ran in it */
+		int64_t on = c->load_on[i], off = c->load_off[i] ? c->load_off[i] : end;
+		double secs[4];
+		for (int p = 0; p < 4; p++) {
+			int64_t a = lo[p] > on ? lo[p] : on, b = hi[p] < off ? hi[p] : off;
+			secs[p] = b > a ? (b - a) / 1000.0 : 0;
+		}
 		struct res_load *rl = &c->r->loads[i];
 		struct load_second *sec;
-		load_stop(c->loads[i]);
 		rl->name = xstrdup(c->s->loads[i].name);
 		rl->url = redact_secret(c->s->loads[i].url);
+		if (c->loads[i] == NULL)
+			continue;	/* its window never opened */
+		load_stop(c->loads[i]);
 		rl->rate = c->s->loads[i].rate;
 		rl->connections = c->s->loads[i].connections;
 		for (int p = 0; p < 4; p++) {
@@ -1120,7 +1161,7 @@ run_drill(struct scenario *s, const struct run_opts *o)
 		pid_t pid = drill_service_pid(&s->services[i], &e);
 		c.rss_base_kib[i] = pid ? proc_rss_kib(pid) : -1;
 	}
-	if ((c.ps = start_probes(&c, &e)) == NULL || start_loads(&c, &e) == -1) {
+	if ((c.ps = start_probes(&c, &e)) == NULL || start_loads(&c, 0, &e) == -1) {
 		r->verdict = V_ERROR;
 		r->reason = xstrdup(e.msg);
 		goto out;
@@ -1194,6 +1235,8 @@ out:
 	for (size_t i = 0; i < s->nloads && c.loads != NULL; i++)
 		load_free(c.loads[i]);
 	free(c.loads);
+	free(c.load_on);
+	free(c.load_off);
 	free(c.stack);
 	free(c.nevers);
 	free(c.defer);

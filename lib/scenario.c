@@ -390,7 +390,8 @@ parse_load(struct pctx *c, const struct ynode *key, const struct ynode *n,
 {
 	static const char *const keys[] = { "get", "post", "put", "delete",
 	    "head", "method", "path", "url", "headers", "body", "users",
-	    "connections", "rate", "threads", "timeout", NULL };
+	    "connections", "rate", "threads", "timeout", "from_step", "to_step",
+	    NULL };
 	const struct ynode *r;
 	struct sd_err e;
 
@@ -407,8 +408,13 @@ parse_load(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	    get_int(c, n, "users", 1, 100000, &l->users) == -1 ||
 	    get_int(c, n, "connections", 1, 100000, &l->connections) == -1 ||
 	    get_int(c, n, "threads", 1, 256, &l->threads) == -1 ||
+	    get_int(c, n, "from_step", 1, 10000, &l->from_step) == -1 ||
+	    get_int(c, n, "to_step", 1, 10000, &l->to_step) == -1 ||
 	    get_dur(c, n, "timeout", &l->timeout_ms) == -1)
 		return -1;
+	if (l->from_step && l->to_step && l->to_step < l->from_step)
+		return scen_error(c->e, c->file, ynode_get(n, "to_step"), "to_step:"
+		    " before from_step:");
 	if ((r = ynode_get(n, "rate")) != NULL) {
 		if (want_type(c, r, Y_SCALAR, "rate") == -1)
 			return -1;
@@ -1115,6 +1121,12 @@ parse_root(struct pctx *c, const struct ynode *root)
 			s->nsteps++;
 			return -1;
 		}
+	for (size_t i = 0; i < s->nloads; i++)
+		if ((size_t)s->loads[i].from_step > s->nsteps ||
+		    (size_t)s->loads[i].to_step > s->nsteps)
+			return err_set(c->e, "%s:%d:%d: load '%s': its window names a"
+			    " step beyond the last (%zu)", c->file, s->loads[i].line,
+			    s->loads[i].col, s->loads[i].name, s->nsteps);
 	return check_reverts(c);
 }
 

@@ -58,6 +58,7 @@ struct scen_load {
 	int users, connections, threads;
 	double rate;			/* 0: closed model */
 	int64_t timeout_ms;
+	int from_step, to_step;		/* 1-based window; 0: whole drill */
 	int line, col;
 };
 

@@ -86,3 +86,22 @@ YAML
 out=$("$SHAKEDOWN" run "$L/remote-load.yaml" 2>&1); rc=$?
 eq "a non-loopback load is refused with exit 2" 2 "$rc"
 contains "the refusal names the load and host" "load 'far' goes to '198.51.100.7'" "$out"
+
+# a generator over a window of steps: only while Redis is away
+cat >"$L/window.yaml" <<YAML
+drill: window
+target: $TARGET
+services:
+  cache: { kind: redis, url: "$REDIS_URL", stop: [shakedown, sandbox, stop, redis], start: [shakedown, sandbox, start, redis] }
+load:
+  during: { get: /health, connections: 10, rate: 100/s, from_step: 2, to_step: 3 }
+steps:
+  - wait: 1s
+  - stop: cache
+  - wait: 2s
+  - start: cache
+  - wait: 1s
+  - expect: { load: during, phase: fault, requests: ">= 150", errors: "< 1%" }
+  - expect: { load: during, requests: "<= 260" }
+YAML
+"$SHAKEDOWN" run -r "$L/window" "$L/window.yaml" >"$L/window.out" 2>&1; eq "a load over a window of steps runs only in it" 0 $?
