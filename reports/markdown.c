@@ -258,11 +258,13 @@ rpt_gameday(const struct result *const *rs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		sb_addf(&sb, "| %s | **%s** | ", rs[i]->drill,
 		    res_verdict_name(rs[i]->verdict));
+		int any = 0;
 		for (size_t k = 0; k < rs[i]->nex; k++)
 			if (rs[i]->ex[k].as && rs[i]->ex[k].elapsed_ms >= 0)
-				sb_addf(&sb, "%s %s; ", rs[i]->ex[k].as,
+				sb_addf(&sb, "%s%s %s", any++ ? "; " : "", rs[i]->ex[k].as,
 				    units_fmt_ms(rs[i]->ex[k].elapsed_ms, a, sizeof a));
-		sb_addf(&sb, " | [%s/REPORT.md](%s/REPORT.md) |\n", rs[i]->drill,
+		sb_addf(&sb, "%s | [%s/REPORT.md](%s/REPORT.md) |\n", any ? "" : "-",
+		    rs[i]->drill,
 		    rs[i]->drill);
 	}
 	return sb_detach(&sb);
