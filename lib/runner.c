@@ -638,6 +638,14 @@ transitions(struct ctx *c)
 	probes_unlock(c->ps);
 }
 
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static void
 probe_stats(struct ctx *c)
 {
@@ -649,12 +657,7 @@ probe_stats(struct ctx *c)
 		for (size_t i = 0; i < rp->n; i++)
 			if (rp->status[i] != 0)
 				l[k++] = rp->lat_ms[i];
-		for (size_t i = 1; i < k; i++)	/* insertion sort: small n */
-			for (size_t j = i; j > 0 && l[j - 1] > l[j]; j--) {
-				int64_t t = l[j];
-				l[j] = l[j - 1];
-				l[j - 1] = t;
-			}
+		qsort(l, k, sizeof *l, cmp_i64);
 		if (k > 0) {
 			rp->p50_ms = (double)l[(k - 1) / 2];
 			rp->p95_ms = (double)l[(size_t)((double)(k - 1) * 0.95)];

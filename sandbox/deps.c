@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ struct deps {
 	struct rurl redis;
 	struct pool db, rd;
 	pthread_mutex_t schema_mu;
-	int schema_ready;
+	atomic_int schema_ready;	/* read without the lock once set */
 };
 
 static void
@@ -235,13 +236,16 @@ db_query(struct deps *d, const char *q, int64_t timeout_ms, char *err,
 		slot = NULL;
 		if (c == NULL)
 			break;
-		pthread_mutex_lock(&d->schema_mu);
-		if (!d->schema_ready) {
-			PGresult *r = db_exec(c, schema_sql, deadline, err, len);
-			d->schema_ready = r != NULL;
-			PQclear(r);
+		/* once the table exists, no query takes this lock again */
+		if (!atomic_load(&d->schema_ready)) {
+			pthread_mutex_lock(&d->schema_mu);
+			if (!atomic_load(&d->schema_ready)) {
+				PGresult *r = db_exec(c, schema_sql, deadline, err, len);
+				atomic_store(&d->schema_ready, r != NULL);
+				PQclear(r);
+			}
+			pthread_mutex_unlock(&d->schema_mu);
 		}
-		pthread_mutex_unlock(&d->schema_mu);
 		res = db_exec(c, q, deadline, err, len);
 		if (res != NULL) {
 			slot = c;
