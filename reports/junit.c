@@ -29,6 +29,21 @@ xml(struct sbuf *sb, const char *s)
 	}
 }
 
+/* A testcase that is only an error: a fault, or the drill itself. */
+static void
+error_case(struct sbuf *sb, const char *drill, const char *prefix,
+    const char *name, const char *msg)
+{
+	sb_add(sb, "    <testcase classname=\"shakedown.");
+	xml(sb, drill);
+	sb_add(sb, "\" name=\"");
+	xml(sb, prefix);
+	xml(sb, name);
+	sb_add(sb, "\">\n      <error message=\"");
+	xml(sb, msg);
+	sb_add(sb, "\"/>\n    </testcase>\n");
+}
+
 static void
 suite(struct sbuf *sb, const struct result *r)
 {
@@ -78,23 +93,11 @@ suite(struct sbuf *sb, const struct result *r)
 	}
 	for (size_t i = 0; i < r->nfaults; i++) {
 		const struct res_fault *f = &r->faults[i];
-		if (f->error == NULL)
-			continue;
-		sb_add(sb, "    <testcase classname=\"shakedown.");
-		xml(sb, r->drill);
-		sb_add(sb, "\" name=\"fault: ");
-		xml(sb, f->what);
-		sb_add(sb, "\">\n      <error message=\"");
-		xml(sb, f->error);
-		sb_add(sb, "\"/>\n    </testcase>\n");
+		if (f->error != NULL)
+			error_case(sb, r->drill, "fault: ", f->what, f->error);
 	}
-	if (r->verdict == V_ERROR && nfe == 0 && r->reason) {
-		sb_add(sb, "    <testcase classname=\"shakedown.");
-		xml(sb, r->drill);
-		sb_add(sb, "\" name=\"drill\">\n      <error message=\"");
-		xml(sb, r->reason);
-		sb_add(sb, "\"/>\n    </testcase>\n");
-	}
+	if (r->verdict == V_ERROR && nfe == 0 && r->reason)
+		error_case(sb, r->drill, "drill", "", r->reason);
 	sb_add(sb, "  </testsuite>\n");
 }
 
