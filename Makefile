@@ -11,15 +11,20 @@ DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libpq-dev libhiredis-dev \
              libmicrohttpd-dev libcmocka-dev
 DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps python3
 
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# Deferred (=, not :=): on a bare machine `make demo` installs the packages
+# first, and pkg-config must be asked after that, not when this file is read.
+# The targets that start with `deps` run the build in a make of their own.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 OPT     ?= -O2 -g
 SAN     ?=
-# -Wno-format-truncation: error messages are cut to fixed buffers on purpose.
-# CFLAGS/LDFLAGS given on the command line add to these, never replace them.
-ALL_CFLAGS = $(OPT) $(SAN) -std=c11 -Wall -Wextra -Werror -Wno-format-truncation \
+# -Wno-format-truncation (gcc's): error messages are cut to fixed buffers on
+# purpose. CFLAGS/LDFLAGS given on the command line add to these, never
+# replace them.
+NO_TRUNC = $(if $(findstring clang,$(CC)),,-Wno-format-truncation)
+ALL_CFLAGS = $(OPT) $(SAN) -std=c11 -Wall -Wextra -Werror $(NO_TRUNC) \
            -DSD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
@@ -33,17 +38,25 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS    := $(wildcard man/*.1 man/*.5)
 
-.PHONY: all deps test unit integration asan demo install uninstall clean lint man-lint bench
+.PHONY: all deps test unit integration asan demo install uninstall clean lint \
+	man-lint bench pkgcheck chaos fuzz fuzz-corpus
 
 all: $(BUILD)/shakedown
 
-$(BUILD)/%.o: %.c
+pkgcheck:
+	@pkg-config --exists $(PKGS) || { echo "build: missing libraries:" \
+	  "$$(for p in $(PKGS); do pkg-config --exists $$p || printf ' %s' $$p; done);" \
+	  "run 'make deps' (as root) first" >&2; exit 1; }
+
+$(BUILD)/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# built afresh: a member of a deleted source must not linger
 $(BUILD)/libshakedown.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	@rm -f $@
+	@ar rcs $@ $^
 
 $(BUILD)/shakedown: $(CMD_OBJ) $(BUILD)/libshakedown.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libshakedown.a $(LDLIBS)
@@ -65,8 +78,9 @@ deps:
 	  echo "deps: done"; \
 	else echo "deps: run as root: apt-get install$$missing" >&2; exit 1; fi
 
-unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+unit: $(UNIT_BIN) $(BUILD)/shakedown
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; \
+	  SHAKEDOWN=$(abspath $(BUILD)/shakedown) $$t; done
 
 integration: $(BUILD)/shakedown
 	@SHAKEDOWN=$(abspath $(BUILD)/shakedown) bash tests/integration/run.sh
@@ -75,25 +89,36 @@ test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BIN)
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory man-lint
+	@$(MAKE) --no-print-directory fuzz-corpus
 	@$(MAKE) --no-print-directory integration
 
 # The whole suite again under AddressSanitizer + UBSan, in its own build dir.
 asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" unit integration
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  unit fuzz-corpus integration
 
 man-lint:
 	@if command -v mandoc >/dev/null; then mandoc -T lint -W warning $(MANS) && echo "man: mandoc -T lint clean"; \
 	else echo "man: mandoc not installed" >&2; exit 1; fi
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@for p in nginx-light wrk time; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || \
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -q $$p >/dev/null 2>&1 || { echo "bench: install $$p" >&2; exit 1; }; }; done
 	@bash tests/bench/run.sh $(abspath $(BUILD)/shakedown)
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@bash tests/demo.sh $(abspath $(BUILD)/shakedown)
+
+# The kill test at full size: SIGKILL, SIGTERM and SIGINT at random moments
+# over whole runs of every shipped drill (make test runs a sample of it).
+chaos: deps
+	@$(MAKE) --no-print-directory all
+	@SD_TEST_ONLY=t_98 SD_KILL_TRIALS=$${SD_KILL_TRIALS:-240} \
+	  SHAKEDOWN=$(abspath $(BUILD)/shakedown) bash tests/integration/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -107,7 +132,42 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/shakedown
 	rm -rf $(DESTDIR)$(PREFIX)/share/shakedown
 
+# Fuzzing (clang's libFuzzer with ASan and UBSan) of every parser of outside
+# input; each target runs FUZZ_SECONDS (4 targets: 10 minutes in all).
+# Inputs that crashed are kept under build-fuzz/crashes; add them to
+# tests/fuzz/corpus so `make test` replays them ever after.
+FUZZ_TARGETS := scenario journal match url
+FUZZ_SECONDS ?= 150
+FUZZ_BUILD := build-fuzz
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(BUILD)/libshakedown.a
+	@mkdir -p $(dir $@)
+	@$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz-corpus: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+	@set -e; for t in $(FUZZ_TARGETS); do printf '== fuzz corpus %-9s ' $$t; \
+	  $(BUILD)/fuzz/replay_$$t tests/fuzz/corpus/$$t/*; done
+
+fuzz: deps
+	@for p in clang libclang-rt-14-dev; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y -q $$p >/dev/null 2>&1 || { echo "fuzz: install $$p" >&2; exit 1; }; }; done
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
+	  SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+	  $(FUZZ_BUILD)/libshakedown.a
+	@set -e; mkdir -p $(FUZZ_BUILD)/crashes; for t in $(FUZZ_TARGETS); do \
+	  clang $(OPT) -g -std=c11 -Wall -Wextra -Werror $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -o $(FUZZ_BUILD)/fuzz_$$t tests/fuzz/fuzz_$$t.c $(FUZZ_BUILD)/libshakedown.a $(LDLIBS); \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; cp tests/fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus/$$t/; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- $(FUZZ_BUILD)/corpus/$$t \
+	    2>&1 | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' ; \
+	  test -z "$$(ls $(FUZZ_BUILD)/crashes/$$t-* 2>/dev/null)" || { echo "fuzz $$t: crash kept in $(FUZZ_BUILD)/crashes" >&2; exit 1; }; \
+	done; echo "fuzz: no crash in $(words $(FUZZ_TARGETS)) targets"
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

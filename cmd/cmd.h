@@ -34,8 +34,12 @@ struct global_opts {
 };
 extern struct global_opts g_opts;
 
-/* "shakedown: context: reason" on stderr. */
+/* "shakedown: context: reason" on stderr. Like cmd_out and cmd_err, it
+ * hides every known secret (lib/redact.h): commands print through these. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Text on stdout / stderr, as is but for secrets. */
+void cmd_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage line of an entry, then "Try 'shakedown help NAME'"; returns CMD_USAGE. */
 enum cmd_retval cmd_usage_error(const struct cmd_entry *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -1,9 +1,10 @@
 /*
  * guardian.c — `shakedown guardian --journal PATH RUN` (internal; started by
- * run before the first fault). Reads its stdin, a pipe from the runner. The
+ * run before its first fault). Reads its stdin, a pipe from the runner. The
  * runner writes "done" once it has reverted everything; EOF without it means
  * the runner died (SIGKILL included): every open fault of RUN in the journal
- * is reverted, newest first, and marked. Then it exits; it outlives nothing.
+ * is reverted, newest first, each verified and retried (lib/guard.h). Then
+ * it exits; it outlives nothing.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -12,34 +13,35 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../drills/drill.h"
-#include "../lib/journal.h"
+#include "../lib/guard.h"
 #include "cmd.h"
 
+#define PATIENCE_MS 120000
+
 static void
-say(const char *fmt, const char *a, const char *b)
+say(void *arg, const struct grd_event *ev)
 {
 	char ts[40];
 
-	fprintf(stderr, "%s guardian: ", iso8601_ms(wall_ms(), ts, sizeof ts));
-	fprintf(stderr, fmt, a, b);
-	fputc('\n', stderr);
+	(void)arg;
+	cmd_err("%s guardian: %s %s (%s%s%d attempt(s))\n", iso8601_ms(wall_ms(),
+	    ts, sizeof ts), ev->ok ? "reverted:" : "revert FAILED:", ev->what,
+	    ev->detail, "; ", ev->attempts);
 }
 
 static enum cmd_retval
 exec_guardian(const struct cmd_entry *self, int argc, char **argv)
 {
-	const char *path, *run;
-	char buf[64];
-	int done = 0, torn, failed = 0;
-	ssize_t n;
+	struct fault_env env = { cmd_self_exe(), NULL };
+	struct grd_opts o = { NULL, 1, PATIENCE_MS, &env, say, NULL };
+	char buf[64], ts[40];
 	struct sd_err e;
-	json_t *open, *ent;
+	int done = 0, left;
+	ssize_t n;
 
 	if (argc != 4 || strcmp(argv[1], "--journal") != 0)
 		return cmd_usage_error(self, NULL);
-	path = argv[2];
-	run = argv[3];
+	o.run = argv[3];
 	/* the terminal's Ctrl-C is the runner's to handle, not ours */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
@@ -53,31 +55,13 @@ exec_guardian(const struct cmd_entry *self, int argc, char **argv)
 	}
 	if (done)
 		return CMD_OK;
-	say("run %s: runner gone without finishing; reverting%s", run, "");
-	if ((open = jrnl_open_entries(path, run, &torn, &e)) == NULL) {
-		say("%s%s", e.msg, "");
+	cmd_err("%s guardian: run %s: runner gone without finishing;"
+	    " reverting\n", iso8601_ms(wall_ms(), ts, sizeof ts), o.run);
+	if ((left = grd_revert(argv[2], &o, NULL, &e)) == -1) {
+		cmd_err("%s guardian: %s\n", ts, e.msg);
 		return CMD_FAULT;
 	}
-	for (size_t i = json_array_size(open); i-- > 0; ) {
-		const char *id, *what;
-		char *did = NULL;
-		ent = json_array_get(open, i);
-		id = json_string_value(json_object_get(ent, "id"));
-		what = json_string_value(json_object_get(ent, "what"));
-		if (drill_revert_spec(json_object_get(ent, "revert"), cmd_self_exe(),
-		    &did, &e) == -1) {
-			say("revert FAILED: %s: %s", what, e.msg);
-			failed = 1;
-		} else if (jrnl_reverted(path, id, &e) == -1) {
-			say("%s%s", e.msg, "");
-			failed = 1;
-		} else {
-			say("reverted: %s (%s)", what, did ? did : "");
-		}
-		free(did);
-	}
-	json_decref(open);
-	return failed ? CMD_FAULT : CMD_OK;
+	return left > 0 ? CMD_FAULT : CMD_OK;
 }
 
 const struct cmd_entry cmd_guardian = {

@@ -13,7 +13,10 @@
 
 #include <jansson.h>
 
+#include "../lib/hosts.h"
 #include "../lib/load.h"
+#include "../lib/redact.h"
+#include "../lib/request.h"
 #include "../lib/units.h"
 #include "cmd.h"
 
@@ -71,7 +74,7 @@ print_json(const struct load_spec *sp, const struct load_stats *st,
 	    "connections", sp->connections,
 	    "rate_requested", sp->rate > 0 ? json_real(sp->rate) : json_null());
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-	printf("%s\n", text);
+	cmd_out("%s\n", text);
 	free(text);
 	json_decref(j);
 }
@@ -81,47 +84,47 @@ print_lat(const char *label, const struct hist *h)
 {
 	static const double ps[] = { 50, 90, 95, 99, 99.9 };
 
-	printf("  %-12s", label);
+	cmd_out("  %-12s", label);
 	for (size_t i = 0; i < 5; i++)
-		printf(" %9.2fms", hist_percentile(h, ps[i]) / 1000.0);
-	printf(" %9.2fms\n", h->max_us / 1000.0);
+		cmd_out(" %9.2fms", hist_percentile(h, ps[i]) / 1000.0);
+	cmd_out(" %9.2fms\n", h->max_us / 1000.0);
 }
 
 static void
 print_text(const struct load_spec *sp, const struct load_stats *st,
     double secs, int threads)
 {
-	printf("%s %s for %.2fs, %d thread(s), %d connection(s), %s\n",
+	cmd_out("%s %s for %.2fs, %d thread(s), %d connection(s), %s\n",
 	    sp->method, sp->url, secs, threads, sp->connections,
 	    sp->rate > 0 ? "open model" : "closed model");
 	if (sp->rate > 0)
-		printf("  requested %.0f/s, achieved %.1f/s\n", sp->rate,
+		cmd_out("  requested %.0f/s, achieved %.1f/s\n", sp->rate,
 		    secs > 0 ? (double)st->requests / secs : 0.0);
-	printf("  %-12s %11s %11s %11s %11s %11s %11s\n", "latency", "p50", "p90",
+	cmd_out("  %-12s %11s %11s %11s %11s %11s %11s\n", "latency", "p50", "p90",
 	    "p95", "p99", "p99.9", "max");
 	print_lat(sp->rate > 0 ? "corrected" : "", &st->lat);
 	if (sp->rate > 0)
 		print_lat("uncorrected", &st->raw);
-	printf("  %llu requests in %.2fs, %llu errors (%.2f%%)\n",
+	cmd_out("  %llu requests in %.2fs, %llu errors (%.2f%%)\n",
 	    (unsigned long long)st->requests, secs,
 	    (unsigned long long)st->errors, st->requests ? 100.0 *
 	    (double)st->errors / (double)st->requests : 0.0);
-	printf("Requests/sec: %.2f\n", secs > 0 ? (double)st->requests / secs : 0.0);
-	printf("Status:");
+	cmd_out("Requests/sec: %.2f\n", secs > 0 ? (double)st->requests / secs : 0.0);
+	cmd_out("Status:");
 	for (int i = 0; i < 600; i++)
 		if (st->status[i])
-			printf(" %d=%llu", i, (unsigned long long)st->status[i]);
-	printf("\n");
+			cmd_out(" %d=%llu", i, (unsigned long long)st->status[i]);
+	cmd_out("\n");
 	int any = 0;
 	for (int i = 0; i < LE_N; i++)
 		any |= st->transport[i] != 0;
 	if (any) {
-		printf("Errors:");
+		cmd_out("Errors:");
 		for (int i = 0; i < LE_N; i++)
 			if (st->transport[i])
-				printf(" %s=%llu", load_err_name((enum load_err)i),
+				cmd_out(" %s=%llu", load_err_name((enum load_err)i),
 				    (unsigned long long)st->transport[i]);
-		printf("\n");
+		cmd_out("\n");
 	}
 }
 
@@ -139,12 +142,14 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "users", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "allow-host", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct load_spec sp = { .method = "GET", .connections = 10,
 	    .duration_ms = 10000, .timeout_ms = 5000 };
-	char *headers[33] = { 0 }, *end;
+	char *headers[33] = { 0 }, *end, *allow[32], host[256];
 	int ch, json = 0, nh = 0, threads;
+	size_t nallow = 0;
 	struct load_stats *st;
 	struct load_second *sec;
 	struct load *l;
@@ -167,10 +172,19 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 			break;
 		}
 		case 'd':
-		case 'T':
-			if (units_duration_ms(optarg, ch == 'd' ? &sp.duration_ms :
-			    &sp.timeout_ms, &e) == -1)
+		case 'T': {
+			int64_t *v = ch == 'd' ? &sp.duration_ms : &sp.timeout_ms;
+			if (units_duration_ms(optarg, v, &e) == -1)
 				return cmd_usage_error(self, "%s", e.msg);
+			if (*v < 1 || *v > 24 * 3600 * 1000)
+				return cmd_usage_error(self, "%s: from 1ms to 24h",
+				    ch == 'd' ? "--duration" : "--timeout");
+			break;
+		}
+		case 'A':
+			if (nallow == sizeof allow / sizeof allow[0])
+				return cmd_usage_error(self, "too many --allow-host");
+			allow[nallow++] = optarg;
 			break;
 		case 'R':
 			if (units_rate(optarg, &sp.rate, &e) == -1) {
@@ -180,11 +194,20 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 					return cmd_usage_error(self, "%s", e.msg);
 			}
 			break;
-		case 'H':
+		case 'H': {
+			char *colon = strchr(optarg, ':'), *name;
 			if (nh == 32)
 				return cmd_usage_error(self, "too many --header");
+			if (colon == NULL)
+				return cmd_usage_error(self, "--header 'Name: value'");
+			name = xstrndup(optarg, (size_t)(colon - optarg));
+			int bad = req_check_header(name, colon + 1, &e);
+			free(name);
+			if (bad == -1)
+				return cmd_usage_error(self, "%s", e.msg);
 			headers[nh++] = optarg;
 			break;
+		}
 		case 'm':
 			sp.method = optarg;
 			break;
@@ -201,9 +224,19 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 	if (optind + 1 != argc)
 		return cmd_usage_error(self, "one URL");
 	sp.url = argv[optind];
-	if (strncmp(sp.url, "http://", 7) != 0 && strncmp(sp.url, "https://", 8) != 0)
-		return cmd_usage_error(self, "URL must start with http:// or https://");
+	redact_learn(sp.url);
+	if (req_check_url(sp.url, &e) == -1)
+		return cmd_usage_error(self, "URL %s", e.msg);
+	struct hostrule hr = { NULL, 0, allow, nallow };
+	if (hosts_check_url(sp.url, &hr, host, sizeof host, &e) != 0) {
+		cmd_error("load: '%s' is not loopback; pass --allow-host %s", host,
+		    host);
+		return CMD_USAGE;
+	}
 	sp.headers = nh ? headers : NULL;
+	threads = sp.threads > 0 ? sp.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (load_check_nofile(sp.connections, threads, &e) == -1)
+		return cmd_usage_error(self, "%s", e.msg);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if ((l = load_start(&sp, &e)) == NULL) {
@@ -230,7 +263,7 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_load = {
 	.name = "load",
 	.usage = "[-c N] [-d D] [-R RATE] [-t N] [-H HEADER]... [-m METHOD]"
-	    " [-b BODY] [-T D] [-u USERS] [--json] URL",
+	    " [-b BODY] [-T D] [-u USERS] [--json] [--allow-host HOST]... URL",
 	.summary = "generate HTTP load (closed or constant-rate) and report latency",
 	.help =
 	    "  -c, --connections N  connections (default 10)\n"
@@ -244,6 +277,9 @@ const struct cmd_entry cmd_load = {
 	    "  -b, --body BODY      request body ({user}, {n} substituted)\n"
 	    "  -T, --timeout D      per-request timeout (default 5s)\n"
 	    "  -u, --users N        {user} runs over 1..N across connections\n"
-	    "      --json           print one JSON object\n",
+	    "      --json           print one JSON object\n"
+	    "      --allow-host HOST  send to a host that is not loopback\n"
+	    "Connections above the open-files limit are refused (the soft limit\n"
+	    "is raised to the hard one first). Proxy variables are ignored.\n",
 	.exec = exec_load,
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/redact.h"
 #include "cmd.h"
 
 #ifndef SD_VERSION
@@ -36,6 +37,21 @@ static const struct cmd_entry *const cmd_table[] = {
 	NULL
 };
 
+/* Everything a command prints passes through here: no password a parser
+ * found (lib/redact.h) reaches a terminal or a log. */
+static void
+put(FILE *f, const char *fmt, va_list ap)
+{
+	char *s, *r;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		return;
+	r = redact_text(s);
+	fputs(r, f);
+	free(r);
+	free(s);
+}
+
 void
 cmd_error(const char *fmt, ...)
 {
@@ -44,9 +60,29 @@ cmd_error(const char *fmt, ...)
 	fflush(stdout);
 	fputs("shakedown: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+cmd_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put(stdout, fmt, ap);
+	va_end(ap);
+}
+
+void
+cmd_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put(stderr, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -66,7 +102,7 @@ cmd_usage_error(const struct cmd_entry *c, const char *fmt, ...)
 	if (fmt != NULL) {
 		fputs("shakedown: ", stderr);
 		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
+		put(stderr, fmt, ap);
 		va_end(ap);
 		fputc('\n', stderr);
 	}

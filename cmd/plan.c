@@ -1,29 +1,51 @@
 /*
- * plan.c — `shakedown plan SCENARIO`: every action a run would take, in
- * order, each with its revert; nothing is applied (same as run --dry-run).
+ * plan.c — `shakedown plan SCENARIO...`: every action a run would take, in
+ * order, each with its revert, from the same plan the runner executes;
+ * nothing is applied (the same as run --dry-run). Hosts are checked as run
+ * checks them.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lib/runner.h"
+#include "../lib/plan.h"
+#include "../lib/preflight.h"
 #include "cmd.h"
 
 static enum cmd_retval
 exec_plan(const struct cmd_entry *self, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "allow-host", required_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *allow[32];
+	size_t nallow = 0;
 	struct scenario *s;
 	struct sd_err e;
+	int ch;
 
-	if (argc < 2)
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'A')
+			return cmd_usage_error(self, NULL);
+		if (nallow == sizeof allow / sizeof allow[0])
+			return cmd_usage_error(self, "too many --allow-host");
+		allow[nallow++] = optarg;
+	}
+	if (optind == argc)
 		return cmd_usage_error(self, "no scenario given");
-	for (int i = 1; i < argc; i++) {
-		if ((s = scen_load(argv[i], &e)) == NULL) {
+	for (int i = optind; i < argc; i++) {
+		if ((s = scen_load(argv[i], &e)) == NULL ||
+		    pre_hosts(s, allow, nallow, &e) == -1) {
 			cmd_error("%s", e.msg);
+			scen_free(s);
 			return CMD_USAGE;
 		}
-		char *p = run_plan(s);
-		printf("%s%s", i > 1 ? "\n" : "", p);
-		free(p);
+		struct plan *p = plan_build(s);
+		char *t = plan_text(p);
+		cmd_out("%s%s", i > optind ? "\n" : "", t);
+		free(t);
+		plan_free(p);
 		scen_free(s);
 	}
 	return CMD_OK;
@@ -31,7 +53,9 @@ exec_plan(const struct cmd_entry *self, int argc, char **argv)
 
 const struct cmd_entry cmd_plan = {
 	.name = "plan",
-	.usage = "SCENARIO...",
+	.usage = "[--allow-host HOST]... SCENARIO...",
 	.summary = "print what a run would do, with every revert",
+	.help =
+	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n",
 	.exec = exec_plan,
 };

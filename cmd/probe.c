@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/hosts.h"
 #include "../lib/probe.h"
+#include "../lib/redact.h"
+#include "../lib/request.h"
 #include "../lib/units.h"
 #include "cmd.h"
 
@@ -50,12 +53,14 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 		{ "field", required_argument, NULL, 'f' },
 		{ "header", required_argument, NULL, 'H' },
 		{ "method", required_argument, NULL, 'X' },
+		{ "allow-host", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct probe_def d = { .name = "probe", .method = "GET", .every_ms = 200,
 	    .timeout_ms = 1000 };
-	char *fields[16] = { "status" }, *headers[17] = { 0 };
-	size_t nf = 0, nh = 0, seen = 0;
+	char *fields[16] = { "status" }, *headers[17] = { 0 }, *allow[32];
+	char host[256];
+	size_t nf = 0, nh = 0, seen = 0, nallow = 0;
 	int64_t duration = 0, count = 0, start;
 	int ch, default_field = 1;
 	struct probe_set *ps;
@@ -68,15 +73,29 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 		switch (ch) {
 		case 'i':
 		case 't':
-		case 'd':
-			if (units_duration_ms(optarg, ch == 'i' ? &d.every_ms :
-			    ch == 't' ? &d.timeout_ms : &duration, &e) == -1)
+		case 'd': {
+			/* 0 is no timeout and no interval: never what is meant */
+			int64_t *v = ch == 'i' ? &d.every_ms : ch == 't' ?
+			    &d.timeout_ms : &duration;
+			if (units_duration_ms(optarg, v, &e) == -1)
 				return cmd_usage_error(self, "%s", e.msg);
+			if (*v < (ch == 'i' ? 10 : 1) || *v > 24 * 3600 * 1000)
+				return cmd_usage_error(self, "--%s: from %s to 24h",
+				    ch == 'i' ? "every" : ch == 't' ? "timeout" :
+				    "duration", ch == 'i' ? "10ms" : "1ms");
 			break;
-		case 'c':
-			count = strtoll(optarg, NULL, 10);
-			if (count <= 0)
+		}
+		case 'c': {
+			char *end;
+			count = strtoll(optarg, &end, 10);
+			if (*end != '\0' || count <= 0 || count > 100000000)
 				return cmd_usage_error(self, "bad count '%s'", optarg);
+			break;
+		}
+		case 'A':
+			if (nallow == sizeof allow / sizeof allow[0])
+				return cmd_usage_error(self, "too many --allow-host");
+			allow[nallow++] = optarg;
 			break;
 		case 'f':
 			if (default_field) {
@@ -87,11 +106,20 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 				return cmd_usage_error(self, "too many --field");
 			fields[nf++] = optarg;
 			break;
-		case 'H':
+		case 'H': {
+			char *colon = strchr(optarg, ':'), *name;
 			if (nh == 16)
 				return cmd_usage_error(self, "too many --header");
+			if (colon == NULL)
+				return cmd_usage_error(self, "--header 'Name: value'");
+			name = xstrndup(optarg, (size_t)(colon - optarg));
+			int bad = req_check_header(name, colon + 1, &e);
+			free(name);
+			if (bad == -1)
+				return cmd_usage_error(self, "%s", e.msg);
 			headers[nh++] = optarg;
 			break;
+		}
 		case 'X':
 			d.method = optarg;
 			break;
@@ -103,9 +131,16 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 		return cmd_usage_error(self, "one URL");
 	if (default_field)
 		nf = 1;
-	if (d.every_ms < 10)
-		return cmd_usage_error(self, "--every: at least 10ms");
 	d.url = argv[optind];
+	redact_learn(d.url);
+	if (req_check_url(d.url, &e) == -1)
+		return cmd_usage_error(self, "URL %s", e.msg);
+	struct hostrule hr = { NULL, 0, allow, nallow };
+	if (hosts_check_url(d.url, &hr, host, sizeof host, &e) != 0) {
+		cmd_error("probe: '%s' is not loopback; pass --allow-host %s", host,
+		    host);
+		return CMD_USAGE;
+	}
 	d.headers = nh ? headers : NULL;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -127,7 +162,7 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 			sb_init(&sb);
 			state_of(s, fields, nf, &sb);
 			if (strcmp(sb.buf, prev) != 0 || g_opts.verbose) {
-				printf("%s %+9.3fs %5lldms  %s\n", iso8601_ms(wall_ms() -
+				cmd_out("%s %+9.3fs %5lldms  %s\n", iso8601_ms(wall_ms() -
 				    (mono_ms() - start - s->done_ms), ts, sizeof ts),
 				    s->sent_ms / 1000.0,
 				    (long long)(s->done_ms - s->sent_ms), sb.buf);
@@ -146,7 +181,7 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_probe = {
 	.name = "probe",
 	.usage = "[-i EVERY] [-t TIMEOUT] [-d DURATION] [-c COUNT] [-f FIELD]..."
-	    " [-H HEADER]... [-X METHOD] URL",
+	    " [-H HEADER]... [-X METHOD] [--allow-host HOST]... URL",
 	.summary = "poll an endpoint and print each status transition with its time",
 	.help =
 	    "  -i, --every D       poll interval (default 200ms)\n"
@@ -156,6 +191,7 @@ const struct cmd_entry cmd_probe = {
 	    "  -f, --field PATH    JSON field to watch (repeatable; default status)\n"
 	    "  -H, --header H      request header \"Name: value\" (repeatable)\n"
 	    "  -X, --method M      request method (default GET)\n"
+	    "      --allow-host H  poll a host that is not loopback\n"
 	    "Each line: wall time, time since start, latency, status and fields.\n"
 	    "Only changes are printed (every sample with -v).\n",
 	.exec = exec_probe,

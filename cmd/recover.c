@@ -1,20 +1,41 @@
 /*
  * recover.c — `shakedown recover`: revert every fault the journal says is
  * still applied whose runner is gone (all of them with --force), newest
- * first, and mark them. Idempotent: a fault already gone (the service was
- * restarted by hand) is simply marked.
+ * first, each verified (lib/guard.h), and mark them. Idempotent: a fault
+ * already gone (the service was restarted by hand) is simply marked.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../drills/drill.h"
+#include "../lib/guard.h"
 #include "../lib/journal.h"
 #include "cmd.h"
 
-int cmd_runner_alive(const json_t *ent);
+#define PATIENCE_MS 30000
+
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void
+say(void *arg, const struct grd_event *ev)
+{
+	(void)arg;
+	if (ev->ok && !g_opts.quiet)
+		cmd_out("reverted %s (%s)\n", ev->what, ev->detail);
+	else if (!ev->ok)
+		cmd_error("recover: %s: %s (after %d attempt(s))", ev->what,
+		    ev->detail, ev->attempts);
+}
 
 static enum cmd_retval
 exec_recover(const struct cmd_entry *self, int argc, char **argv)
@@ -23,51 +44,45 @@ exec_recover(const struct cmd_entry *self, int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	enum cmd_retval rc = CMD_OK;
-	int ch, force = 0, torn;
+	struct fault_env env = { cmd_self_exe(), &stop_flag };
+	struct grd_opts o = { NULL, 0, PATIENCE_MS, &env, say, NULL };
 	struct sd_err e;
+	int ch, left, skipped, torn;
 	json_t *open;
 	char *path;
 
 	while ((ch = getopt_long(argc, argv, "f", longopts, NULL)) != -1) {
 		if (ch != 'f')
 			return cmd_usage_error(self, NULL);
-		force = 1;
+		o.force = 1;
 	}
 	if (optind != argc)
 		return cmd_usage_error(self, "no arguments");
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	if ((path = jrnl_path(&e)) == NULL ||
 	    (open = jrnl_open_entries(path, NULL, &torn, &e)) == NULL) {
 		cmd_error("recover: %s", e.msg);
 		free(path);
 		return CMD_FAILED;
 	}
+	if (torn)
+		cmd_error("recover: %d unreadable line(s) in %s skipped (a crash"
+		    " mid-write, or an edit)", torn, path);
 	if (json_array_size(open) == 0 && !g_opts.quiet)
-		printf("nothing to recover\n");
-	for (size_t i = json_array_size(open); i-- > 0; ) {
-		json_t *ent = json_array_get(open, i);
-		const char *id = json_string_value(json_object_get(ent, "id"));
-		const char *what = json_string_value(json_object_get(ent, "what"));
-		char *did = NULL;
-
-		if (!force && cmd_runner_alive(ent)) {
-			printf("skipped  %s: its runner (pid %d) is still running and"
-			    " will revert it; --force to do it now\n", what,
-			    (int)json_integer_value(json_object_get(ent, "pid")));
-			continue;
-		}
-		if (drill_revert_spec(json_object_get(ent, "revert"), cmd_self_exe(),
-		    &did, &e) == -1 || jrnl_reverted(path, id, &e) == -1) {
-			cmd_error("recover: %s: %s", what, e.msg);
-			rc = CMD_FAULT;
-		} else if (!g_opts.quiet) {
-			printf("reverted %s (%s)\n", what, did ? did : "");
-		}
-		free(did);
-	}
+		cmd_out("nothing to recover\n");
 	json_decref(open);
+	if ((left = grd_revert(path, &o, &skipped, &e)) == -1) {
+		cmd_error("recover: %s", e.msg);
+		free(path);
+		return CMD_FAILED;
+	}
+	if (skipped > 0 && !g_opts.quiet)
+		cmd_out("skipped %d fault(s) whose runner or guardian is still"
+		    " running and will revert them; --force to do it now\n",
+		    skipped);
 	free(path);
-	return rc;
+	return left > 0 ? CMD_FAULT : CMD_OK;
 }
 
 const struct cmd_entry cmd_recover = {

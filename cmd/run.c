@@ -1,6 +1,7 @@
 /*
- * run.c — `shakedown run SCENARIO...`: load and check every scenario first
- * (one bad file and nothing runs), then run each drill, print its summary,
+ * run.c — `shakedown run SCENARIO...`: load, plan and check every scenario
+ * first — hosts, the processes it watches, faults a dead run left applied —
+ * and run nothing if one is wrong; then run each drill, print its summary
  * and write its reports. SIGINT/SIGTERM/SIGHUP only set a flag: the runner
  * notices, reverts every fault, and the verdict is ABORTED (exit 3).
  */
@@ -12,9 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/journal.h"
+#include "../lib/preflight.h"
 #include "../lib/runner.h"
 #include "../reports/report.h"
 #include "cmd.h"
+
+#define LEFTOVER_WAIT_MS 30000
 
 static volatile sig_atomic_t interrupted;
 static char reverting[512];	/* filled by the runner before each revert */
@@ -52,19 +57,100 @@ on_progress(void *arg, size_t step, size_t nsteps, const char *what)
 	double t = (mono_ms() - l->start) / 1000.0;
 
 	if (l->tty)
-		fprintf(stderr, "\r\033[K[%6.1fs] %s %zu/%zu: %.60s", t, l->drill,
-		    step, nsteps, what);
-	else if (g_opts.verbose)
-		fprintf(stderr, "[%6.1fs] %s %zu/%zu: %s\n", t, l->drill, step,
+		cmd_err("\r\033[K[%6.1fs] %s %zu/%zu: %.60s", t, l->drill, step,
 		    nsteps, what);
+	else if (g_opts.verbose)
+		cmd_err("[%6.1fs] %s %zu/%zu: %s\n", t, l->drill, step, nsteps,
+		    what);
+}
+
+/* Load, plan and check them all: nothing runs unless every one is fine. */
+static int
+prepare(char **files, size_t n, struct scenario **sc, struct plan **pl,
+    char *const *allow, size_t nallow, int dry)
+{
+	struct sd_err e;
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((sc[i] = scen_load(files[i], &e)) == NULL ||
+		    pre_hosts(sc[i], allow, nallow, &e) == -1 ||
+		    (!dry && (pre_pids(sc[i], &e) == -1 ||
+		    pre_loads(sc[i], &e) == -1))) {
+			cmd_error("%s", e.msg);
+			bad = 1;
+			continue;
+		}
+		pl[i] = plan_build(sc[i]);
+	}
+	return bad ? -1 : 0;
 }
 
 static int
-worse(int a, int b)
+leftovers(void)
 {
-	/* aborted > fault error > failure > pass */
-	static const int rank[] = { 0, 2, 1, 4, 3 };
-	return rank[b] > rank[a] ? b : a;
+	struct sd_err e;
+	char *path = jrnl_path(&e);
+	int rc = path ? pre_leftovers(path, LEFTOVER_WAIT_MS, &e) : -1;
+
+	if (rc == -1)
+		cmd_error("run: %s", e.msg);
+	free(path);
+	return rc;
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int
+run_all(struct plan **pl, struct result **rs, size_t n, const char *dir,
+    struct run_opts *ro)
+{
+	struct sd_err e;
+	size_t nrun = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !interrupted; i++) {
+		struct live l = { isatty(STDERR_FILENO) && !g_opts.quiet, mono_ms(),
+		    pl[i]->s->drill };
+		ro->progress = on_progress;
+		ro->progress_arg = &l;
+		rs[i] = run_drill(pl[i], ro);
+		nrun++;
+		if (l.tty)
+			cmd_err("\r\033[K");
+		char *sum = rpt_summary(rs[i]);
+		cmd_out("%s\n", sum);
+		fflush(stdout);
+		free(sum);
+		rc = res_worse(rc, res_exit_code(rs[i]));
+		if (dir == NULL)
+			continue;
+		char *d = rpt_drill_dir(dir, rs[i], n);
+		if (rpt_write_dir(rs[i], d, &e) == -1) {
+			cmd_error("report: %s", e.msg);
+			rc = res_worse(rc, CMD_FAILED);
+		} else if (!g_opts.quiet) {
+			cmd_out("        report: %s/REPORT.md\n", d);
+		}
+		free(d);
+	}
+	if (dir != NULL && n > 1 && nrun > 0 &&
+	    rpt_write_summary((const struct result *const *)rs, nrun, dir,
+	    &e) == -1)
+		cmd_error("report: %s", e.msg);
+	return interrupted ? CMD_ABORTED : rc;
 }
 
 static enum cmd_retval
@@ -81,109 +167,49 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	    .reverting_len = sizeof reverting };
 	const char *report_dir = NULL;
 	char *allow[32];
-	struct scenario **sc;
-	struct result **rs;
-	struct sigaction sa;
-	struct sd_err e;
-	int ch, dry = 0, rc = 0, bad = 0;
-	size_t n, nrun = 0;
+	size_t nallow = 0, n;
+	int ch, dry = 0, rc = 0;
 
 	while ((ch = getopt_long(argc, argv, "nr:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
+		if (ch == 'n') {
 			dry = 1;
-			break;
-		case 'r':
+		} else if (ch == 'r') {
 			report_dir = optarg;
-			break;
-		case 'A':
-			if (ro.nallow == sizeof allow / sizeof allow[0])
+		} else if (ch == 'A') {
+			if (nallow == sizeof allow / sizeof allow[0])
 				return cmd_usage_error(self, "too many --allow-host");
-			allow[ro.nallow++] = optarg;
-			break;
-		default:
+			allow[nallow++] = optarg;
+		} else {
 			return cmd_usage_error(self, NULL);
 		}
 	}
-	ro.allow_hosts = allow;
 	if (optind == argc)
 		return cmd_usage_error(self, "no scenario given");
 	n = (size_t)(argc - optind);
-	sc = xcalloc(n, sizeof *sc);
-	rs = xcalloc(n, sizeof *rs);
-	for (size_t i = 0; i < n; i++) {
-		if ((sc[i] = scen_load(argv[optind + (int)i], &e)) == NULL ||
-		    run_check_hosts(sc[i], &ro, &e) == -1) {
-			cmd_error("%s", e.msg);
-			bad = 1;
-		}
-	}
-	if (bad) {
+	struct scenario **sc = xcalloc(n, sizeof *sc);
+	struct plan **pl = xcalloc(n, sizeof *pl);
+	struct result **rs = xcalloc(n, sizeof *rs);
+	if (prepare(argv + optind, n, sc, pl, allow, nallow, dry) == -1) {
 		rc = CMD_USAGE;
-		goto out;
-	}
-	if (dry) {
+	} else if (dry) {
 		for (size_t i = 0; i < n; i++) {
-			char *p = run_plan(sc[i]);
-			printf("%s%s", i ? "\n" : "", p);
+			char *p = plan_text(pl[i]);
+			cmd_out("%s%s", i ? "\n" : "", p);
 			free(p);
 		}
-		goto out;
+	} else if (leftovers() == -1) {
+		rc = CMD_FAULT;
+	} else {
+		catch_signals();
+		rc = run_all(pl, rs, n, report_dir, &ro);
 	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < n && !interrupted; i++) {
-		struct live l = { isatty(STDERR_FILENO) && !g_opts.quiet, mono_ms(),
-		    sc[i]->drill };
-		ro.progress = on_progress;
-		ro.progress_arg = &l;
-		rs[i] = run_drill(sc[i], &ro);
-		nrun++;
-		if (l.tty)
-			fprintf(stderr, "\r\033[K");
-		char *sum = rpt_summary(rs[i]);
-		printf("%s\n", sum);
-		fflush(stdout);
-		free(sum);
-		rc = worse(rc, res_exit_code(rs[i]));
-		if (report_dir != NULL) {
-			char *dir = n == 1 ? xstrdup(report_dir) :
-			    xasprintf("%s/%s", report_dir, rs[i]->drill);
-			if (rpt_write_dir(rs[i], dir, &e) == -1) {
-				cmd_error("report: %s", e.msg);
-				rc = worse(rc, CMD_FAILED);
-			} else if (!g_opts.quiet) {
-				printf("        report: %s/REPORT.md\n", dir);
-			}
-			free(dir);
-		}
-	}
-	if (report_dir != NULL && n > 1 && nrun > 0) {
-		char *md = rpt_gameday((const struct result *const *)rs, nrun);
-		char *path = xasprintf("%s/SUMMARY.md", report_dir);
-		char *junit = rpt_junit((const struct result *const *)rs, nrun);
-		char *jpath = xasprintf("%s/junit.xml", report_dir);
-		if (write_file_atomic(path, md, strlen(md), &e) == -1 ||
-		    write_file_atomic(jpath, junit, strlen(junit), &e) == -1)
-			cmd_error("report: %s", e.msg);
-		free(md);
-		free(path);
-		free(junit);
-		free(jpath);
-	}
-	if (interrupted)
-		rc = CMD_ABORTED;
-out:
 	for (size_t i = 0; i < n; i++) {
+		plan_free(pl[i]);
 		scen_free(sc[i]);
 		res_free(rs[i]);
 	}
 	free(sc);
+	free(pl);
 	free(rs);
 	return (enum cmd_retval)rc;
 }
@@ -198,6 +224,7 @@ const struct cmd_entry cmd_run = {
 	    "                         several drills: DIR/DRILL/ and DIR/SUMMARY.md)\n"
 	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n"
 	    "Exit: 0 all met, 1 an expectation failed, 2 bad scenario or usage,\n"
-	    "3 aborted by a signal, 4 a fault could not be applied or reverted.\n",
+	    "3 aborted by a signal, 4 a fault could not be applied or reverted\n"
+	    "(or one a dead run left is still applied: see 'shakedown recover').\n",
 	.exec = exec_run,
 };

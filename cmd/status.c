@@ -1,27 +1,18 @@
 /*
  * status.c — `shakedown status`: the faults the journal says are still
- * applied, with their age and whether their runner is still alive.
+ * applied, with their age and whether their runner (and guardian) is still
+ * alive.
  */
 #define _GNU_SOURCE
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/guard.h"
 #include "../lib/journal.h"
-#include "../lib/proc.h"
+#include "../lib/redact.h"
 #include "../lib/units.h"
 #include "cmd.h"
-
-int
-cmd_runner_alive(const json_t *ent)
-{
-	pid_t pid = (pid_t)json_integer_value(json_object_get(ent, "pid"));
-	char comm[64];
-
-	return pid > 0 && proc_alive(pid) && proc_comm(pid, comm, sizeof comm) == 0 &&
-	    strcmp(comm, "shakedown") == 0;
-}
 
 static enum cmd_retval
 exec_status(const struct cmd_entry *self, int argc, char **argv)
@@ -41,18 +32,27 @@ exec_status(const struct cmd_entry *self, int argc, char **argv)
 		free(path);
 		return CMD_FAILED;
 	}
+	json_array_foreach(open, i, ent)
+		redact_learn(json_string_value(json_object_get(json_object_get(ent,
+		    "record"), "url")));
 	if (!g_opts.quiet)
-		printf("journal %s: %zu fault(s) still applied%s\n", path,
+		cmd_out("journal %s: %zu fault(s) still applied%s\n", path,
 		    json_array_size(open), torn ? " (torn lines skipped)" : "");
+	if (torn)
+		cmd_error("status: %d torn line(s) in the journal skipped (a crash"
+		    " mid-write, or an edit); the lines after them were read", torn);
 	json_array_foreach(open, i, ent) {
 		char age[32];
+		const char *id = json_string_value(json_object_get(ent, "id"));
+		const char *what = json_string_value(json_object_get(ent, "what"));
+		int alive = grd_runner_alive(ent);
 		units_fmt_ms(wall_ms() - json_integer_value(json_object_get(ent,
 		    "t")), age, sizeof age);
-		printf("  %-28s %-8s runner %d %s  %s\n",
-		    json_string_value(json_object_get(ent, "id")), age,
+		cmd_out("  %-28s %-8s runner %d %s  %s%s\n", id ? id : "?", age,
 		    (int)json_integer_value(json_object_get(ent, "pid")),
-		    cmd_runner_alive(ent) ? "alive" : "dead ",
-		    json_string_value(json_object_get(ent, "what")));
+		    alive ? "alive" : "dead ", what ? what : "?", !alive &&
+		    grd_guardian_alive(ent) ? " (its guardian is reverting it)" :
+		    "");
 	}
 	int any = json_array_size(open) > 0;
 	json_decref(open);

@@ -1,31 +1,48 @@
 /*
- * validate.c — `shakedown validate SCENARIO...`: parse and check, touch
- * nothing. Errors are "file:line:col: message"; exit 2 if any file is bad.
+ * validate.c — `shakedown validate SCENARIO...`: parse and check as run
+ * would — hosts included — and touch nothing. Errors are
+ * "file:line:col: message"; exit 2 if any file is bad.
  */
+#include <getopt.h>
 #include <stdio.h>
 
+#include "../lib/preflight.h"
 #include "../lib/scenario.h"
 #include "cmd.h"
 
 static enum cmd_retval
 exec_validate(const struct cmd_entry *self, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "allow-host", required_argument, NULL, 'A' },
+		{ NULL, 0, NULL, 0 }
+	};
 	enum cmd_retval rc = CMD_OK;
+	char *allow[32];
+	size_t nallow = 0;
 	struct scenario *s;
 	struct sd_err e;
+	int ch;
 
-	if (argc < 2)
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ch != 'A')
+			return cmd_usage_error(self, NULL);
+		if (nallow == sizeof allow / sizeof allow[0])
+			return cmd_usage_error(self, "too many --allow-host");
+		allow[nallow++] = optarg;
+	}
+	if (optind == argc)
 		return cmd_usage_error(self, "no scenario given");
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cmd_usage_error(self, "unknown option '%s'", argv[i]);
-		if ((s = scen_load(argv[i], &e)) == NULL) {
+	for (int i = optind; i < argc; i++) {
+		if ((s = scen_load(argv[i], &e)) == NULL ||
+		    pre_hosts(s, allow, nallow, &e) == -1) {
 			cmd_error("%s", e.msg);
+			scen_free(s);
 			rc = CMD_USAGE;
 			continue;
 		}
 		if (!g_opts.quiet)
-			printf("%s: ok (drill %s, %zu probe(s), %zu step(s))\n",
+			cmd_out("%s: ok (drill %s, %zu probe(s), %zu step(s))\n",
 			    argv[i], s->drill, s->nprobes, s->nsteps);
 		scen_free(s);
 	}
@@ -34,7 +51,11 @@ exec_validate(const struct cmd_entry *self, int argc, char **argv)
 
 const struct cmd_entry cmd_validate = {
 	.name = "validate",
-	.usage = "SCENARIO...",
+	.usage = "[--allow-host HOST]... SCENARIO...",
 	.summary = "check scenarios without touching anything",
+	.help =
+	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n"
+	    "Checks what run checks before it applies anything, but whether the\n"
+	    "processes a drill watches are running now.\n",
 	.exec = exec_validate,
 };

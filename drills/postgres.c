@@ -1,68 +1,111 @@
 /*
- * postgres.c — PostgreSQL faults through libpq, every call bounded:
- *   terminate-backends  pg_terminate_backend() for the app's sessions
- *                       (all client backends of the database but ours, or
- *                       only those of user:/application:)
- *   hold-connections    open count: N connections and keep them until the
- *                       fault is reverted (pool / max_connections exhaustion)
- * The DSN carries a password at times: it is only ever shown redacted.
+ * postgres.c — the postgres kind, through libpq, every call bounded:
+ *   terminate-backends   pg_terminate_backend() for the app's sessions (all
+ *                        client backends of the database but shakedown's,
+ *                        or only those of user:/application:)
+ *   hold-connections     open count: N connections and keep them (pool and
+ *                        max_connections exhaustion) until reverted
+ *   release-connections  close them (undoes hold-connections)
+ *
+ * Held connections carry an application_name of their own, recorded in the
+ * journal: in-process they are closed with PQfinish; from the record alone
+ * (the runner died, so the kernel closed them) the revert ends any backend
+ * still left with that name and in_effect counts them. The DSN may carry a
+ * password: it is only ever shown redacted.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
-#include "../lib/scenario.h"
-#include "../lib/ynode.h"
-#include "drill.h"
+#include "../lib/redact.h"
+#include "fault.h"
 
-struct pg_state {
-	PGconn **held;
-	int nheld;
-	char *user, *app;
+struct pg_opts {
+	int count;
+	char *user, *app;	/* terminate-backends filters */
+};
+
+struct pg_held {
+	PGconn **c;
+	int n;
 };
 
 static int
-pg_parse(struct fault *f, const struct ynode *args, const char *file,
-    struct sd_err *e)
+pg_parse(const struct fault_parse *p, struct fault *f)
 {
-	static const char *const keys[] = { "service", "count", "user",
-	    "application", "timeout", NULL };
-	struct pg_state *st = xcalloc(1, sizeof *st);
+	struct pg_opts *o = xcalloc(1, sizeof *o);
+	int hold = strcmp(f->verb->name, "hold-connections") == 0;
+	int term = strcmp(f->verb->name, "terminate-backends") == 0;
 	const struct ynode *n;
-	char *end;
 
-	f->priv = st;
-	if (args != NULL && scen_check_keys(file, args, keys,
-	    drill_action_name(f->action), e) == -1)
+	f->opts = o;
+	if ((n = ynode_get(p->args, "count")) != NULL && !hold)
+		return yerr(p->y, n, "count: goes with hold-connections");
+	if (yint(p->y, p->args, "count", 1, 10000, &o->count) == -1)
 		return -1;
-	if ((n = ynode_get(args, "count")) != NULL) {
-		if (f->action != FA_HOLD)
-			return scen_error(e, file, n, "count: goes with"
-			    " hold-connections");
-		f->count = (int)strtol(n->value, &end, 10);
-		if (n->type != Y_SCALAR || *end != '\0' || f->count < 1 ||
-		    f->count > 10000)
-			return scen_error(e, file, n, "count: a number from 1 to"
-			    " 10000");
-	}
-	if ((n = ynode_get(args, "user")) != NULL && n->type == Y_SCALAR)
-		st->user = xstrdup(n->value);
-	if ((n = ynode_get(args, "application")) != NULL && n->type == Y_SCALAR)
-		st->app = xstrdup(n->value);
-	if (f->action == FA_HOLD && f->count == 0)
-		return err_set(e, "%s:%d:%d: hold-connections needs count: N",
-		    file, f->line, f->col);
+	if (((n = ynode_get(p->args, "user")) != NULL ||
+	    (n = ynode_get(p->args, "application")) != NULL) && !term)
+		return yerr(p->y, n, "%s: goes with terminate-backends",
+		    n == ynode_get(p->args, "user") ? "user" : "application");
+	if (ystr(p->y, p->args, "user", &o->user) == -1 ||
+	    ystr(p->y, p->args, "application", &o->app) == -1)
+		return -1;
+	if (hold && o->count == 0)
+		return err_set(p->y->e, "%s:%d:%d: hold-connections needs count: N",
+		    p->y->file, f->line, f->col);
 	return 0;
 }
 
+static char *
+pg_describe(const struct fault *f, int revert)
+{
+	const struct pg_opts *o = f->opts;
+	char *dsn = redact_url(f->svc->url), *s;
+
+	if (revert)
+		s = xasprintf("release-connections %s: close the %d held"
+		    " connection(s)", f->svc->name, o->count);
+	else if (strcmp(f->verb->name, "hold-connections") == 0)
+		s = xasprintf("hold-connections %s: open and hold %d connection(s)"
+		    " to %s", f->svc->name, o->count, dsn);
+	else if (strcmp(f->verb->name, "release-connections") == 0)
+		s = xasprintf("release-connections %s: close the held"
+		    " connection(s)", f->svc->name);
+	else
+		s = xasprintf("terminate-backends %s: pg_terminate_backend() for"
+		    " the client sessions%s%s%s%s on %s", f->svc->name,
+		    o->user ? " of user " : "", o->user ? o->user : "",
+		    o->app ? " of application " : "", o->app ? o->app : "", dsn);
+	free(dsn);
+	return s;
+}
+
+static json_t *
+pg_prepare(const struct fault *f, const struct fault_env *env,
+    struct sd_err *e)
+{
+	char app[64];
+
+	(void)env;
+	(void)e;
+	if (strcmp(f->verb->name, "hold-connections") != 0)
+		return json_pack("{s:s}", "how", "none");
+	snprintf(app, sizeof app, "shakedown-hold-%d-%lld", (int)getpid(),
+	    (long long)(mono_ns() % 1000000000000LL));
+	return json_pack("{s:s,s:s,s:s,s:s}", "how", "held", "service",
+	    f->svc->name, "url", f->svc->url, "application_name", app);
+}
+
 static PGconn *
-pg_connect(const char *dsn, const char *appname, struct sd_err *e)
+connect_as(const char *dsn, const char *app, struct sd_err *e)
 {
 	const char *keys[] = { "dbname", "connect_timeout", "application_name",
 	    "options", NULL };
-	const char *vals[] = { dsn, "5", appname, "-c statement_timeout=5000",
+	const char *vals[] = { dsn, "5", app, "-c statement_timeout=5000",
 	    NULL };
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
 
@@ -79,128 +122,211 @@ pg_connect(const char *dsn, const char *appname, struct sd_err *e)
 	return c;
 }
 
+/* One value from a one-row query with text parameters. */
 static int
-terminate(struct fault *f, struct sd_err *e)
+query1(const char *dsn, const char *sql, int np, const char *const *params,
+    char **out, struct sd_err *e)
 {
-	struct pg_state *st = f->priv;
-	const char *params[2] = { st->user, st->app };
-	PGconn *c = pg_connect(f->svc->url, "shakedown", e);
+	PGconn *c = connect_as(dsn, "shakedown", e);
 	PGresult *r;
 	int rc = 0;
 
 	if (c == NULL)
 		return -1;
-	r = PQexecParams(c, "SELECT count(pg_terminate_backend(pid))"
-	    " FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
-	    " AND backend_type = 'client backend'"
-	    " AND datname = current_database()"
-	    " AND application_name <> 'shakedown'"
-	    " AND ($1::text IS NULL OR usename = $1)"
-	    " AND ($2::text IS NULL OR application_name = $2)",
-	    2, NULL, params, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-		rc = err_set(e, "pg_terminate_backend: %s", PQresultErrorMessage(r));
-	} else {
-		free(f->note);
-		f->note = xasprintf("%s backend(s) terminated", PQgetvalue(r, 0, 0));
-	}
+	r = PQexecParams(c, sql, np, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		rc = err_set(e, "%s", PQresultErrorMessage(r));
+	else
+		*out = xstrdup(PQgetvalue(r, 0, 0));
 	PQclear(r);
 	PQfinish(c);
 	return rc;
 }
 
 static int
-hold(struct fault *f, struct sd_err *e)
+terminate(const struct fault *f, char **note, struct sd_err *e)
 {
-	struct pg_state *st = f->priv;
+	const struct pg_opts *o = f->opts;
+	const char *params[2] = { o->user, o->app };
+	char *n = NULL;
 
-	st->held = xcalloc((size_t)f->count, sizeof *st->held);
-	/* record each connection as it opens: a partial apply reverts too */
-	while (st->nheld < f->count) {
-		PGconn *c = pg_connect(f->svc->url, "shakedown", e);
+	if (query1(f->svc->url, "SELECT count(pg_terminate_backend(pid))"
+	    " FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+	    " AND backend_type = 'client backend'"
+	    " AND datname = current_database()"
+	    " AND application_name NOT LIKE 'shakedown%'"
+	    " AND ($1::text IS NULL OR usename = $1)"
+	    " AND ($2::text IS NULL OR application_name = $2)",
+	    2, params, &n, e) == -1)
+		return err_prefix(e, "pg_terminate_backend");
+	fault_note(note, "%s backend(s) terminated", n);
+	free(n);
+	return 0;
+}
+
+static int
+hold(const struct fault *f, const json_t *rec, void **state,
+    const struct fault_env *env, char **note, struct sd_err *e)
+{
+	const struct pg_opts *o = f->opts;
+	struct pg_held *h = xcalloc(1, sizeof *h);
+	const char *app = NULL;
+
+	if (rec_str(rec, "application_name", &app, e) == -1) {
+		free(h);
+		return -1;
+	}
+	h->c = xcalloc((size_t)o->count, sizeof *h->c);
+	/* kept as each opens: a partial apply is reverted too */
+	*state = h;
+	while (h->n < o->count) {
+		PGconn *c = connect_as(f->svc->url, app, e);
 		if (c == NULL) {
-			free(f->note);
-			f->note = xasprintf("held %d of %d connection(s)", st->nheld,
-			    f->count);
-			return err_prefix(e, "connection %d of %d", st->nheld + 1,
-			    f->count);
+			fault_note(note, "held %d of %d connection(s)", h->n, o->count);
+			return err_prefix(e, "connection %d of %d", h->n + 1, o->count);
 		}
-		st->held[st->nheld++] = c;
-		if (f->env && f->env->interrupted && *f->env->interrupted)
+		h->c[h->n++] = c;
+		if (env != NULL && env->stop != NULL && *env->stop)
 			return err_set(e, "interrupted");
 	}
-	free(f->note);
-	f->note = xasprintf("holding %d connection(s)", st->nheld);
+	fault_note(note, "holding %d connection(s)", h->n);
 	return 0;
 }
 
 static int
-pg_apply(struct fault *f, struct sd_err *e)
+pg_apply(const struct fault *f, json_t *rec, void **state,
+    const struct fault_env *env, char **note, struct sd_err *e)
 {
-	return f->action == FA_TERMINATE ? terminate(f, e) : hold(f, e);
-}
-
-static int
-pg_revert(struct fault *f, struct sd_err *e)
-{
-	struct pg_state *st = f->priv;
-
-	(void)e;
-	if (f->action != FA_HOLD || st == NULL)
-		return 0;
-	while (st->nheld > 0)
-		PQfinish(st->held[--st->nheld]);
+	if (strcmp(f->verb->name, "terminate-backends") == 0)
+		return terminate(f, note, e);
+	if (strcmp(f->verb->name, "hold-connections") == 0)
+		return hold(f, rec, state, env, note, e);
+	fault_note(note, "no held connections to release");
 	return 0;
-}
-
-static char *
-pg_describe(const struct fault *f, int revert)
-{
-	char *dsn = redact_secret(f->svc->url), *s;
-
-	if (revert)
-		s = f->action == FA_HOLD ? xasprintf("release the %d connection(s)"
-		    " held on %s", f->count, f->svc->name) :
-		    xstrdup("nothing to revert");
-	else if (f->action == FA_HOLD)
-		s = xasprintf("hold-connections %s: open and hold %d connection(s)"
-		    " to %s", f->svc->name, f->count, dsn);
-	else
-		s = xasprintf("terminate-backends %s: pg_terminate_backend() for"
-		    " the client sessions on %s", f->svc->name, dsn);
-	free(dsn);
-	return s;
-}
-
-static json_t *
-pg_journal(struct fault *f)
-{
-	/* held connections belong to the runner: they close when it exits */
-	return json_pack("{s:s,s:s}", "how", "none", "note", f->action == FA_HOLD ?
-	    "held connections close when the runner exits" : "one-shot");
 }
 
 static void
-pg_free(struct fault *f)
+pg_free_state(void *state)
 {
-	struct pg_state *st = f->priv;
+	struct pg_held *h = state;
 
-	if (st == NULL)
+	if (h == NULL)
 		return;
-	pg_revert(f, NULL);
-	free(st->held);
-	free(st->user);
-	free(st->app);
-	free(st);
-	f->priv = NULL;
+	while (h->n > 0)
+		PQfinish(h->c[--h->n]);
+	free(h->c);
+	free(h);
 }
 
-const struct drill_kind drill_postgres = {
+/* Backends still holding the recorded name; -1 when it cannot tell. */
+static int
+held_count(const json_t *rec, int terminate_them, struct sd_err *e)
+{
+	const char *url = NULL, *app = NULL, *p[1];
+	char *n = NULL;
+	int v;
+
+	if (rec_str(rec, "url", &url, e) == -1 ||
+	    rec_str(rec, "application_name", &app, e) == -1)
+		return -1;
+	redact_learn(url);
+	p[0] = app;
+	if (query1(url, terminate_them ? "SELECT count(pg_terminate_backend(pid))"
+	    " FROM pg_stat_activity WHERE application_name = $1" :
+	    "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+	    1, p, &n, e) == -1)
+		return -1;
+	v = atoi(n);
+	free(n);
+	return v;
+}
+
+static int
+pg_revert(const json_t *rec, void *state, const struct fault_env *env,
+    char **note, struct sd_err *e)
+{
+	struct pg_held *h = state;
+	const char *how = NULL;
+	int n;
+
+	(void)env;
+	if (rec_str(rec, "how", &how, e) == -1)
+		return FAULT_FINAL;
+	if (strcmp(how, "none") == 0)
+		return 0;
+	if (strcmp(how, "held") != 0) {
+		err_set(e, "unknown revert '%.20s'", how);
+		return FAULT_FINAL;
+	}
+	if (h != NULL) {
+		fault_note(note, "closed %d held connection(s)", h->n);
+		while (h->n > 0)
+			PQfinish(h->c[--h->n]);
+		return 0;
+	}
+	/* the runner is gone, and with it its sockets: end what lingers */
+	const char *u;
+	if (rec_str(rec, "url", &u, e) == -1 ||
+	    rec_str(rec, "application_name", &u, e) == -1)
+		return FAULT_FINAL;
+	if ((n = held_count(rec, 1, e)) == -1)
+		return -1;
+	fault_note(note, "%d held connection(s) were left to end", n);
+	return 0;
+}
+
+static int
+pg_in_effect(const json_t *rec, const struct fault_env *env)
+{
+	const char *how = NULL;
+	struct sd_err e;
+	int n;
+
+	(void)env;
+	if (rec_str(rec, "how", &how, &e) == -1)
+		return -1;
+	if (strcmp(how, "held") != 0)
+		return 0;
+	n = held_count(rec, 0, &e);
+	return n < 0 ? -1 : n > 0;
+}
+
+static void
+pg_free(void *opts)
+{
+	struct pg_opts *o = opts;
+
+	free(o->user);
+	free(o->app);
+	free(o);
+}
+
+static const struct fault_verb verbs[] = {
+	{ "terminate-backends", 0, NULL, "pg_terminate_backend() for the app's"
+	    " sessions" },
+	{ "hold-connections", 1, NULL, "open count: N connections and hold"
+	    " them" },
+	{ "release-connections", 0, "hold-connections", "close the held"
+	    " connections" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const char *const keys[] = { "service", "timeout", "count", "user",
+    "application", NULL };
+
+const struct fault_kind fault_postgres = {
 	.name = "postgres",
+	.summary = "end PostgreSQL sessions or exhaust its connections, through"
+	    " libpq",
+	.verbs = verbs,
+	.on = SVC_POSTGRES,
+	.keys = keys,
 	.parse = pg_parse,
+	.describe = pg_describe,
+	.prepare = pg_prepare,
 	.apply = pg_apply,
 	.revert = pg_revert,
-	.describe = pg_describe,
-	.journal = pg_journal,
+	.in_effect = pg_in_effect,
+	.free_state = pg_free_state,
 	.free = pg_free,
 };

@@ -1,187 +1,233 @@
 /*
- * redis.c — Redis faults through hiredis, every call with a timeout:
+ * redis.c — the redis kind, through hiredis, every call with a timeout:
  *   pause        CLIENT PAUSE for a bounded time (for: D)
+ *   resume       wait until PING answers again (the pause ends by itself)
  *   client-kill  CLIENT KILL TYPE normal (drops the app's connections)
  *
  * Redis postpones every command of a normal client while paused, CLIENT
  * UNPAUSE included (tried: it waits out the pause), so a pause cannot be
- * lifted early. It is therefore always bounded and expires by itself —
- * which also means it cannot outlive a runner killed with -9 by more than
- * for:. Reverting waits until PING answers again.
+ * lifted early. It is therefore always bounded and expires by itself — it
+ * cannot outlive a runner killed with -9 by more than for:. Its record
+ * holds when it ends; reverting waits until then and PING answers.
  */
 #define _GNU_SOURCE
-#include <sys/time.h>
-
 #include <stdlib.h>
 #include <string.h>
 
 #include <hiredis/hiredis.h>
 
+#include "../lib/ping.h"
+#include "../lib/redact.h"
 #include "../lib/redisurl.h"
-#include "../lib/scenario.h"
 #include "../lib/units.h"
-#include "../lib/ynode.h"
-#include "drill.h"
+#include "fault.h"
 
 #define PAUSE_MAX_MS (10 * 60 * 1000)
+#define AFTER_MS 5000		/* PING may take a moment after the pause */
+
+struct rd_opts {
+	int64_t for_ms;
+};
 
 static int
-rd_parse(struct fault *f, const struct ynode *args, const char *file,
-    struct sd_err *e)
+rd_parse(const struct fault_parse *p, struct fault *f)
 {
-	static const char *const keys[] = { "service", "for", "timeout", NULL };
-	const struct ynode *n;
-	struct sd_err ue;
+	struct rd_opts *o = xcalloc(1, sizeof *o);
+	const struct ynode *n = ynode_get(p->args, "for");
 
-	if (args != NULL && scen_check_keys(file, args, keys,
-	    drill_action_name(f->action), e) == -1)
-		return -1;
-	if ((n = ynode_get(args, "for")) != NULL) {
-		if (f->action != FA_PAUSE)
-			return scen_error(e, file, n, "for: goes with pause");
-		if (n->type != Y_SCALAR ||
-		    units_duration_ms(n->value, &f->for_ms, &ue) == -1)
-			return scen_error(e, file, n, "for: %s", n->type ==
-			    Y_SCALAR ? ue.msg : "must be a duration");
-		if (f->for_ms > PAUSE_MAX_MS)
-			return scen_error(e, file, n, "for: at most 10m");
+	f->opts = o;
+	if (n != NULL) {
+		if (strcmp(f->verb->name, "pause") != 0)
+			return yerr(p->y, n, "for: goes with pause");
+		if (ydur_node(p->y, n, "for", &o->for_ms, 1, PAUSE_MAX_MS) == -1)
+			return -1;
 	}
-	if (f->action == FA_PAUSE && f->for_ms == 0)
-		return err_set(e, "%s:%d:%d: pausing redis service '%s' needs"
-		    " for: D (Redis cannot lift CLIENT PAUSE early, so it is"
-		    " always bounded)", file, f->line, f->col, f->svc->name);
+	if (strcmp(f->verb->name, "pause") == 0 && o->for_ms == 0)
+		return err_set(p->y->e, "%s:%d:%d: pausing redis service '%s'"
+		    " needs for: D (Redis cannot lift CLIENT PAUSE early, so it is"
+		    " always bounded)", p->y->file, f->line, f->col, f->svc->name);
 	return 0;
 }
 
-static redisContext *
-rd_connect(const char *url, struct sd_err *e)
+static char *
+rd_describe(const struct fault *f, int revert)
 {
-	redisContext *c;
-	struct rurl u;
+	const struct rd_opts *o = f->opts;
+	char *url = redact_url(f->svc->url), *s, buf[32];
 
-	if (rurl_parse(url, &u, e) == -1)
-		return NULL;
-	if ((c = rurl_connect(&u, 2000, e)) == NULL)
-		err_prefix(e, "connect %s:%d", u.host, u.port);
-	rurl_free(&u);
-	return c;
+	if (revert)
+		s = xasprintf("resume %s: the pause ends by itself after %s; wait"
+		    " until PING answers", f->svc->name, units_fmt_ms(o->for_ms,
+		    buf, sizeof buf));
+	else if (strcmp(f->verb->name, "pause") == 0)
+		s = xasprintf("pause %s: CLIENT PAUSE %lld on %s", f->svc->name,
+		    (long long)o->for_ms, url);
+	else if (strcmp(f->verb->name, "resume") == 0)
+		s = xasprintf("resume %s: wait until PING answers on %s",
+		    f->svc->name, url);
+	else
+		s = xasprintf("client-kill %s: CLIENT KILL TYPE normal SKIPME yes"
+		    " on %s", f->svc->name, url);
+	free(url);
+	return s;
+}
+
+static json_t *
+rd_prepare(const struct fault *f, const struct fault_env *env,
+    struct sd_err *e)
+{
+	const struct rd_opts *o = f->opts;
+
+	(void)env;
+	(void)e;
+	if (strcmp(f->verb->name, "pause") != 0)
+		return json_pack("{s:s}", "how", "none");
+	/* undoing it is waiting until it ends: say when, on the wall clock,
+	 * since the guardian or `recover` may read it in another process */
+	return json_pack("{s:s,s:s,s:s,s:I,s:I}", "how", "wait", "service",
+	    f->svc->name, "url", f->svc->url, "until_wall_ms",
+	    (json_int_t)(wall_ms() + o->for_ms), "for_ms",
+	    (json_int_t)o->for_ms);
 }
 
 static int
-rd_command(const char *url, const char *cmd, char *note, size_t len,
-    struct sd_err *e)
+command(const char *url, const char *cmd, char **note, struct sd_err *e)
 {
-	redisContext *c = rd_connect(url, e);
+	redisContext *c;
 	redisReply *r;
+	struct rurl u;
 	int rc = 0;
 
-	if (c == NULL)
+	if (rurl_parse(url, &u, e) == -1)
 		return -1;
+	c = rurl_connect(&u, 2000, e);
+	if (c == NULL) {
+		err_prefix(e, "connect %s:%d", u.host, u.port);
+		rurl_free(&u);
+		return -1;
+	}
+	rurl_free(&u);
 	r = redisCommand(c, cmd);
 	if (r == NULL)
 		rc = err_set(e, "%s: %s", cmd, c->errstr);
 	else if (r->type == REDIS_REPLY_ERROR)
 		rc = err_set(e, "%s: %s", cmd, r->str);
 	else if (r->type == REDIS_REPLY_INTEGER)
-		snprintf(note, len, "%lld", r->integer);
-	else if (r->type == REDIS_REPLY_STATUS)
-		snprintf(note, len, "%s", r->str);
+		fault_note(note, "%lld client connection(s) killed", r->integer);
 	freeReplyObject(r);
 	redisFree(c);
 	return rc;
 }
 
 static int
-rd_apply(struct fault *f, struct sd_err *e)
+rd_apply(const struct fault *f, json_t *rec, void **state,
+    const struct fault_env *env, char **note, struct sd_err *e)
 {
-	char cmd[64], note[64] = "";
+	const struct rd_opts *o = f->opts;
+	char cmd[64];
 
-	switch (f->action) {
-	case FA_PAUSE:
-		snprintf(cmd, sizeof cmd, "CLIENT PAUSE %lld", (long long)f->for_ms);
-		if (rd_command(f->svc->url, cmd, note, sizeof note, e) == -1)
-			return -1;
-		/* remember when it ends: revert waits for exactly that */
-		f->count = 0;
-		f->pid = 0;
-		f->priv = xmalloc(sizeof(int64_t));
-		*(int64_t *)f->priv = mono_ms() + f->for_ms;
-		return 0;
-	case FA_RESUME:
-		/* an unpaired resume: wait until PING answers */
-		return drill_wait_ready(f->svc, PAUSE_MAX_MS, f->env ?
-		    f->env->interrupted : NULL, e);
-	case FA_CLIENT_KILL:
-		if (rd_command(f->svc->url, "CLIENT KILL TYPE normal SKIPME yes",
-		    note, sizeof note, e) == -1)
-			return -1;
-		free(f->note);
-		f->note = xasprintf("%s client connection(s) killed", note);
-		return 0;
-	default:
-		return err_set(e, "redis: cannot %s", drill_action_name(f->action));
+	(void)rec;
+	(void)state;
+	if (strcmp(f->verb->name, "pause") == 0) {
+		snprintf(cmd, sizeof cmd, "CLIENT PAUSE %lld", (long long)o->for_ms);
+		return command(f->svc->url, cmd, NULL, e);
 	}
+	/* (a CLIENT PAUSE whose reply was lost may have paused Redis: -1,
+	 * reverted by waiting, which is harmless when it did not) */
+	if (strcmp(f->verb->name, "resume") == 0)
+		return ping_wait("redis", f->svc->url, PAUSE_MAX_MS + AFTER_MS,
+		    env ? env->stop : NULL, e);
+	return command(f->svc->url, "CLIENT KILL TYPE normal SKIPME yes", note, e);
+}
+
+/* How long until the recorded pause ends: refused when the record claims
+ * more than any pause may last (a hand-edited journal must not make
+ * `recover` wait for years). */
+static int
+left_ms(const json_t *rec, int64_t *left, struct sd_err *e)
+{
+	int64_t until, for_ms;
+
+	if (rec_int(rec, "until_wall_ms", 0, INT64_MAX / 2, &until, e) == -1 ||
+	    rec_int(rec, "for_ms", 1, PAUSE_MAX_MS, &for_ms, e) == -1)
+		return -1;
+	*left = until - wall_ms();
+	if (*left > for_ms + 60000)
+		return err_set(e, "the record says the pause ends in %llds, longer"
+		    " than it lasts (%llds): not trusted", (long long)(*left / 1000),
+		    (long long)(for_ms / 1000));
+	if (*left < 0)
+		*left = 0;
+	return 0;
 }
 
 static int
-rd_revert(struct fault *f, struct sd_err *e)
+rd_revert(const json_t *rec, void *state, const struct fault_env *env,
+    char **note, struct sd_err *e)
 {
+	const char *how = NULL, *url = NULL;
 	int64_t left;
 
-	if (f->action != FA_PAUSE || f->priv == NULL)
+	(void)state;
+	if (rec_str(rec, "how", &how, e) == -1)
+		return FAULT_FINAL;
+	if (strcmp(how, "none") == 0)
 		return 0;
-	left = *(int64_t *)f->priv - mono_ms();
-	return drill_wait_ready(f->svc, (left > 0 ? left : 0) + 5000,
-	    f->env ? f->env->interrupted : NULL, e);
+	if (strcmp(how, "wait") != 0) {
+		err_set(e, "unknown revert '%.20s'", how);
+		return FAULT_FINAL;
+	}
+	if (rec_str(rec, "url", &url, e) == -1 || left_ms(rec, &left, e) == -1)
+		return FAULT_FINAL;
+	redact_learn(url);
+	fault_note(note, "waited until the Redis pause ended");
+	return ping_wait("redis", url, left + AFTER_MS, env ? env->stop : NULL, e);
 }
 
-static char *
-rd_describe(const struct fault *f, int revert)
+static int
+rd_in_effect(const json_t *rec, const struct fault_env *env)
 {
-	char *url = redact_secret(f->svc->url), *s, buf[32];
+	const char *how = NULL, *url = NULL;
+	struct sd_err e;
+	int64_t left;
 
-	if (revert)
-		s = f->action == FA_PAUSE ? xasprintf("resume %s: the pause ends"
-		    " by itself after %s; wait until PING answers", f->svc->name,
-		    units_fmt_ms(f->for_ms, buf, sizeof buf)) :
-		    xstrdup("nothing to revert");
-	else if (f->action == FA_PAUSE)
-		s = xasprintf("pause %s: CLIENT PAUSE %lld on %s", f->svc->name,
-		    (long long)f->for_ms, url);
-	else if (f->action == FA_RESUME)
-		s = xasprintf("resume %s: wait until PING answers on %s",
-		    f->svc->name, url);
-	else
-		s = xasprintf("client-kill %s: CLIENT KILL TYPE normal on %s",
-		    f->svc->name, url);
-	free(url);
-	return s;
-}
-
-static json_t *
-rd_journal(struct fault *f)
-{
-	if (f->action != FA_PAUSE)
-		return json_pack("{s:s}", "how", "none");
-	/* the pause ends by itself: undoing it is waiting that long */
-	return json_pack("{s:s,s:s,s:s,s:I}", "how", "wait_redis", "service",
-	    f->svc->name, "url", f->svc->url, "until",
-	    (json_int_t)(wall_ms() + f->for_ms));
+	(void)env;
+	if (rec_str(rec, "how", &how, &e) == -1)
+		return -1;
+	if (strcmp(how, "wait") != 0)
+		return 0;
+	if (rec_str(rec, "url", &url, &e) == -1 || left_ms(rec, &left, &e) == -1)
+		return -1;
+	return left > 0 && ping_redis(url, 500, &e) == -1;
 }
 
 static void
-rd_free(struct fault *f)
+rd_free(void *opts)
 {
-	free(f->priv);
-	f->priv = NULL;
+	free(opts);
 }
 
-const struct drill_kind drill_redis = {
+static const struct fault_verb verbs[] = {
+	{ "pause", 1, NULL, "CLIENT PAUSE for: D (ends by itself)" },
+	{ "resume", 0, "pause", "wait until PING answers" },
+	{ "client-kill", 0, NULL, "CLIENT KILL TYPE normal: drop the clients'"
+	    " connections" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const char *const keys[] = { "service", "timeout", "for", NULL };
+
+const struct fault_kind fault_redis = {
 	.name = "redis",
+	.summary = "pause Redis or drop its clients, through hiredis",
+	.verbs = verbs,
+	.on = SVC_REDIS,
+	.keys = keys,
 	.parse = rd_parse,
+	.describe = rd_describe,
+	.prepare = rd_prepare,
 	.apply = rd_apply,
 	.revert = rd_revert,
-	.describe = rd_describe,
-	.journal = rd_journal,
+	.in_effect = rd_in_effect,
 	.free = rd_free,
 };

@@ -1,9 +1,13 @@
 /*
- * service.c — stop, start, kill, restart, pause, resume and signal a service,
- * by its own commands (systemctl, docker, pg_ctl, `shakedown sandbox`) or
- * by signals to its pid/pidfile. A stop or kill is reverted by the start
- * command and a wait until the service answers again; a pause (SIGSTOP) by
- * SIGCONT to exactly the pid that was stopped.
+ * service.c — the service kind: stop, start, kill, restart, pause, resume
+ * and signal a service, by its own commands (systemctl, docker, pg_ctl,
+ * `shakedown sandbox`) or by signals to its pid/pidfile.
+ *
+ * A stop or kill records the start command and how to tell the service is
+ * back (PING, SELECT 1, a live pid in its pidfile); its revert runs that
+ * command and waits. A pause (SIGSTOP) records the exact process — pid and
+ * start time, so a recycled pid is never touched — and is reverted by
+ * SIGCONT to it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,28 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/scenario.h"
-#include "../lib/ynode.h"
-#include "drill.h"
+#include "../lib/ping.h"
+#include "../lib/proc.h"
+#include "../lib/redact.h"
+#include "fault.h"
+
+#define SETTLE_MS 300
+
+struct svc_opts {
+	int sig;		/* signal: the signal */
+};
 
 static const char *const sig_names[] = { "HUP", "INT", "QUIT", "KILL",
-    "USR1", "USR2", "TERM", "STOP", "CONT", NULL };
+    "USR1", "USR2", "TERM", NULL };
 static const int sig_nums[] = { SIGHUP, SIGINT, SIGQUIT, SIGKILL, SIGUSR1,
-    SIGUSR2, SIGTERM, SIGSTOP, SIGCONT };
-
-static int
-parse_signal(const char *s, int *sig)
-{
-	if (strncmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (int i = 0; sig_names[i]; i++) {
-		if (strcmp(sig_names[i], s) == 0) {
-			*sig = sig_nums[i];
-			return 0;
-		}
-	}
-	return -1;
-}
+    SIGUSR2, SIGTERM };
 
 static const char *
 sig_name(int sig)
@@ -44,253 +41,414 @@ sig_name(int sig)
 }
 
 static int
-has_pid(const struct scen_service *sv)
+verb_is(const struct fault *f, const char *name)
 {
-	return sv->pid != 0 || sv->pidfile != NULL;
+	return strcmp(f->verb->name, name) == 0;
 }
 
 static int
-svc_parse(struct fault *f, const struct ynode *args, const char *file,
+sv_parse(const struct fault_parse *p, struct fault *f)
+{
+	struct svc_opts *o = xcalloc(1, sizeof *o);
+	const struct ynode *n = ynode_get(p->args, "signal");
+
+	f->opts = o;
+	o->sig = SIGTERM;
+	if (n == NULL)
+		return 0;
+	if (!verb_is(f, "signal"))
+		return yerr(p->y, n, "signal: goes with the signal step");
+	const char *s = n->type == Y_SCALAR ? n->value : "";
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 0; sig_names[i]; i++)
+		if (strcmp(sig_names[i], s) == 0) {
+			o->sig = sig_nums[i];
+			return 0;
+		}
+	if (strcmp(s, "STOP") == 0 || strcmp(s, "CONT") == 0)
+		return yerr(p->y, n, "signal %s: use the pause and resume steps"
+		    " (a pause is reverted; a bare SIGSTOP would not be)", s);
+	return yerr(p->y, n, "unknown signal '%s' (TERM, INT, HUP, KILL, USR1,"
+	    " USR2, QUIT)", n->type == Y_SCALAR ? n->value : "");
+}
+
+static int
+sv_check(const struct fault *f, const struct yctx *y)
+{
+	const struct svc *sv = f->svc;
+	const char *v = f->verb->name;
+	int pid = svc_has_pid(sv);
+
+	if ((verb_is(f, "stop") && sv->cmd[CMD_STOP] == NULL && !pid) ||
+	    (verb_is(f, "kill") && sv->cmd[CMD_KILL] == NULL && !pid))
+		return err_set(y->e, "%s:%d:%d: %s needs a %s command or a"
+		    " pid/pidfile for service '%s'", y->file, f->line, f->col, v,
+		    v, sv->name);
+	/* a stop or kill must be revertible */
+	if ((verb_is(f, "stop") || verb_is(f, "kill") || verb_is(f, "start")) &&
+	    sv->cmd[CMD_START] == NULL)
+		return err_set(y->e, "%s:%d:%d: %s %s cannot be %s: service '%s'"
+		    " has no start command", y->file, f->line, f->col, v,
+		    sv->name, verb_is(f, "start") ? "done" : "reverted", sv->name);
+	if (verb_is(f, "restart") && sv->cmd[CMD_RESTART] == NULL &&
+	    (sv->cmd[CMD_START] == NULL || (sv->cmd[CMD_STOP] == NULL && !pid)))
+		return err_set(y->e, "%s:%d:%d: restart needs a restart command,"
+		    " or stop and start, for service '%s'", y->file, f->line,
+		    f->col, sv->name);
+	if ((verb_is(f, "pause") || verb_is(f, "resume") ||
+	    verb_is(f, "signal")) && !pid)
+		return err_set(y->e, "%s:%d:%d: %s needs the pid or pidfile of"
+		    " service '%s'", y->file, f->line, f->col, v, sv->name);
+	return 0;
+}
+
+static char *
+run_desc(const struct fault *f, enum svc_cmd c, const char *then)
+{
+	char *cmd = argv_join(f->svc->cmd[c]);
+	char *s = xasprintf("%s %s: run '%s' (timeout %llds)%s", f->verb->name,
+	    f->svc->name, cmd, (long long)(f->timeout_ms / 1000), then);
+
+	free(cmd);
+	return s;
+}
+
+static char *
+sv_describe(const struct fault *f, int revert)
+{
+	const struct svc *sv = f->svc;
+	const char *who = sv->pidfile ? sv->pidfile : "its pid";
+	const char *wait = sv->kind == SVC_REDIS ? " PING" :
+	    sv->kind == SVC_POSTGRES ? " SELECT 1" : "";
+
+	if (revert) {
+		if (verb_is(f, "pause"))
+			return xasprintf("resume %s: SIGCONT to the stopped pid",
+			    sv->name);
+		char *cmd = argv_join(sv->cmd[CMD_START]);
+		char *s = xasprintf("start %s: run '%s', then wait until it"
+		    " answers%s", sv->name, cmd, wait);
+		free(cmd);
+		return s;
+	}
+	if (verb_is(f, "stop") && sv->cmd[CMD_STOP])
+		return run_desc(f, CMD_STOP, "");
+	if (verb_is(f, "kill") && sv->cmd[CMD_KILL])
+		return run_desc(f, CMD_KILL, "");
+	if (verb_is(f, "start"))
+		return run_desc(f, CMD_START, ", then wait until it answers");
+	if (verb_is(f, "restart") && sv->cmd[CMD_RESTART])
+		return run_desc(f, CMD_RESTART, ", then wait until it answers");
+	if (verb_is(f, "restart"))
+		return xasprintf("restart %s: stop it, then start it and wait"
+		    " until it answers", sv->name);
+	if (verb_is(f, "stop") || verb_is(f, "kill"))
+		return xasprintf("%s %s: SIG%s to the pid in %s", f->verb->name,
+		    sv->name, verb_is(f, "kill") ? "KILL" : "TERM", who);
+	if (verb_is(f, "pause"))
+		return xasprintf("pause %s: SIGSTOP to the pid in %s", sv->name,
+		    who);
+	if (verb_is(f, "resume"))
+		return xasprintf("resume %s: SIGCONT to the pid in %s", sv->name,
+		    who);
+	return xasprintf("signal %s: SIG%s to the pid in %s", sv->name,
+	    sig_name(((const struct svc_opts *)f->opts)->sig), who);
+}
+
+static json_t *
+sv_prepare(const struct fault *f, const struct fault_env *env,
     struct sd_err *e)
 {
-	static const char *const keys[] = { "service", "timeout", "signal",
-	    NULL };
-	const struct scen_service *sv = f->svc;
-	const struct ynode *n;
+	const struct svc *sv = f->svc;
+	char comm[64] = "";
+	pid_t pid;
 
-	if (args != NULL) {
-		if (scen_check_keys(file, args, keys, drill_action_name(f->action),
-		    e) == -1)
-			return -1;
-		if ((n = ynode_get(args, "signal")) != NULL) {
-			if (f->action != FA_SIGNAL)
-				return scen_error(e, file, n, "signal: goes with the"
-				    " signal step");
-			if (n->type != Y_SCALAR || parse_signal(n->value, &f->sig) == -1)
-				return scen_error(e, file, n, "unknown signal '%s'"
-				    " (TERM, INT, HUP, KILL, USR1, USR2, QUIT)",
-				    n->type == Y_SCALAR ? n->value : "");
-		}
+	(void)env;
+	if (verb_is(f, "stop") || verb_is(f, "kill"))
+		return json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:o,s:I,s:I}", "how",
+		    "start", "service", sv->name, "svc_kind",
+		    svc_kind_name(sv->kind), "url", sv->url, "pidfile", sv->pidfile,
+		    "argv", argv_json(sv->cmd[CMD_START]), "timeout_ms",
+		    (json_int_t)f->timeout_ms, "ready_timeout_ms",
+		    (json_int_t)sv->ready_timeout_ms);
+	if (verb_is(f, "pause")) {
+		/* the journal names exactly the process we will stop */
+		if ((pid = svc_pid(sv, e)) == 0)
+			return NULL;
+		proc_comm(pid, comm, sizeof comm);
+		return json_pack("{s:s,s:s,s:i,s:I,s:s}", "how", "sigcont",
+		    "service", sv->name, "pid", (int)pid, "starttime",
+		    (json_int_t)proc_starttime(pid), "comm", comm);
 	}
-	switch (f->action) {
-	case FA_STOP:
-		if (sv->cmd[CMD_STOP] == NULL && !has_pid(sv))
-			goto need;
-		return 0;
-	case FA_START:
-		if (sv->cmd[CMD_START] == NULL)
-			return err_set(e, "%s:%d:%d: service '%s' has no start"
-			    " command", file, f->line, f->col, sv->name);
-		return 0;
-	case FA_KILL:
-		if (sv->cmd[CMD_KILL] == NULL && !has_pid(sv))
-			goto need;
-		return 0;
-	case FA_RESTART:
-		if (sv->cmd[CMD_RESTART] == NULL && (sv->cmd[CMD_START] == NULL ||
-		    (sv->cmd[CMD_STOP] == NULL && !has_pid(sv))))
-			return err_set(e, "%s:%d:%d: restart needs a restart command,"
-			    " or stop and start, for service '%s'", file, f->line,
-			    f->col, sv->name);
-		return 0;
-	default:	/* pause, resume, signal: a pid */
-		if (!has_pid(sv))
-			return err_set(e, "%s:%d:%d: %s needs the pid or pidfile of"
-			    " service '%s'", file, f->line, f->col,
-			    drill_action_name(f->action), sv->name);
-		return 0;
-	}
-need:
-	return err_set(e, "%s:%d:%d: %s needs a %s command or a pid/pidfile for"
-	    " service '%s'", file, f->line, f->col, drill_action_name(f->action),
-	    drill_action_name(f->action), sv->name);
+	return json_pack("{s:s}", "how", "none");
 }
 
+/* Back already (restarted by hand)? Believed only if it still answers a
+ * moment later: a stop under way when a runner died may still be taking it
+ * down. -1: cannot tell (a process without pidfile). */
 static int
-start_and_wait(struct fault *f, struct sd_err *e)
+answers(const char *kind, const char *url, const char *pidfile)
 {
-	const struct scen_service *sv = f->svc;
 	struct sd_err ignore;
 
-	/* already back (restarted by hand)? then there is nothing to start */
-	if (sv->kind != SVC_PROCESS &&
-	    drill_wait_ready(sv, 0, NULL, &ignore) == 0)
-		return 0;
-	if (drill_run_cmd(f, sv->cmd[CMD_START], f->timeout_ms, e) == -1)
-		return -1;
-	return drill_wait_ready(sv, sv->ready_timeout_ms,
-	    f->env ? f->env->interrupted : NULL, e);
+	if (strcmp(kind, "process") == 0) {
+		if (pidfile == NULL)
+			return -1;
+		pid_t pid = pidfile_read(pidfile);
+		return pid != 0 && proc_alive(pid);
+	}
+	return ping_kind(kind, url, 1000, &ignore) == 0;
 }
 
 static int
-signal_pid(struct fault *f, int sig, struct sd_err *e)
+wait_ready(const char *kind, const char *url, const char *pidfile,
+    int64_t timeout_ms, const struct fault_env *env, struct sd_err *e)
 {
-	/* the pid the journal recorded, if it already resolved one */
-	pid_t pid = f->pid != 0 && proc_alive(f->pid) ? f->pid :
-	    drill_service_pid(f->svc, e);
+	int64_t end = mono_ms() + timeout_ms;
+
+	if (strcmp(kind, "process") != 0)
+		return ping_wait(kind, url, timeout_ms, env ? env->stop : NULL, e);
+	while (pidfile != NULL && answers(kind, url, pidfile) != 1) {
+		if (mono_ms() > end)
+			return err_set(e, "no live pid in %s within %lldms", pidfile,
+			    (long long)timeout_ms);
+		sleep_ms(50);
+	}
+	return 0;
+}
+
+/* Undo a stop or kill from its record: start it and wait for it. */
+static int
+revert_start(const json_t *rec, const struct fault_env *env, char **note,
+    struct sd_err *e)
+{
+	const char *kind = NULL, *url = NULL, *pidfile = NULL;
+	int64_t tmo, ready;
+	char **argv;
+	int rc;
+
+	if (rec_str(rec, "svc_kind", &kind, e) == -1 ||
+	    rec_int(rec, "timeout_ms", 1, 3600000, &tmo, e) == -1 ||
+	    rec_int(rec, "ready_timeout_ms", 1, 3600000, &ready, e) == -1)
+		return FAULT_FINAL;
+	if (strcmp(kind, "process") != 0 && rec_str(rec, "url", &url, e) == -1)
+		return FAULT_FINAL;
+	rec_str(rec, "pidfile", &pidfile, NULL);
+	if (url != NULL)
+		redact_learn(url);
+	if (answers(kind, url, pidfile) == 1) {
+		sleep_ms(SETTLE_MS);
+		if (answers(kind, url, pidfile) == 1) {
+			fault_note(note, "already answering");
+			return 0;
+		}
+	}
+	if ((argv = rec_argv(rec, "argv", e)) == NULL)
+		return FAULT_FINAL;
+	rc = fault_run_argv(argv, env, tmo, note, e);
+	argv_free(argv);
+	if (rc == 0)
+		rc = wait_ready(kind, url, pidfile, ready, env, e);
+	return rc;
+}
+
+/* The process a record names, if it is still that process. */
+static pid_t
+recorded_pid(const json_t *rec, struct sd_err *e)
+{
+	int64_t pid, start;
+
+	if (rec_int(rec, "pid", 2, 1 << 30, &pid, e) == -1 ||
+	    rec_int(rec, "starttime", 0, INT64_MAX, &start, e) == -1)
+		return -1;
+	if (pid_check((pid_t)pid, e) == -1)
+		return -1;
+	if (!proc_alive((pid_t)pid) ||
+	    proc_starttime((pid_t)pid) != (unsigned long long)start)
+		return 0;
+	return (pid_t)pid;
+}
+
+static int
+sv_revert(const json_t *rec, void *state, const struct fault_env *env,
+    char **note, struct sd_err *e)
+{
+	const char *how = NULL;
+	pid_t pid;
+
+	(void)state;
+	if (rec_str(rec, "how", &how, e) == -1)
+		return FAULT_FINAL;
+	if (strcmp(how, "none") == 0)
+		return 0;
+	if (strcmp(how, "start") == 0)
+		return revert_start(rec, env, note, e);
+	if (strcmp(how, "sigcont") == 0) {
+		if ((pid = recorded_pid(rec, e)) == -1)
+			return FAULT_FINAL;
+		if (pid == 0) {
+			fault_note(note, "the paused process is gone");
+			return 0;
+		}
+		if (kill(pid, SIGCONT) == -1)
+			return err_set(e, "SIGCONT to %d: %s", (int)pid,
+			    strerror(errno));
+		fault_note(note, "SIGCONT to %d", (int)pid);
+		return 0;
+	}
+	err_set(e, "unknown revert '%.20s'", how);
+	return FAULT_FINAL;
+}
+
+static int
+sv_in_effect(const json_t *rec, const struct fault_env *env)
+{
+	const char *how = NULL, *kind = NULL, *url = NULL, *pidfile = NULL;
+	struct sd_err e;
+	pid_t pid;
+
+	(void)env;
+	if (rec_str(rec, "how", &how, &e) == -1)
+		return -1;
+	if (strcmp(how, "sigcont") == 0) {
+		if ((pid = recorded_pid(rec, &e)) <= 0)
+			return pid == 0 ? 0 : -1;
+		return proc_state(pid) == 'T';
+	}
+	if (strcmp(how, "start") == 0) {
+		if (rec_str(rec, "svc_kind", &kind, &e) == -1)
+			return -1;
+		rec_str(rec, "url", &url, NULL);
+		rec_str(rec, "pidfile", &pidfile, NULL);
+		int a = answers(kind, url, pidfile);
+		return a < 0 ? -1 : !a;
+	}
+	return 0;
+}
+
+/* The pid, checked and alive, or the one prepare recorded. */
+static pid_t
+live_pid(const struct fault *f, const json_t *rec, struct sd_err *e)
+{
+	pid_t pid;
+
+	if (json_object_get(rec, "pid") != NULL) {
+		if ((pid = recorded_pid(rec, e)) == 0)
+			err_set(e, "service '%s': the process is gone",
+			    f->svc->name);
+		return pid > 0 ? pid : 0;
+	}
+	return svc_pid(f->svc, e);
+}
+
+static int
+send_sig(const struct fault *f, const json_t *rec, int sig, char **note,
+    struct sd_err *e)
+{
+	pid_t pid = live_pid(f, rec, e);
 
 	if (pid == 0)
-		return -1;
-	f->pid = pid;
+		return FAULT_FINAL;	/* nothing was signalled */
 	if (sig == SIGTERM || sig == SIGKILL) {
 		if (proc_terminate(pid, sig, f->timeout_ms) == -1)
 			return err_set(e, "service '%s': pid %d did not exit",
 			    f->svc->name, (int)pid);
-		return 0;
-	}
-	if (kill(pid, sig) == -1)
+	} else if (kill(pid, sig) == -1) {
 		return err_set(e, "service '%s': kill %d: %s", f->svc->name,
 		    (int)pid, strerror(errno));
+	}
+	fault_note(note, "SIG%s to %d", sig == SIGSTOP ? "STOP" : sig == SIGCONT ?
+	    "CONT" : sig_name(sig), (int)pid);
 	return 0;
 }
 
 static int
-svc_apply(struct fault *f, struct sd_err *e)
+start_service(const struct fault *f, const struct fault_env *env, char **note,
+    struct sd_err *e)
 {
-	const struct scen_service *sv = f->svc;
-	struct sd_err ignore;
+	const struct svc *sv = f->svc;
+	const char *kind = svc_kind_name(sv->kind);
 
-	switch (f->action) {
-	case FA_STOP:
-		if (sv->pidfile || sv->pid)
-			f->pid = drill_service_pid(sv, &ignore);
-		if (sv->cmd[CMD_STOP] != NULL)
-			return drill_run_cmd(f, sv->cmd[CMD_STOP], f->timeout_ms, e);
-		return signal_pid(f, SIGTERM, e);
-	case FA_KILL:
-		if (sv->cmd[CMD_KILL] != NULL)
-			return drill_run_cmd(f, sv->cmd[CMD_KILL], f->timeout_ms, e);
-		return signal_pid(f, SIGKILL, e);
-	case FA_START:
-		return start_and_wait(f, e);
-	case FA_RESTART:
-		if (sv->cmd[CMD_RESTART] != NULL) {
-			if (drill_run_cmd(f, sv->cmd[CMD_RESTART], f->timeout_ms, e) == -1)
-				return -1;
-			return drill_wait_ready(sv, sv->ready_timeout_ms,
-			    f->env ? f->env->interrupted : NULL, e);
-		}
-		if ((sv->cmd[CMD_STOP] != NULL ? drill_run_cmd(f, sv->cmd[CMD_STOP],
-		    f->timeout_ms, e) : signal_pid(f, SIGTERM, e)) == -1)
-			return -1;
-		return start_and_wait(f, e);
-	case FA_PAUSE:
-		return signal_pid(f, SIGSTOP, e);
-	case FA_RESUME:
-		return signal_pid(f, SIGCONT, e);
-	case FA_SIGNAL:
-		if ((f->pid = drill_service_pid(sv, e)) == 0)
-			return -1;
-		if (kill(f->pid, f->sig) == -1)
-			return err_set(e, "kill %d: %s", (int)f->pid, strerror(errno));
+	if (answers(kind, sv->url, sv->pidfile) == 1) {
+		fault_note(note, "already answering");
 		return 0;
-	default:
-		return err_set(e, "service: cannot %s", drill_action_name(f->action));
 	}
+	if (fault_run_argv(sv->cmd[CMD_START], env, f->timeout_ms, note, e) == -1)
+		return -1;
+	return wait_ready(kind, sv->url, sv->pidfile, sv->ready_timeout_ms, env, e);
 }
 
 static int
-svc_revert(struct fault *f, struct sd_err *e)
+sv_apply(const struct fault *f, json_t *rec, void **state,
+    const struct fault_env *env, char **note, struct sd_err *e)
 {
-	switch (f->action) {
-	case FA_STOP:
-	case FA_KILL:
-		return start_and_wait(f, e);
-	case FA_PAUSE:
-		/* exactly the pid we stopped; it may be gone, which is fine */
-		if (f->pid != 0 && proc_alive(f->pid))
-			kill(f->pid, SIGCONT);
-		return 0;
-	default:
-		return 0;
-	}
-}
+	const struct svc *sv = f->svc;
+	const struct svc_opts *o = f->opts;
 
-static char *
-svc_describe(const struct fault *f, int revert)
-{
-	const struct scen_service *sv = f->svc;
-	char *cmd = NULL, *s;
-	const char *who = sv->pidfile ? sv->pidfile : "its pid";
-
-	if (revert) {
-		switch (f->action) {
-		case FA_STOP:
-		case FA_KILL:
-			cmd = argv_join(sv->cmd[CMD_START]);
-			s = xasprintf("start %s: run '%s', then wait until it"
-			    " answers%s", sv->name, cmd, sv->kind == SVC_REDIS ?
-			    " PING" : sv->kind == SVC_POSTGRES ? " SELECT 1" : "");
-			free(cmd);
-			return s;
-		case FA_PAUSE:
-			return xasprintf("resume %s: SIGCONT to the stopped pid",
-			    sv->name);
-		default:
-			return xstrdup("nothing to revert");
+	(void)state;
+	if (verb_is(f, "stop"))
+		return sv->cmd[CMD_STOP] ? fault_run_argv(sv->cmd[CMD_STOP], env,
+		    f->timeout_ms, note, e) : send_sig(f, rec, SIGTERM, note, e);
+	if (verb_is(f, "kill"))
+		return sv->cmd[CMD_KILL] ? fault_run_argv(sv->cmd[CMD_KILL], env,
+		    f->timeout_ms, note, e) : send_sig(f, rec, SIGKILL, note, e);
+	if (verb_is(f, "start"))
+		return start_service(f, env, note, e);
+	if (verb_is(f, "restart")) {
+		if (sv->cmd[CMD_RESTART] != NULL) {
+			if (fault_run_argv(sv->cmd[CMD_RESTART], env, f->timeout_ms,
+			    note, e) == -1)
+				return -1;
+			return wait_ready(svc_kind_name(sv->kind), sv->url,
+			    sv->pidfile, sv->ready_timeout_ms, env, e);
 		}
+		if ((sv->cmd[CMD_STOP] ? fault_run_argv(sv->cmd[CMD_STOP], env,
+		    f->timeout_ms, note, e) : send_sig(f, rec, SIGTERM, note,
+		    e)) == -1)
+			return -1;
+		return start_service(f, env, note, e);
 	}
-	switch (f->action) {
-	case FA_STOP:
-	case FA_KILL:
-	case FA_START:
-	case FA_RESTART: {
-		enum svc_cmd c = f->action == FA_STOP ? CMD_STOP : f->action ==
-		    FA_KILL ? CMD_KILL : f->action == FA_START ? CMD_START :
-		    CMD_RESTART;
-		if (sv->cmd[c] != NULL) {
-			cmd = argv_join(sv->cmd[c]);
-			s = xasprintf("%s %s: run '%s' (timeout %llds)%s",
-			    drill_action_name(f->action), sv->name, cmd,
-			    (long long)(f->timeout_ms / 1000), c == CMD_START ||
-			    c == CMD_RESTART ? ", then wait until it answers" : "");
-			free(cmd);
-			return s;
-		}
-		return xasprintf("%s %s: SIG%s to the pid in %s",
-		    drill_action_name(f->action), sv->name, f->action == FA_KILL ?
-		    "KILL" : "TERM", who);
-	}
-	case FA_PAUSE:
-		return xasprintf("pause %s: SIGSTOP to the pid in %s", sv->name, who);
-	case FA_RESUME:
-		return xasprintf("resume %s: SIGCONT to the pid in %s", sv->name,
-		    who);
-	case FA_SIGNAL:
-		return xasprintf("signal %s: SIG%s to the pid in %s", sv->name,
-		    sig_name(f->sig), who);
-	default:
-		return xstrdup("?");
-	}
+	if (verb_is(f, "pause"))
+		return send_sig(f, rec, SIGSTOP, note, e);
+	if (verb_is(f, "resume"))
+		return send_sig(f, rec, SIGCONT, note, e);
+	return send_sig(f, rec, o->sig, note, e);
 }
 
-static json_t *
-svc_journal(struct fault *f)
+static void
+sv_free(void *opts)
 {
-	struct sd_err e;
-	char comm[64] = "";
-
-	switch (f->action) {
-	case FA_STOP:
-	case FA_KILL:
-		return drill_start_spec(f);
-	case FA_PAUSE:
-		/* resolve now: the journal must name the pid we will stop */
-		f->pid = drill_service_pid(f->svc, &e);
-		if (f->pid != 0)
-			proc_comm(f->pid, comm, sizeof comm);
-		return json_pack("{s:s,s:s,s:i,s:s}", "how", "sigcont", "service",
-		    f->svc->name, "pid", (int)f->pid, "comm", comm);
-	default:
-		return json_pack("{s:s}", "how", "none");
-	}
+	free(opts);
 }
 
-const struct drill_kind drill_service = {
+static const struct fault_verb verbs[] = {
+	{ "stop", 1, NULL, "stop it (its stop command, else SIGTERM); reverted"
+	    " by its start command" },
+	{ "kill", 1, NULL, "kill it (its kill command, else SIGKILL); reverted"
+	    " by its start command" },
+	{ "start", 0, "stop kill", "start it and wait until it answers" },
+	{ "restart", 0, NULL, "restart it and wait until it answers" },
+	{ "pause", 1, NULL, "SIGSTOP its process; reverted by SIGCONT" },
+	{ "resume", 0, "pause", "SIGCONT its process" },
+	{ "signal", 0, NULL, "send it a signal (signal: TERM, INT, HUP...)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const char *const keys[] = { "service", "timeout", "signal", NULL };
+
+const struct fault_kind fault_service = {
 	.name = "service",
-	.parse = svc_parse,
-	.apply = svc_apply,
-	.revert = svc_revert,
-	.describe = svc_describe,
-	.journal = svc_journal,
+	.summary = "stop, kill, pause or signal a service by its commands or pid",
+	.verbs = verbs,
+	.on = SVC_PROCESS | SVC_REDIS | SVC_POSTGRES,
+	.keys = keys,
+	.parse = sv_parse,
+	.check = sv_check,
+	.describe = sv_describe,
+	.prepare = sv_prepare,
+	.apply = sv_apply,
+	.revert = sv_revert,
+	.in_effect = sv_in_effect,
+	.free = sv_free,
 };

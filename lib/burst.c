@@ -19,6 +19,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "burst.h"
 
 #define RESP_MAX (16 * 1024)
@@ -33,34 +35,40 @@ struct conn {
 };
 
 
-/* http://host[:port]/path → host, port, path */
+/* http://host[:port]/path?query → host, port, path?query, with the URL
+ * parser curl and the blast-radius check use. *path is allocated. */
 static int
 split_url(const char *url, char *host, size_t hl, char *port, size_t pl,
-    const char **path, struct sd_err *e)
+    char **path, struct sd_err *e)
 {
-	const char *p, *end;
+	CURLU *h = curl_url();
+	char *v = NULL, *p = NULL, *q = NULL;
+	int rc = 0;
 
-	if (strncmp(url, "http://", 7) != 0)
-		return err_set(e, "burst: only http:// URLs ('%s')", url);
-	p = url + 7;
-	end = p + strcspn(p, "/");
-	*path = *end ? end : "/";
-	if (*p == '[') {
-		const char *rb = memchr(p, ']', (size_t)(end - p));
-		if (rb == NULL)
-			return err_set(e, "burst: bad URL '%s'", url);
-		snprintf(host, hl, "%.*s", (int)(rb - p - 1), p + 1);
-		p = rb + 1;
-	} else {
-		const char *c = memchr(p, ':', (size_t)(end - p));
-		snprintf(host, hl, "%.*s", (int)((c ? c : end) - p), p);
-		p = c ? c : end;
+	*path = NULL;
+	if (strncmp(url, "http://", 7) != 0 ||
+	    curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_HOST, &v, 0) != CURLUE_OK) {
+		curl_url_cleanup(h);
+		return err_set(e, "burst: not an http:// URL");
 	}
-	if (*p == ':')
-		snprintf(port, pl, "%.*s", (int)(end - p - 1), p + 1);
+	size_t n = strlen(v);
+	int br = v[0] == '[' && n > 2;
+	snprintf(host, hl, "%.*s", (int)(n - 2 * br), v + br);
+	curl_free(v);
+	v = NULL;
+	if (curl_url_get(h, CURLUPART_PORT, &v, CURLU_DEFAULT_PORT) == CURLUE_OK)
+		snprintf(port, pl, "%s", v);
 	else
-		snprintf(port, pl, "80");
-	return 0;
+		rc = err_set(e, "burst: no port");
+	curl_url_get(h, CURLUPART_PATH, &p, 0);
+	curl_url_get(h, CURLUPART_QUERY, &q, 0);
+	*path = xasprintf("%s%s%s", p && *p ? p : "/", q ? "?" : "", q ? q : "");
+	curl_free(v);
+	curl_free(p);
+	curl_free(q);
+	curl_url_cleanup(h);
+	return rc;
 }
 
 static int
@@ -152,8 +160,7 @@ burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
 	int64_t deadline = mono_ms() + sp->timeout_ms, t0, t1;
 	struct conn *c = xcalloc(n, sizeof *c);
 	struct pollfd *pfd = xcalloc(n, sizeof *pfd);
-	char host[256], port[16], *url;
-	const char *path = "/";
+	char host[256], port[16], *url, *path = NULL;
 	int rc = -1;
 
 	memset(r, 0, sizeof *r);
@@ -169,6 +176,7 @@ burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
 
 		r->req[i].user = user;
 		url = render_template(sp->url, user, (int)i);
+		free(path);
 		if (split_url(url, host, sizeof host, port, sizeof port, &path,
 		    e) == -1) {
 			free(url);
@@ -253,6 +261,7 @@ burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
 		parse(&c[i], &r->req[i]);
 	rc = 0;
 out:
+	free(path);
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].fd != -1)
 			close(c[i].fd);

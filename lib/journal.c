@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "ynode.h"
+
+#define JOURNAL_MAX (256 * 1024 * 1024)
 
 char *
 jrnl_path(struct sd_err *e)
@@ -83,24 +86,24 @@ append(const char *path, json_t *rec, struct sd_err *e)
 }
 
 int
-jrnl_apply(const char *path, const char *run, const char *id,
-    const char *what, json_t *spec, struct sd_err *e)
+jrnl_apply(const char *path, const struct jrnl_apply *a, struct sd_err *e)
 {
 	char ts[40];
-	json_t *rec = json_pack("{s:s,s:s,s:s,s:i,s:I,s:s,s:s,s:o}", "op", "apply",
-	    "id", id, "run", run, "pid", (int)getpid(), "t", (json_int_t)wall_ms(),
-	    "at", iso8601_ms(wall_ms(), ts, sizeof ts), "what", what,
-	    "revert", spec);
+	json_t *rec = json_pack("{s:s,s:s,s:s,s:i,s:i,s:I,s:s,s:s,s:s?,s:O}",
+	    "op", "apply", "id", a->id, "run", a->run, "pid", (int)getpid(),
+	    "guardian", (int)a->guardian, "t", (json_int_t)wall_ms(), "at",
+	    iso8601_ms(wall_ms(), ts, sizeof ts), "what", a->what, "undo",
+	    a->undo, "record", a->rec);
 	int rc = append(path, rec, e);
 
 	json_decref(rec);
 	return rc;
 }
 
-int
-jrnl_reverted(const char *path, const char *id, struct sd_err *e)
+static int
+mark(const char *path, const char *op, const char *id, struct sd_err *e)
 {
-	json_t *rec = json_pack("{s:s,s:s,s:I}", "op", "revert", "id", id, "t",
+	json_t *rec = json_pack("{s:s,s:s,s:I}", "op", op, "id", id, "t",
 	    (json_int_t)wall_ms());
 	int rc = append(path, rec, e);
 
@@ -108,48 +111,88 @@ jrnl_reverted(const char *path, const char *id, struct sd_err *e)
 	return rc;
 }
 
+int
+jrnl_done(const char *path, const char *id, struct sd_err *e)
+{
+	return mark(path, "done", id, e);
+}
+
+int
+jrnl_reverted(const char *path, const char *id, struct sd_err *e)
+{
+	return mark(path, "revert", id, e);
+}
+
+/* One line: an apply is added (indexed by id); done and revert find it by
+ * id in the index. Anything else is torn. */
+static void
+line(const char *s, size_t n, const char *run, json_t *byid, int *torn)
+{
+	json_t *rec, *ap;
+	const char *op, *id;
+
+	if (memchr(s, '\0', n) != NULL ||
+	    (rec = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+		(*torn)++;
+		return;
+	}
+	op = json_string_value(json_object_get(rec, "op"));
+	id = json_string_value(json_object_get(rec, "id"));
+	if (!json_is_object(rec) || op == NULL || id == NULL) {
+		(*torn)++;
+	} else if (strcmp(op, "apply") == 0) {
+		const char *r = json_string_value(json_object_get(rec, "run"));
+		if (json_is_object(json_object_get(rec, "record")) &&
+		    (run == NULL || (r && strcmp(r, run) == 0)))
+			json_object_set(byid, id, rec);
+		else if (!json_is_object(json_object_get(rec, "record")))
+			(*torn)++;
+	} else if (strcmp(op, "done") == 0) {
+		if ((ap = json_object_get(byid, id)) != NULL)
+			json_object_set_new(ap, "done", json_true());
+	} else if (strcmp(op, "revert") == 0) {
+		json_object_del(byid, id);
+	} else {
+		(*torn)++;
+	}
+	json_decref(rec);
+}
+
+json_t *
+jrnl_parse(const char *text, size_t len, const char *run, int *torn)
+{
+	json_t *byid = json_object(), *open = json_array(), *v;
+	const char *p = text, *end = text + len, *key;
+
+	*torn = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (n > 0)
+			line(p, n, run, byid, torn);
+		p += n + 1;
+	}
+	/* oldest first: the order the applies were written in */
+	json_object_foreach(byid, key, v)
+		json_array_append(open, v);
+	json_decref(byid);
+	return open;
+}
+
 json_t *
 jrnl_open_entries(const char *path, const char *run, int *torn,
     struct sd_err *e)
 {
-	json_t *open = json_array(), *rec;
-	size_t len, i;
-	char *text, *line, *save = NULL;
+	json_t *open;
+	size_t len;
+	char *text;
 
 	*torn = 0;
 	if (access(path, F_OK) == -1)
-		return open;
-	if ((text = read_file(path, &len, e)) == NULL) {
-		json_decref(open);
+		return json_array();
+	if ((text = ynode_read_file(path, JOURNAL_MAX, &len, e)) == NULL)
 		return NULL;
-	}
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		const char *op, *id;
-		rec = json_loads(line, 0, NULL);
-		op = json_string_value(json_object_get(rec, "op"));
-		id = json_string_value(json_object_get(rec, "id"));
-		if (rec == NULL || op == NULL || id == NULL) {
-			(*torn)++;	/* a crash mid-write: skip it */
-			json_decref(rec);
-			continue;
-		}
-		if (strcmp(op, "apply") == 0) {
-			const char *r = json_string_value(json_object_get(rec, "run"));
-			if (run == NULL || (r && strcmp(r, run) == 0))
-				json_array_append(open, rec);
-		} else if (strcmp(op, "revert") == 0) {
-			json_t *o;
-			json_array_foreach(open, i, o) {
-				if (strcmp(json_string_value(json_object_get(o, "id")),
-				    id) == 0) {
-					json_array_remove(open, i);
-					break;
-				}
-			}
-		}
-		json_decref(rec);
-	}
+	open = jrnl_parse(text, len, run, torn);
 	free(text);
 	return open;
 }

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/timerfd.h>
 
 #include <errno.h>
@@ -26,6 +27,10 @@
 #include "load.h"
 
 #define SEC_BUCKETS 256		/* 32 octaves x 8 */
+#define RAMP_PER_TICK 256	/* new connections a worker opens per turn:
+				 * opening 50 000 in one go would not return
+				 * for many seconds, past any -d */
+#define FD_RESERVE 64		/* files kept for everything else */
 #define BACKOFF_MIN_MS 10
 #define BACKOFF_MAX_MS 1000
 
@@ -124,6 +129,8 @@ slot_setup(struct worker *w, struct slot *s, int global_idx)
 	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
 	curl_easy_setopt(s->h, CURLOPT_USERAGENT, "shakedown-load");
 	curl_easy_setopt(s->h, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* never http_proxy and the like: only the drill's own proxy */
+	curl_easy_setopt(s->h, CURLOPT_PROXY, sp->proxy ? sp->proxy : "");
 	curl_easy_setopt(s->h, CURLOPT_TCP_NODELAY, 1L);
 	/* 16 KiB per handle by default: with 10 000 connections that alone is
 	 * 160 MiB; responses we only count need little */
@@ -279,8 +286,10 @@ schedule(struct worker *w)
 			send_slot(w, &w->slots[w->freel[--w->nfree]], due);
 		}
 	} else {
-		while (w->nfree > 0)
+		for (int k = 0; w->nfree > 0 && k < RAMP_PER_TICK; k++)
 			send_slot(w, &w->slots[w->freel[--w->nfree]], now_ns);
+		if (w->nfree > 0)
+			next = now + 1;	/* the rest on the next turn */
 	}
 	cloop_rearm(w->tfd, &w->armed, next);
 }
@@ -358,6 +367,32 @@ worker_free(struct worker *w)
 		close(w->stop_efd);
 }
 
+/* Every connection is a file: refuse what the open-files limit cannot
+ * hold, rather than let connects fail by the thousand. */
+int
+load_check_nofile(long conns, int threads, struct sd_err *e)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rlim_t need = (rlim_t)conns + (rlim_t)threads * 4 + FD_RESERVE;
+	if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur)
+		return err_set(e, "%ld connections need %llu open files, above the"
+		    " open-files limit (RLIMIT_NOFILE %llu; ulimit -n raises it up"
+		    " to the hard limit, %llu); use at most %llu connections", conns,
+		    (unsigned long long)need, (unsigned long long)rl.rlim_cur,
+		    (unsigned long long)rl.rlim_max, (unsigned long long)
+		    (rl.rlim_cur > (rlim_t)threads * 4 + FD_RESERVE ? rl.rlim_cur -
+		    (rlim_t)threads * 4 - FD_RESERVE : 0));
+	return 0;
+}
+
 struct load *
 load_start(const struct load_spec *spec, struct sd_err *e)
 {
@@ -370,6 +405,10 @@ load_start(const struct load_spec *spec, struct sd_err *e)
 		nt = 1;
 	if (nt > conns)
 		nt = conns;
+	if (load_check_nofile(conns, nt, e) == -1) {
+		free(l);
+		return NULL;
+	}
 	l->spec = *spec;
 	if (l->spec.timeout_ms <= 0)
 		l->spec.timeout_ms = 5000;

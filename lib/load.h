@@ -38,6 +38,7 @@ struct load_spec {
 	int threads;		/* 0: one per core */
 	int64_t duration_ms;	/* 0: until load_stop */
 	int64_t timeout_ms;
+	const char *proxy;	/* NULL: none (proxy variables are ignored) */
 };
 
 struct load_stats {
@@ -57,6 +58,12 @@ struct load_second {
 
 struct load;
 
+/* Can this process hold conns connections on threads workers? Raises the
+ * soft open-files limit to the hard one first; -1 with e naming the limit
+ * when not. */
+int load_check_nofile(long conns, int threads, struct sd_err *e);
+/* Starts the workers. Refuses (NULL, e naming the limit) more connections
+ * than the open-files limit allows. */
 struct load *load_start(const struct load_spec *spec, struct sd_err *e);
 /* Which phase completions count in from now on (the runner's faults). */
 void load_set_phase(struct load *l, enum load_phase p);

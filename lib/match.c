@@ -2,6 +2,8 @@
  * match.c — see match.h. A sample's body is parsed as JSON at most once.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -53,9 +55,45 @@ match_parse_latency(const char *s, struct matcher *m, struct sd_err *e)
 	return 0;
 }
 
-json_t *
-match_scalar_json(const char *v, int plain)
+/* A JSON number as YAML's core schema writes a decimal one. */
+static int
+decimal_number(const char *v)
 {
+	const char *p = v;
+
+	if (*p == '-')
+		p++;
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	if (*p == '0' && isdigit((unsigned char)p[1]))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.') {
+		if (!isdigit((unsigned char)*++p))
+			return 0;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return 0;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	return *p == '\0';
+}
+
+json_t *
+match_scalar_json(const char *v, int plain, struct sd_err *e)
+{
+	static const char *const nonfinite[] = { "nan", ".nan", "NaN", ".NaN",
+	    ".NAN", "inf", ".inf", "-inf", "-.inf", "+.inf", ".Inf", "-.Inf",
+	    ".INF", "-.INF", "infinity", "-infinity", "Infinity", "-Infinity",
+	    NULL };
 	char *end;
 
 	if (!plain)
@@ -66,13 +104,20 @@ match_scalar_json(const char *v, int plain)
 		return json_false();
 	if (strcmp(v, "null") == 0 || strcmp(v, "~") == 0)
 		return json_null();
-	if (*v != '\0') {
+	for (const char *const *n = nonfinite; *n; n++)
+		if (strcmp(v, *n) == 0)
+			return err_set(e, "'%s' is not a number JSON can hold (quote"
+			    " it to mean the string)", v), NULL;
+	if (decimal_number(v)) {
+		errno = 0;
 		long long i = strtoll(v, &end, 10);
-		if (*end == '\0')
+		if (*end == '\0' && errno == 0)
 			return json_integer(i);
 		double d = strtod(v, &end);
-		if (*end == '\0')
+		if (*end == '\0' && isfinite(d))
 			return json_real(d);
+		return err_set(e, "'%s' is out of range for a JSON number", v),
+		    NULL;
 	}
 	return json_string(v);
 }

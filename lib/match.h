@@ -45,8 +45,9 @@ struct sample {
 int match_parse_status(const char *s, struct status_pat *p, struct sd_err *e);
 /* "< 500ms", "<= 1s". */
 int match_parse_latency(const char *s, struct matcher *m, struct sd_err *e);
-/* A YAML scalar as the JSON value it means (plain true/42/null are typed). */
-json_t *match_scalar_json(const char *v, int plain);
+/* A YAML scalar as the JSON value it means (plain true/42/null are typed;
+ * nan and inf are refused: JSON has no such numbers). NULL with e set. */
+json_t *match_scalar_json(const char *v, int plain, struct sd_err *e);
 /* Look a dotted path with [i] indexes up in j; NULL when absent. */
 json_t *match_json_path(json_t *j, const char *path);
 

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@ struct probe {
 	struct sample *samples;
 	size_t n, cap;
 	int64_t next_ms;	/* next intended send, absolute mono */
+	atomic_int fast;	/* sampled every fast_ms */
 };
 
 struct xfer {
@@ -43,7 +45,7 @@ struct probe_set {
 	size_t np;
 	int64_t t0_ms;
 	struct cloop loop;
-	int sched_tfd, stop_efd;
+	int sched_tfd, stop_efd, resched_efd;
 	pthread_t thread;
 	int running;
 	struct xfer *inflight;
@@ -128,6 +130,9 @@ fire(struct probe_set *ps, size_t i, int64_t now)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "shakedown-probe");
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* http_proxy and the like would carry drill traffic off the machine:
+	 * only the proxy the drill names is used */
+	curl_easy_setopt(h, CURLOPT_PROXY, p->def.proxy ? p->def.proxy : "");
 	if (p->hdrs != NULL)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, p->hdrs);
 	if (strcmp(p->def.method, "HEAD") == 0)
@@ -186,19 +191,30 @@ finish(void *arg, CURL *h, CURLcode rc)
 	xfer_free(ps, x);
 }
 
+static int64_t
+interval(struct probe *p)
+{
+	return atomic_load(&p->fast) && p->def.fast_ms > 0 ?
+	    p->def.fast_ms : p->def.every_ms;
+}
+
 static void
-schedule(struct probe_set *ps)
+schedule(struct probe_set *ps, int resched)
 {
 	int64_t now = mono_ms(), next = -1;
 
 	for (size_t i = 0; i < ps->np; i++) {
 		struct probe *p = &ps->p[i];
+		int64_t every = interval(p);
+		/* a new interval: the next sample is due within it */
+		if (resched && p->next_ms > now + every)
+			p->next_ms = now + every;
 		if (p->next_ms <= now) {
 			fire(ps, i, now);
-			p->next_ms += p->def.every_ms;
+			p->next_ms += every;
 			/* fell behind (stopped machine): skip, do not burst */
 			if (p->next_ms <= now)
-				p->next_ms = now + p->def.every_ms;
+				p->next_ms = now + every;
 		}
 		if (next < 0 || p->next_ms < next)
 			next = p->next_ms;
@@ -210,19 +226,19 @@ static void *
 loop(void *arg)
 {
 	struct probe_set *ps = arg;
-	int ready[2], running, stop = 0;
+	int ready[3], running, stop = 0;
 	uint64_t ticks;
 
-	schedule(ps);
+	schedule(ps, 0);
 	curl_multi_socket_action(ps->loop.multi, CURL_SOCKET_TIMEOUT, 0,
 	    &running);
 	while (!stop) {
-		int n = cloop_once(&ps->loop, 1000, ready, 2, finish, ps);
+		int n = cloop_once(&ps->loop, 1000, ready, 3, finish, ps);
 		for (int i = 0; i < n; i++) {
 			if (ready[i] == ps->stop_efd)
 				stop = 1;
 			else if (read(ready[i], &ticks, sizeof ticks) > 0)
-				schedule(ps);
+				schedule(ps, ready[i] == ps->resched_efd);
 		}
 	}
 	return NULL;
@@ -240,7 +256,7 @@ probes_new(const struct probe_def *defs, size_t n, int64_t t0_ms,
 	ps->t0_ms = t0_ms;
 	for (size_t i = 0; i < n; i++) {
 		ps->p[i].def = defs[i];
-		for (char **h = defs[i].headers; h && *h; h++)
+		for (char *const *h = defs[i].headers; h && *h; h++)
 			ps->p[i].hdrs = curl_slist_append(ps->p[i].hdrs, *h);
 		ps->p[i].next_ms = mono_ms();
 	}
@@ -251,9 +267,11 @@ probes_new(const struct probe_def *defs, size_t n, int64_t t0_ms,
 	pthread_condattr_destroy(&ca);
 	ps->sched_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	ps->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (ps->sched_tfd == -1 || ps->stop_efd == -1 ||
+	ps->resched_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ps->sched_tfd == -1 || ps->stop_efd == -1 || ps->resched_efd == -1 ||
 	    cloop_init(&ps->loop, e) == -1) {
-		if (ps->sched_tfd == -1 || ps->stop_efd == -1)
+		if (ps->sched_tfd == -1 || ps->stop_efd == -1 ||
+		    ps->resched_efd == -1)
 			err_set(e, "probes: cannot create timers: %s",
 			    strerror(errno));
 		probes_free(ps);
@@ -261,6 +279,7 @@ probes_new(const struct probe_def *defs, size_t n, int64_t t0_ms,
 	}
 	cloop_watch(&ps->loop, ps->sched_tfd);
 	cloop_watch(&ps->loop, ps->stop_efd);
+	cloop_watch(&ps->loop, ps->resched_efd);
 	return ps;
 }
 
@@ -312,6 +331,8 @@ probes_free(struct probe_set *ps)
 		close(ps->sched_tfd);
 	if (ps->stop_efd > 0)
 		close(ps->stop_efd);
+	if (ps->resched_efd > 0)
+		close(ps->resched_efd);
 	pthread_mutex_destroy(&ps->mu);
 	pthread_cond_destroy(&ps->cv);
 	free(ps);
@@ -350,4 +371,16 @@ probes_kick(struct probe_set *ps)
 	pthread_mutex_lock(&ps->mu);
 	pthread_cond_broadcast(&ps->cv);
 	pthread_mutex_unlock(&ps->mu);
+}
+
+void
+probes_fast(struct probe_set *ps, size_t probe, int on)
+{
+	uint64_t one = 1;
+	struct probe *p = &ps->p[probe];
+
+	atomic_store(&p->fast, on != 0);
+	if (write(ps->resched_efd, &one, sizeof one) < 0) {
+		/* the counter is full: a reschedule is pending anyway */
+	}
 }

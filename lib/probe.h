@@ -19,9 +19,12 @@ struct probe_def {
 	const char *name;
 	const char *method;
 	const char *url;
-	char **headers;		/* "Name: value", NULL-terminated, may be NULL */
+	char *const *headers;	/* "Name: value", NULL-terminated, may be NULL */
 	const char *body;
 	int64_t every_ms, timeout_ms;
+	int64_t fast_ms;	/* the interval while fast (probes_fast); 0:
+				 * every_ms */
+	const char *proxy;	/* NULL: none (proxy variables are ignored) */
 };
 
 struct probe_set;
@@ -43,5 +46,8 @@ struct sample *probes_sample(struct probe_set *ps, size_t probe, size_t i);
 void probes_wait(struct probe_set *ps, int64_t deadline_ms);
 /* Wake every waiter (after setting an interrupt flag). */
 void probes_kick(struct probe_set *ps);
+/* Sample this probe every fast_ms (on) or every every_ms again (off);
+ * takes effect at once. */
+void probes_fast(struct probe_set *ps, size_t probe, int on);
 
 #endif

@@ -193,7 +193,7 @@ proc_result_free(struct proc_result *r)
 	r->output = NULL;
 }
 
-static char
+char
 proc_state(pid_t pid)
 {
 	char path[64], buf[512], *p;
@@ -292,19 +292,132 @@ proc_rss_kib(pid_t pid)
 	return v;
 }
 
+unsigned long long
+proc_starttime(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long t = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* fields after comm: state is 3, starttime 22 */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return 0;
+	p++;
+	for (int field = 3; field <= 22 && p != NULL; field++) {
+		while (*p == ' ')
+			p++;
+		if (field == 22)
+			t = strtoull(p, NULL, 10);
+		p = strchr(p, ' ');
+	}
+	return t;
+}
+
+static long
+pid_max(void)
+{
+	char *s = read_file("/proc/sys/kernel/pid_max", NULL, NULL);
+	long v = s ? strtol(s, NULL, 10) : 0;
+
+	free(s);
+	return v > 1 ? v : 4194304;
+}
+
+/* The parent of pid from /proc/PID/stat (field 4), 0 if unknown. */
+static pid_t
+parent_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || strlen(p) < 4)
+		return 0;
+	return (pid_t)strtol(p + 4, NULL, 10);
+}
+
+int
+pid_check(pid_t pid, struct sd_err *e)
+{
+	if (pid == 0)
+		return err_set(e, "pid 0 means the runner's own process group");
+	if (pid < 0)
+		return err_set(e, "pid %d: a negative pid means a process group",
+		    (int)pid);
+	if (pid == 1)
+		return err_set(e, "pid 1 is init; shakedown never signals it");
+	if ((long)pid > pid_max())
+		return err_set(e, "pid %d: above the kernel's pid_max", (int)pid);
+	if (pid == getpid())
+		return err_set(e, "pid %d is shakedown itself", (int)pid);
+	if (pid == getpgrp())
+		return err_set(e, "pid %d leads shakedown's own process group",
+		    (int)pid);
+	for (pid_t a = getppid(); a > 1; a = parent_of(a))
+		if (a == pid)
+			return err_set(e, "pid %d runs shakedown (one of its"
+			    " ancestors)", (int)pid);
+	return 0;
+}
+
+int
+pid_parse(const char *s, pid_t *pid, struct sd_err *e)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	while (*end == ' ' || *end == '\n' || *end == '\t' || *end == '\r')
+		end++;
+	if (end == s || *end != '\0' || errno != 0 || v < -2147483647LL ||
+	    v > 2147483647LL)
+		return err_set(e, "'%.32s' is not a pid", s);
+	if (pid_check((pid_t)v, e) == -1)
+		return -1;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+pid_t
+pidfile_read_checked(const char *path, struct sd_err *e)
+{
+	struct sd_err re;
+	char *s = read_file(path, NULL, &re), *nl;
+	pid_t pid = 0;
+
+	if (s == NULL)
+		return err_set(e, "%s", re.msg), 0;
+	/* the first line is the pid; some daemons write more after it */
+	if ((nl = strchr(s, '\n')) != NULL)
+		*nl = '\0';
+	if (pid_parse(s, &pid, &re) == -1)
+		err_set(e, "pidfile '%s': %s", path, re.msg);
+	free(s);
+	return pid;
+}
+
 pid_t
 pidfile_read(const char *path)
 {
-	char *s = read_file(path, NULL, NULL), *end;
-	long v;
-
-	if (s == NULL)
-		return 0;
-	v = strtol(s, &end, 10);
-	if (end == s || v <= 0 || v > 4194304)
-		v = 0;
-	free(s);
-	return (pid_t)v;
+	return pidfile_read_checked(path, NULL);
 }
 
 int

@@ -45,6 +45,12 @@ void proc_result_free(struct proc_result *r);
 
 /* Alive and not a zombie. */
 int proc_alive(pid_t pid);
+/* The state letter of /proc/PID/stat ('R', 'S', 'T', 'Z'...), 0 if gone. */
+char proc_state(pid_t pid);
+/* The start time of a process (clock ticks since boot, /proc/PID/stat
+ * field 22): with the pid it names one process, never a recycled pid.
+ * 0 if gone. */
+unsigned long long proc_starttime(pid_t pid);
 /* Send sig, wait up to timeout_ms for it to go, then SIGKILL and wait again.
  * Reaps it if it is our child. 0 when gone. */
 int proc_terminate(pid_t pid, int sig, int64_t timeout_ms);
@@ -55,8 +61,21 @@ int proc_comm(pid_t pid, char *buf, size_t len);
 /* Resident set size in KiB from /proc/PID/status; -1 if unknown. */
 int64_t proc_rss_kib(pid_t pid);
 
+/*
+ * A pid a fault may act on: a number in 2..pid_max (parsed as pid_t with
+ * range checks: 4294967297 is not 1), and not the runner itself, the leader
+ * of its process group, or one of its ancestors (the shell or CI step that
+ * runs it). 0 (our own group to kill(2)), 1 (init) and negatives (groups)
+ * are refused. -1 with e saying why.
+ */
+int pid_parse(const char *s, pid_t *pid, struct sd_err *e);
+int pid_check(pid_t pid, struct sd_err *e);
+
 /* Pidfiles: first line is the pid. read returns 0 if absent/garbage. */
 pid_t pidfile_read(const char *path);
+/* The same, checked with pid_check: 0 with e saying what is wrong (no
+ * such file, not a pid, a pid that may not be touched). */
+pid_t pidfile_read_checked(const char *path, struct sd_err *e);
 int pidfile_write(const char *path, pid_t pid, struct sd_err *e);
 
 /* Split a command string into words with shell-like quoting ('…', "…", \)

@@ -2,49 +2,104 @@
  * redisurl.c — see redisurl.h. A NULL reply from hiredis means the context
  * is dead and cannot be reused: it is freed here, never handed back.
  */
+#define _GNU_SOURCE
 #include <sys/time.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "redisurl.h"
+
+static char *
+part(CURLU *h, CURLUPart what, unsigned flags)
+{
+	char *v = NULL, *copy;
+
+	if (curl_url_get(h, what, &v, flags) != CURLUE_OK || v == NULL)
+		return NULL;
+	copy = xstrdup(v);
+	curl_free(v);
+	return copy;
+}
+
+static int
+bad(struct rurl *u, CURLU *h, struct sd_err *e, const char *why)
+{
+	rurl_free(u);
+	curl_url_cleanup(h);
+	return err_set(e, "bad redis url: %s (expected"
+	    " redis://[:PASSWORD@]HOST[:PORT][/DB])", why);
+}
 
 int
 rurl_parse(const char *url, struct rurl *u, struct sd_err *e)
 {
-	const char *p, *at, *colon, *slash;
-	char *end;
+	CURLU *h = curl_url();
+	char *s, *end;
+	long v;
 
 	memset(u, 0, sizeof *u);
 	u->port = 6379;
 	if (strncmp(url, "redis://", 8) != 0)
-		return err_set(e, "bad redis url '%s' (expected redis://HOST:PORT)",
-		    url);
-	p = url + 8;
-	if ((at = strrchr(p, '@')) != NULL) {
-		const char *pc = memchr(p, ':', (size_t)(at - p));
-		if (pc != NULL && pc + 1 < at)
-			u->pass = xstrndup(pc + 1, (size_t)(at - pc - 1));
-		p = at + 1;
+		return bad(u, h, e, "it must start with redis://");
+	if (curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK)
+		return bad(u, h, e, "cannot parse it");
+	if ((s = part(h, CURLUPART_HOST, 0)) == NULL || *s == '\0') {
+		free(s);
+		return bad(u, h, e, "no host");
 	}
-	slash = strchr(p, '/');
-	size_t hl = strcspn(p, ":/");
-	if (hl == 0 || hl >= sizeof u->host) {
-		rurl_free(u);
-		return err_set(e, "bad redis url '%s': no host", url);
+	/* [::1] → ::1 for hiredis */
+	size_t n = strlen(s);
+	int br = s[0] == '[' && n > 2 && s[n - 1] == ']';
+	if (n - 2 * br >= sizeof u->host) {
+		free(s);
+		return bad(u, h, e, "host too long");
 	}
-	snprintf(u->host, sizeof u->host, "%.*s", (int)hl, p);
-	if ((colon = strchr(p, ':')) != NULL && (slash == NULL || colon < slash)) {
-		long v = strtol(colon + 1, &end, 10);
-		if (end == colon + 1 || v <= 0 || v > 65535) {
-			rurl_free(u);
-			return err_set(e, "bad redis url '%s': bad port", url);
-		}
+	snprintf(u->host, sizeof u->host, "%.*s", (int)(n - 2 * br), s + br);
+	free(s);
+	if ((s = part(h, CURLUPART_PORT, 0)) != NULL) {
+		errno = 0;
+		v = strtol(s, &end, 10);
+		int ok = *end == '\0' && errno == 0 && v >= 1 && v <= 65535;
+		free(s);
+		if (!ok)
+			return bad(u, h, e, "bad port");
 		u->port = (int)v;
 	}
-	if (slash != NULL && slash[1] != '\0')
-		u->db = atoi(slash + 1);
+	if ((s = part(h, CURLUPART_QUERY, 0)) != NULL ||
+	    (s = part(h, CURLUPART_FRAGMENT, 0)) != NULL) {
+		free(s);
+		return bad(u, h, e, "a query or fragment is not supported");
+	}
+	if ((s = part(h, CURLUPART_PATH, 0)) != NULL && strcmp(s, "/") != 0 &&
+	    *s != '\0') {
+		errno = 0;
+		v = strtol(s + 1, &end, 10);
+		if (s[0] != '/' || end == s + 1 || *end != '\0' || errno ||
+		    v < 0 || v > 65535) {
+			free(s);
+			return bad(u, h, e, "the path must be a database number");
+		}
+		u->db = (int)v;
+	}
+	free(s);
+	u->pass = part(h, CURLUPART_PASSWORD, CURLU_URLDECODE);
+	u->user = part(h, CURLUPART_USER, CURLU_URLDECODE);
+	/* redis://:@host and redis://@host carry nothing */
+	if (u->user != NULL && *u->user == '\0') {
+		free(u->user);
+		u->user = NULL;
+	}
+	if (u->pass != NULL && *u->pass == '\0') {
+		free(u->pass);
+		u->pass = NULL;
+	}
+	curl_url_cleanup(h);
 	return 0;
 }
 
@@ -52,7 +107,8 @@ void
 rurl_free(struct rurl *u)
 {
 	free(u->pass);
-	u->pass = NULL;
+	free(u->user);
+	u->pass = u->user = NULL;
 }
 
 static int
@@ -71,6 +127,7 @@ rurl_connect(const struct rurl *u, int64_t timeout_ms, struct sd_err *e)
 {
 	struct timeval tv;
 	redisContext *c;
+	int ok = 1;
 
 	if (timeout_ms < 1)
 		timeout_ms = 1;
@@ -83,9 +140,14 @@ rurl_connect(const struct rurl *u, int64_t timeout_ms, struct sd_err *e)
 		return NULL;
 	}
 	redisSetTimeout(c, tv);
-	if ((u->pass != NULL && !ok_reply(c, redisCommand(c, "AUTH %s", u->pass),
-	    "AUTH", e)) || (u->db != 0 && !ok_reply(c, redisCommand(c,
-	    "SELECT %d", u->db), "SELECT", e))) {
+	if (u->pass != NULL && u->user != NULL)
+		ok = ok_reply(c, redisCommand(c, "AUTH %s %s", u->user, u->pass),
+		    "AUTH", e);
+	else if (u->pass != NULL)
+		ok = ok_reply(c, redisCommand(c, "AUTH %s", u->pass), "AUTH", e);
+	if (ok && u->db != 0)
+		ok = ok_reply(c, redisCommand(c, "SELECT %d", u->db), "SELECT", e);
+	if (!ok) {
 		redisFree(c);
 		return NULL;
 	}

@@ -104,6 +104,18 @@ res_exit_code(const struct result *r)
 	}
 }
 
+int
+res_worse(int a, int b)
+{
+	static const int rank[] = { 0, 2, 1, 4, 3 };
+
+	if (a < 0 || a > 4)
+		return b;
+	if (b < 0 || b > 4)
+		return a;
+	return rank[b] > rank[a] ? b : a;
+}
+
 void
 res_free(struct result *r)
 {

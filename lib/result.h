@@ -124,5 +124,8 @@ const char *res_verdict_name(enum verdict v);
 const char *res_outcome_name(enum outcome o);
 /* Process exit code for a verdict (DESIGN §2). */
 int res_exit_code(const struct result *r);
+/* The exit code of several results: the worst (aborted 3 > a fault not
+ * applied or reverted 4 > a failure 1 > bad usage 2 > 0). */
+int res_worse(int a, int b);
 
 #endif

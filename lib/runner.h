@@ -1,21 +1,25 @@
 /*
- * runner.h — runs one drill: steady state before, steps in order, every fault
- * still applied reverted in reverse order whatever happened, steady state
- * after. Probes sample from the first check to the end; every expectation is
- * decided from those samples on one monotonic timeline.
+ * runner.h — runs one drill from its plan: steady state before, the steps
+ * in order, every fault still applied reverted in reverse order whatever
+ * happened, steady state after. Probes sample from the first check to the
+ * end; every expectation is decided from those samples on one monotonic
+ * timeline.
+ *
+ * The runner is split along its seams: runner.c sequences, faults.c keeps
+ * the fault stack with its journal and guardian, evaluate.c decides
+ * expectations, phases.c runs load generators and bursts, timeline.c turns
+ * samples into the result's series and events. They share run_int.h.
  */
 #ifndef SD_RUNNER_H
 #define SD_RUNNER_H
 
 #include <signal.h>
 
+#include "plan.h"
 #include "result.h"
-#include "scenario.h"
 
 struct run_opts {
 	const char *self_exe;
-	char *const *allow_hosts;	/* --allow-host */
-	size_t nallow;
 	volatile sig_atomic_t *interrupted;
 	/* Called as each step starts; the caller may print. May be NULL. */
 	void (*progress)(void *arg, size_t step, size_t nsteps,
@@ -27,12 +31,6 @@ struct run_opts {
 	size_t reverting_len;
 };
 
-/* Refuse targets, probes and services that are not loopback or allowed.
- * -1 with e naming the first offender. Nothing is touched. */
-int run_check_hosts(const struct scenario *s, const struct run_opts *o,
-    struct sd_err *e);
-struct result *run_drill(struct scenario *s, const struct run_opts *o);
-/* Everything a run would do, in order, with each revert; applies nothing. */
-char *run_plan(const struct scenario *s);
+struct result *run_drill(const struct plan *p, const struct run_opts *o);
 
 #endif

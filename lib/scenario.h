@@ -1,9 +1,12 @@
 /*
- * scenario.h — a drill as data: services to break, probes to watch, the
- * steady state, and the steps (faults, waits, expectations). scen_load parses
- * and checks everything — names resolve, durations parse, every fault can be
- * reverted — before anything is applied; a bad file is one clear
- * "file:line:col: message" and nothing else happens.
+ * scenario.h — a drill as data: services to break, probes that watch, load
+ * generators, the steady state, and the steps (faults, waits, expectations,
+ * bursts). scen_load parses and checks everything — names resolve, values
+ * convert, every fault can be reverted — before anything is applied; a bad
+ * file is one clear "file:line:col: message" and nothing else happens.
+ *
+ * A scenario is immutable once loaded: what a run does is planned from it
+ * (plan.h) and what a run learns lives in the run, never here.
  */
 #ifndef SD_SCENARIO_H
 #define SD_SCENARIO_H
@@ -11,50 +14,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "match.h"
+#include "expect.h"
+#include "request.h"
+#include "service.h"
 #include "util.h"
 
 struct fault;
-struct ynode;
-
-enum svc_kind { SVC_PROCESS, SVC_REDIS, SVC_POSTGRES };
-enum svc_cmd { CMD_STOP, CMD_START, CMD_KILL, CMD_RESTART, SVC_NCMDS };
-
-struct scen_service {
-	char *name;
-	enum svc_kind kind;
-	char *url;			/* redis URL / postgres DSN: secret */
-	char *pidfile;
-	long pid;
-	char **cmd[SVC_NCMDS];		/* argv arrays, NULL if not given */
-	int64_t timeout_ms;		/* per command */
-	int64_t ready_timeout_ms;	/* wait until it answers after start */
-	int line, col;
-};
-
-struct scen_header {
-	char *name, *value;
-};
 
 struct scen_probe {
 	char *name;
-	char *method;
-	char *url;			/* absolute (target + path) */
-	struct scen_header *headers;
-	size_t nheaders;
-	char *body;
+	struct request rq;
 	int64_t every_ms, timeout_ms;
+	int64_t fast_ms;		/* the interval while a within: on it
+					 * waits for a change; 0: every_ms */
 	int line, col;
 };
 
-enum exp_mode { EX_NOW, EX_WITHIN, EX_HOLDS, EX_NEVER };
-
-/* A load generator that runs through the whole drill. */
+/* A load generator: the whole drill, or steps from_step..to_step. */
 struct scen_load {
 	char *name;
-	char *method, *url;
-	char **headers;			/* "Name: value", NULL-terminated */
-	char *body;
+	struct request rq;
 	int users, connections, threads;
 	double rate;			/* 0: closed model */
 	int64_t timeout_ms;
@@ -62,16 +41,7 @@ struct scen_load {
 	int line, col;
 };
 
-/* "< 1%", ">= 100", "<= 500ms" on a load statistic. */
-enum load_what { LW_ERRORS, LW_P50, LW_P90, LW_P95, LW_P99, LW_MAX, LW_RPS,
-	LW_REQUESTS };
-struct load_match {
-	enum load_what what;
-	int op;				/* '<', 'L' (<=), '>', 'G' (>=) */
-	double v;			/* fraction, ms, or count */
-};
-
-/* slo: objectives checked on a load generator's traffic over the drill. */
+/* slo: objectives judged on a load generator's traffic over the drill. */
 struct scen_slo {
 	int load;			/* index into loads, -1: no slo */
 	double p95_ms;			/* < 0: not set */
@@ -81,35 +51,16 @@ struct scen_slo {
 };
 
 struct scen_burst {
-	char *method, *url;
-	char **headers;
-	char *body;
+	struct request rq;
 	int users, per_user;
 	int64_t timeout_ms;
-	int accepted_per_user;
+	int accepted_per_user;		/* -1: not checked */
 	int rej_status;			/* 0: any non-2xx */
 	char *rej_body;			/* NULL: not checked */
 };
 
-struct scen_expect {
-	int probe;			/* index into probes, or -1 */
-	int process;			/* index into services, or -1 */
-	int load;			/* index into loads, or -1 */
-	int alive;			/* with process: 1, 0, or -1 not asked */
-	int64_t rss_growth_bytes;	/* with process: bound, -1 none */
-	int rss_op;
-	int phase;			/* with load: enum load_phase */
-	struct load_match *lm;
-	size_t nlm;
-	struct matcher *m;
-	size_t nm;
-	enum exp_mode mode;
-	int64_t dur_ms;
-	char *as;			/* name of the measured time */
-	char *text;			/* what is expected, for people */
-	int line, col;
-};
-
+/* Exactly the member of its kind is set: fault (ST_FAULT), wait_ms
+ * (ST_WAIT), expect (ST_EXPECT), burst (ST_BURST). */
 enum step_kind { ST_FAULT, ST_WAIT, ST_EXPECT, ST_BURST };
 
 struct scen_step {
@@ -125,8 +76,11 @@ struct scen_step {
 struct scenario {
 	char *file;
 	char *drill, *title, *description;
-	char *target;			/* base URL */
-	struct scen_service *services;
+	char *target;			/* base URL, may be NULL */
+	char *proxy;			/* HTTP proxy the drill asks for, or NULL:
+					 * proxy variables are ignored */
+	int target_line, target_col, proxy_line, proxy_col;
+	struct svc *services;
 	size_t nservices;
 	struct scen_probe *probes;
 	size_t nprobes;
@@ -141,6 +95,7 @@ struct scenario {
 	int64_t steady_timeout_ms;
 	int64_t max_duration_ms;
 	struct scen_slo slo;
+	struct strmap probe_ix, load_ix, service_ix;	/* name → index */
 };
 
 /* Parse and check a scenario file. NULL with e = "file:line:col: message". */
@@ -151,19 +106,8 @@ void scen_free(struct scenario *s);
 
 int scen_find_probe(const struct scenario *s, const char *name);
 int scen_find_load(const struct scenario *s, const char *name);
-const char *scen_load_what_name(enum load_what w);
 int scen_find_service(const struct scenario *s, const char *name);
-const char *scen_mode_name(enum exp_mode m);
-
-/* Is this URL's host loopback, or in allow (plus extra)? */
-int scen_host_allowed(const struct scenario *s, const char *url,
-    char *const *extra, size_t nextra, char *host, size_t hostlen);
-
-/* For parsers elsewhere (drills/): "file:line:col: message" from a node. */
-int scen_error(struct sd_err *e, const char *file, const struct ynode *n,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* Unknown-key check with "did you mean": keys is NULL-terminated. */
-int scen_check_keys(const char *file, const struct ynode *map,
-    const char *const *keys, const char *what, struct sd_err *e);
+/* The service named name, for fault_parse_step; arg is the scenario. */
+const struct svc *scen_service_named(const void *arg, const char *name);
 
 #endif

@@ -338,62 +338,6 @@ sb_free(struct sbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
-/*
- * URLs: scheme://user:SECRET@host → scheme://user:***@host.
- * libpq key/value DSNs: password=SECRET → password=***.
- */
-char *
-redact_secret(const char *s)
-{
-	const char *scheme = strstr(s, "://"), *at, *colon, *p;
-	struct sbuf sb;
-
-	sb_init(&sb);
-	if (scheme != NULL) {
-		const char *auth = scheme + 3;
-		at = strchr(auth, '@');
-		const char *slash = strchr(auth, '/');
-		if (at != NULL && (slash == NULL || at < slash)) {
-			colon = memchr(auth, ':', (size_t)(at - auth));
-			if (colon != NULL) {
-				sb_addn(&sb, s, (size_t)(colon - s) + 1);
-				sb_add(&sb, "***");
-				sb_add(&sb, at);
-				return sb_detach(&sb);
-			}
-		}
-	}
-	for (p = s; *p; ) {
-		if (strncmp(p, "password", 8) == 0 && (p == s || isspace((unsigned char)p[-1]))) {
-			const char *q = p + 8;
-			while (*q == ' ')
-				q++;
-			if (*q == '=') {
-				q++;
-				while (*q == ' ')
-					q++;
-				sb_addn(&sb, p, (size_t)(q - p));
-				sb_add(&sb, "***");
-				if (*q == '\'') {
-					for (q++; *q && *q != '\''; q++)
-						if (*q == '\\' && q[1])
-							q++;
-					if (*q)
-						q++;
-				} else {
-					while (*q && !isspace((unsigned char)*q))
-						q++;
-				}
-				p = q;
-				continue;
-			}
-		}
-		sb_addn(&sb, p, 1);
-		p++;
-	}
-	return sb_detach(&sb);
-}
-
 char *
 render_template(const char *tpl, int user, int n)
 {
@@ -414,4 +358,67 @@ render_template(const char *tpl, int user, int n)
 		}
 	}
 	return sb_detach(&sb);
+}
+
+static uint32_t
+fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static size_t
+strmap_slot(const struct strmap *m, const char *key)
+{
+	size_t mask = m->cap - 1, i = fnv1a(key) & mask;
+
+	while (m->keys[i] != NULL && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+void
+strmap_put(struct strmap *m, const char *key, int val)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		struct strmap old = *m;
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->keys = xcalloc(m->cap, sizeof *m->keys);
+		m->vals = xcalloc(m->cap, sizeof *m->vals);
+		m->n = 0;
+		for (size_t k = 0; k < old.cap; k++)
+			if (old.keys[k] != NULL)
+				strmap_put(m, old.keys[k], old.vals[k]);
+		free(old.keys);
+		free(old.vals);
+	}
+	i = strmap_slot(m, key);
+	if (m->keys[i] == NULL)
+		m->n++;
+	m->keys[i] = key;
+	m->vals[i] = val;
+}
+
+int
+strmap_get(const struct strmap *m, const char *key)
+{
+	size_t i;
+
+	if (m->cap == 0)
+		return -1;
+	i = strmap_slot(m, key);
+	return m->keys[i] != NULL ? m->vals[i] : -1;
+}
+
+void
+strmap_free(struct strmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof *m);
 }

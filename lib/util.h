@@ -71,7 +71,19 @@ void sb_free(struct sbuf *sb);
 /* {user} → user and {n} → n in tpl (NULL stays NULL); a new string. */
 char *render_template(const char *tpl, int user, int n);
 
-/* Hide the password of a URL or libpq DSN for printing; returns new string. */
-char *redact_secret(const char *url_or_dsn);
+
+
+/* A string → index map (open addressing, FNV-1a): name lookups stay
+ * linear in the size of a drill however many names it has. Keys are
+ * borrowed and must outlive the map. */
+struct strmap {
+	const char **keys;
+	int *vals;
+	size_t cap, n;
+};
+void strmap_put(struct strmap *m, const char *key, int val);
+/* The value, or -1 when absent. */
+int strmap_get(const struct strmap *m, const char *key);
+void strmap_free(struct strmap *m);
 
 #endif

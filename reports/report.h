@@ -21,7 +21,18 @@ json_t *rpt_json(const struct result *r);
 char *rpt_summary(const struct result *r);
 /* A game-day summary of several drills, in markdown. */
 char *rpt_gameday(const struct result *const *rs, size_t n);
-/* REPORT.md, result.json and junit.xml in dir (created). */
+/* REPORT.md, result.json and junit.xml in dir (created). Everything
+ * written passes through redact_text. */
 int rpt_write_dir(const struct result *r, const char *dir, struct sd_err *e);
+/* The directory of one drill's report among n under dir: dir itself for
+ * one drill, dir/DRILL for several. */
+char *rpt_drill_dir(const char *dir, const struct result *r, size_t n);
+/* The reports of a whole run of n drills under dir: each drill's, and for
+ * several a game-day SUMMARY.md and one junit.xml. */
+int rpt_write_run(const struct result *const *rs, size_t n, const char *dir,
+    struct sd_err *e);
+/* Only the game-day SUMMARY.md and junit.xml of n drills, in dir. */
+int rpt_write_summary(const struct result *const *rs, size_t n,
+    const char *dir, struct sd_err *e);
 
 #endif

@@ -30,10 +30,9 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <hiredis/hiredis.h>
 #include <jansson.h>
-#include <libpq-fe.h>
 
+#include "../lib/ping.h"
 #include "../lib/proc.h"
 #include "sandbox.h"
 
@@ -227,48 +226,29 @@ part_pid(const struct sbx_config *c, enum sbx_part p, int *stale)
 }
 
 static int
-redis_ping(int port, int timeout_ms, char *err, size_t len)
+redis_ping(const struct sbx_config *c, char *err, size_t len)
 {
-	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-	redisContext *rc = redisConnectWithTimeout("127.0.0.1", port, tv);
-	redisReply *r = NULL;
-	int ok = 0;
+	char *url = sbx_redis_url(c);
+	struct sd_err e;
+	int rc = ping_redis(url, 1000, &e);
 
-	if (rc != NULL && !rc->err) {
-		redisSetTimeout(rc, tv);
-		r = redisCommand(rc, "PING");
-		ok = r != NULL && r->type == REDIS_REPLY_STATUS;
-	}
-	if (!ok)
-		snprintf(err, len, "PING: %s", rc == NULL ? "out of memory" :
-		    rc->err ? rc->errstr : r ? r->str : "no reply");
-	freeReplyObject(r);
-	redisFree(rc);
-	return ok ? 0 : -1;
+	free(url);
+	if (rc == -1)
+		snprintf(err, len, "%s", e.msg);
+	return rc;
 }
 
 static int
 pg_select1(const struct sbx_config *c, char *err, size_t len)
 {
 	char *url = sbx_db_url(c);
-	PGconn *conn = PQconnectdb(url);
-	PGresult *r = NULL;
-	int ok = 0;
+	struct sd_err e;
+	int rc = ping_pg(url, 2000, &e);
 
 	free(url);
-	if (PQstatus(conn) == CONNECTION_OK) {
-		r = PQexec(conn, "SELECT 1");
-		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-	}
-	if (!ok) {
-		snprintf(err, len, "SELECT 1: %s", PQerrorMessage(conn));
-		size_t n = strlen(err);
-		while (n > 0 && err[n - 1] == '\n')
-			err[--n] = '\0';
-	}
-	PQclear(r);
-	PQfinish(conn);
-	return ok ? 0 : -1;
+	if (rc == -1)
+		snprintf(err, len, "%s", e.msg);
+	return rc;
 }
 
 static size_t
@@ -311,7 +291,7 @@ part_answers(const struct sbx_config *c, enum sbx_part p, char *err,
 	case SBX_POSTGRES:
 		return pg_select1(c, err, len);
 	case SBX_REDIS:
-		return redis_ping(c->redis_port, 1000, err, len);
+		return redis_ping(c, err, len);
 	default:
 		return http_health(c, err, len);
 	}
@@ -614,15 +594,21 @@ sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 	pid_t pid;
 
 	if ((pid = part_pid(c, p, &stale)) != 0) {
-		/* running: harmless, but it must answer */
+		/* running: harmless, but it must answer — unless it is on its
+		 * way out (a stop under way when its caller was killed): then
+		 * it is started anew once it is gone */
 		end = mono_ms() + START_TIMEOUT_MS;
 		while (part_answers(c, p, why, sizeof why) == -1) {
+			if (!proc_alive(pid))
+				break;
 			if (mono_ms() > end)
 				return err_set(e, "%s: running (pid %d) but not"
 				    " answering: %s", part_names[p], (int)pid, why);
 			sleep_ms(100);
 		}
-		return 0;
+		if (proc_alive(pid))
+			return 0;
+		proc_wait_gone(pid, STOP_TIMEOUT_MS);
 	}
 	if (mkdir_p(c->dir, 0755, e) == -1)
 		return -1;

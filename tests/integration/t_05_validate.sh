@@ -15,7 +15,7 @@ marker=$WORK/applied-marker
 cat >"$WORK/late-error.yaml" <<YAML
 drill: late-error
 services:
-  app: { kind: process, stop: [touch, "$marker"], start: [true], pid: 1234567 }
+  app: { kind: process, stop: [touch, "$marker"], start: [true], pidfile: /nonexistent/app.pid }
 steps:
   - stop: app
   - wait: forever
@@ -27,7 +27,7 @@ cat >"$WORK/remote.yaml" <<YAML
 drill: remote
 target: http://192.0.2.10:8080
 services:
-  app: { kind: process, stop: [touch, "$marker"], start: [true], pid: 1234567 }
+  app: { kind: process, stop: [touch, "$marker"], start: [true], pidfile: /nonexistent/app.pid }
 probes:
   h: { get: /health }
 steps:
@@ -35,5 +35,5 @@ steps:
 YAML
 out=$("$SHAKEDOWN" run "$WORK/remote.yaml" 2>&1); rc=$?
 eq "non-loopback target refused with exit 2" 2 "$rc"
-contains "refusal names the host and the way out" "target host '192.0.2.10' is not loopback; add it to allow: or pass --allow-host 192.0.2.10" "$out"
+contains "refusal names the host and the way out" "the target goes to '192.0.2.10', which is not loopback; add it to allow: or pass --allow-host 192.0.2.10" "$out"
 ok "refused run applied nothing" test ! -e "$marker"

@@ -57,7 +57,7 @@ run_drill pgfaults
 eq "postgres faults drill passes" 0 "$RC"
 contains "terminate-backends counted its victims" "backend(s) terminated" "$(cat "$F/pgfaults/REPORT.md")"
 contains "hold-connections held them" "holding 20 connection(s)" "$(cat "$F/pgfaults/REPORT.md")"
-eq "held connections released after the drill" 0 "$(psql "$DB_URL" -Atc "select count(*) from pg_stat_activity where application_name = 'shakedown'")"
+eq "held connections released after the drill" 0 "$(psql "$DB_URL" -Atc "select count(*) from pg_stat_activity where application_name LIKE 'shakedown-hold%'")"
 out=$(cat "$F/pgfaults.out" "$F/pgfaults/REPORT.md" "$F/pgfaults/result.json" "$F/pgfaults/junit.xml"; "$SHAKEDOWN" plan "$F/pgfaults.yaml")
 case "$out" in *supersecret*) fail "password never shown in output, reports or plan";; *) pass "password never shown in output, reports or plan";; esac
 contains "the password shows as ***" "shakedown:***@127.0.0.1" "$out"

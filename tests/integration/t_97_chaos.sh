@@ -29,7 +29,7 @@ clear_now() {	# nothing applied: every service answers, nothing stopped or held,
 	psql "$DB_URL" -Atc 'select 1' >/dev/null 2>&1 &&
 	! grep -q ') T' "/proc/$(cat "$SBX/target.pid")/stat" 2>/dev/null &&
 	[ "$(code "$TARGET/health")" = 200 ] &&
-	[ "$(psql "$DB_URL" -Atc "select count(*) from pg_stat_activity where application_name = 'shakedown'")" = 0 ] &&
+	[ "$(psql "$DB_URL" -Atc "select count(*) from pg_stat_activity where application_name LIKE 'shakedown-hold%'")" = 0 ] &&
 	"$SHAKEDOWN" -q status >/dev/null
 }
 

@@ -14,6 +14,18 @@
 
 #include "../../lib/journal.h"
 
+static int
+apply(const char *path, const char *run, const char *id, const char *what)
+{
+	json_t *rec = json_pack("{s:s,s:s}", "kind", "service", "how", "none");
+	struct jrnl_apply a = { run, id, what, NULL, 0, rec };
+	struct sd_err e;
+	int rc = jrnl_apply(path, &a, &e);
+
+	json_decref(rec);
+	return rc;
+}
+
 static void
 entries(void **state)
 {
@@ -32,12 +44,9 @@ entries(void **state)
 	open = jrnl_open_entries(path, NULL, &torn, &e);
 	assert_int_equal(json_array_size(open), 0);
 	json_decref(open);
-	assert_int_equal(jrnl_apply(path, "r1", "r1-1", "stop a",
-	    json_pack("{s:s}", "how", "none"), &e), 0);
-	assert_int_equal(jrnl_apply(path, "r1", "r1-2", "pause b",
-	    json_pack("{s:s}", "how", "none"), &e), 0);
-	assert_int_equal(jrnl_apply(path, "r2", "r2-1", "stop c",
-	    json_pack("{s:s}", "how", "none"), &e), 0);
+	assert_int_equal(apply(path, "r1", "r1-1", "stop a"), 0);
+	assert_int_equal(apply(path, "r1", "r1-2", "pause b"), 0);
+	assert_int_equal(apply(path, "r2", "r2-1", "stop c"), 0);
 	assert_int_equal(jrnl_reverted(path, "r1-1", &e), 0);
 	open = jrnl_open_entries(path, "r1", &torn, &e);
 	assert_int_equal(json_array_size(open), 1);

@@ -67,31 +67,31 @@ json_paths(void **state)
 
 	(void)state;
 	m.path = "checks.db.ok";
-	m.want = match_scalar_json("false", 1);
+	m.want = match_scalar_json("false", 1, NULL);
 	assert_true(match_sample(&m, &s));
 	json_decref(m.want);
 	/* quoted "false" is a string, not the boolean */
-	m.want = match_scalar_json("false", 0);
+	m.want = match_scalar_json("false", 0, NULL);
 	assert_false(match_sample(&m, &s));
 	json_decref(m.want);
 	m.path = "items[1].id";
-	m.want = match_scalar_json("8", 1);
+	m.want = match_scalar_json("8", 1, NULL);
 	assert_true(match_sample(&m, &s));
 	json_decref(m.want);
 	/* numbers compare by value: 1 == 1.0 */
 	m.path = "checks.db.latency_ms";
-	m.want = match_scalar_json("1", 1);
+	m.want = match_scalar_json("1", 1, NULL);
 	assert_true(match_sample(&m, &s));
 	json_decref(m.want);
 	m.path = "status";
-	m.want = match_scalar_json("ok", 1);
+	m.want = match_scalar_json("ok", 1, NULL);
 	assert_false(match_sample(&m, &s));
 	obs = match_observed(&m, &s);
 	assert_string_equal(obs, "$.status = \"degraded\"");
 	free(obs);
 	json_decref(m.want);
 	m.path = "checks.redis.ok";
-	m.want = match_scalar_json("true", 1);
+	m.want = match_scalar_json("true", 1, NULL);
 	assert_false(match_sample(&m, &s));
 	obs = match_observed(&m, &s);
 	assert_string_equal(obs, "$.checks.redis.ok absent");
@@ -100,7 +100,7 @@ json_paths(void **state)
 	sample_free(&s);
 	struct sample html = sample(200, "<html>", NULL, 1);
 	m.path = "status";
-	m.want = match_scalar_json("ok", 1);
+	m.want = match_scalar_json("ok", 1, NULL);
 	assert_false(match_sample(&m, &html));
 	obs = match_observed(&m, &html);
 	assert_string_equal(obs, "body is not JSON");

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../drills/drill.h"
+#include "../../drills/fault.h"
 #include "../../lib/scenario.h"
 #include "../../lib/ynode.h"
 
@@ -60,14 +60,15 @@ parses_everything(void **state)
 	assert_string_equal(s->services[0].cmd[CMD_START][4], "");
 	assert_null(s->services[0].cmd[CMD_START][5]);
 	assert_int_equal(s->nprobes, 2);
-	assert_string_equal(s->probes[0].url, "http://127.0.0.1:1/health");
+	assert_string_equal(s->probes[0].rq.url, "http://127.0.0.1:1/health");
 	assert_int_equal(s->probes[0].every_ms, 250);
 	assert_int_equal(s->probes[0].timeout_ms, 2000);
-	assert_string_equal(s->probes[1].method, "POST");
-	assert_string_equal(s->probes[1].headers[0].value, "Bearer u1");
+	assert_string_equal(s->probes[1].rq.method, "POST");
+	assert_string_equal(s->probes[1].rq.headers[0], "Authorization: Bearer u1");
 	assert_int_equal(s->nsteps, 7);
 	assert_int_equal(s->steps[0].kind, ST_FAULT);
-	assert_int_equal(s->steps[0].fault->action, FA_STOP);
+	assert_string_equal(s->steps[0].fault->verb->name, "stop");
+	assert_string_equal(s->steps[0].fault->kind->name, "service");
 	assert_int_equal(s->steps[1].expect.mode, EX_WITHIN);
 	assert_int_equal(s->steps[1].expect.dur_ms, 5000);
 	assert_int_equal(s->steps[1].expect.nm, 2);
@@ -95,25 +96,25 @@ env_expansion(void **state)
 	setenv("SD_T_A", "alpha", 1);
 	unsetenv("SD_T_B");
 	setenv("SD_T_EMPTY", "", 1);
-	v = yexpand("x${SD_T_A}y", &e);
+	v = yexpand("x${SD_T_A}y", NULL, &e);
 	assert_string_equal(v, "xalphay");
 	free(v);
-	v = yexpand("${SD_T_B:-dflt}", &e);
+	v = yexpand("${SD_T_B:-dflt}", NULL, &e);
 	assert_string_equal(v, "dflt");
 	free(v);
-	v = yexpand("${SD_T_EMPTY:-dflt}", &e);
+	v = yexpand("${SD_T_EMPTY:-dflt}", NULL, &e);
 	assert_string_equal(v, "dflt");
 	free(v);
-	v = yexpand("${SD_T_B:-${SD_T_A}/x}", &e);
+	v = yexpand("${SD_T_B:-${SD_T_A}/x}", NULL, &e);
 	assert_string_equal(v, "alpha/x");
 	free(v);
-	v = yexpand("cost $$5", &e);
+	v = yexpand("cost $$5", NULL, &e);
 	assert_string_equal(v, "cost $5");
 	free(v);
-	assert_null(yexpand("${SD_T_B}", &e));
+	assert_null(yexpand("${SD_T_B}", NULL, &e));
 	assert_non_null(strstr(e.msg, "variable 'SD_T_B' is not set"));
-	assert_null(yexpand("${SD_T_A:-oops", &e));
-	assert_null(yexpand("${}", &e));
+	assert_null(yexpand("${SD_T_A:-oops", NULL, &e));
+	assert_null(yexpand("${}", NULL, &e));
 }
 
 static void

@@ -1,0 +1,357 @@
+/*
+ * fault.c — what every kind shares: finding the kind of a step, parsing
+ * its common part (the service it names, its timeout), the journal record's
+ * envelope, dispatching a revert from a record, running a command with a
+ * timeout, and reading record fields without trusting them.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/proc.h"
+#include "fault.h"
+
+#define DEFAULT_TIMEOUT_MS 30000
+#define MAX_TIMEOUT_MS (30 * 60 * 1000)
+
+const struct fault_kind *
+fault_kind_named(const char *name)
+{
+	for (const struct fault_kind *const *k = fault_kinds; *k; k++)
+		if (strcmp((*k)->name, name) == 0)
+			return *k;
+	return NULL;
+}
+
+static const struct fault_verb *
+verb_of(const struct fault_kind *k, const char *name)
+{
+	for (const struct fault_verb *v = k->verbs; v->name; v++)
+		if (strcmp(v->name, name) == 0)
+			return v;
+	return NULL;
+}
+
+int
+fault_is_verb(const char *name)
+{
+	for (const struct fault_kind *const *k = fault_kinds; *k; k++)
+		if (verb_of(*k, name) != NULL)
+			return 1;
+	return 0;
+}
+
+const char *const *
+fault_verb_names(void)
+{
+	static const char *names[128];
+
+	if (names[0] == NULL) {
+		size_t n = 0;
+		for (const struct fault_kind *const *k = fault_kinds; *k; k++)
+			for (const struct fault_verb *v = (*k)->verbs; v->name; v++) {
+				int seen = 0;
+				for (size_t i = 0; i < n; i++)
+					seen |= strcmp(names[i], v->name) == 0;
+				if (!seen && n + 1 < sizeof names / sizeof names[0])
+					names[n++] = v->name;
+			}
+	}
+	return names;
+}
+
+/* Is word one of the space-separated words of list? */
+static int
+in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; p != NULL && *p; ) {
+		size_t len = strcspn(p, " ");
+		if (len == n && strncmp(p, word, n) == 0)
+			return 1;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+int
+fault_undoes(const struct fault *by, const struct fault *f)
+{
+	return by->kind == f->kind && f->verb->lasting &&
+	    strcmp(by->target, f->target) == 0 &&
+	    in_list(by->verb->undoes, f->verb->name);
+}
+
+/* The service a step names: "stop: redis" or "stop: { service: redis }". */
+static const struct svc *
+named_service(const struct yctx *y, const struct ynode *key,
+    const struct ynode *value, fault_svc_fn find, const void *arg)
+{
+	const struct ynode *name = value;
+	const struct svc *sv;
+
+	if (value->type == Y_MAP &&
+	    (name = ynode_get(value, "service")) == NULL)
+		return yerr(y, value, "%s: needs service:", key->value), NULL;
+	if (name->type != Y_SCALAR)
+		return yerr(y, name, "%s: takes a service name", key->value), NULL;
+	if ((sv = find(arg, name->value)) == NULL)
+		return yerr(y, name, "no service named '%s'", name->value), NULL;
+	return sv;
+}
+
+/* The kind for verb on sv (NULL: a kind that acts on no service). */
+static const struct fault_kind *
+kind_for(const char *verb, const struct svc *sv)
+{
+	for (const struct fault_kind *const *k = fault_kinds; *k; k++) {
+		if (verb_of(*k, verb) == NULL)
+			continue;
+		if (sv == NULL ? (*k)->on == 0 : ((*k)->on & sv->kind) != 0)
+			return *k;
+	}
+	return NULL;
+}
+
+/* "redis or postgres": the service kinds that have this verb. */
+static void
+kinds_with(const char *verb, char *buf, size_t len)
+{
+	unsigned on = 0;
+	size_t n = 0;
+
+	for (const struct fault_kind *const *k = fault_kinds; *k; k++)
+		if (verb_of(*k, verb) != NULL)
+			on |= (*k)->on;
+	buf[0] = '\0';
+	for (unsigned bit = 1; bit <= SVC_POSTGRES; bit <<= 1)
+		if (on & bit)
+			n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s",
+			    n ? " or " : "", svc_kind_name((enum svc_kind)bit));
+}
+
+int
+fault_parse_step(const struct yctx *y, const struct ynode *key,
+    const struct ynode *value, fault_svc_fn find, const void *arg,
+    int64_t step_timeout_ms, struct fault **out)
+{
+	const struct fault_kind *k = kind_for(key->value, NULL);
+	const struct svc *sv = NULL;
+	const struct ynode *args = value->type == Y_MAP ? value : NULL;
+	struct fault_parse p = { y, key, args, value };
+	struct fault *f;
+	char what[64];
+
+	*out = NULL;
+	if (k == NULL) {
+		if ((sv = named_service(y, key, value, find, arg)) == NULL)
+			return -1;
+		if ((k = kind_for(key->value, sv)) == NULL) {
+			kinds_with(key->value, what, sizeof what);
+			return yerr(y, key, "%s needs a service of kind %s; '%s' is"
+			    " a %s service", key->value, what, sv->name,
+			    svc_kind_name(sv->kind));
+		}
+	}
+	snprintf(what, sizeof what, "a %s step", key->value);
+	if (args != NULL && ykeys(y, args, k->keys, what) == -1)
+		return -1;
+	f = xcalloc(1, sizeof *f);
+	*out = f;
+	f->kind = k;
+	f->verb = verb_of(k, key->value);
+	f->svc = sv;
+	f->target = xstrdup(sv ? sv->name : key->value);
+	f->line = key->line;
+	f->col = key->col;
+	f->timeout_ms = step_timeout_ms > 0 ? step_timeout_ms : sv ?
+	    sv->timeout_ms : DEFAULT_TIMEOUT_MS;
+	if (args != NULL && ydur(y, args, "timeout", &f->timeout_ms, 1,
+	    MAX_TIMEOUT_MS) == -1)
+		return -1;
+	if (k->parse(&p, f) == -1)
+		return -1;
+	if (k->check != NULL && k->check(f, y) == -1)
+		return -1;
+	return 0;
+}
+
+void
+fault_free(struct fault *f)
+{
+	if (f == NULL)
+		return;
+	if (f->kind != NULL && f->kind->free != NULL && f->opts != NULL)
+		f->kind->free(f->opts);
+	free(f->target);
+	free(f);
+}
+
+json_t *
+fault_prepare(const struct fault *f, const struct fault_env *env,
+    struct sd_err *e)
+{
+	json_t *rec = f->kind->prepare(f, env, e);
+
+	if (rec == NULL)
+		return NULL;
+	json_object_set_new(rec, "kind", json_string(f->kind->name));
+	json_object_set_new(rec, "verb", json_string(f->verb->name));
+	json_object_set_new(rec, "target", json_string(f->target));
+	return rec;
+}
+
+static const struct fault_kind *
+kind_of_record(const json_t *rec, struct sd_err *e)
+{
+	const struct fault_kind *k;
+	const char *name = NULL;
+
+	if (rec_str(rec, "kind", &name, e) == -1)
+		return NULL;
+	if ((k = fault_kind_named(name)) == NULL)
+		return err_set(e, "unknown fault kind '%.40s' in the record", name),
+		    NULL;
+	return k;
+}
+
+int
+fault_revert_record(const json_t *rec, const struct fault_env *env,
+    char **note, struct sd_err *e)
+{
+	const struct fault_kind *k = kind_of_record(rec, e);
+
+	if (k == NULL)
+		return FAULT_FINAL;
+	return k->revert(rec, NULL, env, note, e);
+}
+
+int
+fault_in_effect_record(const json_t *rec, const struct fault_env *env)
+{
+	struct sd_err e;
+	const struct fault_kind *k = kind_of_record(rec, &e);
+
+	if (k == NULL || k->in_effect == NULL)
+		return -1;
+	return k->in_effect(rec, env);
+}
+
+void
+fault_note(char **note, const char *fmt, ...)
+{
+	char *add, *prev;
+	va_list ap;
+
+	if (note == NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&add, fmt, ap) < 0)
+		add = xstrdup(fmt);
+	va_end(ap);
+	prev = *note;
+	*note = prev ? xasprintf("%s; %s", prev, add) : xstrdup(add);
+	free(prev);
+	free(add);
+}
+
+int
+fault_run_argv(char *const *argv, const struct fault_env *env,
+    int64_t timeout_ms, char **note, struct sd_err *e)
+{
+	struct proc_result r;
+	char **v = argv_dup(argv), *joined = argv_join(argv);
+	int rc = 0;
+
+	/* "shakedown" means this binary, installed or not */
+	if (strcmp(v[0], "shakedown") == 0 && env != NULL &&
+	    env->self_exe != NULL) {
+		free(v[0]);
+		v[0] = xstrdup(env->self_exe);
+	}
+	if (proc_run(v, timeout_ms, &r, e) == -1) {
+		rc = err_prefix(e, "%s", joined);
+	} else {
+		size_t n = strlen(r.output);
+		while (n > 0 && (r.output[n - 1] == '\n' || r.output[n - 1] == ' '))
+			r.output[--n] = '\0';
+		const char *tail = n > 200 ? r.output + n - 200 : r.output;
+		if (r.timed_out)
+			rc = err_set(e, "'%s' did not finish within %lldms and was"
+			    " killed", joined, (long long)timeout_ms);
+		else if (!r.exited || r.status != 0)
+			rc = err_set(e, "'%s' %s %d%s%s", joined, r.exited ?
+			    "exited with status" : "was killed by signal", r.status,
+			    n ? ": " : "", tail);
+		else
+			fault_note(note, "'%s' exit 0 in %lldms%s%s", joined,
+			    (long long)r.elapsed_ms, n ? ": " : "", tail);
+		proc_result_free(&r);
+	}
+	free(joined);
+	argv_free(v);
+	return rc;
+}
+
+int
+rec_str(const json_t *rec, const char *key, const char **out,
+    struct sd_err *e)
+{
+	const char *s = json_string_value(json_object_get(rec, key));
+
+	if (s == NULL)
+		return err_set(e, "the record has no '%s'", key);
+	*out = s;
+	return 0;
+}
+
+int
+rec_int(const json_t *rec, const char *key, int64_t lo, int64_t hi,
+    int64_t *out, struct sd_err *e)
+{
+	json_t *v = json_object_get(rec, key);
+
+	if (!json_is_integer(v))
+		return err_set(e, "the record has no number '%s'", key);
+	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return err_set(e, "the record's '%s' (%lld) is out of range", key,
+		    (long long)json_integer_value(v));
+	*out = json_integer_value(v);
+	return 0;
+}
+
+char **
+rec_argv(const json_t *rec, const char *key, struct sd_err *e)
+{
+	json_t *a = json_object_get(rec, key), *w;
+	size_t i, n = json_array_size(a);
+	char **v;
+
+	if (!json_is_array(a) || n == 0 || n > 1024)
+		return err_set(e, "the record has no command '%s'", key), NULL;
+	v = xcalloc(n + 1, sizeof *v);
+	json_array_foreach(a, i, w) {
+		if (!json_is_string(w)) {
+			argv_free(v);
+			return err_set(e, "the record's command '%s' is not all"
+			    " strings", key), NULL;
+		}
+		v[i] = xstrdup(json_string_value(w));
+	}
+	return v;
+}
+
+json_t *
+argv_json(char *const *argv)
+{
+	json_t *a = json_array();
+
+	for (; argv != NULL && *argv; argv++)
+		json_array_append_new(a, json_string(*argv));
+	return a;
+}

@@ -1,0 +1,164 @@
+/*
+ * fault.h — the fault-kind interface, in the spirit of tc's qdisc_util: each
+ * kind is one file in drills/ exporting one `const struct fault_kind`, and
+ * kinds.c lists them in one table. Nothing outside a kind's file knows its
+ * options or its journal record; the runner, plan, guardian and `recover`
+ * reach every kind through this interface alone.
+ *
+ * Life of a fault:
+ *   parse      a step's value into the kind's private options (f->opts),
+ *              with file:line:col errors; no side effects
+ *   check      cross-field checks once parsed (optional)
+ *   describe   the exact operations (argv, signals, statements, netlink
+ *              messages) apply — or, with revert, undoing — will perform
+ *   prepare    resolve what apply will act on and return the journal record:
+ *              everything a revert needs, self-contained (no scenario). The
+ *              runner writes it (fsync) before apply, with a guardian
+ *              watching, so a fault is covered from before it takes effect
+ *   apply      do it; may keep in-process state (held connections)
+ *   revert     undo exactly what the record says — from the record alone
+ *              when state is NULL (guardian, recover) — idempotently, and
+ *              fine when it is already undone or was only partly applied
+ *   in_effect  is what the record describes still in effect? 1 yes, 0 no,
+ *              -1 cannot tell; the guardian re-checks after a revert
+ *
+ * apply and revert return 0, or -1 with e set, or FAULT_FINAL with e set:
+ * from apply, "failed before changing anything" (nothing to revert); from
+ * revert, "this record can never be reverted" (a torn or edited journal),
+ * so nobody retries it.
+ *
+ * Verbs: the step keys a kind handles ("stop", "pause"). A lasting verb
+ * leaves something applied until it is reverted: by a later step whose verb
+ * `undoes` it on the same target ("start" undoes "stop"), else at the end of
+ * the drill, in reverse order. Other verbs are one-shots.
+ */
+#ifndef SD_FAULT_H
+#define SD_FAULT_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "../lib/service.h"
+#include "../lib/util.h"
+#include "../lib/ynode.h"
+
+struct fault_kind;
+
+#define FAULT_FINAL (-2)
+
+/* What apply and revert may need from whoever runs them. */
+struct fault_env {
+	const char *self_exe;		/* "shakedown" in a command means us */
+	volatile sig_atomic_t *stop;	/* set when interrupted; may be NULL */
+};
+
+struct fault_verb {
+	const char *name;		/* the step key */
+	int lasting;			/* leaves something applied */
+	const char *undoes;		/* verbs (space-separated) of an open
+					 * fault on the same target that this
+					 * verb reverts, or NULL */
+	const char *summary;		/* for `fault --list` and the man page */
+};
+
+/*
+ * A parsed fault step: immutable once parsed. kind and verb are never NULL;
+ * svc is set exactly when the kind acts on services (kind->on != 0), and
+ * borrowed from the scenario; opts belongs to the kind (its free releases
+ * it); target names what the fault acts on, for pairing an undoing step
+ * with the fault it undoes (the service's name unless the kind says).
+ */
+struct fault {
+	const struct fault_kind *kind;
+	const struct fault_verb *verb;
+	const struct svc *svc;
+	char *target;
+	void *opts;
+	int64_t timeout_ms;		/* bounds apply, and the recorded revert */
+	int line, col;
+};
+
+/* What parse gets: the step's key (the verb) and, when the step's value is
+ * a mapping, that mapping (already checked against kind->keys). */
+struct fault_parse {
+	const struct yctx *y;
+	const struct ynode *key;
+	const struct ynode *args;	/* NULL when the value is a name */
+	const struct ynode *value;	/* the step's value, whatever its form */
+};
+
+struct fault_kind {
+	const char *name;
+	const char *summary;
+	const struct fault_verb *verbs;	/* ends with { NULL } */
+	unsigned on;			/* SVC_* kinds it acts on; 0: none */
+	const char *const *keys;	/* keys of its mapping form */
+	int (*parse)(const struct fault_parse *p, struct fault *f);
+	int (*check)(const struct fault *f, const struct yctx *y);
+	char *(*describe)(const struct fault *f, int revert);
+	json_t *(*prepare)(const struct fault *f, const struct fault_env *env,
+	    struct sd_err *e);
+	int (*apply)(const struct fault *f, json_t *rec, void **state,
+	    const struct fault_env *env, char **note, struct sd_err *e);
+	int (*revert)(const json_t *rec, void *state,
+	    const struct fault_env *env, char **note, struct sd_err *e);
+	int (*in_effect)(const json_t *rec, const struct fault_env *env);
+	void (*free_state)(void *state);
+	void (*free)(void *opts);
+};
+
+/* kinds.c: the table, NULL-terminated. */
+extern const struct fault_kind *const fault_kinds[];
+
+const struct fault_kind *fault_kind_named(const char *name);
+/* Is name a verb of any kind? */
+int fault_is_verb(const char *name);
+/* Every verb of every kind, NULL-terminated (static storage). */
+const char *const *fault_verb_names(void);
+/* Does a step with verb `by` revert an open fault `f`? */
+int fault_undoes(const struct fault *by, const struct fault *f);
+
+/*
+ * Parse the fault step key: value. find looks a service up by name (arg is
+ * passed along); the kind is the first in the table that has the verb and
+ * acts on the named service's kind. step_timeout_ms: the step's own
+ * timeout: (0: none). On error *out may hold a partly parsed fault.
+ */
+typedef const struct svc *(*fault_svc_fn)(const void *arg, const char *name);
+int fault_parse_step(const struct yctx *y, const struct ynode *key,
+    const struct ynode *value, fault_svc_fn find, const void *arg,
+    int64_t step_timeout_ms, struct fault **out);
+void fault_free(struct fault *f);
+
+/* The journal record: kind, verb and target, and what prepare recorded. */
+json_t *fault_prepare(const struct fault *f, const struct fault_env *env,
+    struct sd_err *e);
+/* Revert / check from a record alone, dispatching on its "kind". */
+int fault_revert_record(const json_t *rec, const struct fault_env *env,
+    char **note, struct sd_err *e);
+int fault_in_effect_record(const json_t *rec, const struct fault_env *env);
+
+/*
+ * Helpers for kinds.
+ */
+/* Run argv ("shakedown" as argv[0] means env->self_exe) within the timeout;
+ * a non-zero exit or the timeout is an error naming the command and the
+ * end of its output; on success *note (may be NULL) gets what ran. */
+int fault_run_argv(char *const *argv, const struct fault_env *env,
+    int64_t timeout_ms, char **note, struct sd_err *e);
+/* Append "; text" to *note. */
+void fault_note(char **note, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Fields of a record, checked: a record may come from a journal file that
+ * was torn or edited by hand. -1 with e naming the field. */
+int rec_str(const json_t *rec, const char *key, const char **out,
+    struct sd_err *e);
+int rec_int(const json_t *rec, const char *key, int64_t lo, int64_t hi,
+    int64_t *out, struct sd_err *e);
+/* An argv array field; NULL with e set. Free with argv_free. */
+char **rec_argv(const json_t *rec, const char *key, struct sd_err *e);
+json_t *argv_json(char *const *argv);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * kinds.c — the table of fault kinds. Adding a kind is one file in drills/
+ * and one line here. Order matters only where two kinds share a verb: the
+ * first that acts on the named service's kind takes the step (Redis's own
+ * pause before a process's SIGSTOP).
+ */
+#include <stddef.h>
+
+#include "fault.h"
+
+extern const struct fault_kind fault_redis;
+extern const struct fault_kind fault_postgres;
+extern const struct fault_kind fault_service;
+
+const struct fault_kind *const fault_kinds[] = {
+	&fault_redis,
+	&fault_postgres,
+	&fault_service,
+	NULL
+};

@@ -1,0 +1,542 @@
+/*
+ * expect.c — see expect.h. Every value is converted at the edge (bounds
+ * with their units, statuses, JSON values) and every name resolved, so the
+ * runner never meets a bad value; the text people read is made here too.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "expect.h"
+#include "scenario.h"
+#include "units.h"
+
+#define MAX_WINDOW_MS (60 * 60 * 1000)
+
+static const char *const expect_keys[] = { "probe", "process", "load",
+    "alive", "rss_growth", "rss_trend", "over", "status", "json", "body",
+    "header", "latency", "phase", "errors", "p50", "p90", "p95", "p99",
+    "max", "rps", "requests", "within", "holds", "never", "as", NULL };
+static const char *const probe_only[] = { "status", "json", "body", "header",
+    "latency", NULL };
+static const char *const load_only[] = { "phase", "errors", "p50", "p90",
+    "p95", "p99", "max", "rps", "requests", NULL };
+static const char *const process_only[] = { "alive", "rss_growth",
+    "rss_trend", "over", NULL };
+static const char *const load_what_names[] = { "errors", "p50", "p90", "p95",
+    "p99", "max", "rps", "requests" };
+static const char *const phase_names[] = { "before", "fault", "after", "all",
+    NULL };
+
+const char *
+expect_load_what_name(enum load_what w)
+{
+	return load_what_names[w];
+}
+
+const char *
+expect_mode_name(enum exp_mode m)
+{
+	static const char *names[] = { "now", "within", "holds", "never" };
+
+	return names[m];
+}
+
+const char *
+expect_op_name(int op)
+{
+	return op == '<' ? "<" : op == 'L' ? "<=" : op == '>' ? ">" : ">=";
+}
+
+/* "< 1%": the operator; p is left after it. */
+static int
+parse_op(const struct yctx *y, const struct ynode *n, const char **p, int *op)
+{
+	const char *s = n->value;
+
+	while (*s == ' ')
+		s++;
+	if (s[0] != '<' && s[0] != '>')
+		return yerr(y, n, "'%s': expected a bound such as \"< 1%%\","
+		    " \"<= 500ms\" or \">= 100\"", n->value);
+	*op = s[1] == '=' ? (s[0] == '<' ? 'L' : 'G') : s[0];
+	s += s[1] == '=' ? 2 : 1;
+	while (*s == ' ')
+		s++;
+	*p = s;
+	return 0;
+}
+
+/* "< 1%", "<= 500ms", ">= 100", "< 32MiB": kind p(ercent), d(uration, to
+ * ms), s(ize), n(umber or rate). */
+static int
+parse_cmp(const struct yctx *y, const struct ynode *n, int kind, int *op,
+    double *v)
+{
+	const char *p;
+	struct sd_err e;
+	int64_t i;
+	char *end;
+
+	if (ywant(y, n, Y_SCALAR, "a bound") == -1 || parse_op(y, n, &p, op) == -1)
+		return -1;
+	if (kind == 'p') {
+		if (units_percent(p, v, &e) == -1)
+			return yerr(y, n, "%s", e.msg);
+	} else if (kind == 'd') {
+		if (units_duration_us(p, &i, &e) == -1)
+			return yerr(y, n, "%s", e.msg);
+		*v = (double)i / 1000.0;
+	} else if (kind == 's') {
+		if (units_size(p, &i, &e) == -1)
+			return yerr(y, n, "%s", e.msg);
+		*v = (double)i;
+	} else {
+		*v = strtod(p, &end);
+		if (end == p || (*end != '\0' && strcmp(end, "/s") != 0) ||
+		    !(*v >= 0 && *v < 1e15))
+			return yerr(y, n, "'%s': expected a number", n->value);
+	}
+	return 0;
+}
+
+/* "< 2MiB/min", "<= 1MiB/1000req", "< 64KiB/s" */
+static int
+parse_trend(const struct yctx *y, const struct ynode *n, struct scen_expect *x)
+{
+	const char *p, *slash;
+	struct sd_err e;
+	int64_t bytes;
+	char *size;
+
+	if (ywant(y, n, Y_SCALAR, "rss_trend") == -1 ||
+	    parse_op(y, n, &p, &x->trend_op) == -1)
+		return -1;
+	if (x->trend_op != '<' && x->trend_op != 'L')
+		return yerr(y, n, "rss_trend: an upper bound (\"< 2MiB/1000req\")");
+	if ((slash = strchr(p, '/')) == NULL)
+		goto bad;
+	size = xstrndup(p, (size_t)(slash - p));
+	if (units_size(size, &bytes, &e) == -1) {
+		free(size);
+		return yerr(y, n, "rss_trend: %s", e.msg);
+	}
+	free(size);
+	x->trend_bytes = (double)bytes;
+	if (strcmp(slash, "/min") == 0 || strcmp(slash, "/m") == 0)
+		x->trend_per = TREND_MINUTE;
+	else if (strcmp(slash, "/s") == 0) {
+		x->trend_per = TREND_MINUTE;
+		x->trend_bytes *= 60;
+	} else if (strcmp(slash, "/1000req") == 0 || strcmp(slash, "/1kreq") == 0)
+		x->trend_per = TREND_1K_REQUESTS;
+	else
+		goto bad;
+	return 0;
+bad:
+	return yerr(y, n, "rss_trend: '%s': expected SIZE/min, SIZE/s or"
+	    " SIZE/1000req (\"< 2MiB/1000req\")", n->value);
+}
+
+static int
+parse_load_matchers(const struct yctx *y, const struct scenario *s,
+    const struct ynode *n, struct scen_expect *x)
+{
+	const struct ynode *v;
+	size_t cap = 0;
+
+	x->phase = 3;	/* all */
+	if ((v = ynode_get(n, "phase")) != NULL) {
+		int found = -1;
+		if (ywant(y, v, Y_SCALAR, "phase") == -1)
+			return -1;
+		for (int i = 0; phase_names[i]; i++)
+			if (strcmp(phase_names[i], v->value) == 0)
+				found = i;
+		if (found < 0)
+			return yerr(y, v, "phase: before, fault, after or all, not"
+			    " '%s'", v->value);
+		x->phase = found;
+	}
+	for (int w = LW_ERRORS; w <= LW_REQUESTS; w++) {
+		struct load_match lm = { .what = (enum load_what)w };
+		if ((v = ynode_get(n, load_what_names[w])) == NULL)
+			continue;
+		if (parse_cmp(y, v, w == LW_ERRORS ? 'p' : w <= LW_MAX ? 'd' : 'n',
+		    &lm.op, &lm.v) == -1)
+			return -1;
+		x->lm = xgrow(x->lm, &cap, x->nlm + 1, sizeof *x->lm);
+		x->lm[x->nlm++] = lm;
+	}
+	if (x->nlm == 0)
+		return yerr(y, n, "expectation on load '%s' checks nothing (add"
+		    " errors:, p95:, rps: ...)", s->loads[x->load].name);
+	return 0;
+}
+
+static int
+refuse_keys(const struct yctx *y, const struct ynode *n,
+    const char *const *keys, const char *with)
+{
+	const struct ynode *v;
+
+	for (; *keys; keys++)
+		if ((v = ynode_get(n, *keys)) != NULL)
+			return yerr(y, v, "%s: goes with %s", *keys, with);
+	return 0;
+}
+
+static void
+add_matcher(struct scen_expect *x, const struct matcher *m)
+{
+	size_t cap = x->nm;
+
+	x->m = xgrow(x->m, &cap, x->nm + 1, sizeof *x->m);
+	x->m[x->nm++] = *m;
+}
+
+static int
+status_matcher(const struct yctx *y, const struct ynode *v,
+    struct scen_expect *x)
+{
+	const struct ynode *const *items = &v;
+	struct matcher m = { .kind = M_STATUS };
+	struct sd_err e;
+	size_t count = 1;
+
+	if (v->type == Y_SEQ) {
+		items = (const struct ynode *const *)v->items;
+		if ((count = v->n) == 0)
+			return yerr(y, v, "empty status list");
+	} else if (v->type != Y_SCALAR) {
+		return yerr(y, v, "status must be a code, a class (5xx) or a list");
+	}
+	m.pats = xcalloc(count, sizeof *m.pats);
+	m.npats = count;
+	for (size_t i = 0; i < count; i++) {
+		if (items[i]->type != Y_SCALAR ||
+		    match_parse_status(items[i]->value, &m.pats[i], &e) == -1) {
+			free(m.pats);
+			return yerr(y, items[i], "%s", items[i]->type == Y_SCALAR ?
+			    e.msg : "a status must be a scalar");
+		}
+	}
+	add_matcher(x, &m);
+	return 0;
+}
+
+static int
+json_matchers(const struct yctx *y, const struct ynode *v,
+    struct scen_expect *x)
+{
+	struct sd_err e;
+
+	if (ywant(y, v, Y_MAP, "json") == -1)
+		return -1;
+	if (v->n == 0)
+		return yerr(y, v, "json: needs at least one path: value");
+	for (size_t i = 0; i < v->n; i++) {
+		struct matcher m = { .kind = M_JSON };
+		if (v->items[i]->type != Y_SCALAR)
+			return yerr(y, v->items[i], "json: the value of '%s' must be"
+			    " a scalar", v->keys[i]->value);
+		if (v->keys[i]->value[0] == '\0')
+			return yerr(y, v->keys[i], "json: empty path");
+		if ((m.want = match_scalar_json(v->items[i]->value,
+		    v->items[i]->plain, &e)) == NULL)
+			return yerr(y, v->items[i], "json: %s", e.msg);
+		m.path = xstrdup(v->keys[i]->value);
+		add_matcher(x, &m);
+	}
+	return 0;
+}
+
+static int
+header_matchers(const struct yctx *y, const struct ynode *v,
+    struct scen_expect *x)
+{
+	if (ywant(y, v, Y_MAP, "header") == -1)
+		return -1;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *hv = v->items[i];
+		struct matcher m = { .kind = M_HEADER };
+		if (hv->type != Y_SCALAR)
+			return yerr(y, hv, "header: value must be a string, or true"
+			    " for present");
+		m.text = xstrdup(v->keys[i]->value);
+		if (!(hv->plain && strcmp(hv->value, "true") == 0))
+			m.hval = xstrdup(hv->value);
+		add_matcher(x, &m);
+	}
+	return 0;
+}
+
+static int
+parse_matchers(const struct yctx *y, const struct ynode *n,
+    struct scen_expect *x)
+{
+	const struct ynode *v;
+	struct matcher m;
+	struct sd_err e;
+
+	if ((v = ynode_get(n, "status")) != NULL && status_matcher(y, v, x) == -1)
+		return -1;
+	if ((v = ynode_get(n, "json")) != NULL && json_matchers(y, v, x) == -1)
+		return -1;
+	if ((v = ynode_get(n, "body")) != NULL) {
+		if (ywant(y, v, Y_SCALAR, "body") == -1)
+			return -1;
+		memset(&m, 0, sizeof m);
+		m.kind = M_BODY;
+		m.text = xstrdup(v->value);
+		add_matcher(x, &m);
+	}
+	if ((v = ynode_get(n, "header")) != NULL && header_matchers(y, v, x) == -1)
+		return -1;
+	if ((v = ynode_get(n, "latency")) != NULL) {
+		if (ywant(y, v, Y_SCALAR, "latency") == -1)
+			return -1;
+		memset(&m, 0, sizeof m);
+		m.kind = M_LATENCY;
+		if (match_parse_latency(v->value, &m, &e) == -1)
+			return yerr(y, v, "%s", e.msg);
+		add_matcher(x, &m);
+	}
+	return 0;
+}
+
+static void
+describe_process(const struct scenario *s, const struct scen_expect *x,
+    struct sbuf *sb)
+{
+	char b[32];
+	const char *name = s->services[x->process].name;
+
+	if (x->trend_bytes >= 0) {
+		sb_addf(sb, "%s RSS trend %s %.2f MiB per %s over %s", name,
+		    expect_op_name(x->trend_op), x->trend_bytes / 1048576.0,
+		    x->trend_per == TREND_MINUTE ? "minute" : "1000 requests",
+		    units_fmt_ms(x->over_ms, b, sizeof b));
+	} else if (x->rss_growth_bytes >= 0) {
+		sb_addf(sb, "%s RSS growth %s %.1f MiB", name,
+		    expect_op_name(x->rss_op),
+		    (double)x->rss_growth_bytes / 1048576.0);
+	} else {
+		sb_addf(sb, "%s %s", name, x->alive ? "alive" : "not alive");
+		return;
+	}
+	if (x->alive >= 0)
+		sb_addf(sb, ", %s", x->alive ? "alive" : "not alive");
+}
+
+static void
+describe_load(const struct scenario *s, const struct scen_expect *x,
+    struct sbuf *sb)
+{
+	sb_addf(sb, "load %s (%s): ", s->loads[x->load].name,
+	    phase_names[x->phase]);
+	for (size_t i = 0; i < x->nlm; i++) {
+		const struct load_match *m = &x->lm[i];
+		sb_addf(sb, "%s%s %s ", i ? ", " : "", load_what_names[m->what],
+		    expect_op_name(m->op));
+		if (m->what == LW_ERRORS)
+			sb_addf(sb, "%g%%", m->v * 100);
+		else if (m->what <= LW_MAX)
+			sb_addf(sb, "%gms", m->v);
+		else
+			sb_addf(sb, "%g%s", m->v, m->what == LW_RPS ? "/s" : "");
+	}
+}
+
+static char *
+describe_expect(const struct scenario *s, const struct scen_expect *x)
+{
+	struct sbuf sb;
+	char buf[32];
+
+	sb_init(&sb);
+	if (x->process >= 0) {
+		describe_process(s, x, &sb);
+	} else if (x->load >= 0) {
+		describe_load(s, x, &sb);
+	} else {
+		sb_addf(&sb, "%s: ", s->probes[x->probe].name);
+		for (size_t i = 0; i < x->nm; i++) {
+			char *d = match_describe(&x->m[i]);
+			sb_addf(&sb, "%s%s", i ? ", " : "", d);
+			free(d);
+		}
+	}
+	if (x->mode == EX_WITHIN)
+		sb_addf(&sb, " within %s", units_fmt_ms(x->dur_ms, buf, sizeof buf));
+	else if (x->mode == EX_HOLDS)
+		sb_addf(&sb, " holds %s", units_fmt_ms(x->dur_ms, buf, sizeof buf));
+	else if (x->mode == EX_NEVER)
+		sb_add(&sb, " never while a fault is active");
+	return sb_detach(&sb);
+}
+
+static int
+parse_probe_expect(const struct yctx *y, const struct scenario *s,
+    const struct ynode *n, const struct ynode *pr, struct scen_expect *x)
+{
+	if (ywant(y, pr, Y_SCALAR, "probe") == -1)
+		return -1;
+	if ((x->probe = scen_find_probe(s, pr->value)) < 0)
+		return yerr(y, pr, "no probe named '%s'", pr->value);
+	if (refuse_keys(y, n, load_only, "load:, not probe:") == -1 ||
+	    refuse_keys(y, n, process_only, "process:, not probe:") == -1 ||
+	    parse_matchers(y, n, x) == -1)
+		return -1;
+	if (x->nm == 0)
+		return yerr(y, n, "expectation on probe '%s' checks nothing (add"
+		    " status:, json:, body:, header: or latency:)", pr->value);
+	return 0;
+}
+
+static int
+parse_load_expect(const struct yctx *y, const struct scenario *s,
+    const struct ynode *n, const struct ynode *pl, struct scen_expect *x)
+{
+	if (ywant(y, pl, Y_SCALAR, "load") == -1)
+		return -1;
+	if ((x->load = scen_find_load(s, pl->value)) < 0)
+		return yerr(y, pl, "no load named '%s'", pl->value);
+	if (refuse_keys(y, n, probe_only, "probe:, not load:") == -1 ||
+	    refuse_keys(y, n, process_only, "process:, not load:") == -1 ||
+	    refuse_keys(y, n, (const char *const[]){ "within", "holds", "never",
+	    NULL }, "another kind of expectation, not load: (load expectations"
+	    " are decided over a phase)") == -1)
+		return -1;
+	return parse_load_matchers(y, s, n, x);
+}
+
+static int
+parse_process_expect(const struct yctx *y, const struct scenario *s,
+    const struct ynode *n, const struct ynode *pc, struct scen_expect *x)
+{
+	const struct ynode *v;
+	double b;
+
+	if (ywant(y, pc, Y_SCALAR, "process") == -1)
+		return -1;
+	if ((x->process = scen_find_service(s, pc->value)) < 0)
+		return yerr(y, pc, "no service named '%s'", pc->value);
+	if (!svc_has_pid(&s->services[x->process]))
+		return yerr(y, pc, "service '%s' has no pid or pidfile to watch",
+		    pc->value);
+	if (refuse_keys(y, n, probe_only, "probe:, not process:") == -1 ||
+	    refuse_keys(y, n, load_only, "load:, not process:") == -1 ||
+	    ybool(y, n, "alive", &x->alive) == -1)
+		return -1;
+	if ((v = ynode_get(n, "rss_growth")) != NULL) {
+		if (parse_cmp(y, v, 's', &x->rss_op, &b) == -1)
+			return -1;
+		if (x->rss_op != '<' && x->rss_op != 'L')
+			return yerr(y, v, "rss_growth: an upper bound (\"< 32MiB\")");
+		x->rss_growth_bytes = (int64_t)b;
+	}
+	if ((v = ynode_get(n, "rss_trend")) != NULL && parse_trend(y, v, x) == -1)
+		return -1;
+	if (ydur(y, n, "over", &x->over_ms, 1000, MAX_WINDOW_MS) == -1)
+		return -1;
+	if (x->trend_bytes >= 0 && x->over_ms == 0)
+		return yerr(y, v, "rss_trend: needs over: D (the window the trend"
+		    " is measured in, after any warm-up)");
+	if (x->trend_bytes < 0 && (v = ynode_get(n, "over")) != NULL)
+		return yerr(y, v, "over: goes with rss_trend:");
+	if (x->trend_bytes >= 0 && x->rss_growth_bytes >= 0)
+		return yerr(y, n, "rss_growth: and rss_trend: are two expectations");
+	if (x->alive < 0 && x->rss_growth_bytes < 0 && x->trend_bytes < 0)
+		return yerr(y, n, "process: needs alive: true|false, rss_growth:"
+		    " \"< SIZE\" or rss_trend: \"< SIZE/1000req\"");
+	if ((x->rss_growth_bytes >= 0 || x->trend_bytes >= 0) &&
+	    (ynode_get(n, "within") || ynode_get(n, "holds") ||
+	    ynode_get(n, "never")))
+		return yerr(y, n, "%s is checked once, without within:, holds:"
+		    " or never:", x->trend_bytes >= 0 ? "rss_trend:" :
+		    "rss_growth:");
+	return 0;
+}
+
+static int
+parse_mode(const struct yctx *y, const struct ynode *n, struct scen_expect *x,
+    int steady)
+{
+	const struct ynode *v;
+	int modes = 0;
+
+	if ((v = ynode_get(n, "within")) != NULL) {
+		modes++;
+		x->mode = EX_WITHIN;
+		if (ydur_node(y, v, "within", &x->dur_ms, 1, MAX_WINDOW_MS) == -1)
+			return -1;
+	}
+	if ((v = ynode_get(n, "holds")) != NULL) {
+		modes++;
+		x->mode = EX_HOLDS;
+		if (ydur_node(y, v, "holds", &x->dur_ms, 1, MAX_WINDOW_MS) == -1)
+			return -1;
+	}
+	if ((v = ynode_get(n, "never")) != NULL) {
+		modes++;
+		x->mode = EX_NEVER;
+		if (v->type != Y_SCALAR || strcmp(v->value, "true") != 0)
+			return yerr(y, v, "never: takes true");
+		if (x->probe < 0)
+			return yerr(y, v, "never: goes with probe:");
+	}
+	if (modes > 1)
+		return yerr(y, n, "use one of within:, holds:, never:");
+	if (steady && modes > 0)
+		return yerr(y, n, "steady-state checks take no within:, holds: or"
+		    " never:");
+	return 0;
+}
+
+int
+expect_parse(const struct yctx *y, const struct scenario *s,
+    const struct ynode *n, struct scen_expect *x, int steady)
+{
+	const struct ynode *pr, *pc, *pl;
+
+	x->probe = x->process = x->load = -1;
+	x->alive = -1;
+	x->rss_growth_bytes = -1;
+	x->trend_bytes = -1;
+	x->line = n->line;
+	x->col = n->col;
+	if (ywant(y, n, Y_MAP, steady ? "a steady-state check" :
+	    "an expectation") == -1 ||
+	    ykeys(y, n, expect_keys, steady ? "steady" : "expect") == -1)
+		return -1;
+	pr = ynode_get(n, "probe");
+	pc = ynode_get(n, "process");
+	pl = ynode_get(n, "load");
+	if ((pr != NULL) + (pc != NULL) + (pl != NULL) != 1)
+		return yerr(y, n, "an expectation names one probe:, process: or"
+		    " load:");
+	if ((pr && parse_probe_expect(y, s, n, pr, x) == -1) ||
+	    (pl && parse_load_expect(y, s, n, pl, x) == -1) ||
+	    (pc && parse_process_expect(y, s, n, pc, x) == -1) ||
+	    parse_mode(y, n, x, steady) == -1 ||
+	    ystr(y, n, "as", &x->as) == -1)
+		return -1;
+	if (x->as != NULL && x->mode != EX_WITHIN)
+		return yerr(y, ynode_get(n, "as"), "as: names a measured time, so"
+		    " it goes with within:");
+	x->text = describe_expect(s, x);
+	return 0;
+}
+
+void
+expect_free(struct scen_expect *x)
+{
+	for (size_t i = 0; i < x->nm; i++)
+		match_free(&x->m[i]);
+	free(x->m);
+	free(x->lm);
+	free(x->as);
+	free(x->text);
+	memset(x, 0, sizeof *x);
+}

@@ -1,0 +1,70 @@
+/*
+ * expect.h — what a drill expects, parsed: a probe's samples match (status,
+ * JSON paths, body, headers, latency) now, within D, for D (holds) or never
+ * while a fault is in effect; a process is alive, its RSS grew less than a
+ * bound since the start, or its RSS trend over a window (after warm-up) is
+ * under a bound per minute or per 1,000 requests; a load generator's error
+ * share, percentiles or throughput over a phase.
+ *
+ * Invariants: exactly one of probe, process and load is >= 0 (an index into
+ * the scenario's probes, services or loads). With probe: nm > 0 matchers.
+ * With load: nlm > 0 bounds, mode EX_NOW (decided over a phase at the end).
+ * With process: alive >= 0, or rss_growth_bytes >= 0 (mode EX_NOW), or
+ * trend_bytes >= 0 with over_ms > 0 (mode EX_NOW). as is set only with
+ * EX_WITHIN.
+ */
+#ifndef SD_EXPECT_H
+#define SD_EXPECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match.h"
+#include "ynode.h"
+
+struct scenario;
+
+enum exp_mode { EX_NOW, EX_WITHIN, EX_HOLDS, EX_NEVER };
+
+/* "< 1%", ">= 100", "<= 500ms" on a load statistic. */
+enum load_what { LW_ERRORS, LW_P50, LW_P90, LW_P95, LW_P99, LW_MAX, LW_RPS,
+	LW_REQUESTS };
+struct load_match {
+	enum load_what what;
+	int op;				/* '<', 'L' (<=), '>', 'G' (>=) */
+	double v;			/* fraction, ms, or count */
+};
+
+enum trend_per { TREND_MINUTE, TREND_1K_REQUESTS };
+
+struct scen_expect {
+	int probe, process, load;
+	int alive;			/* process: 1, 0, or -1 not asked */
+	int64_t rss_growth_bytes;	/* process: bound since the start, -1 */
+	int rss_op;
+	double trend_bytes;		/* process: RSS trend bound, -1 none */
+	int trend_op;
+	enum trend_per trend_per;
+	int64_t over_ms;		/* the trend's window */
+	int phase;			/* load: enum load_phase */
+	struct load_match *lm;
+	size_t nlm;
+	struct matcher *m;
+	size_t nm;
+	enum exp_mode mode;
+	int64_t dur_ms;
+	char *as;			/* name of the measured time */
+	char *text;			/* what is expected, for people */
+	int line, col;
+};
+
+/* steady: a steady-state check (no within/holds/never). */
+int expect_parse(const struct yctx *y, const struct scenario *s,
+    const struct ynode *n, struct scen_expect *x, int steady);
+void expect_free(struct scen_expect *x);
+const char *expect_load_what_name(enum load_what w);
+const char *expect_mode_name(enum exp_mode m);
+/* "< 500ms", "<= 1%" for people; op as in load_match. */
+const char *expect_op_name(int op);
+
+#endif

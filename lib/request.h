@@ -1,0 +1,39 @@
+/*
+ * request.h — the request part shared by probes, load generators and
+ * bursts: a method, an absolute URL (the drill's target + a path), headers
+ * and a body, where {user} and {n} may be substituted per user/request.
+ *
+ * Parsed from one of get/post/put/delete/head (the path or URL in that key)
+ * or method: with path:/url:, then headers: and body:. Every URL is checked
+ * with the parser curl sends it with; header names must be HTTP tokens and
+ * no name or value may hold CR, LF or another control character, so a
+ * drill cannot smuggle extra headers onto the wire.
+ */
+#ifndef SD_REQUEST_H
+#define SD_REQUEST_H
+
+#include "util.h"
+#include "ynode.h"
+
+struct request {
+	char *method;
+	char *url;		/* absolute; a template */
+	char **headers;		/* "Name: value", NULL-terminated; templates */
+	char *body;		/* NULL: none; a template */
+};
+
+/* n: the request's mapping; target: the drill's base URL (may be NULL);
+ * what/name for messages ("probe 'ready'"). */
+int req_parse(const struct yctx *y, const struct ynode *key,
+    const struct ynode *n, const char *target, const char *what,
+    struct request *rq);
+void req_free(struct request *rq);
+/* An "http://" or "https://" URL curl can parse (templates rendered for
+ * user 1, request 1 first); -1 with e. */
+int req_check_url(const char *url, struct sd_err *e);
+/* A "Name: value" header fit for the wire; -1 with e. */
+int req_check_header(const char *name, const char *value, struct sd_err *e);
+/* The keys req_parse reads, for the callers' key lists. */
+extern const char *const req_keys[];
+
+#endif

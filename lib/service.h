@@ -1,0 +1,47 @@
+/*
+ * service.h — a service a drill may break, as the scenario declares it:
+ * what kind it is (a plain process, Redis, PostgreSQL), how to reach it
+ * (URL/DSN), its pid or pidfile, and its own commands (stop, start, kill,
+ * restart — argv arrays, never run by a shell). Fault kinds act on these;
+ * they are parsed once, checked (hosts are not checked here: see hosts.h),
+ * and never change during a run.
+ */
+#ifndef SD_SERVICE_H
+#define SD_SERVICE_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "util.h"
+#include "ynode.h"
+
+enum svc_kind { SVC_PROCESS = 1, SVC_REDIS = 2, SVC_POSTGRES = 4 };
+enum svc_cmd { CMD_STOP, CMD_START, CMD_KILL, CMD_RESTART, SVC_NCMDS };
+
+struct svc {
+	char *name;
+	enum svc_kind kind;
+	char *url;			/* redis URL / postgres DSN: secret */
+	char *pidfile;			/* NULL: none */
+	pid_t pid;			/* 0: none */
+	char *pid_hint;			/* " (set VAR)": where pid/pidfile came from */
+	char **cmd[SVC_NCMDS];		/* argv arrays, NULL if not given */
+	int64_t timeout_ms;		/* per command */
+	int64_t ready_timeout_ms;	/* wait until it answers after start */
+	int line, col;
+};
+
+/* key: the service's name node; n: its mapping. */
+int svc_parse(const struct yctx *y, const struct ynode *key,
+    const struct ynode *n, struct svc *sv);
+void svc_free(struct svc *sv);
+const char *svc_kind_name(enum svc_kind k);
+int svc_kind_parse(const char *name, enum svc_kind *k);
+const char *svc_cmd_name(enum svc_cmd c);
+int svc_has_pid(const struct svc *sv);
+/* Its pid, checked (pid_check) and alive; 0 with e saying why, and which
+ * variable to set when the pidfile came from one. */
+pid_t svc_pid(const struct svc *sv, struct sd_err *e);
+
+#endif

@@ -1,0 +1,174 @@
+// A small Express service that behaves as the seed documents describe, to
+// prove shakedown's drills against something that is not its own reference
+// target: /health (ok | degraded, checks.db / checks.redis, uptime),
+// /api/ready (DB required, 1.5 s; Redis only in production), sessions that
+// fall back to memory when Redis is down, data calls that fail cleanly
+// (503) without a crash, a per-user AI guard (seed 000's createAiGuard),
+// and graceful shutdown on SIGTERM.
+//
+// Environment: PORT, DATABASE_URL, REDIS_URL, PIDFILE, NODE_ENV=production,
+// READY_STYLE=terminus (answers like @godaddy/terminus: 200 {"status":"ok"},
+// 503 {"status":"error"}), LEAK=1 (keeps 64 KiB per /health request),
+// AI_LATENCY_MS (default 300).
+'use strict';
+const fs = require('fs');
+const express = require('express');
+const { Pool } = require('pg');
+const { createClient } = require('redis');
+
+const port = Number(process.env.PORT || 3000);
+const production = process.env.NODE_ENV === 'production';
+const terminus = process.env.READY_STYLE === 'terminus';
+const aiLatency = Number(process.env.AI_LATENCY_MS || 300);
+const started = Date.now();
+
+const pool = new Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: 10,
+  connectionTimeoutMillis: 1500,
+  idleTimeoutMillis: 10000,
+});
+pool.on('error', () => {}); // an idle client lost with the DB: the pool replaces it
+
+let redis = null;
+if (process.env.REDIS_URL) {
+  redis = createClient({
+    url: process.env.REDIS_URL,
+    socket: { connectTimeout: 1000, reconnectStrategy: (n) => Math.min(n * 100, 1000) },
+  });
+  redis.on('error', () => {}); // reconnects by itself
+  redis.connect().catch(() => {});
+}
+
+const withTimeout = (p, ms) => Promise.race([
+  p,
+  new Promise((_, reject) => setTimeout(() => reject(new Error(`timeout after ${ms}ms`)), ms)),
+]);
+
+async function checkDb() {
+  try {
+    await withTimeout(pool.query('SELECT 1'), 1500);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: err.message };
+  }
+}
+
+async function checkRedis() {
+  if (!redis) return { ok: true, configured: false };
+  try {
+    if (!redis.isReady) throw new Error('not connected');
+    await withTimeout(redis.ping(), 1000);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: err.message };
+  }
+}
+
+// seed 000: lib/concurrency.js
+const createAiGuard = (initial = new Set()) => {
+  const inFlight = initial;
+  return {
+    acquire(userId) {
+      if (!userId) return () => {};
+      if (inFlight.has(userId)) return null;
+      inFlight.add(userId);
+      return () => { inFlight.delete(userId); };
+    },
+  };
+};
+const aiGuard = createAiGuard();
+
+const memorySessions = new Map();
+const leaked = [];
+let shuttingDown = false;
+
+const app = express();
+app.use(express.json());
+app.use((req, res, next) => {
+  if (shuttingDown) res.set('Connection', 'close');
+  next();
+});
+
+app.get('/health', async (req, res) => {
+  if (process.env.LEAK === '1') leaked.push(Buffer.alloc(64 * 1024, 0xa5));
+  const [db, rd] = await Promise.all([checkDb(), checkRedis()]);
+  res.json({
+    status: db.ok && rd.ok ? 'ok' : 'degraded',
+    service: 'shakedown-nodeapp',
+    timestamp: new Date().toISOString(),
+    uptime: (Date.now() - started) / 1000,
+    checks: { db, redis: rd },
+  });
+});
+
+app.get('/api/ready', async (req, res) => {
+  if (shuttingDown) return res.status(503).json({ status: terminus ? 'error' : 'not_ready' });
+  const [db, rd] = await Promise.all([checkDb(), production ? checkRedis() : null]);
+  const ready = db.ok && (!production || (rd && rd.ok && rd.configured !== false));
+  const checks = production ? { db, redis: rd } : { db };
+  if (terminus) {
+    return res.status(ready ? 200 : 503).json(ready ? { status: 'ok', info: checks } :
+      { status: 'error', error: checks });
+  }
+  res.status(ready ? 200 : 503).json({
+    status: ready ? 'ready' : 'not_ready',
+    checks,
+    timestamp: new Date().toISOString(),
+  });
+});
+
+app.post('/api/login', async (req, res) => {
+  const user = req.body && req.body.user;
+  if (typeof user !== 'string' || !user) return res.status(400).json({ error: 'user required' });
+  const token = require('crypto').randomBytes(16).toString('hex');
+  let store = 'redis';
+  try {
+    if (!redis || !redis.isReady) throw new Error('redis down');
+    await withTimeout(redis.set(`sess:${token}`, user, { EX: 3600 }), 1000);
+  } catch {
+    memorySessions.set(token, user); // degrade: sessions in memory
+    store = 'memory';
+  }
+  res.json({ token, store });
+});
+
+app.get('/api/records', async (req, res) => {
+  try {
+    const r = await withTimeout(pool.query('SELECT 1 AS id, now() AS at'), 1500);
+    res.json({ records: r.rows });
+  } catch (err) {
+    res.status(503).json({ error: 'Database unavailable', detail: err.message });
+  }
+});
+
+for (const kind of ['bazi', 'tarot', 'iching']) {
+  app.post(`/api/${kind}/ai-interpret`, async (req, res) => {
+    const auth = req.get('Authorization') || '';
+    const userId = auth.startsWith('Bearer ') ? auth.slice(7) : null;
+    if (!userId) return res.status(401).json({ error: 'authentication required' });
+    const release = aiGuard.acquire(userId);
+    if (!release) return res.status(429).json({ error: 'AI request already in progress. Please wait.' });
+    try {
+      await new Promise((r) => setTimeout(r, aiLatency));
+      res.json({ kind, user: userId, interpretation: 'simulated' });
+    } finally {
+      release();
+    }
+  });
+}
+
+const server = app.listen(port, '127.0.0.1', () => {
+  if (process.env.PIDFILE) fs.writeFileSync(process.env.PIDFILE, `${process.pid}\n`);
+});
+
+// graceful shutdown: stop taking new requests, let in-flight ones finish
+process.on('SIGTERM', () => {
+  shuttingDown = true;
+  server.close(async () => {
+    await pool.end().catch(() => {});
+    if (redis) await redis.quit().catch(() => {});
+    process.exit(0);
+  });
+  setTimeout(() => process.exit(1), 30000).unref();
+});

@@ -1,0 +1,118 @@
+/* test_plan.c — the plan from a scenario alone: which steps revert which,
+ * what is left for the end and in what order, bursts and waits as steps,
+ * fast probes for key times, and linear time on many faults. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../drills/fault.h"
+#include "../../lib/plan.h"
+
+static struct scenario *
+parse(const char *text)
+{
+	struct sd_err e;
+	struct scenario *s = scen_parse("p.yaml", text, strlen(text), &e);
+
+	if (s == NULL)
+		fail_msg("%s", e.msg);
+	return s;
+}
+
+static void
+pairs_and_leftovers(void **state)
+{
+	static const char text[] =
+	    "drill: p\n"
+	    "target: http://127.0.0.1:1\n"
+	    "services:\n"
+	    "  r: { kind: redis, url: redis://127.0.0.1:1, stop: [a], start: [b] }\n"
+	    "  app: { kind: process, pidfile: /x.pid, start: [c] }\n"
+	    "probes:\n"
+	    "  h: { get: /h }\n"
+	    "  q: { get: /q, fast: off }\n"
+	    "steps:\n"
+	    "  - stop: r\n"				/* 0 apply, reverted by 4 */
+	    "  - expect: { probe: h, status: 503, within: 1s }\n"
+	    "  - expect: { probe: q, status: 503, within: 1s }\n"
+	    "  - pause: app\n"				/* 3 apply, left */
+	    "  - start: r\n"				/* 4 revert of 0 */
+	    "  - start: r\n"				/* 5 a one-shot start */
+	    "  - pause: { service: r, for: 1s }\n"	/* 6 redis pause, left */
+	    "  - burst: { post: /ai, users: 2, per_user: 2, expect: { accepted_per_user: 1 } }\n"
+	    "  - wait: 1s\n";
+	struct scenario *s = parse(text);
+	struct plan *p = plan_build(s);
+
+	(void)state;
+	assert_int_equal(p->n, 9);
+	assert_int_equal(p->steps[0].op, PO_APPLY);
+	assert_int_equal(p->steps[1].op, PO_EXPECT);
+	assert_int_equal(p->steps[3].op, PO_APPLY);
+	assert_string_equal(p->steps[3].fault->kind->name, "service");
+	assert_int_equal(p->steps[4].op, PO_REVERT);
+	assert_int_equal(p->steps[4].undoes, 0);
+	assert_int_equal(p->steps[5].op, PO_APPLY);
+	assert_string_equal(p->steps[6].fault->kind->name, "redis");
+	assert_int_equal(p->steps[7].op, PO_BURST);
+	assert_int_equal(p->steps[8].op, PO_WAIT);
+	/* newest first: the redis pause, then the process pause */
+	assert_int_equal(p->nend, 2);
+	assert_int_equal(p->at_end[0], 6);
+	assert_int_equal(p->at_end[1], 3);
+	/* the within: probes sample fast from the fault step on */
+	assert_int_equal(p->steps[0].nfast, 2);
+	assert_int_equal(p->steps[0].fast[0], 0);
+	char *t = plan_text(p);
+	assert_non_null(strstr(t, "step 5 (line 14): revert step 1: start r"));
+	assert_non_null(strstr(t, "step 8 (line 17): burst 2 users x 2"));
+	assert_non_null(strstr(t, "at the end (still applied from step 7)"));
+	assert_non_null(strstr(t, "probe h every 10ms until its key time"));
+	free(t);
+	plan_free(p);
+	scen_free(s);
+}
+
+static void
+many_faults_linear(void **state)
+{
+	struct sbuf sb;
+
+	(void)state;
+	/* 20 000 open stops on one service and 20 000 starts of another: a
+	 * quadratic pairing would take minutes */
+	sb_init(&sb);
+	sb_add(&sb, "drill: many\nservices:\n"
+	    "  a: { kind: process, pidfile: /a, start: [x] }\n"
+	    "  b: { kind: process, pidfile: /b, start: [x] }\nsteps:\n");
+	for (int i = 0; i < 20000; i++)
+		sb_add(&sb, "  - stop: a\n");
+	for (int i = 0; i < 20000; i++)
+		sb_add(&sb, "  - start: b\n");
+	struct scenario *s = parse(sb.buf);
+	int64_t t0 = mono_ms();
+	struct plan *p = plan_build(s);
+	assert_int_equal(p->nend, 20000);
+	assert_int_equal(p->at_end[0], 19999);
+	assert_true(mono_ms() - t0 < 5000);
+	plan_free(p);
+	scen_free(s);
+	sb_free(&sb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pairs_and_leftovers),
+		cmocka_unit_test(many_faults_linear),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

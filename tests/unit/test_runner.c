@@ -1,0 +1,257 @@
+/* test_runner.c — the runner with a fake fault kind: the order of applies
+ * and reverts, a failed apply reverted (but not one that says it changed
+ * nothing), Ctrl-C, the journal's records; and the renderers on the result.
+ * The guardian is the real one ($SHAKEDOWN, the binary the tests build). */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../drills/fault.h"
+#include "../../lib/journal.h"
+#include "../../lib/runner.h"
+#include "../../reports/report.h"
+
+static char calls[1024];
+static const char *fail_target;	/* its apply fails (-1) */
+static const char *final_target;	/* its apply fails untouched */
+static const char *stop_target;	/* its apply sets the interrupt flag */
+static volatile sig_atomic_t intr;
+
+static void
+called(const char *what, const char *target)
+{
+	size_t n = strlen(calls);
+
+	snprintf(calls + n, sizeof calls - n, "%s%s %s", n ? ", " : "", what,
+	    target);
+}
+
+static json_t *
+fk_prepare(const struct fault *f, const struct fault_env *env,
+    struct sd_err *e)
+{
+	(void)f, (void)env, (void)e;
+	return json_pack("{s:s}", "how", "fake");
+}
+
+static int
+fk_apply(const struct fault *f, json_t *rec, void **state,
+    const struct fault_env *env, char **note, struct sd_err *e)
+{
+	(void)rec, (void)env;
+	called("apply", f->target);
+	*state = xstrdup(f->target);	/* freed by free_state, or leaks */
+	fault_note(note, "applied %s", f->target);
+	if (stop_target && strcmp(f->target, stop_target) == 0)
+		intr = 1;
+	if (final_target && strcmp(f->target, final_target) == 0)
+		return err_set(e, "refused"), FAULT_FINAL;
+	if (fail_target && strcmp(f->target, fail_target) == 0)
+		return err_set(e, "half done");
+	return 0;
+}
+
+static int
+fk_revert(const json_t *rec, void *state, const struct fault_env *env,
+    char **note, struct sd_err *e)
+{
+	const char *t = json_string_value(json_object_get(rec, "target"));
+
+	(void)env, (void)e;
+	/* in-process, the runner hands back exactly what apply kept */
+	assert_non_null(state);
+	assert_string_equal(state, t);
+	called("revert", t);
+	fault_note(note, "reverted %s", t);
+	return 0;
+}
+
+static char *
+fk_describe(const struct fault *f, int revert)
+{
+	return xasprintf("%s %s", revert ? "undo" : "do", f->target);
+}
+
+static void
+fk_free(void *p)
+{
+	free(p);
+}
+
+static const struct fault_kind fake = {
+	.name = "fake",
+	.describe = fk_describe,
+	.prepare = fk_prepare,
+	.apply = fk_apply,
+	.revert = fk_revert,
+	.free_state = fk_free,
+	.free = fk_free,
+};
+
+static const char drill[] =
+    "drill: fake\n"
+    "services:\n"
+    "  a: { kind: process, pidfile: /nonexistent, start: [true] }\n"
+    "  b: { kind: process, pidfile: /nonexistent, start: [true] }\n"
+    "  c: { kind: process, pidfile: /nonexistent, start: [true] }\n"
+    "steps:\n"
+    "  - stop: a\n"
+    "  - stop: b\n"
+    "  - signal: c\n"
+    "  - stop: c\n"
+    "  - start: b\n"
+    "  - wait: 10ms\n";
+
+/* Parse, swap every fault's kind for the fake one, plan, run. */
+static struct result *
+run_fake(struct scenario **sp, char **journal)
+{
+	struct run_opts o = { getenv("SHAKEDOWN"), &intr, NULL, NULL, NULL, 0 };
+	struct sd_err e;
+	struct scenario *s = scen_parse("fake.yaml", drill, strlen(drill), &e);
+
+	if (s == NULL)
+		fail_msg("%s", e.msg);
+	for (size_t i = 0; i < s->nsteps; i++)
+		if (s->steps[i].fault != NULL)
+			s->steps[i].fault->kind = &fake;
+	struct plan *p = plan_build(s);
+	calls[0] = '\0';
+	intr = 0;
+	struct result *r = run_drill(p, &o);
+	plan_free(p);
+	*sp = s;
+	*journal = jrnl_path(&e);
+	return r;
+}
+
+static int
+setup(void **state)
+{
+	static char dir[] = "/tmp/sd-runner-XXXXXX";
+
+	(void)state;
+	if (getenv("SHAKEDOWN") == NULL)
+		fail_msg("set SHAKEDOWN to the shakedown binary (make unit does)");
+	assert_non_null(mkdtemp(dir));
+	setenv("SHAKEDOWN_STATE_DIR", dir, 1);
+	return 0;
+}
+
+static void
+order(void **state)
+{
+	struct scenario *s;
+	char *jp;
+	int torn;
+
+	(void)state;
+	fail_target = final_target = stop_target = NULL;
+	struct result *r = run_fake(&s, &jp);
+	/* one-shot signal c is not reverted; start b reverts stop b at once;
+	 * the rest at the end, newest first */
+	assert_string_equal(calls, "apply a, apply b, apply c, apply c,"
+	    " revert b, revert c, revert a");
+	assert_int_equal(r->verdict, V_PASS);
+	assert_int_equal(r->nfaults, 4);
+	assert_non_null(strstr(r->faults[0].note, "applied a; revert: reverted a"));
+	json_t *open = jrnl_open_entries(jp, NULL, &torn, NULL);
+	assert_int_equal(json_array_size(open), 0);
+	json_decref(open);
+	/* the journal holds the kind's record, its done mark and its revert */
+	char *text = read_file(jp, NULL, NULL);
+	assert_non_null(strstr(text, "\"kind\":\"fake\""));
+	assert_non_null(strstr(text, "\"how\":\"fake\""));
+	assert_non_null(strstr(text, "\"op\":\"done\""));
+	assert_non_null(strstr(text, "\"undo\":\"undo a\""));
+	free(text);
+	/* the renderers */
+	char *md = rpt_markdown(r);
+	assert_non_null(strstr(md, "**Verdict: PASS**"));
+	assert_non_null(strstr(md, "| do a"));
+	free(md);
+	char *junit = rpt_junit((const struct result *const *)&r, 1);
+	assert_non_null(strstr(junit, "<testsuite name=\"fake\" tests=\"0\""
+	    " failures=\"0\" errors=\"0\""));
+	free(junit);
+	json_t *j = rpt_json(r);
+	assert_string_equal(json_string_value(json_object_get(j, "verdict")),
+	    "PASS");
+	assert_int_equal(json_array_size(json_object_get(j, "faults")), 4);
+	json_decref(j);
+	res_free(r);
+	scen_free(s);
+	free(jp);
+}
+
+static void
+failed_apply_is_reverted(void **state)
+{
+	struct scenario *s;
+	char *jp;
+	int torn;
+
+	(void)state;
+	fail_target = "b";
+	final_target = stop_target = NULL;
+	struct result *r = run_fake(&s, &jp);
+	/* it may have changed something: reverted, and the run stops */
+	assert_string_equal(calls, "apply a, apply b, revert b, revert a");
+	assert_int_equal(r->verdict, V_ERROR);
+	assert_int_equal(res_exit_code(r), 4);
+	json_t *open = jrnl_open_entries(jp, NULL, &torn, NULL);
+	assert_int_equal(json_array_size(open), 0);
+	json_decref(open);
+	res_free(r);
+	scen_free(s);
+	free(jp);
+	/* one that failed before changing anything is not */
+	fail_target = NULL;
+	final_target = "b";
+	r = run_fake(&s, &jp);
+	assert_string_equal(calls, "apply a, apply b, revert a");
+	assert_int_equal(res_exit_code(r), 4);
+	res_free(r);
+	scen_free(s);
+	free(jp);
+	final_target = NULL;
+}
+
+static void
+interrupted_reverts_everything(void **state)
+{
+	struct scenario *s;
+	char *jp;
+
+	(void)state;
+	fail_target = final_target = NULL;
+	stop_target = "b";
+	struct result *r = run_fake(&s, &jp);
+	assert_string_equal(calls, "apply a, apply b, revert b, revert a");
+	assert_int_equal(r->verdict, V_ABORTED);
+	assert_int_equal(res_exit_code(r), 3);
+	res_free(r);
+	scen_free(s);
+	free(jp);
+	stop_target = NULL;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(order),
+		cmocka_unit_test(failed_apply_is_reverted),
+		cmocka_unit_test(interrupted_reverts_everything),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
