@@ -36,7 +36,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-MANS    := $(wildcard man/*.1 man/*.5)
+MANS    := $(wildcard man/*.1 man/*.5 man/*.7)
 
 .PHONY: all deps test unit integration asan demo install uninstall clean lint \
 	man-lint bench pkgcheck chaos fuzz fuzz-corpus
@@ -77,6 +77,15 @@ deps:
 	    || { echo "deps: apt-get install failed:$$missing" >&2; exit 1; }; \
 	  echo "deps: done"; \
 	else echo "deps: run as root: apt-get install$$missing" >&2; exit 1; fi
+	@# the second, independent service the tests drill (Node/Express)
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q nodejs npm >/dev/null 2>&1 || \
+	    { echo "deps: apt-get install nodejs npm failed" >&2; exit 1; }; \
+	  else echo "deps: run as root: apt-get install nodejs npm" >&2; exit 1; fi; fi
+	@if [ ! -d tests/nodeapp/node_modules ] || [ tests/nodeapp/package-lock.json -nt tests/nodeapp/node_modules ]; then \
+	  echo "deps: npm ci (tests/nodeapp)"; \
+	  npm ci --prefix tests/nodeapp --no-audit --no-fund --loglevel=error >/dev/null || \
+	    { echo "deps: npm ci in tests/nodeapp failed" >&2; exit 1; }; touch tests/nodeapp/node_modules; fi
 
 unit: $(UNIT_BIN) $(BUILD)/shakedown
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; \
@@ -122,10 +131,12 @@ chaos: deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/shakedown/scenarios
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+	  $(DESTDIR)$(PREFIX)/share/shakedown/scenarios
 	install -m 755 $(BUILD)/shakedown $(DESTDIR)$(PREFIX)/bin/shakedown
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(if $(wildcard man/*.5),install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/)
+	$(if $(wildcard man/*.7),install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7/)
 	$(if $(wildcard scenarios/*.yaml),install -m 644 $(wildcard scenarios/*.yaml) $(DESTDIR)$(PREFIX)/share/shakedown/scenarios/)
 
 uninstall:

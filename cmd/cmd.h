@@ -6,7 +6,10 @@
 #ifndef SD_CMD_H
 #define SD_CMD_H
 
+#include <signal.h>
 #include <stdio.h>
+
+#include "../lib/util.h"
 
 enum cmd_retval {
 	CMD_OK = 0,		/* all expectations met */
@@ -46,6 +49,15 @@ enum cmd_retval cmd_usage_error(const struct cmd_entry *, const char *fmt, ...)
 void cmd_print_help(const struct cmd_entry *, FILE *);
 /* argv[0] of the running binary, resolved to an absolute path. */
 const char *cmd_self_exe(void);
+
+/* --allow-host HOST: add it to allow (room for CMD_MAX_ALLOW). */
+#define CMD_MAX_ALLOW 32
+int cmd_allow_host(char *host, char **allow, size_t *n, struct sd_err *e);
+
+/* Set by SIGINT/SIGTERM once cmd_catch_stop() installed the handler, for
+ * commands that stop early and still report (load, probe, recover). */
+extern volatile sig_atomic_t cmd_stop;
+void cmd_catch_stop(void);
 
 extern const struct cmd_entry cmd_guardian;
 extern const struct cmd_entry cmd_list;

@@ -20,15 +20,6 @@
 #include "../lib/units.h"
 #include "cmd.h"
 
-static volatile int stop_flag;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 static json_t *
 lat_json(const struct hist *h)
 {
@@ -128,8 +119,52 @@ print_text(const struct load_spec *sp, const struct load_stats *st,
 	}
 }
 
-static enum cmd_retval
-exec_load(const struct cmd_entry *self, int argc, char **argv)
+struct load_args {
+	struct load_spec sp;
+	char *headers[33];
+	int nh, json;
+	char *allow[CMD_MAX_ALLOW];
+	size_t nallow;
+};
+
+static int
+number_arg(int ch, const char *arg, struct load_args *a, struct sd_err *e)
+{
+	int64_t *d = ch == 'd' ? &a->sp.duration_ms : &a->sp.timeout_ms;
+	char *end;
+	long v;
+
+	switch (ch) {
+	case 'c':
+	case 't':
+	case 'u':
+		v = strtol(arg, &end, 10);
+		if (*end != '\0' || v < 1 || v > 100000)
+			return err_set(e, "bad number '%s'", arg);
+		*(ch == 'c' ? &a->sp.connections : ch == 't' ? &a->sp.threads :
+		    &a->sp.users) = (int)v;
+		return 0;
+	case 'd':
+	case 'T':
+		if (units_duration_ms(arg, d, e) == -1)
+			return -1;
+		if (*d < 1 || *d > 24 * 3600 * 1000)
+			return err_set(e, "%s: from 1ms to 24h", ch == 'd' ?
+			    "--duration" : "--timeout");
+		return 0;
+	default:	/* 'R' */
+		if (units_rate(arg, &a->sp.rate, e) == -1) {
+			/* a bare number means per second, as in wrk2 */
+			a->sp.rate = strtod(arg, &end);
+			if (*end != '\0' || !(a->sp.rate > 0 && a->sp.rate <= 1e7))
+				return -1;
+		}
+		return 0;
+	}
+}
+
+static int
+parse_args(int argc, char **argv, struct load_args *a, struct sd_err *e)
 {
 	static const struct option longopts[] = {
 		{ "connections", required_argument, NULL, 'c' },
@@ -145,115 +180,85 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 		{ "allow-host", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct load_spec sp = { .method = "GET", .connections = 10,
-	    .duration_ms = 10000, .timeout_ms = 5000 };
-	char *headers[33] = { 0 }, *end, *allow[32], host[256];
-	int ch, json = 0, nh = 0, threads;
-	size_t nallow = 0;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "c:d:R:t:H:m:b:T:u:j", longopts,
+	    NULL)) != -1) {
+		if (strchr("cdRtTu", ch) != NULL) {
+			if (number_arg(ch, optarg, a, e) == -1)
+				return -1;
+		} else if (ch == 'H') {
+			if (a->nh == 32)
+				return err_set(e, "too many --header");
+			if (req_check_header_line(optarg, e) == -1)
+				return -1;
+			a->headers[a->nh++] = optarg;
+		} else if (ch == 'A') {
+			if (cmd_allow_host(optarg, a->allow, &a->nallow, e) == -1)
+				return -1;
+		} else if (ch == 'm') {
+			a->sp.method = optarg;
+		} else if (ch == 'b') {
+			a->sp.body = optarg;
+		} else if (ch == 'j') {
+			a->json = 1;
+		} else {
+			return err_set(e, "%s", "");
+		}
+	}
+	if (optind + 1 != argc)
+		return err_set(e, "one URL");
+	a->sp.url = argv[optind];
+	redact_learn(a->sp.url);
+	if (req_check_url(a->sp.url, e) == -1)
+		return err_prefix(e, "URL");
+	a->sp.headers = a->nh ? a->headers : NULL;
+	return 0;
+}
+
+static enum cmd_retval
+exec_load(const struct cmd_entry *self, int argc, char **argv)
+{
+	struct load_args a = { .sp = { .method = "GET", .connections = 10,
+	    .duration_ms = 10000, .timeout_ms = 5000 } };
+	struct load_spec *sp = &a.sp;
 	struct load_stats *st;
 	struct load_second *sec;
 	struct load *l;
 	struct sd_err e;
+	char host[256];
 	size_t nsec;
 	uint64_t sent;
 	int64_t elapsed;
+	int threads;
 
-	while ((ch = getopt_long(argc, argv, "c:d:R:t:H:m:b:T:u:j", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-		case 't':
-		case 'u': {
-			long v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > 100000)
-				return cmd_usage_error(self, "bad number '%s'", optarg);
-			*(ch == 'c' ? &sp.connections : ch == 't' ? &sp.threads :
-			    &sp.users) = (int)v;
-			break;
-		}
-		case 'd':
-		case 'T': {
-			int64_t *v = ch == 'd' ? &sp.duration_ms : &sp.timeout_ms;
-			if (units_duration_ms(optarg, v, &e) == -1)
-				return cmd_usage_error(self, "%s", e.msg);
-			if (*v < 1 || *v > 24 * 3600 * 1000)
-				return cmd_usage_error(self, "%s: from 1ms to 24h",
-				    ch == 'd' ? "--duration" : "--timeout");
-			break;
-		}
-		case 'A':
-			if (nallow == sizeof allow / sizeof allow[0])
-				return cmd_usage_error(self, "too many --allow-host");
-			allow[nallow++] = optarg;
-			break;
-		case 'R':
-			if (units_rate(optarg, &sp.rate, &e) == -1) {
-				/* a bare number means per second, as in wrk2 */
-				sp.rate = strtod(optarg, &end);
-				if (*end != '\0' || sp.rate <= 0)
-					return cmd_usage_error(self, "%s", e.msg);
-			}
-			break;
-		case 'H': {
-			char *colon = strchr(optarg, ':'), *name;
-			if (nh == 32)
-				return cmd_usage_error(self, "too many --header");
-			if (colon == NULL)
-				return cmd_usage_error(self, "--header 'Name: value'");
-			name = xstrndup(optarg, (size_t)(colon - optarg));
-			int bad = req_check_header(name, colon + 1, &e);
-			free(name);
-			if (bad == -1)
-				return cmd_usage_error(self, "%s", e.msg);
-			headers[nh++] = optarg;
-			break;
-		}
-		case 'm':
-			sp.method = optarg;
-			break;
-		case 'b':
-			sp.body = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		default:
-			return cmd_usage_error(self, NULL);
-		}
-	}
-	if (optind + 1 != argc)
-		return cmd_usage_error(self, "one URL");
-	sp.url = argv[optind];
-	redact_learn(sp.url);
-	if (req_check_url(sp.url, &e) == -1)
-		return cmd_usage_error(self, "URL %s", e.msg);
-	struct hostrule hr = { NULL, 0, allow, nallow };
-	if (hosts_check_url(sp.url, &hr, host, sizeof host, &e) != 0) {
+	if (parse_args(argc, argv, &a, &e) == -1)
+		return cmd_usage_error(self, e.msg[0] ? "%s" : NULL, e.msg);
+	struct hostrule hr = { NULL, 0, a.allow, a.nallow };
+	if (hosts_check_url(sp->url, &hr, host, sizeof host, &e) != 0) {
 		cmd_error("load: '%s' is not loopback; pass --allow-host %s", host,
 		    host);
 		return CMD_USAGE;
 	}
-	sp.headers = nh ? headers : NULL;
-	threads = sp.threads > 0 ? sp.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (load_check_nofile(sp.connections, threads, &e) == -1)
+	threads = sp->threads > 0 ? sp->threads :
+	    (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads > sp->connections)
+		threads = sp->connections;
+	if (load_check_nofile(sp->connections, threads, &e) == -1)
 		return cmd_usage_error(self, "%s", e.msg);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	if ((l = load_start(&sp, &e)) == NULL) {
+	cmd_catch_stop();
+	if ((l = load_start(sp, &e)) == NULL) {
 		cmd_error("load: %s", e.msg);
 		return CMD_FAILED;
 	}
-	load_wait(l, &stop_flag);
+	load_wait(l, &cmd_stop);
 	load_totals(l, &sent, &elapsed);
 	st = load_stats(l, LP_N);
 	sec = load_series(l, &nsec);
-	threads = sp.threads > 0 ? sp.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (threads > sp.connections)
-		threads = sp.connections;
-	if (json)
-		print_json(&sp, st, sec, nsec, elapsed / 1000.0);
+	if (a.json)
+		print_json(sp, st, sec, nsec, elapsed / 1000.0);
 	else
-		print_text(&sp, st, elapsed / 1000.0, threads);
+		print_text(sp, st, elapsed / 1000.0, threads);
 	free(st);
 	free(sec);
 	load_free(l);

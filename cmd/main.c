@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,35 @@
 #endif
 
 struct global_opts g_opts;
+volatile sig_atomic_t cmd_stop;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	cmd_stop = 1;
+}
+
+void
+cmd_catch_stop(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int
+cmd_allow_host(char *host, char **allow, size_t *n, struct sd_err *e)
+{
+	if (*n == CMD_MAX_ALLOW)
+		return err_set(e, "too many --allow-host");
+	allow[(*n)++] = host;
+	return 0;
+}
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_run,

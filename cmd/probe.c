@@ -17,15 +17,6 @@
 #include "../lib/units.h"
 #include "cmd.h"
 
-static volatile sig_atomic_t stop_flag;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 static void
 state_of(struct sample *s, char **fields, size_t nf, struct sbuf *sb)
 {
@@ -42,8 +33,54 @@ state_of(struct sample *s, char **fields, size_t nf, struct sbuf *sb)
 	}
 }
 
-static enum cmd_retval
-exec_probe(const struct cmd_entry *self, int argc, char **argv)
+struct probe_args {
+	struct probe_def d;
+	int64_t duration, count;
+	char *fields[16], *headers[17], *allow[CMD_MAX_ALLOW];
+	size_t nf, nh, nallow;
+	int default_field;
+};
+
+static int
+duration_arg(int ch, const char *arg, struct probe_args *a, struct sd_err *e)
+{
+	/* 0 is no timeout and no interval: never what is meant */
+	int64_t *v = ch == 'i' ? &a->d.every_ms : ch == 't' ? &a->d.timeout_ms :
+	    &a->duration;
+
+	if (units_duration_ms(arg, v, e) == -1)
+		return -1;
+	if (*v < (ch == 'i' ? 10 : 1) || *v > 24 * 3600 * 1000)
+		return err_set(e, "--%s: from %s to 24h", ch == 'i' ? "every" :
+		    ch == 't' ? "timeout" : "duration", ch == 'i' ? "10ms" : "1ms");
+	return 0;
+}
+
+static int
+list_arg(int ch, char *arg, struct probe_args *a, struct sd_err *e)
+{
+	if (ch == 'f') {
+		if (a->default_field) {
+			a->default_field = 0;
+			a->nf = 0;
+		}
+		if (a->nf == 16)
+			return err_set(e, "too many --field");
+		a->fields[a->nf++] = arg;
+	} else if (ch == 'A') {
+		return cmd_allow_host(arg, a->allow, &a->nallow, e);
+	} else {	/* 'H' */
+		if (a->nh == 16)
+			return err_set(e, "too many --header");
+		if (req_check_header_line(arg, e) == -1)
+			return -1;
+		a->headers[a->nh++] = arg;
+	}
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct probe_args *a, struct sd_err *e)
 {
 	static const struct option longopts[] = {
 		{ "every", required_argument, NULL, 'i' },
@@ -56,121 +93,98 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 		{ "allow-host", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct probe_def d = { .name = "probe", .method = "GET", .every_ms = 200,
-	    .timeout_ms = 1000 };
-	char *fields[16] = { "status" }, *headers[17] = { 0 }, *allow[32];
-	char host[256];
-	size_t nf = 0, nh = 0, seen = 0, nallow = 0;
-	int64_t duration = 0, count = 0, start;
-	int ch, default_field = 1;
-	struct probe_set *ps;
-	struct sd_err e;
-	char prev[512] = "";
-	char ts[40];
+	char *end;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "i:t:d:c:f:H:X:", longopts,
 	    NULL)) != -1) {
-		switch (ch) {
-		case 'i':
-		case 't':
-		case 'd': {
-			/* 0 is no timeout and no interval: never what is meant */
-			int64_t *v = ch == 'i' ? &d.every_ms : ch == 't' ?
-			    &d.timeout_ms : &duration;
-			if (units_duration_ms(optarg, v, &e) == -1)
-				return cmd_usage_error(self, "%s", e.msg);
-			if (*v < (ch == 'i' ? 10 : 1) || *v > 24 * 3600 * 1000)
-				return cmd_usage_error(self, "--%s: from %s to 24h",
-				    ch == 'i' ? "every" : ch == 't' ? "timeout" :
-				    "duration", ch == 'i' ? "10ms" : "1ms");
-			break;
-		}
-		case 'c': {
-			char *end;
-			count = strtoll(optarg, &end, 10);
-			if (*end != '\0' || count <= 0 || count > 100000000)
-				return cmd_usage_error(self, "bad count '%s'", optarg);
-			break;
-		}
-		case 'A':
-			if (nallow == sizeof allow / sizeof allow[0])
-				return cmd_usage_error(self, "too many --allow-host");
-			allow[nallow++] = optarg;
-			break;
-		case 'f':
-			if (default_field) {
-				default_field = 0;
-				nf = 0;
-			}
-			if (nf == 16)
-				return cmd_usage_error(self, "too many --field");
-			fields[nf++] = optarg;
-			break;
-		case 'H': {
-			char *colon = strchr(optarg, ':'), *name;
-			if (nh == 16)
-				return cmd_usage_error(self, "too many --header");
-			if (colon == NULL)
-				return cmd_usage_error(self, "--header 'Name: value'");
-			name = xstrndup(optarg, (size_t)(colon - optarg));
-			int bad = req_check_header(name, colon + 1, &e);
-			free(name);
-			if (bad == -1)
-				return cmd_usage_error(self, "%s", e.msg);
-			headers[nh++] = optarg;
-			break;
-		}
-		case 'X':
-			d.method = optarg;
-			break;
-		default:
-			return cmd_usage_error(self, NULL);
+		if (ch == 'i' || ch == 't' || ch == 'd') {
+			if (duration_arg(ch, optarg, a, e) == -1)
+				return -1;
+		} else if (ch == 'c') {
+			a->count = strtoll(optarg, &end, 10);
+			if (*end != '\0' || a->count <= 0 || a->count > 100000000)
+				return err_set(e, "bad count '%s'", optarg);
+		} else if (ch == 'f' || ch == 'H' || ch == 'A') {
+			if (list_arg(ch, optarg, a, e) == -1)
+				return -1;
+		} else if (ch == 'X') {
+			a->d.method = optarg;
+		} else {
+			return err_set(e, "%s", "");
 		}
 	}
 	if (optind + 1 != argc)
-		return cmd_usage_error(self, "one URL");
-	if (default_field)
-		nf = 1;
-	d.url = argv[optind];
-	redact_learn(d.url);
-	if (req_check_url(d.url, &e) == -1)
-		return cmd_usage_error(self, "URL %s", e.msg);
-	struct hostrule hr = { NULL, 0, allow, nallow };
-	if (hosts_check_url(d.url, &hr, host, sizeof host, &e) != 0) {
+		return err_set(e, "one URL");
+	if (a->default_field)
+		a->nf = 1;
+	a->d.url = argv[optind];
+	a->d.headers = a->nh ? a->headers : NULL;
+	redact_learn(a->d.url);
+	if (req_check_url(a->d.url, e) == -1)
+		return err_prefix(e, "URL");
+	return 0;
+}
+
+/* Print each sample's state in send order, as it completes, when it
+ * changed (every one with -v). Returns how many were printed. */
+static size_t
+show(struct probe_set *ps, struct probe_args *a, size_t seen, int64_t start,
+    char *prev, size_t prevlen)
+{
+	size_t n = probes_count(ps, 0);
+	char ts[40];
+
+	while (seen < n && probes_sample(ps, 0, seen)->done_ms >= 0) {
+		struct sample *s = probes_sample(ps, 0, seen++);
+		struct sbuf sb;
+		sb_init(&sb);
+		state_of(s, a->fields, a->nf, &sb);
+		if (strcmp(sb.buf, prev) != 0 || g_opts.verbose) {
+			cmd_out("%s %+9.3fs %5lldms  %s\n", iso8601_ms(wall_ms() -
+			    (mono_ms() - start - s->done_ms), ts, sizeof ts),
+			    s->sent_ms / 1000.0, (long long)(s->done_ms - s->sent_ms),
+			    sb.buf);
+			fflush(stdout);
+			snprintf(prev, prevlen, "%s", sb.buf);
+		}
+		sb_free(&sb);
+	}
+	return seen;
+}
+
+static enum cmd_retval
+exec_probe(const struct cmd_entry *self, int argc, char **argv)
+{
+	struct probe_args a = { .d = { .name = "probe", .method = "GET",
+	    .every_ms = 200, .timeout_ms = 1000 }, .fields = { "status" },
+	    .default_field = 1 };
+	struct probe_set *ps;
+	struct sd_err e;
+	char prev[512] = "", host[256];
+	size_t seen = 0;
+	int64_t start;
+
+	if (parse_args(argc, argv, &a, &e) == -1)
+		return cmd_usage_error(self, e.msg[0] ? "%s" : NULL, e.msg);
+	struct hostrule hr = { NULL, 0, a.allow, a.nallow };
+	if (hosts_check_url(a.d.url, &hr, host, sizeof host, &e) != 0) {
 		cmd_error("probe: '%s' is not loopback; pass --allow-host %s", host,
 		    host);
 		return CMD_USAGE;
 	}
-	d.headers = nh ? headers : NULL;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cmd_catch_stop();
 	start = mono_ms();
-	if ((ps = probes_new(&d, 1, start, &e)) == NULL ||
+	if ((ps = probes_new(&a.d, 1, start, &e)) == NULL ||
 	    probes_start(ps, &e) == -1) {
 		cmd_error("probe: %s", e.msg);
 		probes_free(ps);
 		return CMD_FAILED;
 	}
 	probes_lock(ps);
-	while (!stop_flag && (duration == 0 || mono_ms() - start < duration) &&
-	    (count == 0 || (int64_t)seen < count)) {
-		size_t n = probes_count(ps, 0);
-		/* print in send order, as each completes */
-		while (seen < n && probes_sample(ps, 0, seen)->done_ms >= 0) {
-			struct sample *s = probes_sample(ps, 0, seen++);
-			struct sbuf sb;
-			sb_init(&sb);
-			state_of(s, fields, nf, &sb);
-			if (strcmp(sb.buf, prev) != 0 || g_opts.verbose) {
-				cmd_out("%s %+9.3fs %5lldms  %s\n", iso8601_ms(wall_ms() -
-				    (mono_ms() - start - s->done_ms), ts, sizeof ts),
-				    s->sent_ms / 1000.0,
-				    (long long)(s->done_ms - s->sent_ms), sb.buf);
-				fflush(stdout);
-				snprintf(prev, sizeof prev, "%s", sb.buf);
-			}
-			sb_free(&sb);
-		}
+	while (!cmd_stop && (a.duration == 0 || mono_ms() - start < a.duration) &&
+	    (a.count == 0 || (int64_t)seen < a.count)) {
+		seen = show(ps, &a, seen, start, prev, sizeof prev);
 		probes_wait(ps, mono_ms() + 100);
 	}
 	probes_unlock(ps);

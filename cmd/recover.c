@@ -17,15 +17,6 @@
 
 #define PATIENCE_MS 30000
 
-static volatile sig_atomic_t stop_flag;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
-
 static void
 say(void *arg, const struct grd_event *ev)
 {
@@ -44,7 +35,7 @@ exec_recover(const struct cmd_entry *self, int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct fault_env env = { cmd_self_exe(), &stop_flag };
+	struct fault_env env = { cmd_self_exe(), &cmd_stop };
 	struct grd_opts o = { NULL, 0, PATIENCE_MS, &env, say, NULL };
 	struct sd_err e;
 	int ch, left, skipped, torn;
@@ -58,8 +49,7 @@ exec_recover(const struct cmd_entry *self, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage_error(self, "no arguments");
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cmd_catch_stop();
 	if ((path = jrnl_path(&e)) == NULL ||
 	    (open = jrnl_open_entries(path, NULL, &torn, &e)) == NULL) {
 		cmd_error("recover: %s", e.msg);

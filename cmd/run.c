@@ -166,9 +166,10 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	    .interrupted = &interrupted, .reverting = reverting,
 	    .reverting_len = sizeof reverting };
 	const char *report_dir = NULL;
-	char *allow[32];
+	char *allow[CMD_MAX_ALLOW];
 	size_t nallow = 0, n;
 	int ch, dry = 0, rc = 0;
+	struct sd_err e;
 
 	while ((ch = getopt_long(argc, argv, "nr:", longopts, NULL)) != -1) {
 		if (ch == 'n') {
@@ -176,9 +177,8 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 		} else if (ch == 'r') {
 			report_dir = optarg;
 		} else if (ch == 'A') {
-			if (nallow == sizeof allow / sizeof allow[0])
-				return cmd_usage_error(self, "too many --allow-host");
-			allow[nallow++] = optarg;
+			if (cmd_allow_host(optarg, allow, &nallow, &e) == -1)
+				return cmd_usage_error(self, "%s", e.msg);
 		} else {
 			return cmd_usage_error(self, NULL);
 		}

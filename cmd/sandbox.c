@@ -40,80 +40,41 @@ print_urls(const struct sbx_config *c, const char *prefix)
 {
 	char *t = sbx_target_url(c), *d = sbx_db_url(c), *r = sbx_redis_url(c);
 
-	printf("%sSHAKEDOWN_TARGET=%s\n%sDATABASE_URL=%s\n%sREDIS_URL=%s\n",
+	cmd_out("%sSHAKEDOWN_TARGET=%s\n%sDATABASE_URL=%s\n%sREDIS_URL=%s\n",
 	    prefix, t, prefix, d, prefix, r);
-	printf("%sSHAKEDOWN_SANDBOX=%s\n", prefix, c->dir);
+	cmd_out("%sSHAKEDOWN_SANDBOX=%s\n", prefix, c->dir);
 	free(t);
 	free(d);
 	free(r);
 }
 
+static void
+said(void *arg, enum sbx_part p, int started)
+{
+	const struct sbx_config *c = arg;
+
+	if (!g_opts.quiet)
+		cmd_out("%-8s %s on 127.0.0.1:%d\n", sbx_part_name(p), started ?
+		    "started" : "already running", sbx_part_port(c, p));
+}
+
 static enum cmd_retval
 do_up(struct sbx_config *c, const struct sbx_args *a)
 {
-	int started[SBX_NPARTS] = { 0 };
-	struct sbx_state st;
+	struct sbx_up_opts o = { a->pg_port, a->redis_port, a->target_port,
+	    a->bugs, a->nbugs, a->no_bugs, a->production, a->ai_latency };
 	struct sd_err e;
 
-	/* options given now replace what an earlier `up` saved */
-	int target_changed = (a->production && !c->production) ||
-	    (a->ai_latency && (!c->ai_latency || strcmp(a->ai_latency,
-	    c->ai_latency) != 0)) || (a->nbugs > 0 && a->nbugs != c->nbugs) ||
-	    (a->no_bugs && c->nbugs > 0);
-	for (size_t i = 0; !target_changed && a->nbugs > 0 && i < a->nbugs; i++)
-		target_changed = strcmp(a->bugs[i], c->bugs[i]) != 0;
-	if (a->pg_port)
-		c->pg_port = a->pg_port;
-	if (a->redis_port)
-		c->redis_port = a->redis_port;
-	if (a->target_port)
-		c->target_port = a->target_port;
-	if (a->production)
-		c->production = 1;
-	if (a->ai_latency) {
-		free(c->ai_latency);
-		c->ai_latency = xstrdup(a->ai_latency);
-	}
-	if (a->nbugs > 0 || a->no_bugs) {
-		for (size_t i = 0; i < c->nbugs; i++)
-			free(c->bugs[i]);
-		free(c->bugs);
-		c->bugs = xcalloc(a->nbugs + 1, sizeof *c->bugs);
-		for (size_t i = 0; i < a->nbugs; i++)
-			c->bugs[i] = xstrdup(a->bugs[i]);
-		c->nbugs = a->nbugs;
-	}
-	if (mkdir_p(c->dir, 0755, &e) == -1 || sbx_config_save(c, &e) == -1) {
-		cmd_error("sandbox: %s", e.msg);
-		return CMD_FAILED;
-	}
-	/* a running target with other switches is restarted with these */
-	if (target_changed && sbx_stop(c, SBX_TARGET, &e) == -1) {
+	if (sbx_up(c, &o, said, c, &e) == -1) {
 		cmd_error("sandbox up: %s", e.msg);
 		return CMD_FAILED;
 	}
-	for (int p = 0; p < SBX_NPARTS; p++) {
-		sbx_state(c, (enum sbx_part)p, &st);
-		started[p] = !st.running;
-		if (sbx_start(c, (enum sbx_part)p, &e) == -1) {
-			cmd_error("sandbox up: %s", e.msg);
-			/* leave nothing half-up that this call started */
-			for (int q = p - 1; q >= 0; q--)
-				if (started[q])
-					sbx_stop(c, (enum sbx_part)q, &e);
-			return CMD_FAILED;
-		}
-		if (!g_opts.quiet)
-			printf("%-8s %s on 127.0.0.1:%d\n", sbx_part_name(p),
-			    started[p] ? "started" : "already running",
-			    sbx_part_port(c, (enum sbx_part)p));
-	}
 	if (!g_opts.quiet) {
 		if (c->nbugs > 0) {
-			printf("target bugs:");
+			cmd_out("target bugs:");
 			for (size_t i = 0; i < c->nbugs; i++)
-				printf(" %s", c->bugs[i]);
-			printf("\n");
+				cmd_out(" %s", c->bugs[i]);
+			cmd_out("\n");
 		}
 		print_urls(c, "");
 	}
@@ -135,7 +96,7 @@ do_down(struct sbx_config *c)
 			continue;
 		}
 		if (!g_opts.quiet)
-			printf("%-8s %s\n", sbx_part_name(p), st.running ?
+			cmd_out("%-8s %s\n", sbx_part_name(p), st.running ?
 			    "stopped" : st.stale ? "was not running (stale pid"
 			    " cleaned)" : "was not running");
 	}
@@ -148,14 +109,14 @@ do_status(struct sbx_config *c)
 	struct sbx_state st;
 	int all = 1;
 
-	printf("sandbox %s\n", c->dir);
+	cmd_out("sandbox %s\n", c->dir);
 	for (int p = 0; p < SBX_NPARTS; p++) {
 		char pid[16] = "-";
 		sbx_state(c, (enum sbx_part)p, &st);
 		all &= st.answering;
 		if (st.running)
 			snprintf(pid, sizeof pid, "%d", (int)st.pid);
-		printf("  %-8s %-9s pid %-7s port %-5d %s\n", sbx_part_name(p),
+		cmd_out("  %-8s %-9s pid %-7s port %-5d %s\n", sbx_part_name(p),
 		    st.running ? "running" : "stopped", pid,
 		    sbx_part_port(c, (enum sbx_part)p),
 		    st.answering ? "answering" : st.running ? st.detail :
@@ -164,8 +125,10 @@ do_status(struct sbx_config *c)
 	return all ? CMD_OK : CMD_FAILED;
 }
 
-static enum cmd_retval
-exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
+/* -1: a usage error was printed (and *rc set) */
+static int
+parse_args(const struct cmd_entry *self, int argc, char **argv,
+    struct sbx_args *a, enum cmd_retval *rc)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -178,51 +141,61 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 		{ "no-bugs", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
+	unsigned bit;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "d:b:pa:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			a->dir = optarg;
+			break;
+		case 'P':
+		case 'R':
+		case 'T':
+			if (parse_port(optarg, ch == 'P' ? &a->pg_port : ch == 'R' ?
+			    &a->redis_port : &a->target_port) == -1)
+				return *rc = cmd_usage_error(self, "bad port '%s'",
+				    optarg), -1;
+			break;
+		case 'b':
+			if (target_bug_parse(optarg, &bit) == -1)
+				return *rc = cmd_usage_error(self, "unknown bug '%s' (one"
+				    " of: %s)", optarg, target_bug_names()), -1;
+			if (a->nbugs == sizeof a->bugs / sizeof a->bugs[0])
+				return *rc = cmd_usage_error(self, "too many --bug"), -1;
+			a->bugs[a->nbugs++] = optarg;
+			break;
+		case 'p':
+			a->production = 1;
+			break;
+		case 'N':
+			a->no_bugs = 1;
+			break;
+		case 'a':
+			a->ai_latency = optarg;
+			break;
+		default:
+			return *rc = cmd_usage_error(self, NULL), -1;
+		}
+	}
+	if (optind >= argc)
+		return *rc = cmd_usage_error(self, "missing subcommand"), -1;
+	return 0;
+}
+
+static enum cmd_retval
+exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
+{
 	struct sbx_args a = { 0 };
 	struct sbx_config c;
 	enum sbx_part part;
 	enum cmd_retval rc;
 	struct sd_err e;
 	const char *verb;
-	unsigned bit;
 	char *dir;
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "d:b:pa:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			a.dir = optarg;
-			break;
-		case 'P':
-		case 'R':
-		case 'T':
-			if (parse_port(optarg, ch == 'P' ? &a.pg_port : ch == 'R' ?
-			    &a.redis_port : &a.target_port) == -1)
-				return cmd_usage_error(self, "bad port '%s'", optarg);
-			break;
-		case 'b':
-			if (target_bug_parse(optarg, &bit) == -1)
-				return cmd_usage_error(self, "unknown bug '%s' (one"
-				    " of: %s)", optarg, target_bug_names());
-			if (a.nbugs == sizeof a.bugs / sizeof a.bugs[0])
-				return cmd_usage_error(self, "too many --bug");
-			a.bugs[a.nbugs++] = optarg;
-			break;
-		case 'p':
-			a.production = 1;
-			break;
-		case 'N':
-			a.no_bugs = 1;
-			break;
-		case 'a':
-			a.ai_latency = optarg;
-			break;
-		default:
-			return cmd_usage_error(self, NULL);
-		}
-	}
-	if (optind >= argc)
-		return cmd_usage_error(self, "missing subcommand");
+	if (parse_args(self, argc, argv, &a, &rc) == -1)
+		return rc;
 	verb = argv[optind++];
 	dir = sbx_dir(a.dir);
 	if (sbx_config_load(&c, dir, &e) == -1) {
@@ -259,7 +232,7 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 			rc = CMD_FAILED;
 		} else {
 			if (!g_opts.quiet)
-				printf("%s %s\n", sbx_part_name(part), verb[2] == 'o' ?
+				cmd_out("%s %s\n", sbx_part_name(part), verb[2] == 'o' ?
 				    "stopped" : "started");
 			rc = CMD_OK;
 		}

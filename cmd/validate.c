@@ -18,7 +18,7 @@ exec_validate(const struct cmd_entry *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	enum cmd_retval rc = CMD_OK;
-	char *allow[32];
+	char *allow[CMD_MAX_ALLOW];
 	size_t nallow = 0;
 	struct scenario *s;
 	struct sd_err e;
@@ -27,9 +27,8 @@ exec_validate(const struct cmd_entry *self, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch != 'A')
 			return cmd_usage_error(self, NULL);
-		if (nallow == sizeof allow / sizeof allow[0])
-			return cmd_usage_error(self, "too many --allow-host");
-		allow[nallow++] = optarg;
+		if (cmd_allow_host(optarg, allow, &nallow, &e) == -1)
+			return cmd_usage_error(self, "%s", e.msg);
 	}
 	if (optind == argc)
 		return cmd_usage_error(self, "no scenario given");

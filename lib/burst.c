@@ -153,71 +153,76 @@ parse(struct conn *c, struct burst_req *q)
 	q->body = xstrndup(hend ? hend + 4 : "", hend ? strnlen(hend + 4, 4096) : 0);
 }
 
-int
-burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
+/* The request of connection i, all but sent: rendered for its user. */
+static int
+prepare(const struct burst_spec *sp, struct conn *c, size_t i, int user,
+    char *host, size_t hl, char *port, size_t pl, struct sd_err *e)
 {
-	size_t n = (size_t)sp->users * (size_t)sp->per_user, left;
-	int64_t deadline = mono_ms() + sp->timeout_ms, t0, t1;
-	struct conn *c = xcalloc(n, sizeof *c);
-	struct pollfd *pfd = xcalloc(n, sizeof *pfd);
-	char host[256], port[16], *url, *path = NULL;
-	int rc = -1;
+	char *body = render_template(sp->body ? sp->body : "", user, (int)i);
+	char *url = render_template(sp->url, user, (int)i), *path = NULL;
+	struct sbuf rq;
 
-	memset(r, 0, sizeof *r);
-	r->req = xcalloc(n, sizeof *r->req);
-	r->n = n;
-	for (size_t i = 0; i < n; i++)
-		c[i].fd = -1;
-	/* connect everything and send all but the last byte */
+	if (split_url(url, host, hl, port, pl, &path, e) == -1) {
+		free(url);
+		free(body);
+		free(path);
+		return -1;
+	}
+	sb_init(&rq);
+	sb_addf(&rq, "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n"
+	    "User-Agent: shakedown-burst\r\n", sp->method, path, host, port);
+	for (char **h = sp->headers; h && *h; h++) {
+		char *hv = render_template(*h, user, (int)i);
+		sb_addf(&rq, "%s\r\n", hv);
+		free(hv);
+	}
+	sb_addf(&rq, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+	free(body);
+	free(url);
+	free(path);
+	c->reqlen = rq.len;
+	c->req = sb_detach(&rq);
+	return 0;
+}
+
+/* Connect everything and send all but the last byte. */
+static int
+connect_all(const struct burst_spec *sp, struct conn *c, size_t n,
+    struct burst_result *r, int64_t deadline, struct sd_err *e)
+{
+	char host[256], port[16];
+
 	for (size_t i = 0; i < n; i++) {
 		int user = (int)(i / (size_t)sp->per_user) + 1;
-		struct sbuf rq;
-		char *body = render_template(sp->body ? sp->body : "", user, (int)i);
-
 		r->req[i].user = user;
-		url = render_template(sp->url, user, (int)i);
-		free(path);
-		if (split_url(url, host, sizeof host, port, sizeof port, &path,
-		    e) == -1) {
-			free(url);
-			free(body);
-			goto out;
-		}
-		sb_init(&rq);
-		sb_addf(&rq, "%s %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n"
-		    "User-Agent: shakedown-burst\r\n", sp->method, path, host, port);
-		for (char **h = sp->headers; h && *h; h++) {
-			char *hv = render_template(*h, user, (int)i);
-			sb_addf(&rq, "%s\r\n", hv);
-			free(hv);
-		}
-		sb_addf(&rq, "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
-		free(body);
-		free(url);
-		c[i].reqlen = rq.len;
-		c[i].req = sb_detach(&rq);
-		if ((c[i].fd = dial(host, port, deadline - mono_ms(), e)) == -1 ||
-		    write_all(c[i].fd, c[i].req, c[i].reqlen - 1, deadline) == -1) {
-			if (c[i].fd != -1)
-				err_set(e, "burst: cannot send to %s:%s", host, port);
-			goto out;
-		}
+		if (prepare(sp, &c[i], i, user, host, sizeof host, port,
+		    sizeof port, e) == -1)
+			return -1;
+		if ((c[i].fd = dial(host, port, deadline - mono_ms(), e)) == -1)
+			return -1;
+		if (write_all(c[i].fd, c[i].req, c[i].reqlen - 1, deadline) == -1)
+			return err_set(e, "burst: cannot send to %s:%s", host, port);
 	}
-	/* release: the last byte of every request, one user after another */
+	return 0;
+}
+
+/*
+ * The last byte of every request, one user after another. After each, was
+ * an earlier request of this user already accepted and answered? Then it no
+ * longer held the guard when this one arrived, and the burst would prove
+ * nothing. (Rejections arriving early are the guard at work.)
+ */
+static int
+release(const struct burst_spec *sp, struct conn *c, size_t n,
+    struct burst_result *r, int64_t deadline, struct sd_err *e)
+{
+	int64_t t0 = mono_ns();
+
 	r->concurrent = 1;
-	t0 = mono_ns();
 	for (size_t i = 0; i < n; i++) {
-		if (write_all(c[i].fd, c[i].req + c[i].reqlen - 1, 1, deadline) == -1) {
-			err_set(e, "burst: cannot send: %s", strerror(errno));
-			goto out;
-		}
+		if (write_all(c[i].fd, c[i].req + c[i].reqlen - 1, 1, deadline) == -1)
+			return err_set(e, "burst: cannot send: %s", strerror(errno));
 		c[i].final_ns = mono_ns();
-		/*
-		 * Was an earlier request of this user already accepted and
-		 * answered? Then it no longer held the guard when this one
-		 * arrived, and the burst would prove nothing. (Rejections
-		 * arriving early are the guard at work, not a problem.)
-		 */
 		size_t first = i - i % (size_t)sp->per_user;
 		for (size_t k = first; k < i && r->concurrent; k++) {
 			char head[16];
@@ -232,12 +237,19 @@ burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
 			}
 		}
 	}
-	t1 = mono_ns();
-	r->release_us = (t1 - t0) / 1000;
-	/* read every answer */
+	r->release_us = (mono_ns() - t0) / 1000;
+	return 0;
+}
+
+/* Read every answer until all are in or the deadline passes. */
+static void
+read_all(struct conn *c, size_t n, struct pollfd *pfd,
+    struct burst_result *r, int64_t deadline)
+{
+	size_t left = n;
+
 	for (size_t i = 0; i < n; i++)
 		sb_init(&c[i].resp);
-	left = n;
 	while (left > 0 && mono_ms() < deadline) {
 		for (size_t i = 0; i < n; i++)
 			pfd[i] = (struct pollfd){ c[i].done ? -1 : c[i].fd, POLLIN, 0 };
@@ -259,9 +271,27 @@ burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
 	}
 	for (size_t i = 0; i < n; i++)
 		parse(&c[i], &r->req[i]);
-	rc = 0;
-out:
-	free(path);
+}
+
+int
+burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
+{
+	size_t n = (size_t)sp->users * (size_t)sp->per_user;
+	int64_t deadline = mono_ms() + sp->timeout_ms;
+	struct conn *c = xcalloc(n, sizeof *c);
+	struct pollfd *pfd = xcalloc(n, sizeof *pfd);
+	int rc = -1;
+
+	memset(r, 0, sizeof *r);
+	r->req = xcalloc(n, sizeof *r->req);
+	r->n = n;
+	for (size_t i = 0; i < n; i++)
+		c[i].fd = -1;
+	if (connect_all(sp, c, n, r, deadline, e) == 0 &&
+	    release(sp, c, n, r, deadline, e) == 0) {
+		read_all(c, n, pfd, r, deadline);
+		rc = 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].fd != -1)
 			close(c[i].fd);

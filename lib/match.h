@@ -18,6 +18,9 @@ struct status_pat {
 	int lo, hi;
 };
 
+/* By kind, exactly these are set: M_STATUS pats/npats (npats > 0);
+ * M_JSON path and want (a JSON value, never NaN); M_BODY text; M_HEADER
+ * text (the name) and hval (NULL: present); M_LATENCY op and latency_ms. */
 struct matcher {
 	enum match_kind kind;
 	struct status_pat *pats;	/* status */

@@ -23,6 +23,45 @@
 
 #define CAPTURE_MAX (16 * 1024)
 
+/* In the child after fork: only async-signal-safe calls. An exec failure
+ * travels to the parent through errfd. Never returns. */
+static void
+child(const struct spawn_opts *o, int out, int errfd, pid_t parent)
+{
+	int devnull, child_errno;
+	sigset_t all;
+	ssize_t n;
+
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* a fault command must not outlive a runner killed with -9: the
+	 * guardian reverts, and must not race a late stop */
+	if (o->die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+	    getppid() != parent))
+		_exit(127);
+	signal(SIGPIPE, SIG_DFL);
+	if (o->new_session)
+		setsid();
+	else
+		setpgid(0, 0);
+	devnull = o->use_stdin ? o->stdin_fd : open("/dev/null", O_RDONLY);
+	if (devnull != -1)
+		dup2(devnull, 0);
+	dup2(out, 1);
+	dup2(out, 2);
+	if (o->cwd != NULL && chdir(o->cwd) == -1)
+		goto fail;
+	if (o->set_ids && (setgroups(0, NULL) == -1 || setgid(o->gid) == -1 ||
+	    setuid(o->uid) == -1))
+		goto fail;
+	execvp(o->argv[0], o->argv);
+fail:
+	child_errno = errno;
+	n = write(errfd, &child_errno, sizeof child_errno);
+	(void)n;
+	_exit(127);
+}
+
 pid_t
 proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e)
 {
@@ -68,41 +107,8 @@ proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e)
 		}
 		return -1;
 	}
-	if (pid == 0) {
-		int out = o->capture ? cap[1] : fd, devnull;
-		sigset_t all;
-
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		/* a fault command must not outlive a runner killed with -9:
-		 * the guardian reverts, and must not race a late stop */
-		if (o->die_with_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
-		    getppid() != parent))
-			_exit(127);
-		signal(SIGPIPE, SIG_DFL);
-		if (o->new_session)
-			setsid();
-		else
-			setpgid(0, 0);
-		devnull = o->use_stdin ? o->stdin_fd : open("/dev/null", O_RDONLY);
-		if (devnull != -1)
-			dup2(devnull, 0);
-		dup2(out, 1);
-		dup2(out, 2);
-		if (o->cwd != NULL && chdir(o->cwd) == -1)
-			goto fail;
-		if (o->set_ids) {
-			if (setgroups(0, NULL) == -1 || setgid(o->gid) == -1 ||
-			    setuid(o->uid) == -1)
-				goto fail;
-		}
-		execvp(o->argv[0], o->argv);
-fail:
-		child_errno = errno;
-		n = write(errpipe[1], &child_errno, sizeof child_errno);
-		(void)n;
-		_exit(127);
-	}
+	if (pid == 0)
+		child(o, o->capture ? cap[1] : fd, errpipe[1], parent);
 	close(errpipe[1]);
 	if (fd != -1)
 		close(fd);
@@ -193,25 +199,50 @@ proc_result_free(struct proc_result *r)
 	r->output = NULL;
 }
 
-char
-proc_state(pid_t pid)
+/*
+ * The fields of /proc/PID/stat after comm (field 3, the state, first) into
+ * buf; NULL when the process is gone. comm may hold spaces and parens: the
+ * fields follow its last ')'.
+ */
+static char *
+stat_fields(pid_t pid, char *buf, size_t len)
 {
-	char path[64], buf[512], *p;
+	char path[64], *p;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
+	if (pid <= 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	n = read(fd, buf, len - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = '\0';
-	/* comm may contain spaces and parens: the state follows the last ')' */
-	if ((p = strrchr(buf, ')')) == NULL || p[1] == '\0')
-		return 0;
-	return p[2];
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return NULL;
+	return p + 2;
+}
+
+/* Field n (3: the state) of /proc/PID/stat, or NULL. */
+static const char *
+stat_field(pid_t pid, int n, char *buf, size_t len)
+{
+	const char *p = stat_fields(pid, buf, len);
+
+	for (int f = 3; p != NULL && f < n; f++)
+		if ((p = strchr(p, ' ')) != NULL)
+			p++;
+	return p;
+}
+
+char
+proc_state(pid_t pid)
+{
+	char buf[1024];
+	const char *p = stat_field(pid, 3, buf, sizeof buf);
+
+	return p ? *p : 0;
 }
 
 int
@@ -295,31 +326,10 @@ proc_rss_kib(pid_t pid)
 unsigned long long
 proc_starttime(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long t = 0;
-	ssize_t n;
-	int fd;
+	char buf[1024];
+	const char *p = stat_field(pid, 22, buf, sizeof buf);
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if (pid <= 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* fields after comm: state is 3, starttime 22 */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	p++;
-	for (int field = 3; field <= 22 && p != NULL; field++) {
-		while (*p == ' ')
-			p++;
-		if (field == 22)
-			t = strtoull(p, NULL, 10);
-		p = strchr(p, ' ');
-	}
-	return t;
+	return p ? strtoull(p, NULL, 10) : 0;
 }
 
 static long
@@ -332,25 +342,14 @@ pid_max(void)
 	return v > 1 ? v : 4194304;
 }
 
-/* The parent of pid from /proc/PID/stat (field 4), 0 if unknown. */
+/* The parent of pid (field 4), 0 if unknown. */
 static pid_t
 parent_of(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd;
+	char buf[1024];
+	const char *p = stat_field(pid, 4, buf, sizeof buf);
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || strlen(p) < 4)
-		return 0;
-	return (pid_t)strtol(p + 4, NULL, 10);
+	return p ? (pid_t)strtol(p, NULL, 10) : 0;
 }
 
 int

@@ -27,7 +27,7 @@ req_check_url(const char *url, struct sd_err *e)
 		rc = err_set(e, "must start with http:// or https://");
 	else if (curl_url_set(h, CURLUPART_URL, r, 0) != CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-		rc = err_set(e, "not a URL curl can send (spaces and control"
+		rc = err_set(e, "is not a URL curl can send (spaces and control"
 		    " characters must be percent-encoded)");
 	curl_free(host);
 	curl_url_cleanup(h);
@@ -55,6 +55,21 @@ req_check_header(const char *name, const char *value, struct sd_err *e)
 			    c == '\r' ? "CR" : c == '\n' ? "LF" : "0x..");
 	}
 	return 0;
+}
+
+int
+req_check_header_line(const char *line, struct sd_err *e)
+{
+	const char *colon = strchr(line, ':');
+	char *name;
+	int rc;
+
+	if (colon == NULL)
+		return err_set(e, "a header is 'Name: value', not '%.40s'", line);
+	name = xstrndup(line, (size_t)(colon - line));
+	rc = req_check_header(name, colon + 1, e);
+	free(name);
+	return rc;
 }
 
 static char *

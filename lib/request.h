@@ -33,6 +33,8 @@ void req_free(struct request *rq);
 int req_check_url(const char *url, struct sd_err *e);
 /* A "Name: value" header fit for the wire; -1 with e. */
 int req_check_header(const char *name, const char *value, struct sd_err *e);
+/* The same for one "Name: value" string (a command's --header). */
+int req_check_header_line(const char *line, struct sd_err *e);
 /* The keys req_parse reads, for the callers' key lists. */
 extern const char *const req_keys[];
 

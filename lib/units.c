@@ -137,8 +137,11 @@ units_fmt_ms(int64_t ms, char *buf, unsigned len)
 		snprintf(buf, len, "%lldms", (long long)ms);
 	else if (ms < 60000)
 		snprintf(buf, len, "%.2fs", ms / 1000.0);
-	else
+	else if (ms < 3600000)
 		snprintf(buf, len, "%lldm%02llds", (long long)(ms / 60000),
 		    (long long)(ms / 1000 % 60));
+	else
+		snprintf(buf, len, "%lldh%02lldm", (long long)(ms / 3600000),
+		    (long long)(ms / 60000 % 60));
 	return buf;
 }

@@ -111,12 +111,15 @@ expand_into(struct sbuf *out, struct sbuf *vars, const char **pp,
     int in_default, int depth, struct sd_err *e)
 {
 	const char *p = *pp;
+	int braces = 0;		/* a default's own {…}, as in {user} */
 
 	if (depth > 8)
 		return err_set(e, "variables nested too deeply");
 	while (*p != '\0') {
-		if (in_default && *p == '}')
+		if (in_default && *p == '}' && braces-- == 0)
 			break;
+		if (in_default && *p == '{')
+			braces++;
 		if (p[0] == '$' && p[1] == '$') {	/* $$ is a literal $ */
 			sb_add(out, "$");
 			p += 2;
@@ -493,20 +496,6 @@ ynode_read_file(const char *path, size_t max, size_t *lenp, struct sd_err *e)
 	if (lenp != NULL)
 		*lenp = len;
 	return buf;
-}
-
-struct ynode *
-ynode_load(const char *path, struct sd_err *e)
-{
-	struct ynode *root;
-	size_t len;
-	char *text;
-
-	if ((text = ynode_read_file(path, YNODE_MAX_BYTES, &len, e)) == NULL)
-		return NULL;
-	root = ynode_parse(path, text, len, e);
-	free(text);
-	return root;
 }
 
 /* ---- accessors ---- */

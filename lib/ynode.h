@@ -43,8 +43,6 @@ struct ynode {
 /* Parse text (name for messages). NULL with e = "name:line:col: reason". */
 struct ynode *ynode_parse(const char *name, const char *text, size_t len,
     struct sd_err *e);
-/* Read a regular file of at most YNODE_MAX_BYTES and parse it. */
-struct ynode *ynode_load(const char *path, struct sd_err *e);
 /* Read a regular file of at most max bytes (NUL-terminated); FIFOs,
  * devices and directories are refused without blocking. */
 char *ynode_read_file(const char *path, size_t max, size_t *len,

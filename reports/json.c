@@ -13,10 +13,16 @@ ms_or_null(int64_t v)
 	return v < 0 ? json_null() : json_integer(v);
 }
 
+static void expectations(json_t *j, const struct result *r);
+static json_t *faults(const struct result *r);
+static json_t *probes(const struct result *r);
+static json_t *loads(const struct result *r);
+static json_t *bursts(const struct result *r);
+
 json_t *
 rpt_json(const struct result *r)
 {
-	json_t *j, *a, *keys;
+	json_t *j, *a;
 	char ts[40], ts2[40];
 
 	j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}",
@@ -29,8 +35,34 @@ rpt_json(const struct result *r)
 	json_object_set_new(j, "exit_code", json_integer(res_exit_code(r)));
 	json_object_set_new(j, "reason", r->reason ? json_string(r->reason) :
 	    json_null());
+	expectations(j, r);
+	json_object_set_new(j, "faults", faults(r));
 	a = json_array();
-	keys = json_array();
+	for (size_t i = 0; i < r->nevents; i++)
+		json_array_append_new(a, json_pack("{s:I,s:s}", "t_ms",
+		    (json_int_t)r->events[i].t_ms, "event", r->events[i].what));
+	json_object_set_new(j, "timeline", a);
+	json_object_set_new(j, "probes", probes(r));
+	json_object_set_new(j, "loads", loads(r));
+	json_object_set_new(j, "bursts", bursts(r));
+	if (r->slo.set)
+		json_object_set_new(j, "slo", json_pack("{s:s,s:f,s:I,s:I,s:o,s:f,"
+		    "s:f,s:f,s:f}", "load", r->slo.load, "window_s", r->slo.window_s,
+		    "requests", (json_int_t)r->slo.requests,
+		    "errors", (json_int_t)r->slo.errors, "availability",
+		    r->slo.availability >= 0 ? json_real(r->slo.availability) :
+		    json_null(), "budget_requests", r->slo.budget_requests,
+		    "budget_s", r->slo.budget_s, "burned_s", r->slo.burned_s,
+		    "burned_pct", r->slo.burned_pct));
+	return j;
+}
+
+/* expectations, and key_times: those that measured a time (as:) */
+static void
+expectations(json_t *j, const struct result *r)
+{
+	json_t *a = json_array(), *keys = json_array();
+
 	for (size_t i = 0; i < r->nex; i++) {
 		const struct res_expect *x = &r->ex[i];
 		json_array_append_new(a, json_pack("{s:s,s:s,s:s?,s:s,s:o,s:o,"
@@ -49,7 +81,13 @@ rpt_json(const struct result *r)
 	}
 	json_object_set_new(j, "expectations", a);
 	json_object_set_new(j, "key_times", keys);
-	a = json_array();
+}
+
+static json_t *
+faults(const struct result *r)
+{
+	json_t *a = json_array();
+
 	for (size_t i = 0; i < r->nfaults; i++) {
 		const struct res_fault *f = &r->faults[i];
 		json_array_append_new(a, json_pack("{s:s,s:s?,s:b,s:b,s:I,s:o,"
@@ -60,13 +98,14 @@ rpt_json(const struct result *r)
 		    json_null(), "error", f->error, "note", f->note,
 		    "line", f->line));
 	}
-	json_object_set_new(j, "faults", a);
-	a = json_array();
-	for (size_t i = 0; i < r->nevents; i++)
-		json_array_append_new(a, json_pack("{s:I,s:s}", "t_ms",
-		    (json_int_t)r->events[i].t_ms, "event", r->events[i].what));
-	json_object_set_new(j, "timeline", a);
-	a = json_array();
+	return a;
+}
+
+static json_t *
+probes(const struct result *r)
+{
+	json_t *a = json_array();
+
 	for (size_t i = 0; i < r->nprobes; i++) {
 		const struct res_probe *p = &r->probes[i];
 		json_t *t = json_array(), *st = json_array(), *lat = json_array();
@@ -83,8 +122,14 @@ rpt_json(const struct result *r)
 		    "p95_ms", p->p95_ms, "max_ms", p->max_ms, "series",
 		    "t_ms", t, "status", st, "latency_ms", lat));
 	}
-	json_object_set_new(j, "probes", a);
-	a = json_array();
+	return a;
+}
+
+static json_t *
+loads(const struct result *r)
+{
+	json_t *a = json_array();
+
 	for (size_t i = 0; i < r->nloads; i++) {
 		static const char *pn[] = { "before", "fault", "after", "all" };
 		const struct res_load *l = &r->loads[i];
@@ -116,8 +161,14 @@ rpt_json(const struct result *r)
 		    json_real(l->rate) : json_null(), "connections", l->connections,
 		    "phases", phases, "series", sec));
 	}
-	json_object_set_new(j, "loads", a);
-	a = json_array();
+	return a;
+}
+
+static json_t *
+bursts(const struct result *r)
+{
+	json_t *a = json_array();
+
 	for (size_t i = 0; i < r->nbursts; i++) {
 		const struct res_burst *b = &r->bursts[i];
 		json_t *users = json_array();
@@ -132,15 +183,5 @@ rpt_json(const struct result *r)
 		    (json_int_t)b->release_us, "why", b->why, "per_user_results",
 		    users));
 	}
-	json_object_set_new(j, "bursts", a);
-	if (r->slo.set)
-		json_object_set_new(j, "slo", json_pack("{s:s,s:f,s:I,s:I,s:o,s:f,"
-		    "s:f,s:f,s:f}", "load", r->slo.load, "window_s", r->slo.window_s,
-		    "requests", (json_int_t)r->slo.requests,
-		    "errors", (json_int_t)r->slo.errors, "availability",
-		    r->slo.availability >= 0 ? json_real(r->slo.availability) :
-		    json_null(), "budget_requests", r->slo.budget_requests,
-		    "budget_s", r->slo.budget_s, "burned_s", r->slo.burned_s,
-		    "burned_pct", r->slo.burned_pct));
-	return j;
+	return a;
 }

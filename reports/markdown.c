@@ -33,10 +33,28 @@ mark(enum outcome o)
 	    o == O_ERROR ? "⚠️ error" : "– skipped";
 }
 
+char *
+rpt_key_time(int64_t elapsed_ms, int64_t resolution_ms, char *buf, size_t len)
+{
+	char a[32], b[32];
+
+	if (elapsed_ms < 0)
+		snprintf(buf, len, "not reached");
+	else if (elapsed_ms == 0)
+		snprintf(buf, len, "0ms (already so when its step ended)");
+	else if (resolution_ms >= elapsed_ms)
+		snprintf(buf, len, "≤ %s", units_fmt_ms(elapsed_ms, a, sizeof a));
+	else
+		snprintf(buf, len, "between %s and %s", units_fmt_ms(elapsed_ms -
+		    resolution_ms, a, sizeof a), units_fmt_ms(elapsed_ms, b,
+		    sizeof b));
+	return buf;
+}
+
 static void
 key_times(struct sbuf *sb, const struct result *r)
 {
-	char a[32], b[32];
+	char k[96], b[32];
 	int any = 0;
 
 	for (size_t i = 0; i < r->nex; i++) {
@@ -48,18 +66,18 @@ key_times(struct sbuf *sb, const struct result *r)
 			    " what |\n|---|---|---|---|\n");
 			any = 1;
 		}
-		sb_addf(sb, "| **%s** | %s | ±%s | ", x->as, x->elapsed_ms < 0 ?
-		    "not reached" : units_fmt_ms(x->elapsed_ms, a, sizeof a),
-		    x->elapsed_ms < 0 ? "-" : units_fmt_ms(x->resolution_ms, b,
-		    sizeof b));
+		sb_addf(sb, "| **%s** | %s | %s | ", x->as, rpt_key_time(
+		    x->elapsed_ms, x->resolution_ms, k, sizeof k), x->elapsed_ms < 0 ?
+		    "-" : units_fmt_ms(x->resolution_ms, b, sizeof b));
 		cell(sb, x->text);
 		sb_add(sb, " |\n");
 	}
 	if (any)
-		sb_add(sb, "\nA measured time counts from the end of the fault step"
-		    " before it; the true moment lies between *measured −"
-		    " resolution* and *measured* (one probe interval plus that"
-		    " probe's latency).\n\n");
+		sb_add(sb, "\nA key time counts from the end of the fault step"
+		    " before it. The change happened after the last probe sample"
+		    " that did not see it was sent and before the first that did"
+		    " answered: the resolution is that gap (the probe samples every"
+		    " few ms while a key time is measured).\n\n");
 }
 
 static void
@@ -122,6 +140,86 @@ guard_table(struct sbuf *sb, const struct result *r)
 	}
 }
 
+static void
+expect_table(struct sbuf *sb, const struct result *r)
+{
+	char a[32];
+
+	sb_add(sb, "## Expectations\n\n| # | phase | expected | observed |"
+	    " result |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < r->nex; i++) {
+		const struct res_expect *x = &r->ex[i];
+		sb_addf(sb, "| %zu | %s | ", i + 1, x->phase);
+		cell(sb, x->text);
+		sb_add(sb, " | ");
+		cell(sb, x->observed ? x->observed : "");
+		if (x->elapsed_ms >= 0)
+			sb_addf(sb, " (after %s)", units_fmt_ms(x->elapsed_ms, a,
+			    sizeof a));
+		sb_addf(sb, " | %s |\n", mark(x->outcome));
+	}
+}
+
+static void
+fault_table(struct sbuf *sb, const struct result *r)
+{
+	if (r->nfaults == 0)
+		return;
+	sb_add(sb, "\n## Faults\n\n| applied | fault | reverted | revert |\n"
+	    "|---|---|---|---|\n");
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct res_fault *f = &r->faults[i];
+		sb_addf(sb, "| %+lldms | ", (long long)f->applied_ms);
+		cell(sb, f->what);
+		if (f->note) {
+			sb_add(sb, " — ");
+			cell(sb, f->note);
+		}
+		if (f->reverted)
+			sb_addf(sb, " | %+lldms | ", (long long)f->reverted_ms);
+		else
+			sb_add(sb, " | - | ");
+		cell(sb, f->revert ? f->revert : "one-shot, nothing to undo");
+		if (f->error) {
+			sb_add(sb, " **error:** ");
+			cell(sb, f->error);
+		}
+		sb_add(sb, " |\n");
+	}
+}
+
+static void
+probe_table(struct sbuf *sb, const struct result *r)
+{
+	if (r->nprobes == 0)
+		return;
+	sb_add(sb, "\n## Probes\n\n| probe | url | every | samples | no"
+	    " answer | p50 | p95 | max |\n|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < r->nprobes; i++) {
+		const struct res_probe *p = &r->probes[i];
+		sb_addf(sb, "| %s | `%s` | %lldms | %zu | %zu | %.0fms | %.0fms |"
+		    " %.0fms |\n", p->name, p->url, (long long)p->every_ms,
+		    p->samples, p->errors, p->p50_ms, p->p95_ms, p->max_ms);
+	}
+}
+
+static void
+slo_section(struct sbuf *sb, const struct result *r)
+{
+	if (!r->slo.set)
+		return;
+	sb_addf(sb, "\n## SLO and error budget\n\nFrom load `%s`: %llu"
+	    " requests over %.1fs, %llu errors (transport or 5xx).\n\n",
+	    r->slo.load, (unsigned long long)r->slo.requests, r->slo.window_s,
+	    (unsigned long long)r->slo.errors);
+	if (r->slo.availability >= 0)
+		sb_addf(sb, "Availability objective %g%%: the budget for this"
+		    " window is %.1f failed requests, or %.3fs of total"
+		    " unavailability; the drill burned **%.1f%%** of it"
+		    " (%.3fs).\n", r->slo.availability * 100, r->slo.budget_requests,
+		    r->slo.budget_s, r->slo.burned_pct, r->slo.burned_s);
+}
+
 char *
 rpt_markdown(const struct result *r)
 {
@@ -143,68 +241,12 @@ rpt_markdown(const struct result *r)
 	    iso8601_ms(r->started_wall_ms, ts, sizeof ts),
 	    units_fmt_ms(r->duration_ms, a, sizeof a));
 	key_times(&sb, r);
-	sb_add(&sb, "## Expectations\n\n| # | phase | expected | observed |"
-	    " result |\n|---|---|---|---|---|\n");
-	for (size_t i = 0; i < r->nex; i++) {
-		const struct res_expect *x = &r->ex[i];
-		sb_addf(&sb, "| %zu | %s | ", i + 1, x->phase);
-		cell(&sb, x->text);
-		sb_add(&sb, " | ");
-		cell(&sb, x->observed ? x->observed : "");
-		if (x->elapsed_ms >= 0)
-			sb_addf(&sb, " (after %s)", units_fmt_ms(x->elapsed_ms, a,
-			    sizeof a));
-		sb_addf(&sb, " | %s |\n", mark(x->outcome));
-	}
-	if (r->nfaults > 0) {
-		sb_add(&sb, "\n## Faults\n\n| applied | fault | reverted | revert |\n"
-		    "|---|---|---|---|\n");
-		for (size_t i = 0; i < r->nfaults; i++) {
-			const struct res_fault *f = &r->faults[i];
-			sb_addf(&sb, "| %+lldms | ", (long long)f->applied_ms);
-			cell(&sb, f->what);
-			if (f->note) {
-				sb_add(&sb, " — ");
-				cell(&sb, f->note);
-			}
-			if (f->reverted)
-				sb_addf(&sb, " | %+lldms | ", (long long)f->reverted_ms);
-			else
-				sb_add(&sb, " | - | ");
-			cell(&sb, f->revert ? f->revert : "one-shot, nothing to undo");
-			if (f->error) {
-				sb_add(&sb, " **error:** ");
-				cell(&sb, f->error);
-			}
-			sb_add(&sb, " |\n");
-		}
-	}
-	if (r->nprobes > 0) {
-		sb_add(&sb, "\n## Probes\n\n| probe | url | every | samples | no"
-		    " answer | p50 | p95 | max |\n|---|---|---|---|---|---|---|---|\n");
-		for (size_t i = 0; i < r->nprobes; i++) {
-			const struct res_probe *p = &r->probes[i];
-			sb_addf(&sb, "| %s | `%s` | %lldms | %zu | %zu | %.0fms |"
-			    " %.0fms | %.0fms |\n", p->name, p->url,
-			    (long long)p->every_ms, p->samples, p->errors, p->p50_ms,
-			    p->p95_ms, p->max_ms);
-		}
-	}
+	expect_table(&sb, r);
+	fault_table(&sb, r);
+	probe_table(&sb, r);
 	load_table(&sb, r);
 	guard_table(&sb, r);
-	if (r->slo.set) {
-		sb_addf(&sb, "\n## SLO and error budget\n\nFrom load `%s`: %llu"
-		    " requests over %.1fs, %llu errors (transport or 5xx).\n\n",
-		    r->slo.load, (unsigned long long)r->slo.requests,
-		    r->slo.window_s, (unsigned long long)r->slo.errors);
-		if (r->slo.availability >= 0)
-			sb_addf(&sb, "Availability objective %g%%: the budget for this"
-			    " window is %.1f failed requests, or %.3fs of total"
-			    " unavailability; the drill burned **%.1f%%** of it"
-			    " (%.3fs).\n", r->slo.availability * 100,
-			    r->slo.budget_requests, r->slo.budget_s, r->slo.burned_pct,
-			    r->slo.burned_s);
-	}
+	slo_section(&sb, r);
 	sb_add(&sb, "\n## Timeline\n\nms from the start of faults.\n\n```\n");
 	for (size_t i = 0; i < r->nevents; i++)
 		sb_addf(&sb, "%+9lld  %s\n", (long long)r->events[i].t_ms,
@@ -217,7 +259,7 @@ char *
 rpt_summary(const struct result *r)
 {
 	struct sbuf sb;
-	char a[32], b[32];
+	char k[96];
 
 	sb_init(&sb);
 	sb_addf(&sb, "%-7s %s — %s", res_verdict_name(r->verdict), r->drill,
@@ -227,9 +269,8 @@ rpt_summary(const struct result *r)
 	for (size_t i = 0; i < r->nex; i++) {
 		const struct res_expect *x = &r->ex[i];
 		if (x->as != NULL && x->elapsed_ms >= 0)
-			sb_addf(&sb, "\n        %s: %s (±%s)", x->as,
-			    units_fmt_ms(x->elapsed_ms, a, sizeof a),
-			    units_fmt_ms(x->resolution_ms, b, sizeof b));
+			sb_addf(&sb, "\n        %s: %s", x->as, rpt_key_time(
+			    x->elapsed_ms, x->resolution_ms, k, sizeof k));
 		if (x->outcome == O_FAIL || x->outcome == O_ERROR)
 			sb_addf(&sb, "\n        %s %s (line %d): expected %s;"
 			    " observed %s", x->outcome == O_FAIL ? "failed" :
@@ -248,7 +289,7 @@ rpt_gameday(const struct result *const *rs, size_t n)
 {
 	struct sbuf sb;
 	size_t pass = 0;
-	char a[32];
+	char a[96];
 
 	for (size_t i = 0; i < n; i++)
 		pass += rs[i]->verdict == V_PASS;
@@ -262,7 +303,8 @@ rpt_gameday(const struct result *const *rs, size_t n)
 		for (size_t k = 0; k < rs[i]->nex; k++)
 			if (rs[i]->ex[k].as && rs[i]->ex[k].elapsed_ms >= 0)
 				sb_addf(&sb, "%s%s %s", any++ ? "; " : "", rs[i]->ex[k].as,
-				    units_fmt_ms(rs[i]->ex[k].elapsed_ms, a, sizeof a));
+				    rpt_key_time(rs[i]->ex[k].elapsed_ms,
+				    rs[i]->ex[k].resolution_ms, a, sizeof a));
 		sb_addf(&sb, "%s | [%s/REPORT.md](%s/REPORT.md) |\n", any ? "" : "-",
 		    rs[i]->drill,
 		    rs[i]->drill);

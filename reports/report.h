@@ -17,6 +17,11 @@
 char *rpt_markdown(const struct result *r);
 char *rpt_junit(const struct result *const *rs, size_t n);
 json_t *rpt_json(const struct result *r);
+/* A measured key time as people should read it: the truth lies in
+ * [elapsed - resolution, elapsed], so "between 69ms and 81ms", or
+ * "≤ 29ms" when the resolution is as large as the time itself. */
+char *rpt_key_time(int64_t elapsed_ms, int64_t resolution_ms, char *buf,
+    size_t len);
 /* A short text summary: verdict, failed expectations, key times. */
 char *rpt_summary(const struct result *r);
 /* A game-day summary of several drills, in markdown. */

@@ -689,3 +689,76 @@ sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 	free(pidp);
 	return 0;
 }
+
+/* Do o's switches differ from those c has saved? */
+static int
+target_changed(const struct sbx_config *c, const struct sbx_up_opts *o)
+{
+	if ((o->production && !c->production) || (o->no_bugs && c->nbugs > 0) ||
+	    (o->ai_latency && (!c->ai_latency ||
+	    strcmp(o->ai_latency, c->ai_latency) != 0)) ||
+	    (o->nbugs > 0 && o->nbugs != c->nbugs))
+		return 1;
+	for (size_t i = 0; i < o->nbugs && o->nbugs == c->nbugs; i++)
+		if (strcmp(o->bugs[i], c->bugs[i]) != 0)
+			return 1;
+	return 0;
+}
+
+static void
+apply_opts(struct sbx_config *c, const struct sbx_up_opts *o)
+{
+	if (o->pg_port)
+		c->pg_port = o->pg_port;
+	if (o->redis_port)
+		c->redis_port = o->redis_port;
+	if (o->target_port)
+		c->target_port = o->target_port;
+	if (o->production)
+		c->production = 1;
+	if (o->ai_latency) {
+		free(c->ai_latency);
+		c->ai_latency = xstrdup(o->ai_latency);
+	}
+	if (o->nbugs > 0 || o->no_bugs) {
+		for (size_t i = 0; i < c->nbugs; i++)
+			free(c->bugs[i]);
+		free(c->bugs);
+		c->bugs = xcalloc(o->nbugs + 1, sizeof *c->bugs);
+		for (size_t i = 0; i < o->nbugs; i++)
+			c->bugs[i] = xstrdup(o->bugs[i]);
+		c->nbugs = o->nbugs;
+	}
+}
+
+int
+sbx_up(struct sbx_config *c, const struct sbx_up_opts *o,
+    void (*say)(void *arg, enum sbx_part p, int started), void *arg,
+    struct sd_err *e)
+{
+	int started[SBX_NPARTS] = { 0 }, changed = target_changed(c, o);
+	struct sbx_state st;
+	struct sd_err ignore;
+
+	/* options given now replace what an earlier `up` saved */
+	apply_opts(c, o);
+	if (mkdir_p(c->dir, 0755, e) == -1 || sbx_config_save(c, e) == -1)
+		return -1;
+	/* a running target with other switches is restarted with these */
+	if (changed && sbx_stop(c, SBX_TARGET, e) == -1)
+		return -1;
+	for (int p = 0; p < SBX_NPARTS; p++) {
+		sbx_state(c, (enum sbx_part)p, &st);
+		started[p] = !st.running;
+		if (sbx_start(c, (enum sbx_part)p, e) == -1) {
+			/* leave nothing half-up that this call started */
+			for (int q = p - 1; q >= 0; q--)
+				if (started[q])
+					sbx_stop(c, (enum sbx_part)q, &ignore);
+			return -1;
+		}
+		if (say != NULL)
+			say(arg, (enum sbx_part)p, started[p]);
+	}
+	return 0;
+}

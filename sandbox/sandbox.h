@@ -51,6 +51,26 @@ int sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e);
 void sbx_state(const struct sbx_config *c, enum sbx_part p,
     struct sbx_state *st);
 char *sbx_log_path(const struct sbx_config *c, enum sbx_part p);
+/* What `sandbox up` was asked for; NULL/0 members leave the saved ones. */
+struct sbx_up_opts {
+	int pg_port, redis_port, target_port;
+	char *const *bugs;
+	size_t nbugs;
+	int no_bugs, production;
+	const char *ai_latency;
+};
+
+/*
+ * Save what o asks for in c (and dir), restart a running target whose
+ * switches changed, then start every part not running and wait until each
+ * answers. On failure the parts this call started are stopped again (the
+ * sandbox is left as it was found). say (may be NULL) hears of each part:
+ * started 1, or already running 0.
+ */
+int sbx_up(struct sbx_config *c, const struct sbx_up_opts *o,
+    void (*say)(void *arg, enum sbx_part p, int started), void *arg,
+    struct sd_err *e);
+
 /* Connection strings for drills and the target. */
 char *sbx_db_url(const struct sbx_config *c);
 char *sbx_redis_url(const struct sbx_config *c);

@@ -8,7 +8,15 @@ for f in "$here"/../scenarios/bad/*.yaml; do
 	else fail "validate $name" "rc=$rc want '$f:$want' got '$got'"; fi
 done
 n=$(ls "$here"/../scenarios/bad/*.yaml | wc -l)
-ge "at least 30 malformed scenarios pinned ($n)" "$n" 30
+ge "at least 100 malformed scenarios pinned ($n)" "$n" 100
+# run and plan refuse each of them the same way, before doing anything
+bad_run=""
+for f in "$here"/../scenarios/bad/*.yaml; do
+	"$SHAKEDOWN" run "$f" >/dev/null 2>&1; rc=$?
+	"$SHAKEDOWN" plan "$f" >/dev/null 2>&1; rc2=$?
+	[ "$rc" = 2 ] && [ "$rc2" = 2 ] || bad_run="$bad_run $(basename "$f")"
+done
+eq "run and plan exit 2 on every malformed scenario" "" "$bad_run"
 ok "shipped scenarios validate" "$SHAKEDOWN" validate "$here"/../../scenarios/*.yaml
 # run refuses a bad file before touching anything: the stop would create a marker
 marker=$WORK/applied-marker

@@ -154,3 +154,46 @@ for i in range(40000): print(json.dumps({"op":"apply","id":"x%d"%i,"run":"r","pi
 for i in range(40000): print(json.dumps({"op":"revert","id":"x%d"%i,"t":2}))' >"$J/journal.jsonl"
 eq "40k applies and reverts match in linear time" 0 "$(rc_of timeout 20 env SHAKEDOWN_STATE_DIR="$J" "$SHAKEDOWN" status)"
 contains "and none is left open" "0 fault(s) still applied" "$(cat "$H/out")"
+
+# a fault a dead run left applied: run will not drill on top of it
+J2=$H/state2; mkdir -p "$J2"
+printf '{"op":"apply","id":"old-1","run":"old","pid":999999,"guardian":999998,"t":1,"what":"stop cache (a dead run)","record":{"kind":"service","how":"none"}}\n' >"$J2/journal.jsonl"
+printf 'drill: tiny\nsteps:\n  - wait: 10ms\n' >"$H/tiny.yaml"
+eq "run refuses to drill on top of a dead run's fault (exit 4)" 4 "$(rc_of env SHAKEDOWN_STATE_DIR="$J2" "$SHAKEDOWN" run "$H/tiny.yaml")"
+contains "and says what to do" "run 'shakedown recover' first" "$(cat "$H/out")"
+eq "recover clears it" 0 "$(rc_of env SHAKEDOWN_STATE_DIR="$J2" "$SHAKEDOWN" recover)"
+eq "and then the drill runs" 0 "$(rc_of env SHAKEDOWN_STATE_DIR="$J2" "$SHAKEDOWN" run "$H/tiny.yaml")"
+
+# proxy variables never carry drill traffic off the machine
+PPORT=$((BASE + 130))
+python3 -c 'import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); s.settimeout(15); n=0
+try:
+    while True:
+        c, _ = s.accept(); n += 1
+        open(sys.argv[2], "w").write(str(n))
+except Exception:
+    pass' "$PPORT" "$H/proxied" &
+pp=$!; TARGET_PIDS+=("$pp")
+sleep 0.3
+printf 'drill: proxied\ntarget: %s\nprobes:\n  h: { get: /health, every: 50ms }\nload:\n  l: { get: /health, connections: 2, rate: 20/s }\nsteady:\n  - { probe: h, status: 200 }\nsteps:\n  - wait: 1s\n  - expect: { load: l, errors: "< 1%%" }\n' "$TARGET" >"$H/proxied.yaml"
+P=http://127.0.0.1:$PPORT
+eq "a drill run with http_proxy set passes" 0 "$(rc_of env http_proxy=$P HTTP_PROXY=$P https_proxy=$P ALL_PROXY=$P all_proxy=$P "$SHAKEDOWN" run "$H/proxied.yaml")"
+eq "and the proxy saw no connection" "" "$(cat "$H/proxied" 2>/dev/null)"
+eq "shakedown probe ignores it too" 0 "$(rc_of env http_proxy=$P "$SHAKEDOWN" probe -c 3 "$TARGET/health")"
+eq "and shakedown load" 0 "$(rc_of env http_proxy=$P "$SHAKEDOWN" load -c 2 -d 500ms "$TARGET/health")"
+eq "still no connection to the proxy" "" "$(cat "$H/proxied" 2>/dev/null)"
+kill "$pp" 2>/dev/null; wait "$pp" 2>/dev/null
+
+# -d holds however many connections there are (a listener that never answers)
+LPORT=$((BASE + 131))
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4096); time.sleep(30)' "$LPORT" &
+lp=$!; TARGET_PIDS+=("$lp")
+sleep 0.3
+start=$(now_ms)
+eq "load -c 8000 -d 1s against a silent server exits 0" 0 "$(rc_of "$SHAKEDOWN" load -c 8000 -d 1s -T 30s "http://127.0.0.1:$LPORT/")"
+le "and stops at its duration ($(( $(now_ms) - start ))ms)" "$(( $(now_ms) - start ))" 10000
+kill "$lp" 2>/dev/null; wait "$lp" 2>/dev/null

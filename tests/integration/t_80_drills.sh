@@ -21,6 +21,18 @@ drill postgres-outage "$R/good-pg"
 eq "postgres-outage PASSes on the good target" 0 "$RC"
 contains "it measured the recovery time" "recovery:" "$(cat "$R/good-pg.out")"
 eq "the drill left Redis and PostgreSQL running" 0 "$("$SHAKEDOWN" sandbox --dir "$SBX" status >/dev/null; echo $?)"
+# key times to 25 ms or better (probes sample fast while one is measured)
+for r in good-redis good-pg; do
+	worst=$(python3 -c 'import json,sys; print(max(k["resolution_ms"] for k in json.load(open(sys.argv[1]))["key_times"]))' "$R/$r/result.json")
+	le "$r: every key time to 25 ms or better (worst ${worst}ms)" "$worst" 25
+done
+
+# a process it cannot find is said before anything is applied: exit 2
+drill postgres-outage "$R/nopid" TARGET_PIDFILE="$WORK/no-such.pid"
+eq "postgres-outage without a pid to watch: exit 2" 2 "$RC"
+contains "and it names the variable to set" "(set TARGET_PIDFILE)" "$(cat "$R/nopid.out")"
+ok "and PostgreSQL was never stopped" psql "$DB_URL" -Atc 'select 1'
+eq "and nothing was journaled" 0 "$("$SHAKEDOWN" -q status >/dev/null; echo $?)"
 
 # dry run: the plan, nothing applied
 out=$("$SHAKEDOWN" run --dry-run "$SCN/redis-outage.yaml"); rc=$?

@@ -107,10 +107,44 @@ many_faults_linear(void **state)
 	sb_free(&sb);
 }
 
+/* Adding a kind: one file, one table line, its man-page section, its
+ * tests. This checks the table against the page and the interface. */
+static void
+every_kind_documented(void **state)
+{
+	char *page = read_file("man/shakedown-faults.7", NULL, NULL);
+
+	(void)state;
+	if (page == NULL)
+		fail_msg("run from the top of the tree: man/shakedown-faults.7");
+	for (const struct fault_kind *const *k = fault_kinds; *k; k++) {
+		char *ss = xasprintf("\n.Ss %s\n", (*k)->name);
+		if (strstr(page, ss) == NULL)
+			fail_msg("kind %s has no section in shakedown-faults(7)",
+			    (*k)->name);
+		free(ss);
+		assert_non_null((*k)->parse);
+		assert_non_null((*k)->describe);
+		assert_non_null((*k)->prepare);
+		assert_non_null((*k)->apply);
+		assert_non_null((*k)->revert);
+		assert_non_null((*k)->keys);
+		for (const struct fault_verb *v = (*k)->verbs; v->name; v++) {
+			char *it = xasprintf(".It Ic %s", v->name);
+			if (strstr(page, it) == NULL)
+				fail_msg("verb %s of kind %s is not in shakedown-faults(7)",
+				    v->name, (*k)->name);
+			free(it);
+		}
+	}
+	free(page);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_kind_documented),
 		cmocka_unit_test(pairs_and_leftovers),
 		cmocka_unit_test(many_faults_linear),
 	};

@@ -108,6 +108,9 @@ env_expansion(void **state)
 	v = yexpand("${SD_T_B:-${SD_T_A}/x}", NULL, &e);
 	assert_string_equal(v, "alpha/x");
 	free(v);
+	v = yexpand("${SD_T_B:-Bearer user-{user}}/{n}", NULL, &e);
+	assert_string_equal(v, "Bearer user-{user}/{n}");
+	free(v);
 	v = yexpand("cost $$5", NULL, &e);
 	assert_string_equal(v, "cost $5");
 	free(v);

@@ -88,6 +88,7 @@ formatting(void **state)
 	assert_string_equal(units_fmt_ms(850, buf, sizeof buf), "850ms");
 	assert_string_equal(units_fmt_ms(1250, buf, sizeof buf), "1.25s");
 	assert_string_equal(units_fmt_ms(125000, buf, sizeof buf), "2m05s");
+	assert_string_equal(units_fmt_ms(3660000, buf, sizeof buf), "1h01m");
 }
 
 int
