@@ -121,7 +121,9 @@ run_all(struct plan **pl, struct result **rs, size_t n, const char *dir,
 	size_t nrun = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < n && !interrupted; i++) {
+	/* a drill interrupted before it starts is still run: it stops before
+	 * its first step, applies nothing, and reports ABORTED */
+	for (size_t i = 0; i < n; i++) {
 		struct live l = { isatty(STDERR_FILENO) && !g_opts.quiet, mono_ms(),
 		    pl[i]->s->drill };
 		ro->progress = on_progress;
@@ -189,6 +191,11 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	struct scenario **sc = xcalloc(n, sizeof *sc);
 	struct plan **pl = xcalloc(n, sizeof *pl);
 	struct result **rs = xcalloc(n, sizeof *rs);
+	/* first of all: a signal while the drills are checked must not kill
+	 * us, nor be lost (a background job of a script ignores SIGINT until
+	 * a handler is installed) */
+	if (!dry)
+		catch_signals();
 	if (prepare(argv + optind, n, sc, pl, allow, nallow, dry) == -1) {
 		rc = CMD_USAGE;
 	} else if (dry) {
@@ -198,9 +205,8 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 			free(p);
 		}
 	} else if (leftovers() == -1) {
-		rc = CMD_FAULT;
+		rc = interrupted ? CMD_ABORTED : CMD_FAULT;
 	} else {
-		catch_signals();
 		rc = run_all(pl, rs, n, report_dir, &ro);
 	}
 	for (size_t i = 0; i < n; i++) {

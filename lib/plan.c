@@ -117,7 +117,8 @@ fast_probes(struct plan *p, size_t i, size_t *mark)
 		    x->probe < 0 || mark[x->probe] == i + 1)
 			continue;
 		mark[x->probe] = i + 1;
-		ps->fast = xrealloc(ps->fast, (ps->nfast + 1) * sizeof *ps->fast);
+		ps->fast = xgrow(ps->fast, &ps->capfast, ps->nfast + 1,
+		    sizeof *ps->fast);
 		ps->fast[ps->nfast++] = x->probe;
 	}
 }
@@ -129,6 +130,7 @@ plan_build(const struct scenario *s)
 	struct open o = { 0 };
 	char *taken = xcalloc(s->nsteps ? s->nsteps : 1, 1);
 	size_t *mark = xcalloc(s->nprobes ? s->nprobes : 1, sizeof *mark);
+	size_t capend = 0;
 
 	p->s = s;
 	p->n = s->nsteps;
@@ -166,7 +168,8 @@ plan_build(const struct scenario *s)
 		const struct plan_step *ps = &p->steps[i];
 		if (ps->op != PO_APPLY || !ps->fault->verb->lasting || taken[i])
 			continue;
-		p->at_end = xrealloc(p->at_end, (p->nend + 1) * sizeof *p->at_end);
+		p->at_end = xgrow(p->at_end, &capend, p->nend + 1,
+		    sizeof *p->at_end);
 		p->at_end[p->nend++] = i;
 	}
 	open_free(&o);

@@ -26,7 +26,7 @@ struct plan_step {
 	const struct fault *fault;	/* PO_APPLY, PO_REVERT: the step's */
 	size_t undoes;			/* PO_REVERT: the PO_APPLY it reverts */
 	int *fast;			/* probes to sample fast from here */
-	size_t nfast;
+	size_t nfast, capfast;
 };
 
 struct plan {

@@ -197,3 +197,17 @@ start=$(now_ms)
 eq "load -c 8000 -d 1s against a silent server exits 0" 0 "$(rc_of "$SHAKEDOWN" load -c 8000 -d 1s -T 30s "http://127.0.0.1:$LPORT/")"
 le "and stops at its duration ($(( $(now_ms) - start ))ms)" "$(( $(now_ms) - start ))" 10000
 kill "$lp" 2>/dev/null; wait "$lp" 2>/dev/null
+
+# a signal in the first moments of a run: exit 3, nothing applied, the
+# report still written (a script's background job ignores SIGINT until
+# the handler is in: it is installed before anything else)
+marker=$H/early-applied
+printf 'drill: early\nservices:\n  app: { kind: process, stop: [touch, "%s"], start: [true] }\nsteps:\n  - wait: 1s\n  - stop: app\n' "$marker" >"$H/early.yaml"
+for sig in INT TERM; do
+	"$SHAKEDOWN" run -r "$H/early-$sig" "$H/early.yaml" >"$H/early-$sig.out" 2>&1 &
+	rp=$!
+	sleep 0.15; kill -"$sig" "$rp"; wait "$rp"; rc=$?
+	eq "SIG$sig 150ms into a run: exit 3" 3 "$rc"
+	contains "SIG$sig early: the report says ABORTED" '"verdict": "ABORTED"' "$(cat "$H/early-$sig/result.json" 2>/dev/null)"
+done
+ok "an early signal applied nothing" test ! -e "$marker"
