@@ -25,7 +25,9 @@
  * apply and revert return 0, or -1 with e set, or FAULT_FINAL with e set:
  * from apply, "failed before changing anything" (nothing to revert); from
  * revert, "this record can never be reverted" (a torn or edited journal),
- * so nobody retries it.
+ * so nobody retries it. A revert may also return FAULT_NOOP: it did
+ * nothing because the fault looked undone already — which, for an apply
+ * that was under way when its runner died, is watched a moment longer.
  *
  * Verbs: the step keys a kind handles ("stop", "pause"). A lasting verb
  * leaves something applied until it is reverted: by a later step whose verb
@@ -47,6 +49,7 @@
 struct fault_kind;
 
 #define FAULT_FINAL (-2)
+#define FAULT_NOOP 1
 
 /* What apply and revert may need from whoever runs them. */
 struct fault_env {

@@ -241,7 +241,7 @@ revert_start(const json_t *rec, const struct fault_env *env, char **note,
 		sleep_ms(SETTLE_MS);
 		if (answers(kind, url, pidfile) == 1) {
 			fault_note(note, "already answering");
-			return 0;
+			return FAULT_NOOP;
 		}
 	}
 	if ((argv = rec_argv(rec, "argv", e)) == NULL)

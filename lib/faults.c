@@ -178,7 +178,7 @@ revert_one(struct run *c, struct applied *a)
 	if (c->o->reverting != NULL)
 		snprintf(c->o->reverting, c->o->reverting_len, "still undoing: %s\n",
 		    rf->revert ? rf->revert : rf->what);
-	rc = a->f->kind->revert(a->rec, a->state, &c->env, &note, &e) == 0 ?
+	rc = a->f->kind->revert(a->rec, a->state, &c->env, &note, &e) >= 0 ?
 	    0 : -1;
 	if (note != NULL) {	/* what the revert did, after what apply did */
 		char *both = rf->note ? xasprintf("%s; revert: %s", rf->note, note) :

@@ -42,13 +42,15 @@ grd_guardian_alive(const json_t *ent)
 }
 
 /* After a revert, is it still (or again) in effect? Polled for the settle
- * time, longer for an apply that was under way. */
+ * time; longer when the revert found nothing to do for an apply that was
+ * under way (a stop command killed with its runner may have sent its
+ * signal a moment ago). */
 static int
-still_in_effect(const json_t *ent, const struct fault_env *env)
+still_in_effect(const json_t *ent, int noop, const struct fault_env *env)
 {
 	const json_t *rec = json_object_get(ent, "record");
-	int64_t end = mono_ms() + (json_is_true(json_object_get(ent, "done")) ?
-	    SETTLE_MS : WATCH_MS);
+	int64_t end = mono_ms() + (noop && !json_is_true(json_object_get(ent,
+	    "done")) ? WATCH_MS : SETTLE_MS);
 
 	for (;;) {
 		if (fault_in_effect_record(rec, env) == 1)
@@ -78,8 +80,8 @@ revert_entry(const char *path, const json_t *ent, const struct grd_opts *o)
 		ev.attempts++;
 		free(note);
 		note = NULL;
-		if ((rc = fault_revert_record(rec, o->env, &note, &e)) == 0) {
-			if (!still_in_effect(ent, o->env))
+		if ((rc = fault_revert_record(rec, o->env, &note, &e)) >= 0) {
+			if (!still_in_effect(ent, rc == FAULT_NOOP, o->env))
 				break;
 			err_set(&e, "still in effect after the revert");
 		}
