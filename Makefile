@@ -9,7 +9,8 @@ PKGS      := libcurl libpq hiredis libnl-route-3.0 yaml-0.1 jansson libmicrohttp
 DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libpq-dev libhiredis-dev \
              libnl-3-dev libnl-route-3-dev libyaml-dev libjansson-dev \
              libmicrohttpd-dev libcmocka-dev
-DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps python3
+DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps python3 \
+             strace
 
 # Deferred (=, not :=): on a bare machine `make demo` installs the packages
 # first, and pkg-config must be asked after that, not when this file is read.

@@ -59,11 +59,23 @@ int cmd_allow_host(char *host, char **allow, size_t *n, struct sd_err *e);
 extern volatile sig_atomic_t cmd_stop;
 void cmd_catch_stop(void);
 
+/* For commands that apply faults (run, fault): SIGINT/SIGTERM/SIGHUP only
+ * set cmd_interrupted — the runner notices and reverts everything; a second
+ * one prints what is being reverted (cmd_reverting, filled by the runner). */
+#define CMD_REVERTING_LEN 512
+extern volatile sig_atomic_t cmd_interrupted;
+extern char cmd_reverting[CMD_REVERTING_LEN];
+void cmd_catch_drill_signals(void);
+/* Faults a dead run left applied: -1 (printed) when some stay applied. */
+int cmd_leftovers(void);
+
+extern const struct cmd_entry cmd_fault;
 extern const struct cmd_entry cmd_guardian;
 extern const struct cmd_entry cmd_list;
 extern const struct cmd_entry cmd_load;
 extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_probe;
+extern const struct cmd_entry cmd_proxy;
 extern const struct cmd_entry cmd_recover;
 extern const struct cmd_entry cmd_run;
 extern const struct cmd_entry cmd_sandbox;

@@ -59,10 +59,12 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_plan,
 	&cmd_probe,
 	&cmd_load,
+	&cmd_proxy,
 	&cmd_status,
 	&cmd_recover,
 	&cmd_sandbox,
 	&cmd_target,
+	&cmd_fault,
 	&cmd_guardian,
 	NULL
 };

@@ -21,8 +21,8 @@
 
 #define LEFTOVER_WAIT_MS 30000
 
-static volatile sig_atomic_t interrupted;
-static char reverting[512];	/* filled by the runner before each revert */
+volatile sig_atomic_t cmd_interrupted;
+char cmd_reverting[CMD_REVERTING_LEN];
 
 static void
 on_signal(int sig)
@@ -35,13 +35,13 @@ on_signal(int sig)
 
 	(void)sig;
 	/* a second Ctrl-C never skips a revert: it only says what is left */
-	n = write(STDERR_FILENO, interrupted ? again : msg, interrupted ?
+	n = write(STDERR_FILENO, cmd_interrupted ? again : msg, cmd_interrupted ?
 	    sizeof again - 1 : sizeof msg - 1);
-	if (interrupted && reverting[0] != '\0')
-		n = write(STDERR_FILENO, reverting, strnlen(reverting,
-		    sizeof reverting));
+	if (cmd_interrupted && cmd_reverting[0] != '\0')
+		n = write(STDERR_FILENO, cmd_reverting, strnlen(cmd_reverting,
+		    sizeof cmd_reverting));
 	(void)n;
-	interrupted = 1;
+	cmd_interrupted = 1;
 }
 
 struct live {
@@ -86,8 +86,8 @@ prepare(char **files, size_t n, struct scenario **sc, struct plan **pl,
 	return bad ? -1 : 0;
 }
 
-static int
-leftovers(void)
+int
+cmd_leftovers(void)
 {
 	struct sd_err e;
 	char *path = jrnl_path(&e);
@@ -99,8 +99,8 @@ leftovers(void)
 	return rc;
 }
 
-static void
-catch_signals(void)
+void
+cmd_catch_drill_signals(void)
 {
 	struct sigaction sa;
 
@@ -152,7 +152,7 @@ run_all(struct plan **pl, struct result **rs, size_t n, const char *dir,
 	    rpt_write_summary((const struct result *const *)rs, nrun, dir,
 	    &e) == -1)
 		cmd_error("report: %s", e.msg);
-	return interrupted ? CMD_ABORTED : rc;
+	return cmd_interrupted ? CMD_ABORTED : rc;
 }
 
 static enum cmd_retval
@@ -165,8 +165,8 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_opts ro = { .self_exe = cmd_self_exe(),
-	    .interrupted = &interrupted, .reverting = reverting,
-	    .reverting_len = sizeof reverting };
+	    .interrupted = &cmd_interrupted, .reverting = cmd_reverting,
+	    .reverting_len = sizeof cmd_reverting };
 	const char *report_dir = NULL;
 	char *allow[CMD_MAX_ALLOW];
 	size_t nallow = 0, n;
@@ -195,17 +195,17 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	 * us, nor be lost (a background job of a script ignores SIGINT until
 	 * a handler is installed) */
 	if (!dry)
-		catch_signals();
+		cmd_catch_drill_signals();
 	if (prepare(argv + optind, n, sc, pl, allow, nallow, dry) == -1) {
 		rc = CMD_USAGE;
 	} else if (dry) {
 		for (size_t i = 0; i < n; i++) {
-			char *p = plan_text(pl[i]);
+			char *p = plan_text(pl[i], 0);
 			cmd_out("%s%s", i ? "\n" : "", p);
 			free(p);
 		}
-	} else if (leftovers() == -1) {
-		rc = interrupted ? CMD_ABORTED : CMD_FAULT;
+	} else if (cmd_leftovers() == -1) {
+		rc = cmd_interrupted ? CMD_ABORTED : CMD_FAULT;
 	} else {
 		rc = run_all(pl, rs, n, report_dir, &ro);
 	}

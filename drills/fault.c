@@ -148,6 +148,9 @@ fault_parse_step(const struct yctx *y, const struct ynode *key,
 	char what[64];
 
 	*out = NULL;
+	if (k != NULL && args != NULL && ynode_get(args, "service") != NULL &&
+	    (sv = named_service(y, key, value, find, arg)) == NULL)
+		return -1;	/* a service it aims at */
 	if (k == NULL) {
 		if ((sv = named_service(y, key, value, find, arg)) == NULL)
 			return -1;
@@ -166,7 +169,7 @@ fault_parse_step(const struct yctx *y, const struct ynode *key,
 	f->kind = k;
 	f->verb = verb_of(k, key->value);
 	f->svc = sv;
-	f->target = xstrdup(sv ? sv->name : key->value);
+	f->target = xstrdup(sv && k->on ? sv->name : key->value);
 	f->line = key->line;
 	f->col = key->col;
 	f->timeout_ms = step_timeout_ms > 0 ? step_timeout_ms : sv ?

@@ -11,6 +11,8 @@
  *   check      cross-field checks once parsed (optional)
  *   describe   the exact operations (argv, signals, statements, netlink
  *              messages) apply — or, with revert, undoing — will perform
+ *   raw        the raw requests apply sends (netlink bytes in hex, a line
+ *              each), for `plan --raw` (optional: kinds that send none)
  *   prepare    resolve what apply will act on and return the journal record:
  *              everything a revert needs, self-contained (no scenario). The
  *              runner writes it (fsync) before apply, with a guardian
@@ -68,9 +70,10 @@ struct fault_verb {
 
 /*
  * A parsed fault step: immutable once parsed. kind and verb are never NULL;
- * svc is set exactly when the kind acts on services (kind->on != 0), and
- * borrowed from the scenario; opts belongs to the kind (its free releases
- * it); target names what the fault acts on, for pairing an undoing step
+ * svc is set when the kind acts on services (kind->on != 0), and for other
+ * kinds when the step names a service it aims at (a network fault on the
+ * way to a dependency); borrowed from the scenario; opts belongs to the
+ * kind (its free releases it); target names what the fault acts on, for pairing an undoing step
  * with the fault it undoes (the service's name unless the kind says).
  */
 struct fault {
@@ -101,6 +104,7 @@ struct fault_kind {
 	int (*parse)(const struct fault_parse *p, struct fault *f);
 	int (*check)(const struct fault *f, const struct yctx *y);
 	char *(*describe)(const struct fault *f, int revert);
+	char *(*raw)(const struct fault *f);
 	json_t *(*prepare)(const struct fault *f, const struct fault_env *env,
 	    struct sd_err *e);
 	int (*apply)(const struct fault *f, json_t *rec, void **state,

@@ -8,6 +8,10 @@
 
 #include "fault.h"
 
+extern const struct fault_kind fault_bandwidth;
+extern const struct fault_kind fault_netem;
+extern const struct fault_kind fault_partition;
+extern const struct fault_kind fault_proxy;
 extern const struct fault_kind fault_redis;
 extern const struct fault_kind fault_postgres;
 extern const struct fault_kind fault_service;
@@ -16,5 +20,9 @@ const struct fault_kind *const fault_kinds[] = {
 	&fault_redis,
 	&fault_postgres,
 	&fault_service,
+	&fault_netem,
+	&fault_bandwidth,
+	&fault_proxy,
+	&fault_partition,
 	NULL
 };

@@ -232,3 +232,41 @@ hosts_check_dsn(const char *dsn, const struct hostrule *r, char *host,
 	free(ha);
 	return rc;
 }
+
+int
+hosts_port(const char *s)
+{
+	PQconninfoOption *o;
+	struct rurl u;
+	char *err = NULL, *v = NULL;
+	int port = 0;
+
+	if (strncmp(s, "redis://", 8) == 0) {
+		if (rurl_parse(s, &u, NULL) == 0) {
+			port = u.port;
+			rurl_free(&u);
+		}
+		return port;
+	}
+	if (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0) {
+		CURLU *h = curl_url();
+		if (curl_url_set(h, CURLUPART_URL, s, 0) == CURLUE_OK &&
+		    curl_url_get(h, CURLUPART_PORT, &v, CURLU_DEFAULT_PORT) ==
+		    CURLUE_OK)
+			port = atoi(v);
+		curl_free(v);
+		curl_url_cleanup(h);
+		return port;
+	}
+	if ((o = PQconninfoParse(s, &err)) == NULL) {
+		PQfreemem(err);
+		return 0;
+	}
+	const char *p = opt(o, "port");
+	port = p ? atoi(p) : 5432;
+	const char *h = opt(o, "host");
+	if (h != NULL && (h[0] == '/' || h[0] == '@'))
+		port = 0;	/* a Unix socket: no TCP port to aim at */
+	PQconninfoFree(o);
+	return port;
+}

@@ -33,6 +33,9 @@ int hosts_check_url(const char *url, const struct hostrule *r, char *host,
 /* The same for a PostgreSQL URI or key/value DSN. */
 int hosts_check_dsn(const char *dsn, const struct hostrule *r, char *host,
     size_t hostlen, struct sd_err *e);
+/* The port a redis URL, PostgreSQL URI/DSN or http(s) URL connects to
+ * (its first, for a host list); 0 when it cannot tell (a Unix socket). */
+int hosts_port(const char *url_or_dsn);
 /* A PostgreSQL URI or DSN libpq accepts, with sane ports: -1 with e. */
 int hosts_dsn_valid(const char *dsn, struct sd_err *e);
 

@@ -237,7 +237,7 @@ text_head(const struct plan *p, struct sbuf *sb)
 }
 
 static void
-text_step(const struct plan *p, size_t i, struct sbuf *sb)
+text_step(const struct plan *p, size_t i, int raw, struct sbuf *sb)
 {
 	const struct plan_step *ps = &p->steps[i];
 	const struct scen_step *st = ps->st;
@@ -268,6 +268,12 @@ text_step(const struct plan *p, size_t i, struct sbuf *sb)
 		d = ps->fault->kind->describe(ps->fault, 0);
 		sb_addf(sb, "%s\n", d);
 		free(d);
+		if (raw && ps->fault->kind->raw != NULL) {
+			d = ps->fault->kind->raw(ps->fault);
+			for (char *l = strtok(d, "\n"); l; l = strtok(NULL, "\n"))
+				sb_addf(sb, "    %s\n", l);
+			free(d);
+		}
 		if (ps->fault->verb->lasting) {
 			d = ps->fault->kind->describe(ps->fault, 1);
 			sb_addf(sb, "    revert: %s\n", d);
@@ -282,7 +288,7 @@ text_step(const struct plan *p, size_t i, struct sbuf *sb)
 }
 
 char *
-plan_text(const struct plan *p)
+plan_text(const struct plan *p, int raw)
 {
 	const struct scenario *s = p->s;
 	struct sbuf sb;
@@ -291,7 +297,7 @@ plan_text(const struct plan *p)
 	sb_init(&sb);
 	text_head(p, &sb);
 	for (size_t i = 0; i < p->n; i++)
-		text_step(p, i, &sb);
+		text_step(p, i, raw, &sb);
 	for (size_t k = 0; k < p->nend; k++) {
 		const struct fault *f = p->steps[p->at_end[k]].fault;
 		char *d = f->kind->describe(f, 1);

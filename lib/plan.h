@@ -40,7 +40,7 @@ struct plan {
 struct plan *plan_build(const struct scenario *s);
 void plan_free(struct plan *p);
 /* Everything a run would do, in order, with every revert; for people. */
-char *plan_text(const struct plan *p);
+char *plan_text(const struct plan *p, int raw);
 const char *plan_op_name(enum plan_op op);
 
 #endif

@@ -266,21 +266,6 @@ parse_step(struct pctx *c, const struct ynode *n, struct scen_step *st)
 }
 
 static int
-slo_percent(struct pctx *c, const struct ynode *n, const char *key, double *v)
-{
-	const struct ynode *k = ynode_get(n, key);
-	struct sd_err e;
-
-	if (k == NULL)
-		return 0;
-	if (ywant(&c->y, k, Y_SCALAR, key) == -1)
-		return -1;
-	if (units_percent(k->value, v, &e) == -1)
-		return yerr(&c->y, k, "%s: %s", key, e.msg);
-	return 0;
-}
-
-static int
 parse_slo(struct pctx *c, const struct ynode *n)
 {
 	static const char *const keys[] = { "load", "p95", "errors",
@@ -309,8 +294,8 @@ parse_slo(struct pctx *c, const struct ynode *n)
 			return yerr(&c->y, v, "p95: %s", e.msg);
 		slo->p95_ms = (double)us / 1000.0;
 	}
-	if (slo_percent(c, n, "errors", &slo->errors) == -1 ||
-	    slo_percent(c, n, "availability", &slo->availability) == -1)
+	if (ypercent(&c->y, n, "errors", &slo->errors) == -1 ||
+	    ypercent(&c->y, n, "availability", &slo->availability) == -1)
 		return -1;
 	if (slo->p95_ms < 0 && slo->errors < 0 && slo->availability < 0)
 		return yerr(&c->y, n, "slo: set p95:, errors: or availability:");
@@ -438,22 +423,28 @@ parse_root(struct pctx *c, const struct ynode *root)
 }
 
 struct scenario *
-scen_parse(const char *name, const char *text, size_t len, struct sd_err *e)
+scen_from_tree(const char *name, const struct ynode *root, struct sd_err *e)
 {
 	struct scenario *s = xcalloc(1, sizeof *s);
 	struct pctx c = { { name, e }, s };
-	struct ynode *root;
 
 	s->file = xstrdup(name);
 	s->steady_timeout_ms = DEFAULT_STEADY_TIMEOUT_MS;
 	s->max_duration_ms = DEFAULT_MAX_DURATION_MS;
 	s->slo = (struct scen_slo){ -1, -1, -1, -1, 0, 0 };
-	if ((root = ynode_parse(name, text, len, e)) == NULL ||
-	    parse_root(&c, root) == -1) {
-		ynode_free(root);
+	if (parse_root(&c, root) == -1) {
 		scen_free(s);
 		return NULL;
 	}
+	return s;
+}
+
+struct scenario *
+scen_parse(const char *name, const char *text, size_t len, struct sd_err *e)
+{
+	struct ynode *root = ynode_parse(name, text, len, e);
+	struct scenario *s = root ? scen_from_tree(name, root, e) : NULL;
+
 	ynode_free(root);
 	return s;
 }

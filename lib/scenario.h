@@ -102,6 +102,9 @@ struct scenario {
 struct scenario *scen_load(const char *path, struct sd_err *e);
 struct scenario *scen_parse(const char *name, const char *text, size_t len,
     struct sd_err *e);
+/* The same from a tree already built (name is what errors call it). */
+struct scenario *scen_from_tree(const char *name, const struct ynode *root,
+    struct sd_err *e);
 void scen_free(struct scenario *s);
 
 int scen_find_probe(const struct scenario *s, const char *name);

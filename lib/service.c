@@ -118,7 +118,7 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 {
 	static const char *const keys[] = { "kind", "url", "dsn", "pid",
 	    "pidfile", "stop", "start", "kill", "restart", "timeout",
-	    "ready_timeout", NULL };
+	    "ready_timeout", "route", NULL };
 	const struct ynode *k, *url;
 	char from[96];
 
@@ -144,6 +144,7 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 	if (ystr(y, n, "url", &sv->url) == -1 ||
 	    ystr(y, n, "dsn", &sv->url) == -1 ||
 	    ystr(y, n, "pidfile", &sv->pidfile) == -1 ||
+	    ystr(y, n, "route", &sv->route) == -1 ||
 	    ydur(y, n, "timeout", &sv->timeout_ms, 1, MAX_TIMEOUT_MS) == -1 ||
 	    ydur(y, n, "ready_timeout", &sv->ready_timeout_ms, 1,
 	    MAX_TIMEOUT_MS) == -1)
@@ -159,6 +160,10 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 	} else if ((k = ynode_get(n, "pid")) != NULL) {
 		sv->pid_hint = xstrdup(yfrom(k, from, sizeof from));
 	}
+	if (sv->route != NULL && (strchr(sv->route, '#') == NULL ||
+	    sv->route[0] == '#' || strchr(sv->route, '#')[1] == '\0'))
+		return yerr(y, ynode_get(n, "route"), "route: SOCKET#NAME (a proxy's"
+		    " control socket and the route's name), not '%s'", sv->route);
 	if (sv->kind != SVC_PROCESS && (sv->url == NULL || *sv->url == '\0'))
 		return yerr(y, key, "service '%s' of kind %s needs a url",
 		    sv->name, svc_kind_name(sv->kind));
@@ -180,6 +185,7 @@ svc_free(struct svc *sv)
 	free(sv->url);
 	free(sv->pidfile);
 	free(sv->pid_hint);
+	free(sv->route);
 	memset(sv, 0, sizeof *sv);
 }
 

@@ -26,6 +26,8 @@ struct svc {
 	char *pidfile;			/* NULL: none */
 	pid_t pid;			/* 0: none */
 	char *pid_hint;			/* " (set VAR)": where pid/pidfile came from */
+	char *route;			/* "SOCKET#NAME": the fault proxy route in
+					 * front of it, or NULL */
 	char **cmd[SVC_NCMDS];		/* argv arrays, NULL if not given */
 	int64_t timeout_ms;		/* per command */
 	int64_t ready_timeout_ms;	/* wait until it answers after start */

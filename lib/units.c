@@ -111,6 +111,24 @@ units_rate(const char *s, double *per_s, struct sd_err *e)
 }
 
 int
+units_bitrate(const char *s, int64_t *bytes_per_s, struct sd_err *e)
+{
+	static const struct suffix rate[] = {
+		{ "bit", 1 / 8.0 }, { "kbit", 1e3 / 8 }, { "mbit", 1e6 / 8 },
+		{ "gbit", 1e9 / 8 }, { "B/s", 1 }, { "KB/s", 1e3 }, { "MB/s", 1e6 },
+		{ "GB/s", 1e9 }, { "KiB/s", 1024.0 }, { "MiB/s", 1048576.0 },
+		{ NULL, 0 }
+	};
+	double v;
+
+	if (parse_with(s, rate, &v, 1) == -1 || v < 1 || v > 1e11)
+		return err_set(e, "bad rate '%s' (expected e.g. 1mbit, 500kbit,"
+		    " 100KB/s)", s ? s : "");
+	*bytes_per_s = (int64_t)llround(v);
+	return 0;
+}
+
+int
 units_size(const char *s, int64_t *bytes, struct sd_err *e)
 {
 	static const struct suffix size[] = {

@@ -18,6 +18,9 @@ int units_duration_us(const char *s, int64_t *us, struct sd_err *e);
 int units_percent(const char *s, double *frac, struct sd_err *e);
 /* "500/s", "30/m", "2/ms" → per second. */
 int units_rate(const char *s, double *per_s, struct sd_err *e);
+/* Bandwidth as tc writes it or per second: "1mbit", "500kbit", "2gbit",
+ * "64kbit", "100KB/s", "1MB/s", "125000B/s" → bytes per second. */
+int units_bitrate(const char *s, int64_t *bytes_per_s, struct sd_err *e);
 /* "64KiB", "10MB", "1GiB", "512" (bytes). */
 int units_size(const char *s, int64_t *bytes, struct sd_err *e);
 /* Format ms for people: "850ms", "1.25s", "2m05s". */

@@ -55,6 +55,33 @@ ynode_free(struct ynode *n)
 	free(n);
 }
 
+struct ynode *
+ynode_new(enum ynode_type t, int line, int col, const char *value)
+{
+	struct ynode *n = xcalloc(1, sizeof *n);
+
+	n->type = t;
+	n->line = line;
+	n->col = col;
+	if (t == Y_SCALAR) {
+		n->value = xstrdup(value ? value : "");
+		n->plain = 1;
+	}
+	return n;
+}
+
+void
+ynode_move(struct ynode *n, int line, int dcol)
+{
+	n->line = line;
+	n->col += dcol;
+	for (size_t i = 0; i < n->n; i++) {
+		if (n->keys)
+			ynode_move(n->keys[i], line, dcol);
+		ynode_move(n->items[i], line, dcol);
+	}
+}
+
 static uint32_t
 hash_str(const char *s)
 {
@@ -213,6 +240,15 @@ add_child(struct ynode *parent, struct ynode *key, struct ynode *val)
 	}
 	parent->cap = cap;
 	parent->items[parent->n++] = val;
+}
+
+int
+ynode_add(struct ynode *parent, struct ynode *key, struct ynode *val)
+{
+	if (parent->type == Y_MAP && ynode_get(parent, key->value) != NULL)
+		return -1;
+	add_child(parent, parent->type == Y_MAP ? key : NULL, val);
+	return 0;
 }
 
 /* Length of the UTF-8 sequence at p (at most left bytes) and its code
@@ -644,6 +680,57 @@ yint(const struct yctx *y, const struct ynode *map, const char *key,
 		    lo, hi, n->value);
 	*out = (int)v;
 	return 0;
+}
+
+/* The scalar under key, 1; absent, 0; not a scalar, -1. */
+static int
+unit_node(const struct yctx *y, const struct ynode *map, const char *key,
+    const struct ynode **n)
+{
+	if ((*n = ynode_get(map, key)) == NULL)
+		return 0;
+	return ywant(y, *n, Y_SCALAR, key) == -1 ? -1 : 1;
+}
+
+int
+ypercent(const struct yctx *y, const struct ynode *map, const char *key,
+    double *out)
+{
+	const struct ynode *n;
+	struct sd_err e;
+	int rc = unit_node(y, map, key, &n);
+
+	if (rc == 1 && units_percent(n->value, out, &e) == -1)
+		return yerr(y, n, "%s: %s", key, e.msg);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+ysize(const struct yctx *y, const struct ynode *map, const char *key,
+    int64_t *out)
+{
+	const struct ynode *n;
+	struct sd_err e;
+	int rc = unit_node(y, map, key, &n);
+
+	if (rc == 1 && units_size(n->value, out, &e) == -1)
+		return yerr(y, n, "%s: %s", key, e.msg);
+	if (rc == 1 && *out < 1)
+		return yerr(y, n, "%s: more than 0 bytes", key);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+ybitrate(const struct yctx *y, const struct ynode *map, const char *key,
+    int64_t *out)
+{
+	const struct ynode *n;
+	struct sd_err e;
+	int rc = unit_node(y, map, key, &n);
+
+	if (rc == 1 && units_bitrate(n->value, out, &e) == -1)
+		return yerr(y, n, "%s: %s", key, e.msg);
+	return rc == -1 ? -1 : 0;
 }
 
 int

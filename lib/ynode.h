@@ -48,6 +48,16 @@ struct ynode *ynode_parse(const char *name, const char *text, size_t len,
 char *ynode_read_file(const char *path, size_t max, size_t *len,
     struct sd_err *e);
 void ynode_free(struct ynode *n);
+
+/* Building a tree by hand (a drill from command-line arguments): a node at
+ * line:col (a scalar's value is copied, typed as if unquoted); add val
+ * under key to a map (-1 if the key is there already: nothing added) or
+ * val to a list (key NULL); move a parsed tree to line, its columns
+ * shifted by dcol. */
+struct ynode *ynode_new(enum ynode_type t, int line, int col,
+    const char *value);
+int ynode_add(struct ynode *parent, struct ynode *key, struct ynode *val);
+void ynode_move(struct ynode *n, int line, int dcol);
 /* The value under key in a map, or NULL (also for a NULL or non-map). */
 struct ynode *ynode_get(const struct ynode *map, const char *key);
 const char *ynode_type_name(enum ynode_type t);
@@ -87,6 +97,14 @@ int ydur_node(const struct yctx *y, const struct ynode *n, const char *what,
 /* A whole number within [lo, hi]. */
 int yint(const struct yctx *y, const struct ynode *map, const char *key,
     long lo, long hi, int *out);
+/* A percentage (fraction 0..1), a size in bytes (at least 1), a bit rate
+ * (bytes per second), as lib/units.h reads them. */
+int ypercent(const struct yctx *y, const struct ynode *map, const char *key,
+    double *out);
+int ysize(const struct yctx *y, const struct ynode *map, const char *key,
+    int64_t *out);
+int ybitrate(const struct yctx *y, const struct ynode *map, const char *key,
+    int64_t *out);
 /* true or false. */
 int ybool(const struct yctx *y, const struct ynode *map, const char *key,
     int *out);

@@ -38,6 +38,7 @@
 
 #define START_TIMEOUT_MS 30000
 #define STOP_TIMEOUT_MS 15000
+#define PORT_LINGER_MS 5000
 
 static const char *part_names[SBX_NPARTS] = { "postgres", "redis", "target" };
 /* what /proc/PID/comm says for each part */
@@ -609,9 +610,16 @@ sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 		if (proc_alive(pid))
 			return 0;
 		proc_wait_gone(pid, STOP_TIMEOUT_MS);
+		stale = 1;
 	}
 	if (mkdir_p(c->dir, 0755, e) == -1)
 		return -1;
+	/* A killed multi-threaded server shows as a zombie as soon as its
+	 * main thread is gone, but holds its sockets until the last thread
+	 * has exited: give a part that was ours a moment to let go. */
+	end = mono_ms() + PORT_LINGER_MS;
+	while (stale && port_busy(sbx_part_port(c, p)) && mono_ms() < end)
+		sleep_ms(50);
 	/* otherwise another server's answer would pass for ours */
 	if (port_busy(sbx_part_port(c, p)))
 		return err_set(e, "%s: port %d on 127.0.0.1 is already in use by"

@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (s != NULL) {
 		struct plan *p = plan_build(s);
-		free(plan_text(p));
+		free(plan_text(p, 1));
 		plan_free(p);
 		scen_free(s);
 	}

@@ -17,11 +17,13 @@ TARGET=http://127.0.0.1:$TARGET_PORT
 DB_URL="postgresql://shakedown@127.0.0.1:$PG_PORT/postgres?connect_timeout=2"
 REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 TARGET_PIDS=()
+CLEANUPS=()	# functions a test adds: run whatever happens
 export SHAKEDOWN_SANDBOX=$SBX
 export SHAKEDOWN_STATE_DIR=$WORK/state	# the journal, never /var/lib
 . "$here/lib.sh"
 
 cleanup() {
+	for f in "${CLEANUPS[@]}"; do "$f"; done
 	for p in "${TARGET_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	"$SHAKEDOWN" -q sandbox --dir "$SBX" down >/dev/null 2>&1
 	if [ "$FAIL" -gt 0 ] || [ -n "${SD_TEST_KEEP:-}" ]; then

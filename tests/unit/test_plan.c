@@ -70,7 +70,7 @@ pairs_and_leftovers(void **state)
 	/* the within: probes sample fast from the fault step on */
 	assert_int_equal(p->steps[0].nfast, 2);
 	assert_int_equal(p->steps[0].fast[0], 0);
-	char *t = plan_text(p);
+	char *t = plan_text(p, 1);
 	assert_non_null(strstr(t, "step 5 (line 14): revert step 1: start r"));
 	assert_non_null(strstr(t, "step 8 (line 17): burst 2 users x 2"));
 	assert_non_null(strstr(t, "at the end (still applied from step 7)"));

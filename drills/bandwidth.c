@@ -1,0 +1,125 @@
+/*
+ * bandwidth.c — the bandwidth kind: a token bucket (TBF) on a device's
+ * egress through libnl (lib/nltc.h) — rate, burst, and limit or latency —
+ * for all its traffic or only TCP to a port and/or address (or to a
+ * service named with service:). Reverted by deleting root 1: on the device.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/units.h"
+#include "net.h"
+
+struct bw_opts {
+	struct net_target t;
+	struct nltc_leaf leaf;
+};
+
+static int
+bw_parse(const struct fault_parse *p, struct fault *f)
+{
+	struct bw_opts *o = xcalloc(1, sizeof *o);
+	struct nltc_tbf *b = &o->leaf.tbf;
+	const struct ynode *n;
+	int64_t ms = 0;
+
+	f->opts = o;
+	o->leaf.kind = NLTC_TBF;
+	if (p->args == NULL || (n = ynode_get(p->args, "rate")) == NULL)
+		return yerr(p->y, p->args ? p->args : p->key, "bandwidth: needs"
+		    " rate: (1mbit, 500kbit, 100KB/s)");
+	if (ybitrate(p->y, p->args, "rate", &b->rate) == -1 ||
+	    net_parse(p, f, &o->t) == -1 ||
+	    ydur(p->y, p->args, "latency", &ms, 1, 60000) == -1)
+		return -1;
+	if (ysize(p->y, p->args, "burst", &b->burst) == -1 ||
+	    ysize(p->y, p->args, "limit", &b->limit) == -1)
+		return -1;
+	if (b->limit && ms)
+		return yerr(p->y, ynode_get(p->args, "latency"), "latency: or"
+		    " limit:, not both");
+	/* a burst of a tenth of a second's worth, at least a few packets */
+	if (b->burst == 0)
+		b->burst = b->rate / 10 > 5000 ? b->rate / 10 : 5000;
+	b->latency_us = (ms ? ms : 50) * 1000;
+	return 0;
+}
+
+static char *
+bw_describe(const struct fault *f, int revert)
+{
+	const struct bw_opts *o = f->opts;
+
+	return net_describe(&o->t, &o->leaf, revert);
+}
+
+static char *
+bw_raw(const struct fault *f)
+{
+	const struct bw_opts *o = f->opts;
+
+	return net_raw(&o->t, &o->leaf);
+}
+
+static json_t *
+bw_prepare(const struct fault *f, const struct fault_env *env,
+    struct sd_err *e)
+{
+	(void)env;
+	return net_prepare(&((const struct bw_opts *)f->opts)->t, e);
+}
+
+static int
+bw_apply(const struct fault *f, json_t *rec, void **state,
+    const struct fault_env *env, char **note, struct sd_err *e)
+{
+	const struct bw_opts *o = f->opts;
+
+	(void)rec, (void)state, (void)env;
+	return net_apply(&o->t, &o->leaf, note, e);
+}
+
+static int
+bw_revert(const json_t *rec, void *state, const struct fault_env *env,
+    char **note, struct sd_err *e)
+{
+	(void)state, (void)env;
+	return net_revert(rec, note, e);
+}
+
+static int
+bw_in_effect(const json_t *rec, const struct fault_env *env)
+{
+	(void)env;
+	return net_in_effect(rec);
+}
+
+static void
+bw_free(void *opts)
+{
+	free(opts);
+}
+
+static const struct fault_verb verbs[] = {
+	{ "bandwidth", 1, NULL, "a token bucket (TBF) on a device's egress" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const char *const keys[] = { "service", "timeout", "dev", "port",
+    "address", "rate", "burst", "limit", "latency", NULL };
+
+const struct fault_kind fault_bandwidth = {
+	.name = "bandwidth",
+	.summary = "limit bandwidth with TBF through libnl",
+	.verbs = verbs,
+	.keys = keys,
+	.parse = bw_parse,
+	.describe = bw_describe,
+	.raw = bw_raw,
+	.prepare = bw_prepare,
+	.apply = bw_apply,
+	.revert = bw_revert,
+	.in_effect = bw_in_effect,
+	.free = bw_free,
+};

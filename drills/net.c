@@ -1,0 +1,179 @@
+/*
+ * net.c — see net.h.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/hosts.h"
+#include "net.h"
+
+#define ROOT_HANDLE 0x10000u
+
+const char *const net_keys[] = { "dev", "port", "address", NULL };
+
+static int
+parse_address(const struct fault_parse *p, const struct ynode *n,
+    struct net_target *t)
+{
+	char buf[64], *slash;
+
+	if (ywant(p->y, n, Y_SCALAR, "address") == -1)
+		return -1;
+	snprintf(buf, sizeof buf, "%s", n->value);
+	t->scope.prefix = 32;
+	if ((slash = strchr(buf, '/')) != NULL) {
+		char *end;
+		*slash = '\0';
+		t->scope.prefix = (int)strtol(slash + 1, &end, 10);
+		if (*end != '\0' || t->scope.prefix < 1 || t->scope.prefix > 32)
+			return yerr(p->y, n, "address: a prefix from 1 to 32");
+	}
+	if (inet_pton(AF_INET, buf, &t->scope.addr) != 1)
+		return yerr(p->y, n, "address: an IPv4 address or prefix, not '%s'",
+		    n->value);
+	t->scope.has_addr = 1;
+	return 0;
+}
+
+int
+net_parse(const struct fault_parse *p, struct fault *f, struct net_target *t)
+{
+	const struct ynode *n;
+	char *dev = NULL;
+
+	if (ystr(p->y, p->args, "dev", &dev) == -1)
+		return -1;
+	snprintf(t->dev, sizeof t->dev, "%s", dev ? dev : "lo");
+	if (dev != NULL && (strlen(dev) >= IF_NAMESIZE || *dev == '\0')) {
+		free(dev);
+		return yerr(p->y, ynode_get(p->args, "dev"), "dev: a network device"
+		    " name");
+	}
+	free(dev);
+	if (yint(p->y, p->args, "port", 1, 65535, &t->scope.port) == -1)
+		return -1;
+	if ((n = ynode_get(p->args, "address")) != NULL &&
+	    parse_address(p, n, t) == -1)
+		return -1;
+	/* aimed at a service: only the traffic to its port */
+	if (t->scope.port == 0 && f->svc != NULL && f->svc->url != NULL &&
+	    (t->scope.port = hosts_port(f->svc->url)) == 0)
+		return yerr(p->y, p->key, "%s: the port of service '%s' is not"
+		    " known (a Unix socket?): give port:", p->key->value,
+		    f->svc->name);
+	free(f->target);
+	f->target = xasprintf("dev %s", t->dev);
+	return 0;
+}
+
+/* The requests as hex, a line each (the device's index as it is now, or
+ * 0 when it does not exist here). */
+char *
+net_raw(const struct net_target *t, const struct nltc_leaf *leaf)
+{
+	struct nl_msg *msgs[NLTC_MAX_MSGS];
+	struct sd_err e;
+	struct sbuf sb;
+	int n, idx = nltc_ifindex(t->dev, &e);
+
+	if (nltc_build(idx < 0 ? 0 : idx, leaf, &t->scope, msgs, &n, &e) == -1)
+		return xasprintf("(%s)", e.msg);
+	sb_init(&sb);
+	for (int i = 0; i < n; i++) {
+		char *h = nltc_hex(msgs[i]);
+		sb_addf(&sb, "%snetlink %s", i ? "\n" : "", h);
+		free(h);
+	}
+	nltc_free_msgs(msgs, n);
+	return sb_detach(&sb);
+}
+
+char *
+net_describe(const struct net_target *t, const struct nltc_leaf *leaf,
+    int revert)
+{
+	if (revert)
+		return xasprintf("tc qdisc del dev %s root handle 1: (the kernel's"
+		    " default comes back)", t->dev);
+	return nltc_describe(t->dev, leaf, &t->scope);
+}
+
+json_t *
+net_prepare(const struct net_target *t, struct sd_err *e)
+{
+	char kind[32];
+	uint32_t handle;
+	int idx = nltc_ifindex(t->dev, e);
+
+	if (idx == -1 || nltc_root(idx, kind, sizeof kind, &handle, e) == -1)
+		return NULL;
+	if (handle != 0)
+		return err_set(e, "dev %s already has a root qdisc (%s %x:) that"
+		    " shakedown did not put there for this fault (an admin's, or"
+		    " another fault's): it is never replaced", t->dev, kind,
+		    handle >> 16), NULL;
+	return json_pack("{s:s,s:s,s:i}", "how", "qdisc", "dev", t->dev,
+	    "ifindex", idx);
+}
+
+int
+net_apply(const struct net_target *t, const struct nltc_leaf *leaf,
+    char **note, struct sd_err *e)
+{
+	struct nl_msg *msgs[NLTC_MAX_MSGS];
+	struct sd_err se;
+	int n, idx = nltc_ifindex(t->dev, e);
+
+	if (idx == -1 || nltc_build(idx, leaf, &t->scope, msgs, &n, e) == -1)
+		return FAULT_FINAL;
+	int rc = nltc_send(idx, msgs, n, &se);
+	nltc_free_msgs(msgs, n);
+	if (rc == -1 && leaf->kind == NLTC_NETEM &&
+	    strstr(se.msg, "kind is unknown") != NULL)
+		return err_set(e, "netem is not available in this kernel (%s);"
+		    " the proxy fault adds latency without it (a drill's proxy:"
+		    " step, or shakedown fault proxy)", se.msg);
+	if (rc == -1)
+		return err_set(e, "dev %s: %s", t->dev, se.msg);
+	fault_note(note, "root 1: on dev %s", t->dev);
+	return 0;
+}
+
+int
+net_revert(const json_t *rec, char **note, struct sd_err *e)
+{
+	const char *dev;
+	int idx, rc;
+
+	if (rec_str(rec, "dev", &dev, e) == -1)
+		return FAULT_FINAL;
+	if ((idx = nltc_ifindex(dev, e)) == -1) {
+		fault_note(note, "dev %s is gone, and its qdiscs with it", dev);
+		return FAULT_NOOP;
+	}
+	if ((rc = nltc_delete_root(idx, e)) == -1)
+		return -1;
+	fault_note(note, rc ? "root 1: deleted on dev %s" : "nothing on dev %s"
+	    " to delete", dev);
+	return rc ? 0 : FAULT_NOOP;
+}
+
+int
+net_in_effect(const json_t *rec)
+{
+	const char *dev = json_string_value(json_object_get(rec, "dev"));
+	char kind[32];
+	uint32_t handle;
+	struct sd_err e;
+	int idx;
+
+	if (dev == NULL || (idx = nltc_ifindex(dev, &e)) == -1)
+		return dev == NULL ? -1 : 0;
+	if (nltc_root(idx, kind, sizeof kind, &handle, &e) == -1)
+		return -1;
+	return handle == ROOT_HANDLE;
+}

@@ -1,0 +1,39 @@
+/*
+ * net.h — what the kinds that put a qdisc on a device share (netem,
+ * bandwidth, partition through tc): the device and scope keys (dev, port,
+ * address; or a service to aim at, whose port scopes the fault), the record
+ * of root 1: on that device, its revert (delete root 1:) and its in-effect
+ * check. A device whose root qdisc someone else set — an admin, or another
+ * fault — is refused, never replaced.
+ */
+#ifndef SD_NET_H
+#define SD_NET_H
+
+#include <net/if.h>
+
+#include "../lib/nltc.h"
+#include "fault.h"
+
+struct net_target {
+	char dev[IF_NAMESIZE];
+	struct nltc_scope scope;
+};
+
+/* dev (default lo), port (default the service's), address; sets f's
+ * target to "dev DEV". */
+int net_parse(const struct fault_parse *p, struct fault *f,
+    struct net_target *t);
+char *net_describe(const struct net_target *t, const struct nltc_leaf *leaf,
+    int revert);
+/* {how: "qdisc", dev, ifindex}; refuses a device whose root is taken. */
+/* The requests apply sends, in hex, a line each. */
+char *net_raw(const struct net_target *t, const struct nltc_leaf *leaf);
+json_t *net_prepare(const struct net_target *t, struct sd_err *e);
+/* Build and send; what is added is taken back if a request fails. */
+int net_apply(const struct net_target *t, const struct nltc_leaf *leaf,
+    char **note, struct sd_err *e);
+int net_revert(const json_t *rec, char **note, struct sd_err *e);
+int net_in_effect(const json_t *rec);
+extern const char *const net_keys[];	/* dev, port, address */
+
+#endif

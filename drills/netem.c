@@ -1,0 +1,166 @@
+/*
+ * netem.c — the netem kind: delay (with jitter and correlation), loss,
+ * duplication, corruption, reordering and a rate on a device's egress,
+ * through libnl (lib/nltc.h), for all its traffic or only TCP to a port
+ * and/or address — or to a service named with service:, whose port scopes
+ * it. Reverted by deleting root 1: on the device. On a kernel without
+ * sch_netem (this one) it says so, leaves nothing changed, and names the
+ * proxy fault, which adds latency anywhere.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/units.h"
+#include "net.h"
+
+struct netem_opts {
+	struct net_target t;
+	struct nltc_leaf leaf;
+};
+
+static int
+us(const struct fault_parse *p, const char *key, int64_t *out)
+{
+	int64_t ms = 0;
+
+	if (ydur(p->y, p->args, key, &ms, 1, 60 * 60 * 1000) == -1)
+		return -1;
+	if (ms)
+		*out = ms * 1000;
+	return 0;
+}
+
+/* tc's cross-field checks, at the keys that break them */
+static int
+needs(const struct fault_parse *p, const char *key, int ok, const char *why)
+{
+	const struct ynode *n = ynode_get(p->args, key);
+
+	return n != NULL && !ok ? yerr(p->y, n, "%s: %s", key, why) : 0;
+}
+
+static int
+ne_parse(const struct fault_parse *p, struct fault *f)
+{
+	struct netem_opts *o = xcalloc(1, sizeof *o);
+	struct nltc_netem *n = &o->leaf.netem;
+	f->opts = o;
+	o->leaf.kind = NLTC_NETEM;
+	if (p->args == NULL)
+		return yerr(p->y, p->key, "netem: needs a mapping (dev:, delay:,"
+		    " loss: ...)");
+	if (net_parse(p, f, &o->t) == -1 ||
+	    us(p, "delay", &n->delay_us) == -1 || us(p, "jitter", &n->jitter_us) == -1 ||
+	    ypercent(p->y, p->args, "correlation", &n->delay_corr) == -1 ||
+	    ypercent(p->y, p->args, "loss", &n->loss) == -1 ||
+	    ypercent(p->y, p->args, "loss_correlation", &n->loss_corr) == -1 ||
+	    ypercent(p->y, p->args, "duplicate", &n->dup) == -1 ||
+	    ypercent(p->y, p->args, "duplicate_correlation", &n->dup_corr) == -1 ||
+	    ypercent(p->y, p->args, "corrupt", &n->corrupt) == -1 ||
+	    ypercent(p->y, p->args, "corrupt_correlation", &n->corrupt_corr) == -1 ||
+	    ypercent(p->y, p->args, "reorder", &n->reorder) == -1 ||
+	    ypercent(p->y, p->args, "reorder_correlation", &n->reorder_corr) == -1 ||
+	    yint(p->y, p->args, "gap", 1, 1 << 30, &n->gap) == -1 ||
+	    yint(p->y, p->args, "limit", 1, 1 << 30, &n->limit) == -1)
+		return -1;
+	if (ybitrate(p->y, p->args, "rate", &n->rate) == -1)
+		return -1;
+	if (needs(p, "jitter", n->delay_us, "goes with delay:") == -1 ||
+	    needs(p, "correlation", n->jitter_us, "needs jitter:") == -1 ||
+	    needs(p, "loss_correlation", n->loss > 0, "needs loss:") == -1 ||
+	    needs(p, "duplicate_correlation", n->dup > 0, "needs duplicate:") == -1 ||
+	    needs(p, "corrupt_correlation", n->corrupt > 0, "needs corrupt:") == -1 ||
+	    needs(p, "reorder", n->delay_us, "needs delay: (reordering holds"
+	    " the other packets back)") == -1 ||
+	    needs(p, "reorder_correlation", n->reorder > 0, "needs reorder:") == -1 ||
+	    needs(p, "gap", n->reorder > 0, "needs reorder:") == -1)
+		return -1;
+	if (!n->delay_us && n->loss <= 0 && n->dup <= 0 && n->corrupt <= 0 &&
+	    !n->rate)
+		return yerr(p->y, p->key, "netem: set delay:, loss:, duplicate:,"
+		    " corrupt: or rate:");
+	return 0;
+}
+
+static char *
+ne_describe(const struct fault *f, int revert)
+{
+	const struct netem_opts *o = f->opts;
+
+	return net_describe(&o->t, &o->leaf, revert);
+}
+
+static char *
+ne_raw(const struct fault *f)
+{
+	const struct netem_opts *o = f->opts;
+
+	return net_raw(&o->t, &o->leaf);
+}
+
+static json_t *
+ne_prepare(const struct fault *f, const struct fault_env *env,
+    struct sd_err *e)
+{
+	(void)env;
+	return net_prepare(&((const struct netem_opts *)f->opts)->t, e);
+}
+
+static int
+ne_apply(const struct fault *f, json_t *rec, void **state,
+    const struct fault_env *env, char **note, struct sd_err *e)
+{
+	const struct netem_opts *o = f->opts;
+
+	(void)rec, (void)state, (void)env;
+	return net_apply(&o->t, &o->leaf, note, e);
+}
+
+static int
+ne_revert(const json_t *rec, void *state, const struct fault_env *env,
+    char **note, struct sd_err *e)
+{
+	(void)state, (void)env;
+	return net_revert(rec, note, e);
+}
+
+static int
+ne_in_effect(const json_t *rec, const struct fault_env *env)
+{
+	(void)env;
+	return net_in_effect(rec);
+}
+
+static void
+ne_free(void *opts)
+{
+	free(opts);
+}
+
+static const struct fault_verb verbs[] = {
+	{ "netem", 1, NULL, "netem on a device's egress: delay, loss, duplicate,"
+	    " corrupt, reorder, rate" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static const char *const keys[] = { "service", "timeout", "dev", "port",
+    "address", "delay", "jitter", "correlation", "loss", "loss_correlation",
+    "duplicate", "duplicate_correlation", "corrupt", "corrupt_correlation",
+    "reorder", "reorder_correlation", "gap", "rate", "limit", NULL };
+
+const struct fault_kind fault_netem = {
+	.name = "netem",
+	.summary = "netem through libnl: delay, loss, duplication, corruption,"
+	    " reordering, rate",
+	.verbs = verbs,
+	.keys = keys,
+	.parse = ne_parse,
+	.describe = ne_describe,
+	.raw = ne_raw,
+	.prepare = ne_prepare,
+	.apply = ne_apply,
+	.revert = ne_revert,
+	.in_effect = ne_in_effect,
+	.free = ne_free,
+};

@@ -1,0 +1,88 @@
+/*
+ * tproxy.h — a userspace TCP fault proxy in the spirit of Toxiproxy: routes
+ * (listen → upstream) relayed on one epoll loop in a thread of their own,
+ * with toxics added to and removed from running routes. It needs neither
+ * root nor netem, so it is how latency, bandwidth and partitions reach a
+ * dependency on any kernel.
+ *
+ * Toxics act on a direction: "down" is upstream → client (the default, as
+ * in Toxiproxy), "up" is client → upstream. Each is rolled once per
+ * connection and direction against its toxicity (1 = always), the first time
+ * the connection meets it, so toxics added later reach connections already
+ * open too.
+ *
+ *   latency     hold each chunk latency ± jitter before passing it on
+ *   bandwidth   pace to rate bytes per second
+ *   slicer      cut data into slices of slice_bytes, slice_delay apart
+ *   limit_data  close the connection after bytes have passed
+ *   timeout     pass nothing (the peer hangs); close after timeout, or never
+ *   reset_peer  reset (RST) the connection after timeout
+ *   slow_close  delay passing a close on by timeout
+ *   down        the route refuses new connections and cuts open ones
+ */
+#ifndef SD_TPROXY_H
+#define SD_TPROXY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "util.h"
+
+enum tx_type { TX_LATENCY, TX_BANDWIDTH, TX_SLICER, TX_LIMIT_DATA,
+	TX_TIMEOUT, TX_RESET_PEER, TX_SLOW_CLOSE, TX_DOWN, TX_NTYPES };
+#define TX_UP 1		/* client → upstream */
+#define TX_DOWNSTREAM 2	/* upstream → client */
+
+struct toxic {
+	char id[64];
+	enum tx_type type;
+	unsigned dirs;		/* TX_UP | TX_DOWNSTREAM */
+	double toxicity;	/* 0..1 */
+	int64_t latency_ms, jitter_ms;
+	int64_t rate;		/* bandwidth: bytes per second */
+	int64_t timeout_ms;	/* timeout, reset_peer, slow_close */
+	int64_t bytes;		/* limit_data; slicer: slice size */
+	int64_t delay_ms;	/* slicer: between slices */
+};
+
+const char *tx_type_name(enum tx_type t);
+int tx_type_parse(const char *s, enum tx_type *t);
+json_t *toxic_json(const struct toxic *t);
+/* -1 with e on a malformed object. */
+int toxic_from_json(const json_t *j, struct toxic *t, struct sd_err *e);
+
+struct tproxy;
+
+struct tproxy *tproxy_new(struct sd_err *e);
+/* "HOST:PORT" (IPv4, IPv6 in brackets, or localhost) for both. */
+int tproxy_route(struct tproxy *p, const char *name, const char *listen,
+    const char *upstream, struct sd_err *e);
+int tproxy_start(struct tproxy *p, struct sd_err *e);
+/* Thread-safe. An id already there is replaced. */
+int tproxy_add(struct tproxy *p, const char *route, const struct toxic *t,
+    struct sd_err *e);
+/* 1 removed, 0 there was none, -1 no such route. */
+int tproxy_remove(struct tproxy *p, const char *route, const char *id,
+    struct sd_err *e);
+/* {"routes":[{name, listen, upstream, connections, toxics:[...]}]} */
+json_t *tproxy_list(struct tproxy *p);
+/* Stop relaying: listeners closed, connections cut (idempotent). */
+void tproxy_stop(struct tproxy *p);
+void tproxy_free(struct tproxy *p);
+
+/*
+ * The control protocol of a proxy daemon (`shakedown proxy`): one JSON
+ * object a line on a Unix socket, one answer a line:
+ *   {"op":"add","route":R,"toxic":{...}}   {"op":"remove","route":R,"id":I}
+ *   {"op":"list"}                          → {"ok":true, ...} or
+ *                                            {"ok":false,"error":...}
+ */
+json_t *tproxy_handle(struct tproxy *p, const json_t *req);
+/* Send one request to the daemon at sock and return its answer; NULL with
+ * e set when it cannot be reached or says ok: false. */
+json_t *tproxy_call(const char *sock, json_t *req, int64_t timeout_ms,
+    struct sd_err *e);
+
+#endif
