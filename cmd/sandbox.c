@@ -16,7 +16,7 @@
 
 struct sbx_args {
 	const char *dir;
-	int pg_port, redis_port, target_port;
+	int pg_port, redis_port, target_port, proxy_port;
 	char *bugs[16];
 	size_t nbugs;
 	int production, no_bugs;
@@ -39,10 +39,14 @@ static void
 print_urls(const struct sbx_config *c, const char *prefix)
 {
 	char *t = sbx_target_url(c), *d = sbx_db_url(c), *r = sbx_redis_url(c);
+	char *s = sbx_proxy_sock(c);
 
 	cmd_out("%sSHAKEDOWN_TARGET=%s\n%sDATABASE_URL=%s\n%sREDIS_URL=%s\n",
 	    prefix, t, prefix, d, prefix, r);
 	cmd_out("%sSHAKEDOWN_SANDBOX=%s\n", prefix, c->dir);
+	cmd_out("%sDB_ROUTE=%s#postgres\n%sREDIS_ROUTE=%s#redis\n", prefix, s,
+	    prefix, s);
+	free(s);
 	free(t);
 	free(d);
 	free(r);
@@ -54,15 +58,17 @@ said(void *arg, enum sbx_part p, int started)
 	const struct sbx_config *c = arg;
 
 	if (!g_opts.quiet)
-		cmd_out("%-8s %s on 127.0.0.1:%d\n", sbx_part_name(p), started ?
-		    "started" : "already running", sbx_part_port(c, p));
+		cmd_out("%-8s %s on 127.0.0.1:%d%s\n", sbx_part_name(p),
+		    started ? "started" : "already running", sbx_part_port(c, p),
+		    p == SBX_PROXY ? " (postgres), +1 (redis)" : "");
 }
 
 static enum cmd_retval
 do_up(struct sbx_config *c, const struct sbx_args *a)
 {
 	struct sbx_up_opts o = { a->pg_port, a->redis_port, a->target_port,
-	    a->bugs, a->nbugs, a->no_bugs, a->production, a->ai_latency };
+	    a->proxy_port, a->bugs, a->nbugs, a->no_bugs, a->production,
+	    a->ai_latency };
 	struct sd_err e;
 
 	if (sbx_up(c, &o, said, c, &e) == -1) {
@@ -135,6 +141,7 @@ parse_args(const struct cmd_entry *self, int argc, char **argv,
 		{ "pg-port", required_argument, NULL, 'P' },
 		{ "redis-port", required_argument, NULL, 'R' },
 		{ "target-port", required_argument, NULL, 'T' },
+		{ "proxy-port", required_argument, NULL, 'X' },
 		{ "bug", required_argument, NULL, 'b' },
 		{ "production", no_argument, NULL, 'p' },
 		{ "ai-latency", required_argument, NULL, 'a' },
@@ -152,8 +159,11 @@ parse_args(const struct cmd_entry *self, int argc, char **argv,
 		case 'P':
 		case 'R':
 		case 'T':
+		case 'X':
 			if (parse_port(optarg, ch == 'P' ? &a->pg_port : ch == 'R' ?
-			    &a->redis_port : &a->target_port) == -1)
+			    &a->redis_port : ch == 'T' ? &a->target_port :
+			    &a->proxy_port) == -1 || (ch == 'X' && a->proxy_port ==
+			    65535))
 				return *rc = cmd_usage_error(self, "bad port '%s'",
 				    optarg), -1;
 			break;
@@ -224,7 +234,7 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 		if (optind + 1 != argc || sbx_part_parse(argv[optind], &part) == -1) {
 			sbx_config_free(&c);
 			return cmd_usage_error(self, "%s needs one of: postgres,"
-			    " redis, target", verb);
+			    " redis, proxy, target", verb);
 		}
 		if ((verb[2] == 'o' ? sbx_stop(&c, part, &e) :
 		    sbx_start(&c, part, &e)) == -1) {
@@ -247,7 +257,7 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_sandbox = {
 	.name = "sandbox",
 	.usage = "[--dir DIR] [--pg-port N] [--redis-port N] [--target-port N]"
-	    " [--bug NAME]... [--no-bugs] [--production] [--ai-latency D]"
+	    " [--proxy-port N] [--bug NAME]... [--no-bugs] [--production] [--ai-latency D]"
 	    " up|down|status|env|stop NAME|start NAME",
 	.summary = "private PostgreSQL + Redis + reference target on loopback",
 	.help =
@@ -255,8 +265,9 @@ const struct cmd_entry cmd_sandbox = {
 	    "  up            start what is not running, wait until each answers\n"
 	    "  down          stop everything, clean stale pidfiles\n"
 	    "  status        each part's pid, port and state (exit 1 unless all answer)\n"
-	    "  env           print export lines for SHAKEDOWN_TARGET, DATABASE_URL, REDIS_URL\n"
-	    "  stop NAME     stop postgres, redis or target (really stop it)\n"
+	    "  env           print export lines for SHAKEDOWN_TARGET, DATABASE_URL,\n"
+	    "                REDIS_URL, SHAKEDOWN_SANDBOX, DB_ROUTE, REDIS_ROUTE\n"
+	    "  stop NAME     stop postgres, redis, proxy or target (really stop it)\n"
 	    "  start NAME    start it again and wait until it answers\n"
 	    "\nOptions:\n"
 	    "  -d, --dir DIR        state and logs (default $SHAKEDOWN_SANDBOX,\n"
@@ -264,6 +275,8 @@ const struct cmd_entry cmd_sandbox = {
 	    "      --pg-port N      PostgreSQL port (default 54329)\n"
 	    "      --redis-port N   Redis port (default 63799)\n"
 	    "      --target-port N  target port (default 38080)\n"
+	    "      --proxy-port N   the fault proxy the target reaches PostgreSQL\n"
+	    "                       through (default 38084); Redis through N+1\n"
 	    "  -b, --bug NAME       start the target with this bug (repeatable)\n"
 	    "      --no-bugs        start the target with no bug (forget saved ones)\n"
 	    "  -p, --production     the target requires Redis for readiness\n"

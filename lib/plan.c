@@ -34,11 +34,10 @@ struct open {
 	size_t nlists, caplists;
 };
 
+/* The list under key (taken over). */
 static struct open_list *
-open_list(struct open *o, const struct fault_kind *k, const char *target,
-    const char *verb)
+list_at(struct open *o, char *key)
 {
-	char *key = xasprintf("%s\n%s\n%s", k->name, verb, target);
 	int i = strmap_get(&o->ix, key);
 
 	if (i >= 0) {
@@ -56,19 +55,53 @@ open_list(struct open *o, const struct fault_kind *k, const char *target,
 	return &o->lists[i];
 }
 
+static struct open_list *
+open_list(struct open *o, const struct fault_kind *k, const char *target,
+    const char *verb)
+{
+	return list_at(o, xasprintf("%s\n%s\n%s", k->name, verb, target));
+}
+
+/* What a revert: step may call a fault by: its service, target, kind. */
+static struct open_list *
+name_list(struct open *o, const char *name)
+{
+	return list_at(o, xasprintf("\n%s", name));
+}
+
+static void
+push(struct open_list *l, size_t step)
+{
+	if (l->n > 0 && l->v[l->n - 1] == step)
+		return;		/* a target that is also the service's name */
+	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = step;
+}
+
 static void
 open_push(struct open *o, const struct fault *f, size_t step)
 {
-	struct open_list *l = open_list(o, f->kind, f->target, f->verb->name);
+	push(open_list(o, f->kind, f->target, f->verb->name), step);
+	push(name_list(o, f->kind->name), step);
+	push(name_list(o, f->target), step);
+	if (f->svc != NULL)
+		push(name_list(o, f->svc->name), step);
+}
 
-	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
-	l->v[l->n++] = step;
+/* A step may sit on several lists: one another revert took is dropped
+ * when it comes to the top. */
+static void
+drop_taken(struct open_list *l, const char *taken)
+{
+	while (l->n > 0 && taken[l->v[l->n - 1]])
+		l->n--;
 }
 
 /* The newest open fault f undoes (same kind and target, a verb in its
  * undoes list); taken off the open lists. */
 static int
-open_take(struct open *o, const struct fault *f, size_t *step)
+open_take(struct open *o, const struct fault *f, const char *taken,
+    size_t *step)
 {
 	const char *u = f->verb->undoes;
 	struct open_list *best = NULL;
@@ -77,6 +110,7 @@ open_take(struct open *o, const struct fault *f, size_t *step)
 		size_t len = strcspn(u, " ");
 		char *verb = xstrndup(u, len);
 		struct open_list *l = open_list(o, f->kind, f->target, verb);
+		drop_taken(l, taken);
 		if (l->n > 0 && (best == NULL || l->v[l->n - 1] > best->v[best->n - 1]))
 			best = l;
 		free(verb);
@@ -110,7 +144,8 @@ fast_probes(struct plan *p, size_t i, size_t *mark)
 	const struct scenario *s = p->s;
 	struct plan_step *ps = &p->steps[i];
 
-	for (size_t k = i + 1; k < s->nsteps && s->steps[k].kind != ST_FAULT;
+	for (size_t k = i + 1; k < s->nsteps && s->steps[k].kind != ST_FAULT &&
+	    s->steps[k].kind != ST_REVERT;
 	    k++) {
 		const struct scen_expect *x = &s->steps[k].expect;
 		if (s->steps[k].kind != ST_EXPECT || x->mode != EX_WITHIN ||
@@ -134,6 +169,7 @@ plan_build(const struct scenario *s)
 
 	p->s = s;
 	p->n = s->nsteps;
+	p->unpaired = s->nsteps;
 	p->steps = xcalloc(p->n ? p->n : 1, sizeof *p->steps);
 	for (size_t i = 0; i < s->nsteps; i++) {
 		const struct scen_step *st = &s->steps[i];
@@ -149,9 +185,25 @@ plan_build(const struct scenario *s)
 		case ST_BURST:
 			ps->op = PO_BURST;
 			break;
+		case ST_REVERT: {
+			struct open_list *l = name_list(&o, st->revert);
+			drop_taken(l, taken);
+			if (l->n == 0) {
+				ps->op = PO_WAIT;	/* wait_ms 0: nothing */
+				if (p->unpaired == s->nsteps)
+					p->unpaired = i;
+				break;
+			}
+			ps->op = PO_REVERT;
+			ps->undoes = l->v[--l->n];
+			ps->fault = p->steps[ps->undoes].fault;
+			taken[ps->undoes] = 1;
+			fast_probes(p, i, mark);
+			break;
+		}
 		case ST_FAULT:
 			ps->fault = st->fault;
-			if (open_take(&o, st->fault, &ps->undoes)) {
+			if (open_take(&o, st->fault, taken, &ps->undoes)) {
 				ps->op = PO_REVERT;
 				taken[ps->undoes] = 1;
 			} else {

@@ -7,7 +7,8 @@
  * all work from this one object, so what is shown is what is done.
  *
  * Invariants: steps[i] corresponds to scenario step i+1. op PO_REVERT has
- * undoes < i naming a PO_APPLY step whose fault is lasting; each lasting
+ * undoes < i naming a PO_APPLY step whose fault is lasting, and fault set
+ * to that step's fault when the step is a revert: by name; each lasting
  * PO_APPLY is reverted exactly once: by one PO_REVERT or in at_end (newest
  * first). fast lists probe indexes.
  */
@@ -35,6 +36,8 @@ struct plan {
 	size_t n;
 	size_t *at_end;			/* lasting applies left, newest first */
 	size_t nend;
+	size_t unpaired;		/* a revert: step with nothing to
+					 * revert (its op is PO_WAIT), or n */
 };
 
 struct plan *plan_build(const struct scenario *s);

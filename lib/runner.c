@@ -97,8 +97,8 @@ do_step(struct run *c, size_t i)
 	switch (ps->op) {
 	case PO_APPLY:
 	case PO_REVERT:
-		rn_progress(c, i + 1, "%s %s", ps->fault->verb->name,
-		    ps->fault->target);
+		rn_progress(c, i + 1, "%s%s %s", st->kind == ST_REVERT ?
+		    "revert " : "", ps->fault->verb->name, ps->fault->target);
 		tl_fast(c, ps->fast, ps->nfast, 1);
 		if ((ps->op == PO_APPLY ? fs_apply(c, i) :
 		    fs_revert_step(c, ps->undoes)) == -1) {

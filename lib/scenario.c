@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../drills/fault.h"
+#include "plan.h"
 #include "redact.h"
 #include "scenario.h"
 #include "units.h"
@@ -201,7 +202,8 @@ static int
 step_key(struct pctx *c, const struct ynode *n, const struct ynode **key,
     const struct ynode **val)
 {
-	static const char *fixed[] = { "wait", "expect", "burst", "timeout" };
+	static const char *fixed[] = { "wait", "expect", "burst", "revert",
+	    "timeout" };
 	const char *keys[160];
 	size_t k = 0;
 
@@ -259,6 +261,15 @@ parse_step(struct pctx *c, const struct ynode *n, struct scen_step *st)
 	if (strcmp(k, "burst") == 0) {
 		st->kind = ST_BURST;
 		return parse_burst(c, key, val, &st->burst);
+	}
+	if (strcmp(k, "revert") == 0) {
+		st->kind = ST_REVERT;
+		if (ywant(&c->y, val, Y_SCALAR, "revert") == -1)
+			return -1;
+		st->revert = xstrdup(val->value);
+		st->revert_line = val->line;
+		st->revert_col = val->col;
+		return 0;
 	}
 	st->kind = ST_FAULT;
 	return fault_parse_step(&c->y, key, val, scen_service_named, c->s,
@@ -375,6 +386,16 @@ parse_steps(struct pctx *c, const struct ynode *root)
 		if (parse_step(c, n->items[i], &s->steps[i]) == -1)
 			return -1;
 	}
+	/* a revert: step needs a fault applied before it to pair with */
+	struct plan *p = plan_build(s);
+	size_t bad = p->unpaired;
+	plan_free(p);
+	if (bad < s->nsteps)
+		return err_set(c->y.e, "%s:%d:%d: revert: nothing named '%s' is"
+		    " applied at this step (a service, a fault's target or a"
+		    " fault kind, applied before and not reverted yet)",
+		    c->y.file, s->steps[bad].revert_line, s->steps[bad].revert_col,
+		    s->steps[bad].revert);
 	for (size_t i = 0; i < s->nloads; i++)
 		if ((size_t)s->loads[i].from_step > s->nsteps ||
 		    (size_t)s->loads[i].to_step > s->nsteps)
@@ -472,6 +493,7 @@ scen_free(struct scenario *s)
 		struct scen_step *st = &s->steps[i];
 		expect_free(&st->expect);
 		fault_free(st->fault);
+		free(st->revert);
 		req_free(&st->burst.rq);
 		free(st->burst.rej_body);
 	}

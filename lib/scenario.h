@@ -60,8 +60,10 @@ struct scen_burst {
 };
 
 /* Exactly the member of its kind is set: fault (ST_FAULT), wait_ms
- * (ST_WAIT), expect (ST_EXPECT), burst (ST_BURST). */
-enum step_kind { ST_FAULT, ST_WAIT, ST_EXPECT, ST_BURST };
+ * (ST_WAIT), expect (ST_EXPECT), burst (ST_BURST), revert (ST_REVERT: the
+ * name of a service, a fault's target or a fault kind; the plan pairs it
+ * with the newest lasting fault still applied that matches). */
+enum step_kind { ST_FAULT, ST_WAIT, ST_EXPECT, ST_BURST, ST_REVERT };
 
 struct scen_step {
 	enum step_kind kind;
@@ -70,6 +72,8 @@ struct scen_step {
 	struct scen_expect expect;
 	struct scen_burst burst;
 	struct fault *fault;
+	char *revert;
+	int revert_line, revert_col;	/* of its value */
 	int line, col;
 };
 

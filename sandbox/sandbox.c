@@ -34,16 +34,18 @@
 
 #include "../lib/ping.h"
 #include "../lib/proc.h"
+#include "../lib/tproxy.h"
 #include "sandbox.h"
 
 #define START_TIMEOUT_MS 30000
 #define STOP_TIMEOUT_MS 15000
 #define PORT_LINGER_MS 5000
 
-static const char *part_names[SBX_NPARTS] = { "postgres", "redis", "target" };
+static const char *part_names[SBX_NPARTS] = { "postgres", "redis", "proxy",
+    "target" };
 /* what /proc/PID/comm says for each part */
 static const char *part_comm[SBX_NPARTS] = { "postgres", "redis-server",
-    "shakedown" };
+    "shakedown", "shakedown" };
 
 const char *
 sbx_part_name(enum sbx_part p)
@@ -67,7 +69,7 @@ int
 sbx_part_port(const struct sbx_config *c, enum sbx_part p)
 {
 	return p == SBX_POSTGRES ? c->pg_port : p == SBX_REDIS ?
-	    c->redis_port : c->target_port;
+	    c->redis_port : p == SBX_PROXY ? c->proxy_port : c->target_port;
 }
 
 char *
@@ -106,17 +108,29 @@ pid_path(const struct sbx_config *c, enum sbx_part p)
 	return s;
 }
 
+static char *
+db_url_at(int port)
+{
+	return xasprintf("postgresql://shakedown@127.0.0.1:%d/postgres"
+	    "?connect_timeout=2", port);
+}
+
 char *
 sbx_db_url(const struct sbx_config *c)
 {
-	return xasprintf("postgresql://shakedown@127.0.0.1:%d/postgres"
-	    "?connect_timeout=2", c->pg_port);
+	return db_url_at(c->pg_port);
 }
 
 char *
 sbx_redis_url(const struct sbx_config *c)
 {
 	return xasprintf("redis://127.0.0.1:%d", c->redis_port);
+}
+
+char *
+sbx_proxy_sock(const struct sbx_config *c)
+{
+	return path_in(c, "proxy.sock");
 }
 
 char *
@@ -136,6 +150,7 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 	c->pg_port = 54329;
 	c->redis_port = 63799;
 	c->target_port = 38080;
+	c->proxy_port = 38084;
 	path = path_in(c, "sandbox.json");
 	if (access(path, F_OK) == -1) {
 		free(path);
@@ -155,6 +170,8 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 		c->redis_port = (int)json_integer_value(v);
 	if ((v = json_object_get(j, "target_port")) && json_is_integer(v))
 		c->target_port = (int)json_integer_value(v);
+	if ((v = json_object_get(j, "proxy_port")) && json_is_integer(v))
+		c->proxy_port = (int)json_integer_value(v);
 	if ((v = json_object_get(j, "production")))
 		c->production = json_is_true(v);
 	if ((v = json_object_get(j, "ai_latency")) && json_is_string(v))
@@ -174,9 +191,9 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 int
 sbx_config_save(const struct sbx_config *c, struct sd_err *e)
 {
-	json_t *j = json_pack("{s:i,s:i,s:i,s:b}", "pg_port", c->pg_port,
+	json_t *j = json_pack("{s:i,s:i,s:i,s:i,s:b}", "pg_port", c->pg_port,
 	    "redis_port", c->redis_port, "target_port", c->target_port,
-	    "production", c->production);
+	    "proxy_port", c->proxy_port, "production", c->production);
 	json_t *bugs = json_array();
 	char *text, *path;
 	int rc;
@@ -284,6 +301,23 @@ http_health(const struct sbx_config *c, char *err, size_t len)
 	return 0;
 }
 
+/* The proxy answers on its control socket. */
+static int
+proxy_list(const struct sbx_config *c, char *err, size_t len)
+{
+	char *sock = sbx_proxy_sock(c);
+	struct sd_err e;
+	json_t *a = tproxy_call(sock, json_pack("{s:s}", "op", "list"), 1000, &e);
+
+	free(sock);
+	if (a == NULL) {
+		snprintf(err, len, "%s", e.msg);
+		return -1;
+	}
+	json_decref(a);
+	return 0;
+}
+
 static int
 part_answers(const struct sbx_config *c, enum sbx_part p, char *err,
     size_t len)
@@ -293,6 +327,8 @@ part_answers(const struct sbx_config *c, enum sbx_part p, char *err,
 		return pg_select1(c, err, len);
 	case SBX_REDIS:
 		return redis_ping(c, err, len);
+	case SBX_PROXY:
+		return proxy_list(c, err, len);
 	default:
 		return http_health(c, err, len);
 	}
@@ -531,10 +567,31 @@ spawn_redis(const struct sbx_config *c, struct sd_err *e)
 }
 
 static pid_t
+spawn_proxy(const struct sbx_config *c, struct sd_err *e)
+{
+	char *log = sbx_log_path(c, SBX_PROXY), *sock = sbx_proxy_sock(c);
+	char *pg = xasprintf("postgres=127.0.0.1:%d,127.0.0.1:%d",
+	    c->proxy_port, c->pg_port);
+	char *rd = xasprintf("redis=127.0.0.1:%d,127.0.0.1:%d",
+	    c->proxy_port + 1, c->redis_port);
+	char *argv[] = { c->self_exe, "proxy", "-c", sock, pg, rd, NULL };
+	struct spawn_opts o = { .argv = argv, .log_path = log, .new_session = 1 };
+	pid_t pid = proc_spawn(&o, NULL, e);
+
+	free(log);
+	free(sock);
+	free(pg);
+	free(rd);
+	return pid;
+}
+
+static pid_t
 spawn_target(const struct sbx_config *c, struct sd_err *e)
 {
 	char port[16], *log = sbx_log_path(c, SBX_TARGET);
-	char *db = sbx_db_url(c), *rd = sbx_redis_url(c);
+	/* through the proxy, so network faults reach the target's traffic */
+	char *db = db_url_at(c->proxy_port);
+	char *rd = xasprintf("redis://127.0.0.1:%d", c->proxy_port + 1);
 	char *argv[64];
 	size_t n = 0;
 	pid_t pid;
@@ -586,11 +643,24 @@ port_busy(int port)
 	return busy;
 }
 
+/* The first of a part's ports that is busy, or 0. */
+static int
+ports_busy(const struct sbx_config *c, enum sbx_part p)
+{
+	int port = sbx_part_port(c, p);
+
+	if (port_busy(port))
+		return port;
+	if (p == SBX_PROXY && port_busy(port + 1))
+		return port + 1;
+	return 0;
+}
+
 int
 sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 {
 	char *pidp, *log, why[256] = "";
-	int stale, died = 0;
+	int stale, died = 0, busy;
 	int64_t end;
 	pid_t pid;
 
@@ -618,16 +688,16 @@ sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 	 * main thread is gone, but holds its sockets until the last thread
 	 * has exited: give a part that was ours a moment to let go. */
 	end = mono_ms() + PORT_LINGER_MS;
-	while (stale && port_busy(sbx_part_port(c, p)) && mono_ms() < end)
+	while (stale && (busy = ports_busy(c, p)) != 0 && mono_ms() < end)
 		sleep_ms(50);
 	/* otherwise another server's answer would pass for ours */
-	if (port_busy(sbx_part_port(c, p)))
+	if ((busy = ports_busy(c, p)) != 0)
 		return err_set(e, "%s: port %d on 127.0.0.1 is already in use by"
 		    " another process (choose another with --%s-port)",
-		    part_names[p], sbx_part_port(c, p),
-		    p == SBX_POSTGRES ? "pg" : part_names[p]);
+		    part_names[p], busy, p == SBX_POSTGRES ? "pg" : part_names[p]);
 	pid = p == SBX_POSTGRES ? spawn_postgres(c, e) : p == SBX_REDIS ?
-	    spawn_redis(c, e) : spawn_target(c, e);
+	    spawn_redis(c, e) : p == SBX_PROXY ? spawn_proxy(c, e) :
+	    spawn_target(c, e);
 	if (pid == -1)
 		return err_prefix(e, "%s", part_names[p]);
 	pidp = pid_path(c, p);
@@ -722,6 +792,8 @@ apply_opts(struct sbx_config *c, const struct sbx_up_opts *o)
 		c->redis_port = o->redis_port;
 	if (o->target_port)
 		c->target_port = o->target_port;
+	if (o->proxy_port)
+		c->proxy_port = o->proxy_port;
 	if (o->production)
 		c->production = 1;
 	if (o->ai_latency) {

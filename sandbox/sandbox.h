@@ -4,6 +4,12 @@
  * their state, pidfiles and logs in one directory. Every sandbox subcommand
  * finds that directory the same way (sbx_dir), so the `sandbox stop redis`
  * a drill runs reaches the sandbox that `sandbox up` started.
+ *
+ * The target reaches PostgreSQL and Redis through a fault proxy (`shakedown
+ * proxy`, routes "postgres" on proxy_port and "redis" on proxy_port + 1,
+ * control socket DIR/proxy.sock), so network faults can be added to a
+ * running route with neither root nor netem. Drills and `env` get the
+ * direct URLs; the routes are DIR/proxy.sock#postgres and #redis.
  */
 #ifndef SD_SANDBOX_H
 #define SD_SANDBOX_H
@@ -12,11 +18,13 @@
 
 #include "../lib/util.h"
 
-enum sbx_part { SBX_POSTGRES, SBX_REDIS, SBX_TARGET, SBX_NPARTS };
+/* in the order they start: the proxy needs nothing, the target all */
+enum sbx_part { SBX_POSTGRES, SBX_REDIS, SBX_PROXY, SBX_TARGET, SBX_NPARTS };
 
 struct sbx_config {
 	char *dir;
 	int pg_port, redis_port, target_port;
+	int proxy_port;		/* postgres route; redis route on + 1 */
 	char **bugs;		/* passed to the target as --bug NAME */
 	size_t nbugs;
 	int production;
@@ -53,7 +61,7 @@ void sbx_state(const struct sbx_config *c, enum sbx_part p,
 char *sbx_log_path(const struct sbx_config *c, enum sbx_part p);
 /* What `sandbox up` was asked for; NULL/0 members leave the saved ones. */
 struct sbx_up_opts {
-	int pg_port, redis_port, target_port;
+	int pg_port, redis_port, target_port, proxy_port;
 	char *const *bugs;
 	size_t nbugs;
 	int no_bugs, production;
@@ -75,5 +83,7 @@ int sbx_up(struct sbx_config *c, const struct sbx_up_opts *o,
 char *sbx_db_url(const struct sbx_config *c);
 char *sbx_redis_url(const struct sbx_config *c);
 char *sbx_target_url(const struct sbx_config *c);
+/* The proxy's control socket; a route is "SOCKET#postgres" / "#redis". */
+char *sbx_proxy_sock(const struct sbx_config *c);
 
 #endif

@@ -3,7 +3,9 @@
  * connection, so a request that waits (simulated AI latency, a dependency
  * timing out) never holds another request hostage. Dependency checks are
  * made per request with the timeouts of the seed documents (DB 1.5 s,
- * Redis 1 s), through deps.c which guarantees those deadlines.
+ * Redis 1 s), through deps.c which guarantees those deadlines. A check that
+ * answers but slowly (seed 004: DB from 100 ms, Redis from 50 ms) is
+ * "degraded", and so is /health; one that does not answer is "down".
  *
  * State shared between connection threads is small and mutex-guarded: the
  * AI guard's in-flight set, the in-memory session store, rate-limit windows
@@ -34,6 +36,9 @@
 
 #define DB_TIMEOUT_MS 1500
 #define REDIS_TIMEOUT_MS 1000
+#define DB_SLOW_MS 100
+#define REDIS_SLOW_MS 50
+#define NO_TIMEOUT_MS (10 * 60 * 1000)	/* --bug no_db_timeout: "none" */
 #define BODY_MAX (64 * 1024)
 #define SLOW_RECOVERY_MS 8000
 #define LIMIT_WINDOW_MS 10000
@@ -52,6 +57,7 @@ static const struct {
 	{ "leak", BUG_LEAK },
 	{ "crash_on_db_loss", BUG_CRASH_ON_DB_LOSS },
 	{ "no_graceful", BUG_NO_GRACEFUL },
+	{ "no_db_timeout", BUG_NO_DB_TIMEOUT },
 };
 
 struct session {
@@ -191,25 +197,43 @@ reply_json(struct srv *s, struct MHD_Connection *c, int route,
 	return reply(s, c, route, status, "application/json", text, hname, hval);
 }
 
+/* "ok", "degraded" (answers, slower than slow_ms) or "down". */
+static const char *
+check_status(const struct dep_check *d, int64_t slow_ms)
+{
+	if (!d->configured)
+		return "ok";
+	return !d->ok ? "down" : d->latency_ms >= (double)slow_ms ? "degraded" :
+	    "ok";
+}
+
 static json_t *
-check_json(const struct dep_check *d)
+check_json(const struct dep_check *d, int64_t slow_ms)
 {
 	json_t *j;
 
 	if (!d->configured)
-		return json_pack("{s:b,s:b}", "ok", 1, "configured", 0);
-	j = json_pack("{s:b,s:f}", "ok", d->ok, "latency_ms",
+		return json_pack("{s:b,s:b,s:s}", "ok", 1, "configured", 0,
+		    "status", "ok");
+	j = json_pack("{s:b,s:s,s:f}", "ok", d->ok, "status",
+	    check_status(d, slow_ms), "latency_ms",
 	    (double)(long)(d->latency_ms * 100) / 100);
 	if (!d->ok)
 		json_object_set_new(j, "error", json_string(d->error));
 	return j;
 }
 
+static int64_t
+db_timeout(const struct srv *s)
+{
+	return s->o->bugs & BUG_NO_DB_TIMEOUT ? NO_TIMEOUT_MS : DB_TIMEOUT_MS;
+}
+
 /* The DB check, with the state the bugs and the logs need. */
 static void
 db_check(struct srv *s, struct dep_check *db)
 {
-	deps_db_check(s->deps, DB_TIMEOUT_MS, db);
+	deps_db_check(s->deps, db_timeout(s), db);
 	if (!db->configured)
 		return;
 	int was = atomic_exchange(&s->db_up, db->ok);
@@ -271,13 +295,15 @@ do_health(struct srv *s, struct MHD_Connection *c)
 		rd.ok = 1;
 		rd.error[0] = '\0';
 	}
-	ok = (!db.configured || db.ok) && (!rd.configured || rd.ok);
+	ok = strcmp(check_status(&db, DB_SLOW_MS), "ok") == 0 &&
+	    strcmp(check_status(&rd, REDIS_SLOW_MS), "ok") == 0;
 	j = json_pack("{s:s,s:s,s:s,s:f,s:{s:o,s:o}}",
 	    "status", ok ? "ok" : "degraded",
 	    "service", "shakedown-target",
 	    "timestamp", iso8601_ms(wall_ms(), ts, sizeof ts),
 	    "uptime", (mono_ms() - s->start_ms) / 1000.0,
-	    "checks", "db", check_json(&db), "redis", check_json(&rd));
+	    "checks", "db", check_json(&db, DB_SLOW_MS), "redis",
+	    check_json(&rd, REDIS_SLOW_MS));
 	return reply_json(s, c, 0, 200, j, NULL, NULL);
 }
 
@@ -308,11 +334,11 @@ do_ready(struct srv *s, struct MHD_Connection *c)
 	if (s->o->bugs & BUG_READY_IGNORES_DB)
 		ready = 1;
 	j = json_pack("{s:s,s:{s:o},s:s}", "status", ready ? "ready" : "not_ready",
-	    "checks", "db", check_json(&db),
+	    "checks", "db", check_json(&db, DB_SLOW_MS),
 	    "timestamp", iso8601_ms(wall_ms(), ts, sizeof ts));
 	if (s->o->production)
 		json_object_set_new(json_object_get(j, "checks"), "redis",
-		    check_json(&rd));
+		    check_json(&rd, REDIS_SLOW_MS));
 	return reply_json(s, c, 1, ready ? 200 : 503, j, NULL, NULL);
 }
 
@@ -453,7 +479,7 @@ do_records(struct srv *s, struct MHD_Connection *c)
 	char err[256], *rows;
 	struct dep_check db = { 0 };
 
-	rows = deps_db_records(s->deps, DB_TIMEOUT_MS, err, sizeof err);
+	rows = deps_db_records(s->deps, db_timeout(s), err, sizeof err);
 	db.configured = 1;
 	db.ok = rows != NULL;
 	snprintf(db.error, sizeof db.error, "%s", err);

@@ -18,6 +18,7 @@ enum target_bug {
 	BUG_LEAK = 1 << 4,
 	BUG_CRASH_ON_DB_LOSS = 1 << 5,
 	BUG_NO_GRACEFUL = 1 << 6,
+	BUG_NO_DB_TIMEOUT = 1 << 7,
 };
 
 struct target_opts {

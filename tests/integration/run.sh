@@ -10,6 +10,7 @@ export SHAKEDOWN
 # port for a moment and a listener would fail to bind
 BASE=${SD_TEST_PORT_BASE:-27000}
 PG_PORT=$((BASE + 432)) REDIS_PORT=$((BASE + 379)) TARGET_PORT=$((BASE + 80))
+PROXY_PORT=$((BASE + 84))	# the target reaches PostgreSQL here, Redis on +1
 WORK=$(mktemp -d /tmp/shakedown-it.XXXXXX)
 chmod 755 "$WORK"	# the unprivileged PostgreSQL user must reach it
 SBX=$WORK/sandbox
@@ -35,7 +36,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if ! sbx --pg-port "$PG_PORT" --redis-port "$REDIS_PORT" --target-port "$TARGET_PORT" up; then
+if ! sbx --pg-port "$PG_PORT" --redis-port "$REDIS_PORT" --target-port "$TARGET_PORT" \
+	--proxy-port "$PROXY_PORT" up; then
 	echo "integration: sandbox did not come up" >&2
 	exit 1
 fi

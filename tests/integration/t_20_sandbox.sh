@@ -1,15 +1,20 @@
 # The sandbox is up, every part answers, `up` twice is harmless.
 out=$("$SHAKEDOWN" sandbox --dir "$SBX" status); rc=$?
 eq "sandbox status exits 0 when all answer" 0 "$rc"
-eq "status shows three answering parts" 3 "$(grep -c answering <<<"$out")"
+eq "status shows four answering parts" 4 "$(grep -c answering <<<"$out")"
 out=$("$SHAKEDOWN" sandbox --dir "$SBX" up 2>&1); rc=$?
 eq "up twice exits 0" 0 "$rc"
-eq "up twice starts nothing new" 3 "$(grep -c 'already running' <<<"$out")"
+eq "up twice starts nothing new" 4 "$(grep -c 'already running' <<<"$out")"
 SHAKEDOWN_SANDBOX=$SBX "$SHAKEDOWN" sandbox status >/dev/null; eq "SHAKEDOWN_SANDBOX finds the same sandbox" 0 $?
 h=$(body "$TARGET/health")
 eq "/health ok" ok "$(jfield status <<<"$h")"
 eq "/health checks.db.ok" true "$(jfield checks.db.ok <<<"$h")"
 eq "/health checks.redis.ok" true "$(jfield checks.redis.ok <<<"$h")"
+eq "/health checks.db.status" ok "$(jfield checks.db.status <<<"$h")"
+cmdline=$(tr '\0' ' ' </proc/$(cat "$SBX/target.pid")/cmdline)
+contains "the target reaches PostgreSQL through the sandbox's proxy" "127.0.0.1:$PROXY_PORT/postgres" "$cmdline"
+contains "and Redis through it too" "redis://127.0.0.1:$((PROXY_PORT + 1))" "$cmdline"
+contains "env names the routes" "DB_ROUTE=$SBX/proxy.sock#postgres" "$("$SHAKEDOWN" sandbox --dir "$SBX" env)"
 ok "/health has uptime" jfield uptime <<<"$h"
 eq "/health service" shakedown-target "$(jfield service <<<"$h")"
 eq "/api/ready 200" 200 "$(code "$TARGET/api/ready")"

@@ -4,9 +4,12 @@
 // /api/ready (DB required, 1.5 s; Redis only in production), sessions that
 // fall back to memory when Redis is down, data calls that fail cleanly
 // (503) without a crash, a per-user AI guard (seed 000's createAiGuard),
-// and graceful shutdown on SIGTERM.
+// and graceful shutdown on SIGTERM. Each check carries seed 004's status:
+// healthy, degraded when slow (DB from 100 ms, Redis from 50 ms: /health is
+// then degraded too) or unhealthy.
 //
 // Environment: PORT, DATABASE_URL, REDIS_URL, PIDFILE, NODE_ENV=production,
+// NO_DB_TIMEOUT=1 (queries wait as long as the database takes),
 // READY_STYLE=terminus (answers like @godaddy/terminus: 200 {"status":"ok"},
 // 503 {"status":"error"}), LEAK=1 (keeps 64 KiB per /health request),
 // AI_LATENCY_MS (default 300).
@@ -21,11 +24,12 @@ const production = process.env.NODE_ENV === 'production';
 const terminus = process.env.READY_STYLE === 'terminus';
 const aiLatency = Number(process.env.AI_LATENCY_MS || 300);
 const started = Date.now();
+const noDbTimeout = process.env.NO_DB_TIMEOUT === '1';
 
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,
   max: 10,
-  connectionTimeoutMillis: 1500,
+  connectionTimeoutMillis: noDbTimeout ? 0 : 1500,
   idleTimeoutMillis: 10000,
 });
 pool.on('error', () => {}); // an idle client lost with the DB: the pool replaces it
@@ -40,28 +44,33 @@ if (process.env.REDIS_URL) {
   redis.connect().catch(() => {});
 }
 
+const dbTimeout = (p) => (noDbTimeout ? p : withTimeout(p, 1500));
 const withTimeout = (p, ms) => Promise.race([
   p,
   new Promise((_, reject) => setTimeout(() => reject(new Error(`timeout after ${ms}ms`)), ms)),
 ]);
 
 async function checkDb() {
+  const start = Date.now();
   try {
-    await withTimeout(pool.query('SELECT 1'), 1500);
-    return { ok: true };
+    await dbTimeout(pool.query('SELECT 1'));
+    const latency = Date.now() - start;
+    return { ok: true, status: latency < 100 ? 'healthy' : 'degraded', latency };
   } catch (err) {
-    return { ok: false, error: err.message };
+    return { ok: false, status: 'unhealthy', error: err.message };
   }
 }
 
 async function checkRedis() {
-  if (!redis) return { ok: true, configured: false };
+  if (!redis) return { ok: true, status: 'healthy', configured: false };
+  const start = Date.now();
   try {
     if (!redis.isReady) throw new Error('not connected');
     await withTimeout(redis.ping(), 1000);
-    return { ok: true };
+    const latency = Date.now() - start;
+    return { ok: true, status: latency < 50 ? 'healthy' : 'degraded', latency };
   } catch (err) {
-    return { ok: false, error: err.message };
+    return { ok: false, status: 'unhealthy', error: err.message };
   }
 }
 
@@ -94,7 +103,7 @@ app.get('/health', async (req, res) => {
   if (process.env.LEAK === '1') leaked.push(Buffer.alloc(64 * 1024, 0xa5));
   const [db, rd] = await Promise.all([checkDb(), checkRedis()]);
   res.json({
-    status: db.ok && rd.ok ? 'ok' : 'degraded',
+    status: db.status === 'healthy' && rd.status === 'healthy' ? 'ok' : 'degraded',
     service: 'shakedown-nodeapp',
     timestamp: new Date().toISOString(),
     uptime: (Date.now() - started) / 1000,
@@ -135,7 +144,7 @@ app.post('/api/login', async (req, res) => {
 
 app.get('/api/records', async (req, res) => {
   try {
-    const r = await withTimeout(pool.query('SELECT 1 AS id, now() AS at'), 1500);
+    const r = await dbTimeout(pool.query('SELECT 1 AS id, now() AS at'));
     res.json({ records: r.rows });
   } catch (err) {
     res.status(503).json({ error: 'Database unavailable', detail: err.message });

@@ -107,6 +107,78 @@ many_faults_linear(void **state)
 	sb_free(&sb);
 }
 
+/* revert: NAME pairs with the newest open fault of that service, target or
+ * kind; a verb that would have undone it finds nothing left; unpaired is an
+ * error at the name; many are paired in linear time. */
+static void
+revert_by_name(void **state)
+{
+	static const char text[] =
+	    "drill: r\n"
+	    "services:\n"
+	    "  a: { kind: process, pidfile: /a.pid, stop: [x], start: [y] }\n"
+	    "  r: { kind: redis, url: redis://127.0.0.1:1, stop: [a], start: [b] }\n"
+	    "steps:\n"
+	    "  - stop: a\n"		/* 0, reverted by 2 */
+	    "  - stop: r\n"		/* 1, reverted by 4 (by its kind) */
+	    "  - revert: a\n"		/* 2 */
+	    "  - start: a\n"		/* 3 nothing open: a one-shot start */
+	    "  - revert: service\n"	/* 4 */
+	    "  - stop: r\n"		/* 5, reverted by 6 */
+	    "  - start: r\n";
+	struct scenario *s = parse(text);
+	struct plan *p = plan_build(s);
+	struct sd_err e;
+
+	(void)state;
+	assert_int_equal(p->steps[2].op, PO_REVERT);
+	assert_int_equal(p->steps[2].undoes, 0);
+	assert_ptr_equal(p->steps[2].fault, s->steps[0].fault);
+	assert_int_equal(p->steps[3].op, PO_APPLY);
+	assert_int_equal(p->steps[4].op, PO_REVERT);
+	assert_int_equal(p->steps[4].undoes, 1);
+	assert_int_equal(p->steps[6].op, PO_REVERT);
+	assert_int_equal(p->steps[6].undoes, 5);
+	assert_int_equal(p->nend, 0);
+	assert_int_equal(p->unpaired, s->nsteps);
+	char *t = plan_text(p, 0);
+	assert_non_null(strstr(t, "step 3 (line 8): revert step 1: start a"));
+	free(t);
+	plan_free(p);
+	scen_free(s);
+
+	static const char bad[] =
+	    "drill: r\n"
+	    "services:\n"
+	    "  a: { kind: process, pidfile: /a.pid, stop: [x], start: [y] }\n"
+	    "steps:\n"
+	    "  - stop: a\n"
+	    "  - revert: a\n"
+	    "  - revert:   a\n";
+	assert_null(scen_parse("b.yaml", bad, strlen(bad), &e));
+	assert_non_null(strstr(e.msg, "b.yaml:7:15: revert: nothing named 'a'"));
+
+	struct sbuf sb;
+	sb_init(&sb);
+	sb_add(&sb, "drill: many\nservices:\n"
+	    "  a: { kind: process, pidfile: /a, stop: [x], start: [x] }\n"
+	    "steps:\n");
+	for (int i = 0; i < 20000; i++)
+		sb_add(&sb, "  - stop: a\n");
+	for (int i = 0; i < 20000; i++)
+		sb_add(&sb, "  - revert: a\n");
+	int64_t t0 = mono_ms();
+	s = parse(sb.buf);
+	p = plan_build(s);
+	assert_true(mono_ms() - t0 < 5000);
+	assert_int_equal(p->nend, 0);
+	assert_int_equal(p->steps[20000].undoes, 19999);
+	assert_int_equal(p->steps[39999].undoes, 0);
+	plan_free(p);
+	scen_free(s);
+	sb_free(&sb);
+}
+
 /* Adding a kind: one file, one table line, its man-page section, its
  * tests. This checks the table against the page and the interface. */
 static void
@@ -147,6 +219,7 @@ main(void)
 		cmocka_unit_test(every_kind_documented),
 		cmocka_unit_test(pairs_and_leftovers),
 		cmocka_unit_test(many_faults_linear),
+		cmocka_unit_test(revert_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
