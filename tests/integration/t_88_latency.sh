@@ -20,6 +20,14 @@ ldrill() {	# ldrill DIR [VAR=value...]: the drill against the sandbox target
 		"$SHAKEDOWN" run -r "$dir" "$DRILL" >"$dir.out" 2>&1
 	RC=$?
 }
+repeat_drill() {	# repeat_drill RC DIR [VAR=value...]: REPEAT runs; GOT: how many gave RC
+	local want=$1 dir=$2 i; shift 2
+	GOT=0
+	for i in $(seq "$REPEAT"); do
+		ldrill "$dir$i" "$@"
+		if [ "$RC" = "$want" ]; then GOT=$((GOT + 1)); else show_out "$dir$i.out"; fi
+	done
+}
 key_ms() {	# key_ms DIR NAME: a key time's elapsed ms, from result.json
 	python3 -c 'import json,sys
 for k in json.load(open(sys.argv[1]))["key_times"]:
@@ -34,12 +42,8 @@ out=$(LATENCY_FAULT=netem DATABASE_URL=$DB_URL "$SHAKEDOWN" plan "$DRILL")
 contains "plan with LATENCY_FAULT=netem: the tc operations, port-scoped" "netem delay 200ms; tc filter add dev lo parent 1: protocol ip prio 1 u32 match ip protocol 6 0xff match ip dport $PG_PORT 0xffff" "$out"
 
 # the reference target: PASS, with its figures; nothing left on the route
-pass_n=0 fail_n=0
-for i in $(seq "$REPEAT"); do
-	ldrill "$L/good$i"
-	[ "$RC" = 0 ] && pass_n=$((pass_n + 1)) || show_out "$L/good$i.out"
-done
-eq "network-latency PASSes on the reference target ($REPEAT run(s))" "$REPEAT" "$pass_n"
+repeat_drill 0 "$L/good"
+eq "network-latency PASSes on the reference target ($REPEAT run(s))" "$REPEAT" "$GOT"
 r=$(cat "$L/good1/REPORT.md")
 contains "the report gives the time to degrade" "time to degrade" "$r"
 contains "the report gives the time to fail fast" "time to fail fast" "$r"
@@ -51,11 +55,8 @@ eq "no toxic left on the postgres route" 0 "$(toxics postgres)"
 
 # --bug no_db_timeout: queries wait as long as the database takes → FAIL
 sbx up --bug no_db_timeout
-for i in $(seq "$REPEAT"); do
-	ldrill "$L/bug$i"
-	[ "$RC" = 1 ] && fail_n=$((fail_n + 1)) || show_out "$L/bug$i.out"
-done
-eq "network-latency FAILs (exit 1) on --bug no_db_timeout ($REPEAT run(s))" "$REPEAT" "$fail_n"
+repeat_drill 1 "$L/bug"
+eq "network-latency FAILs (exit 1) on --bug no_db_timeout ($REPEAT run(s))" "$REPEAT" "$GOT"
 contains "and names the fail-fast expectation" "failed step 7" "$(cat "$L/bug1.out")"
 eq "no toxic left on the postgres route after a FAIL" 0 "$(toxics postgres)"
 sbx up --no-bugs
@@ -105,18 +106,11 @@ start_lnode() {	# start_lnode ENV...: sets NPID
 }
 stop_lnode() { kill -TERM "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null; }
 start_lnode
-pass_n=0 fail_n=0
-for i in $(seq "$REPEAT"); do
-	ldrill "$N/good$i" SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT"
-	[ "$RC" = 0 ] && pass_n=$((pass_n + 1)) || show_out "$N/good$i.out"
-done
-eq "network-latency PASSes on the Node service ($REPEAT run(s))" "$REPEAT" "$pass_n"
+repeat_drill 0 "$N/good" SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT"
+eq "network-latency PASSes on the Node service ($REPEAT run(s))" "$REPEAT" "$GOT"
 stop_lnode
 start_lnode NO_DB_TIMEOUT=1
-for i in $(seq "$REPEAT"); do
-	ldrill "$N/bug$i" SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT"
-	[ "$RC" = 1 ] && fail_n=$((fail_n + 1)) || show_out "$N/bug$i.out"
-done
-eq "network-latency FAILs on the Node service without a query timeout ($REPEAT run(s))" "$REPEAT" "$fail_n"
+repeat_drill 1 "$N/bug" SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT"
+eq "network-latency FAILs on the Node service without a query timeout ($REPEAT run(s))" "$REPEAT" "$GOT"
 stop_lnode
 eq "no toxic left on the postgres route after the Node runs" 0 "$(toxics postgres)"
