@@ -9,6 +9,7 @@
 #include "fault.h"
 
 extern const struct fault_kind fault_bandwidth;
+extern const struct fault_kind fault_cpu;
 extern const struct fault_kind fault_netem;
 extern const struct fault_kind fault_partition;
 extern const struct fault_kind fault_proxy;
@@ -24,5 +25,6 @@ const struct fault_kind *const fault_kinds[] = {
 	&fault_bandwidth,
 	&fault_proxy,
 	&fault_partition,
+	&fault_cpu,
 	NULL
 };

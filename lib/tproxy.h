@@ -81,7 +81,8 @@ void tproxy_free(struct tproxy *p);
  */
 json_t *tproxy_handle(struct tproxy *p, const json_t *req);
 /* Send one request to the daemon at sock and return its answer; NULL with
- * e set when it cannot be reached or says ok: false. */
+ * e set when it cannot be reached or says ok: false. req is taken over
+ * (decref'd), so a call can pack its request in place. */
 json_t *tproxy_call(const char *sock, json_t *req, int64_t timeout_ms,
     struct sd_err *e);
 

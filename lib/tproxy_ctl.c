@@ -143,6 +143,7 @@ tproxy_call(const char *sock, json_t *req, int64_t timeout_ms,
 	json_t *ans = NULL;
 	int fd;
 
+	json_decref(req);	/* taken over: callers pass a fresh object */
 	if (strlen(sock) >= sizeof sa.sun_path) {
 		free(line);
 		return err_set(e, "proxy control socket path too long"), NULL;
