@@ -87,13 +87,31 @@ cpu_describe(const struct fault *f, int revert)
 	    PERIOD_US);
 }
 
-/* Where the cpu controller is: a v2 mount whose root offers "cpu", else the
- * v1 hierarchy that has it. *v2 says which. */
+/* Does the file (a v2 controller list) name cpu? */
+static int
+lists_cpu(const char *mnt, const char *file)
+{
+	char *path = xasprintf("%s/%s", mnt, file), *have = read_file(path, NULL,
+	    NULL);
+	int yes = 0;
+
+	for (char *t = have ? strtok(have, " \n") : NULL; t && !yes;
+	    t = strtok(NULL, " \n"))
+		yes = strcmp(t, "cpu") == 0;
+	free(have);
+	free(path);
+	return yes;
+}
+
+/* Where the cpu controller is: a v2 mount whose root hands "cpu" to its
+ * children (cgroup.subtree_control: shakedown never changes that host-wide
+ * setting), else the v1 hierarchy that has it. *v2 says which. */
 static int
 cpu_mount(char *path, size_t len, int *v2, struct sd_err *e)
 {
 	FILE *fp = fopen("/proc/self/mountinfo", "re");
 	char line[4096], v1path[4096] = "", v2path[4096] = "";
+	int v2off = 0;	/* v2 has cpu, not enabled for the root's children */
 
 	if (fp == NULL)
 		return err_set(e, "/proc/self/mountinfo: %s", strerror(errno));
@@ -103,14 +121,10 @@ cpu_mount(char *path, size_t len, int *v2, struct sd_err *e)
 		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
 			continue;
 		if (strcmp(fstype, "cgroup2") == 0 && v2path[0] == '\0') {
-			char *ctl = xasprintf("%s/cgroup.controllers", mnt);
-			char *have = read_file(ctl, NULL, NULL);
-			for (char *t = have ? strtok(have, " \n") : NULL; t;
-			    t = strtok(NULL, " \n"))
-				if (strcmp(t, "cpu") == 0)
-					snprintf(v2path, sizeof v2path, "%s", mnt);
-			free(have);
-			free(ctl);
+			if (lists_cpu(mnt, "cgroup.subtree_control"))
+				snprintf(v2path, sizeof v2path, "%s", mnt);
+			else if (lists_cpu(mnt, "cgroup.controllers"))
+				v2off = 1;
 		} else if (strcmp(fstype, "cgroup") == 0 && v1path[0] == '\0') {
 			for (char *t = strtok(opts, ","); t; t = strtok(NULL, ","))
 				if (strcmp(t, "cpu") == 0)
@@ -119,6 +133,10 @@ cpu_mount(char *path, size_t len, int *v2, struct sd_err *e)
 	}
 	fclose(fp);
 	*v2 = v2path[0] != '\0';
+	if (!*v2 && v1path[0] == '\0' && v2off)
+		return err_set(e, "cgroup v2 has the cpu controller but does not"
+		    " hand it to its children (add +cpu to the root's"
+		    " cgroup.subtree_control; shakedown does not change it)");
 	if (!*v2 && v1path[0] == '\0')
 		return err_set(e, "no cgroup cpu controller on this host (neither"
 		    " cgroup v2 with cpu nor v1's cpu hierarchy is mounted)");
@@ -305,15 +323,6 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 	if (rec_paths(rec, &root, &dir, &v2, e) == -1 ||
 	    rec_int(rec, "quota_us", 1, 1 << 30, &quota, e) == -1)
 		return FAULT_FINAL;
-	if (v2) {
-		/* the root's children get the cpu controller (the root may
-		 * hold processes; it is exempt from the no-internal rule) */
-		file = xasprintf("%s/cgroup.subtree_control", root);
-		rc = write_str(file, "+cpu", e);
-		free(file);
-		if (rc == -1)
-			return FAULT_FINAL;
-	}
 	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
 		return err_set(e, "mkdir %s: %s", dir, strerror(errno)), FAULT_FINAL;
 	if (v2) {
