@@ -35,8 +35,10 @@ list(void)
 			cmd_out("\n");
 		}
 	}
-	cmd_out("a service's keys: kind url dsn pid pidfile stop start kill"
-	    " restart ready_timeout route\n");
+	cmd_out("a service's keys:");
+	for (const char *const *key = svc_keys; *key; key++)
+		cmd_out(" %s", *key);
+	cmd_out("\n");
 }
 
 struct hold {

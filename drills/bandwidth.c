@@ -11,15 +11,10 @@
 #include "../lib/units.h"
 #include "net.h"
 
-struct bw_opts {
-	struct net_target t;
-	struct nltc_leaf leaf;
-};
-
 static int
 bw_parse(const struct fault_parse *p, struct fault *f)
 {
-	struct bw_opts *o = xcalloc(1, sizeof *o);
+	struct net_opts *o = xcalloc(1, sizeof *o);
 	struct nltc_tbf *b = &o->leaf.tbf;
 	const struct ynode *n;
 	int64_t ms = 0;
@@ -46,61 +41,6 @@ bw_parse(const struct fault_parse *p, struct fault *f)
 	return 0;
 }
 
-static char *
-bw_describe(const struct fault *f, int revert)
-{
-	const struct bw_opts *o = f->opts;
-
-	return net_describe(&o->t, &o->leaf, revert);
-}
-
-static char *
-bw_raw(const struct fault *f)
-{
-	const struct bw_opts *o = f->opts;
-
-	return net_raw(&o->t, &o->leaf);
-}
-
-static json_t *
-bw_prepare(const struct fault *f, const struct fault_env *env,
-    struct sd_err *e)
-{
-	(void)env;
-	return net_prepare(&((const struct bw_opts *)f->opts)->t, e);
-}
-
-static int
-bw_apply(const struct fault *f, json_t *rec, void **state,
-    const struct fault_env *env, char **note, struct sd_err *e)
-{
-	const struct bw_opts *o = f->opts;
-
-	(void)rec, (void)state, (void)env;
-	return net_apply(&o->t, &o->leaf, note, e);
-}
-
-static int
-bw_revert(const json_t *rec, void *state, const struct fault_env *env,
-    char **note, struct sd_err *e)
-{
-	(void)state, (void)env;
-	return net_revert(rec, note, e);
-}
-
-static int
-bw_in_effect(const json_t *rec, const struct fault_env *env)
-{
-	(void)env;
-	return net_in_effect(rec);
-}
-
-static void
-bw_free(void *opts)
-{
-	free(opts);
-}
-
 static const struct fault_verb verbs[] = {
 	{ "bandwidth", 1, NULL, "a token bucket (TBF) on a device's egress" },
 	{ NULL, 0, NULL, NULL }
@@ -115,11 +55,11 @@ const struct fault_kind fault_bandwidth = {
 	.verbs = verbs,
 	.keys = keys,
 	.parse = bw_parse,
-	.describe = bw_describe,
-	.raw = bw_raw,
-	.prepare = bw_prepare,
-	.apply = bw_apply,
-	.revert = bw_revert,
-	.in_effect = bw_in_effect,
-	.free = bw_free,
+	.describe = net_kind_describe,
+	.raw = net_kind_raw,
+	.prepare = net_kind_prepare,
+	.apply = net_kind_apply,
+	.revert = net_kind_revert,
+	.in_effect = net_kind_in_effect,
+	.free = free,
 };

@@ -144,7 +144,8 @@ cpu_mount(char *path, size_t len, int *v2, struct sd_err *e)
 	return 0;
 }
 
-/* The cgroup of pid in that hierarchy, relative to its root ("/a/b"). */
+/* The cgroup of pid in that hierarchy, relative to its root ("/a/b"):
+ * v2's line is "0::PATH", v1's "N:CONTROLLERS:PATH" with cpu among them. */
 static char *
 cgroup_of(pid_t pid, int v2)
 {
@@ -155,65 +156,58 @@ cgroup_of(pid_t pid, int v2)
 	if ((fp = fopen(path, "re")) == NULL)
 		return NULL;
 	while (out == NULL && fgets(line, sizeof line, fp) != NULL) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (c2 == NULL)
+		char *ctl = strchr(line, ':'), *cg = ctl ? strchr(ctl + 1, ':') :
+		    NULL;
+		if (cg == NULL)
 			continue;
-		*c2 = '\0';
-		line[strcspn(line, ":")] = '\0';
-		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
-		if (v2 ? strcmp(line, "0") == 0 && c1[1] == '\0' : 0) {
-			out = xstrdup(c2 + 1);
-			break;
+		*ctl++ = '\0';
+		*cg++ = '\0';
+		cg[strcspn(cg, "\n")] = '\0';
+		if (v2) {
+			if (strcmp(line, "0") == 0 && *ctl == '\0')
+				out = xstrdup(cg);
+			continue;
 		}
-		for (char *t = strtok(c1 + 1, ","); !v2 && t; t = strtok(NULL, ","))
+		for (char *t = strtok(ctl, ","); t && out == NULL;
+		    t = strtok(NULL, ","))
 			if (strcmp(t, "cpu") == 0)
-				out = xstrdup(c2 + 1);
+				out = xstrdup(cg);
 	}
 	fclose(fp);
 	return out;
 }
 
-/* pid and, with children, every process below it (a scan of /proc). */
+/* top and, with children, every process below it, from one scan of /proc;
+ * never shakedown itself nor what runs below it (a shell's children
+ * include us and our guardian). */
 static size_t
 collect(pid_t top, int children, pid_t *out, size_t max)
 {
-	size_t n = 0, grew = 1;
+	pid_t *pid = NULL, *ppid = NULL;
+	size_t n = 0, np = 0, cap = 0, cap2 = 0;
+	struct dirent *de;
+	DIR *d;
 
 	out[n++] = top;
-	while (children && grew && n < max) {
-		DIR *d = opendir("/proc");
-		struct dirent *de;
-		grew = 0;
-		while (d != NULL && (de = readdir(d)) != NULL && n < max) {
-			char path[64], buf[1024], *rp;
-			pid_t pid = (pid_t)atoi(de->d_name), pp;
-			size_t i;
-			if (pid <= 0)
-				continue;
-			for (i = 0; i < n && out[i] != pid; i++)
-				;
-			if (i < n)
-				continue;
-			snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-			FILE *fp = fopen(path, "re");
-			if (fp == NULL)
-				continue;
-			size_t got = fread(buf, 1, sizeof buf - 1, fp);
-			fclose(fp);
-			buf[got] = '\0';
-			if ((rp = strrchr(buf, ')')) == NULL ||
-			    sscanf(rp + 2, "%*c %d", &pp) != 1)
-				continue;
-			for (i = 0; i < n && out[i] != pp; i++)
-				;
-			if (i < n) {
-				out[n++] = pid;
-				grew = 1;
-			}
-		}
-		if (d != NULL)
-			closedir(d);
+	if (!children || (d = opendir("/proc")) == NULL)
+		return n;
+	while ((de = readdir(d)) != NULL) {
+		pid_t p = (pid_t)atoi(de->d_name), pp;
+		if (p <= 0 || p == getpid() || (pp = proc_ppid(p)) <= 0)
+			continue;
+		pid = xgrow(pid, &cap, np + 1, sizeof *pid);
+		ppid = xgrow(ppid, &cap2, np + 1, sizeof *ppid);
+		pid[np] = p;
+		ppid[np++] = pp;
 	}
+	closedir(d);
+	/* breadth first: out[i]'s children are appended after it */
+	for (size_t i = 0; i < n && n < max; i++)
+		for (size_t j = 0; j < np && n < max; j++)
+			if (ppid[j] == out[i])
+				out[n++] = pid[j];
+	free(pid);
+	free(ppid);
 	return n;
 }
 
@@ -244,10 +238,9 @@ cpu_prepare(const struct fault *f, const struct fault_env *env,
 	for (size_t i = 0; i < n; i++) {
 		struct sd_err ignore;
 		char *from;
-		/* never ourselves (a shell's children include us) */
 		if (pid_check(procs[i], &ignore) == -1 ||
 		    (from = cgroup_of(procs[i], v2)) == NULL)
-			continue;	/* or gone meanwhile */
+			continue;	/* not to be moved, or gone meanwhile */
 		json_array_append_new(moved, json_pack("{s:i,s:I,s:s}", "pid",
 		    (int)procs[i], "starttime",
 		    (json_int_t)proc_starttime(procs[i]), "from", from));

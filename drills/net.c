@@ -177,3 +177,54 @@ net_in_effect(const json_t *rec)
 		return -1;
 	return handle == ROOT_HANDLE;
 }
+
+char *
+net_kind_describe(const struct fault *f, int revert)
+{
+	const struct net_opts *o = f->opts;
+
+	return net_describe(&o->t, &o->leaf, revert);
+}
+
+char *
+net_kind_raw(const struct fault *f)
+{
+	const struct net_opts *o = f->opts;
+
+	return net_raw(&o->t, &o->leaf);
+}
+
+json_t *
+net_kind_prepare(const struct fault *f, const struct fault_env *env,
+    struct sd_err *e)
+{
+	const struct net_opts *o = f->opts;
+
+	(void)env;
+	return net_prepare(&o->t, e);
+}
+
+int
+net_kind_apply(const struct fault *f, json_t *rec, void **state,
+    const struct fault_env *env, char **note, struct sd_err *e)
+{
+	const struct net_opts *o = f->opts;
+
+	(void)rec, (void)state, (void)env;
+	return net_apply(&o->t, &o->leaf, note, e);
+}
+
+int
+net_kind_revert(const json_t *rec, void *state, const struct fault_env *env,
+    char **note, struct sd_err *e)
+{
+	(void)state, (void)env;
+	return net_revert(rec, note, e);
+}
+
+int
+net_kind_in_effect(const json_t *rec, const struct fault_env *env)
+{
+	(void)env;
+	return net_in_effect(rec);
+}

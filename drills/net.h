@@ -36,4 +36,20 @@ int net_revert(const json_t *rec, char **note, struct sd_err *e);
 int net_in_effect(const json_t *rec);
 extern const char *const net_keys[];	/* dev, port, address */
 
+/* A kind that is one qdisc leaf on a device (netem, bandwidth): its parse
+ * fills a struct net_opts in f->opts; the rest of its life is these. */
+struct net_opts {
+	struct net_target t;
+	struct nltc_leaf leaf;
+};
+char *net_kind_describe(const struct fault *f, int revert);
+char *net_kind_raw(const struct fault *f);
+json_t *net_kind_prepare(const struct fault *f, const struct fault_env *env,
+    struct sd_err *e);
+int net_kind_apply(const struct fault *f, json_t *rec, void **state,
+    const struct fault_env *env, char **note, struct sd_err *e);
+int net_kind_revert(const json_t *rec, void *state,
+    const struct fault_env *env, char **note, struct sd_err *e);
+int net_kind_in_effect(const json_t *rec, const struct fault_env *env);
+
 #endif

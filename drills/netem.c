@@ -14,11 +14,6 @@
 #include "../lib/units.h"
 #include "net.h"
 
-struct netem_opts {
-	struct net_target t;
-	struct nltc_leaf leaf;
-};
-
 static int
 us(const struct fault_parse *p, const char *key, int64_t *out)
 {
@@ -43,7 +38,7 @@ needs(const struct fault_parse *p, const char *key, int ok, const char *why)
 static int
 ne_parse(const struct fault_parse *p, struct fault *f)
 {
-	struct netem_opts *o = xcalloc(1, sizeof *o);
+	struct net_opts *o = xcalloc(1, sizeof *o);
 	struct nltc_netem *n = &o->leaf.netem;
 	f->opts = o;
 	o->leaf.kind = NLTC_NETEM;
@@ -83,61 +78,6 @@ ne_parse(const struct fault_parse *p, struct fault *f)
 	return 0;
 }
 
-static char *
-ne_describe(const struct fault *f, int revert)
-{
-	const struct netem_opts *o = f->opts;
-
-	return net_describe(&o->t, &o->leaf, revert);
-}
-
-static char *
-ne_raw(const struct fault *f)
-{
-	const struct netem_opts *o = f->opts;
-
-	return net_raw(&o->t, &o->leaf);
-}
-
-static json_t *
-ne_prepare(const struct fault *f, const struct fault_env *env,
-    struct sd_err *e)
-{
-	(void)env;
-	return net_prepare(&((const struct netem_opts *)f->opts)->t, e);
-}
-
-static int
-ne_apply(const struct fault *f, json_t *rec, void **state,
-    const struct fault_env *env, char **note, struct sd_err *e)
-{
-	const struct netem_opts *o = f->opts;
-
-	(void)rec, (void)state, (void)env;
-	return net_apply(&o->t, &o->leaf, note, e);
-}
-
-static int
-ne_revert(const json_t *rec, void *state, const struct fault_env *env,
-    char **note, struct sd_err *e)
-{
-	(void)state, (void)env;
-	return net_revert(rec, note, e);
-}
-
-static int
-ne_in_effect(const json_t *rec, const struct fault_env *env)
-{
-	(void)env;
-	return net_in_effect(rec);
-}
-
-static void
-ne_free(void *opts)
-{
-	free(opts);
-}
-
 static const struct fault_verb verbs[] = {
 	{ "netem", 1, NULL, "netem on a device's egress: delay, loss, duplicate,"
 	    " corrupt, reorder, rate" },
@@ -156,11 +96,11 @@ const struct fault_kind fault_netem = {
 	.verbs = verbs,
 	.keys = keys,
 	.parse = ne_parse,
-	.describe = ne_describe,
-	.raw = ne_raw,
-	.prepare = ne_prepare,
-	.apply = ne_apply,
-	.revert = ne_revert,
-	.in_effect = ne_in_effect,
-	.free = ne_free,
+	.describe = net_kind_describe,
+	.raw = net_kind_raw,
+	.prepare = net_kind_prepare,
+	.apply = net_kind_apply,
+	.revert = net_kind_revert,
+	.in_effect = net_kind_in_effect,
+	.free = free,
 };

@@ -9,10 +9,6 @@
 #include "../drills/fault.h"
 #include "adhoc.h"
 
-static const char *const svc_keys[] = { "kind", "url", "dsn", "pid",
-    "pidfile", "stop", "start", "kill", "restart", "ready_timeout", "route",
-    NULL };
-
 static int
 in(const char *const *set, const char *k)
 {
@@ -103,6 +99,7 @@ split_args(char *const *args, const int *pos, int nargs,
 			free(*name);
 			*name = xstrdup(val->value);
 		}
+		/* the step's timeout, not a service's */
 		into = strcmp(k, "timeout") == 0 ? step : own && in(own, k) ? fault :
 		    in(svc_keys, k) ? svc :
 		    strcmp(k, "service") == 0 ? NULL : fault;

@@ -245,6 +245,15 @@ proc_state(pid_t pid)
 	return p ? *p : 0;
 }
 
+pid_t
+proc_ppid(pid_t pid)
+{
+	char buf[1024];
+	const char *p = stat_field(pid, 4, buf, sizeof buf);
+
+	return p ? (pid_t)atoi(p) : -1;
+}
+
 int
 proc_alive(pid_t pid)
 {

@@ -47,6 +47,8 @@ void proc_result_free(struct proc_result *r);
 int proc_alive(pid_t pid);
 /* The state letter of /proc/PID/stat ('R', 'S', 'T', 'Z'...), 0 if gone. */
 char proc_state(pid_t pid);
+/* The parent's pid, or -1 when the process is gone. */
+pid_t proc_ppid(pid_t pid);
 /* The start time of a process (clock ticks since boot, /proc/PID/stat
  * field 22): with the pid it names one process, never a recycled pid.
  * 0 if gone. */

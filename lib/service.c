@@ -112,13 +112,14 @@ parse_pid(const struct yctx *y, const struct ynode *n, struct svc *sv)
 	return 0;
 }
 
+const char *const svc_keys[] = { "kind", "url", "dsn", "pid", "pidfile",
+    "stop", "start", "kill", "restart", "timeout", "ready_timeout", "route",
+    NULL };
+
 int
 svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
     struct svc *sv)
 {
-	static const char *const keys[] = { "kind", "url", "dsn", "pid",
-	    "pidfile", "stop", "start", "kill", "restart", "timeout",
-	    "ready_timeout", "route", NULL };
 	const struct ynode *k, *url;
 	char from[96];
 
@@ -130,7 +131,7 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 	sv->ready_timeout_ms = DEFAULT_READY_TIMEOUT_MS;
 	if (yname(y, key, "service", 1) == -1 ||
 	    ywant(y, n, Y_MAP, "a service") == -1 ||
-	    ykeys(y, n, keys, "a service") == -1)
+	    ykeys(y, n, svc_keys, "a service") == -1)
 		return -1;
 	if ((k = ynode_get(n, "kind")) != NULL) {
 		if (ywant(y, k, Y_SCALAR, "kind") == -1)

@@ -35,6 +35,8 @@ struct svc {
 };
 
 /* key: the service's name node; n: its mapping. */
+/* The keys of a service's mapping, NULL-terminated. */
+extern const char *const svc_keys[];
 int svc_parse(const struct yctx *y, const struct ynode *key,
     const struct ynode *n, struct svc *sv);
 void svc_free(struct svc *sv);

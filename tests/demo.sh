@@ -23,7 +23,7 @@ echo
 echo
 echo "== shakedown run -r reports/demo scenarios/*.yaml"
 rm -rf "$out"
-cd "$top" && "$SD" run -r "$out" scenarios/redis-outage.yaml scenarios/postgres-outage.yaml scenarios/ai-guard.yaml scenarios/health-load.yaml
+cd "$top" && "$SD" run -r "$out" scenarios/*.yaml
 rc=$?
 echo
 echo "== shakedown sandbox down"
