@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/units.h"
 #include "../lib/util.h"
 #include "../sandbox/sandbox.h"
 #include "../sandbox/target.h"
@@ -21,6 +22,7 @@ struct sbx_args {
 	size_t nbugs;
 	int production, no_bugs;
 	const char *ai_latency;
+	int64_t target_memory;
 };
 
 static int
@@ -68,7 +70,7 @@ do_up(struct sbx_config *c, const struct sbx_args *a)
 {
 	struct sbx_up_opts o = { a->pg_port, a->redis_port, a->target_port,
 	    a->proxy_port, a->bugs, a->nbugs, a->no_bugs, a->production,
-	    a->ai_latency };
+	    a->ai_latency, a->target_memory };
 	struct sd_err e;
 
 	if (sbx_up(c, &o, said, c, &e) == -1) {
@@ -145,6 +147,7 @@ parse_args(const struct cmd_entry *self, int argc, char **argv,
 		{ "bug", required_argument, NULL, 'b' },
 		{ "production", no_argument, NULL, 'p' },
 		{ "ai-latency", required_argument, NULL, 'a' },
+		{ "target-memory", required_argument, NULL, 'M' },
 		{ "no-bugs", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -184,6 +187,16 @@ parse_args(const struct cmd_entry *self, int argc, char **argv,
 		case 'a':
 			a->ai_latency = optarg;
 			break;
+		case 'M': {
+			struct sd_err e;
+			if (strcmp(optarg, "none") == 0)
+				a->target_memory = -1;
+			else if (units_size(optarg, &a->target_memory, &e) == -1 ||
+			    a->target_memory < 64 * 1024 * 1024)
+				return *rc = cmd_usage_error(self, "--target-memory:"
+				    " a size of at least 64MiB, or none"), -1;
+			break;
+		}
 		default:
 			return *rc = cmd_usage_error(self, NULL), -1;
 		}
@@ -258,7 +271,7 @@ const struct cmd_entry cmd_sandbox = {
 	.name = "sandbox",
 	.usage = "[--dir DIR] [--pg-port N] [--redis-port N] [--target-port N]"
 	    " [--proxy-port N] [--bug NAME]... [--no-bugs] [--production] [--ai-latency D]"
-	    " up|down|status|env|stop NAME|start NAME",
+	    " [--target-memory SIZE|none] up|down|status|env|stop NAME|start NAME",
 	.summary = "private PostgreSQL + Redis + reference target on loopback",
 	.help =
 	    "Subcommands:\n"
@@ -281,6 +294,11 @@ const struct cmd_entry cmd_sandbox = {
 	    "      --no-bugs        start the target with no bug (forget saved ones)\n"
 	    "  -p, --production     the target requires Redis for readiness\n"
 	    "  -a, --ai-latency D   the target's simulated AI latency\n"
+	    "      --target-memory SIZE|none\n"
+	    "                       the target runs in a memory cgroup of its own\n"
+	    "                       with this limit, as in a container (default\n"
+	    "                       1GiB; none: no cgroup, its memory check reads\n"
+	    "                       the machine's)\n"
 	    "Ports, bugs and modes given to 'up' are saved in DIR and reused.\n",
 	.exec = exec_sandbox,
 };

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/cgroup.h"
 #include "../lib/proc.h"
 #include "fault.h"
 
@@ -87,96 +88,6 @@ cpu_describe(const struct fault *f, int revert)
 	    PERIOD_US);
 }
 
-/* Does the file (a v2 controller list) name cpu? */
-static int
-lists_cpu(const char *mnt, const char *file)
-{
-	char *path = xasprintf("%s/%s", mnt, file), *have = read_file(path, NULL,
-	    NULL);
-	int yes = 0;
-
-	for (char *t = have ? strtok(have, " \n") : NULL; t && !yes;
-	    t = strtok(NULL, " \n"))
-		yes = strcmp(t, "cpu") == 0;
-	free(have);
-	free(path);
-	return yes;
-}
-
-/* Where the cpu controller is: a v2 mount whose root hands "cpu" to its
- * children (cgroup.subtree_control: shakedown never changes that host-wide
- * setting), else the v1 hierarchy that has it. *v2 says which. */
-static int
-cpu_mount(char *path, size_t len, int *v2, struct sd_err *e)
-{
-	FILE *fp = fopen("/proc/self/mountinfo", "re");
-	char line[4096], v1path[4096] = "", v2path[4096] = "";
-	int v2off = 0;	/* v2 has cpu, not enabled for the root's children */
-
-	if (fp == NULL)
-		return err_set(e, "/proc/self/mountinfo: %s", strerror(errno));
-	while (fgets(line, sizeof line, fp) != NULL) {
-		char *sep = strstr(line, " - "), mnt[4096], fstype[64], opts[1024];
-		if (sep == NULL || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s %*s %1023s", fstype, opts) != 2)
-			continue;
-		if (strcmp(fstype, "cgroup2") == 0 && v2path[0] == '\0') {
-			if (lists_cpu(mnt, "cgroup.subtree_control"))
-				snprintf(v2path, sizeof v2path, "%s", mnt);
-			else if (lists_cpu(mnt, "cgroup.controllers"))
-				v2off = 1;
-		} else if (strcmp(fstype, "cgroup") == 0 && v1path[0] == '\0') {
-			for (char *t = strtok(opts, ","); t; t = strtok(NULL, ","))
-				if (strcmp(t, "cpu") == 0)
-					snprintf(v1path, sizeof v1path, "%s", mnt);
-		}
-	}
-	fclose(fp);
-	*v2 = v2path[0] != '\0';
-	if (!*v2 && v1path[0] == '\0' && v2off)
-		return err_set(e, "cgroup v2 has the cpu controller but does not"
-		    " hand it to its children (add +cpu to the root's"
-		    " cgroup.subtree_control; shakedown does not change it)");
-	if (!*v2 && v1path[0] == '\0')
-		return err_set(e, "no cgroup cpu controller on this host (neither"
-		    " cgroup v2 with cpu nor v1's cpu hierarchy is mounted)");
-	snprintf(path, len, "%s", *v2 ? v2path : v1path);
-	return 0;
-}
-
-/* The cgroup of pid in that hierarchy, relative to its root ("/a/b"):
- * v2's line is "0::PATH", v1's "N:CONTROLLERS:PATH" with cpu among them. */
-static char *
-cgroup_of(pid_t pid, int v2)
-{
-	char path[64], line[4096], *out = NULL;
-	FILE *fp;
-
-	snprintf(path, sizeof path, "/proc/%d/cgroup", (int)pid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return NULL;
-	while (out == NULL && fgets(line, sizeof line, fp) != NULL) {
-		char *ctl = strchr(line, ':'), *cg = ctl ? strchr(ctl + 1, ':') :
-		    NULL;
-		if (cg == NULL)
-			continue;
-		*ctl++ = '\0';
-		*cg++ = '\0';
-		cg[strcspn(cg, "\n")] = '\0';
-		if (v2) {
-			if (strcmp(line, "0") == 0 && *ctl == '\0')
-				out = xstrdup(cg);
-			continue;
-		}
-		for (char *t = strtok(ctl, ","); t && out == NULL;
-		    t = strtok(NULL, ","))
-			if (strcmp(t, "cpu") == 0)
-				out = xstrdup(cg);
-	}
-	fclose(fp);
-	return out;
-}
-
 /* top and, with children, every process below it, from one scan of /proc;
  * never shakedown itself nor what runs below it (a shell's children
  * include us and our guardian). */
@@ -231,7 +142,7 @@ cpu_prepare(const struct fault *f, const struct fault_env *env,
 		return NULL;
 	if (!proc_alive(top))
 		return err_set(e, "pid %d is not running", (int)top), NULL;
-	if (cpu_mount(root, sizeof root, &v2, e) == -1)
+	if (cg_mount("cpu", root, sizeof root, &v2, e) == -1)
 		return NULL;
 	size_t n = collect(top, o->children, procs, MAX_PROCS);
 	moved = json_array();
@@ -239,7 +150,7 @@ cpu_prepare(const struct fault *f, const struct fault_env *env,
 		struct sd_err ignore;
 		char *from;
 		if (pid_check(procs[i], &ignore) == -1 ||
-		    (from = cgroup_of(procs[i], v2)) == NULL)
+		    (from = cg_of(procs[i], "cpu", v2)) == NULL)
 			continue;	/* not to be moved, or gone meanwhile */
 		json_array_append_new(moved, json_pack("{s:i,s:I,s:s}", "pid",
 		    (int)procs[i], "starttime",
@@ -253,31 +164,6 @@ cpu_prepare(const struct fault *f, const struct fault_env *env,
 	    (int)(o->limit * PERIOD_US), "moved", moved);
 	free(dir);
 	return rec;
-}
-
-static int
-write_str(const char *path, const char *s, struct sd_err *e)
-{
-	FILE *fp = fopen(path, "we");
-
-	if (fp == NULL)
-		return err_set(e, "%s: %s", path, strerror(errno));
-	int bad = fputs(s, fp) == EOF;
-	if (fclose(fp) == EOF || bad)
-		return err_set(e, "writing '%s' to %s: %s", s, path, strerror(errno));
-	return 0;
-}
-
-static int
-move_pid(const char *dir, pid_t pid, struct sd_err *e)
-{
-	char *procs = xasprintf("%s/cgroup.procs", dir), num[32];
-	int rc;
-
-	snprintf(num, sizeof num, "%d", (int)pid);
-	rc = write_str(procs, num, e);
-	free(procs);
-	return rc;
 }
 
 /* The record's strings, checked: a journal may have been edited. */
@@ -324,7 +210,7 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 	} else {
 		file = xasprintf("%s/cpu.cfs_period_us", dir);
 		snprintf(buf, sizeof buf, "%d", PERIOD_US);
-		if (write_str(file, buf, e) == -1) {
+		if (cg_write(file, buf, e) == -1) {
 			free(file);
 			return -1;
 		}
@@ -332,7 +218,7 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 		snprintf(buf, sizeof buf, "%lld", (long long)quota);
 		file = xasprintf("%s/cpu.cfs_quota_us", dir);
 	}
-	rc = write_str(file, buf, e);
+	rc = cg_write(file, buf, e);
 	free(file);
 	if (rc == -1)
 		return -1;
@@ -340,7 +226,7 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 		pid_t pid = (pid_t)json_integer_value(json_object_get(m, "pid"));
 		if (!proc_alive(pid))
 			continue;
-		if (move_pid(dir, pid, e) == -1)
+		if (cg_move(dir, pid, e) == -1)
 			return -1;
 		nmoved++;
 	}
@@ -380,7 +266,7 @@ cpu_revert(const json_t *rec, void *state, const struct fault_env *env,
 		    (unsigned long long)st)
 			continue;
 		char *to = xasprintf("%s%s", root, from);
-		int rc = move_pid(to, pid, e);
+		int rc = cg_move(to, pid, e);
 		free(to);
 		if (rc == -1)
 			return -1;
@@ -394,7 +280,7 @@ cpu_revert(const json_t *rec, void *state, const struct fault_env *env,
 		char *to = xasprintf("%s%s", root, first);
 		for (char *t = strtok(left, "\n"); t; t = strtok(NULL, "\n")) {
 			any = 1;
-			if (move_pid(to, (pid_t)atoi(t), e) == 0)
+			if (cg_move(to, (pid_t)atoi(t), e) == 0)
 				back++;
 		}
 		free(to);

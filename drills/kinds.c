@@ -10,6 +10,7 @@
 
 extern const struct fault_kind fault_bandwidth;
 extern const struct fault_kind fault_cpu;
+extern const struct fault_kind fault_memory;
 extern const struct fault_kind fault_netem;
 extern const struct fault_kind fault_partition;
 extern const struct fault_kind fault_proxy;
@@ -26,5 +27,6 @@ const struct fault_kind *const fault_kinds[] = {
 	&fault_proxy,
 	&fault_partition,
 	&fault_cpu,
+	&fault_memory,
 	NULL
 };

@@ -51,6 +51,12 @@ child(const struct spawn_opts *o, int out, int errfd, pid_t parent)
 	dup2(out, 2);
 	if (o->cwd != NULL && chdir(o->cwd) == -1)
 		goto fail;
+	if (o->cgroup_procs != NULL) {
+		int cg = open(o->cgroup_procs, O_WRONLY | O_CLOEXEC);
+		if (cg == -1 || write(cg, "0", 1) != 1)
+			goto fail;
+		close(cg);
+	}
 	if (o->set_ids && (setgroups(0, NULL) == -1 || setgid(o->gid) == -1 ||
 	    setuid(o->uid) == -1))
 		goto fail;

@@ -24,6 +24,7 @@ struct spawn_opts {
 	int stdin_fd;		/* with use_stdin: the child's stdin */
 	int use_stdin;
 	int die_with_parent;	/* SIGKILL it if we die (PR_SET_PDEATHSIG) */
+	const char *cgroup_procs;	/* join this cgroup.procs before exec */
 };
 
 /* Start a child; returns its pid or -1 with e set (exec errors included). */

@@ -32,6 +32,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "../lib/cgroup.h"
 #include "../lib/ping.h"
 #include "../lib/proc.h"
 #include "../lib/tproxy.h"
@@ -40,6 +41,7 @@
 #define START_TIMEOUT_MS 30000
 #define STOP_TIMEOUT_MS 15000
 #define PORT_LINGER_MS 5000
+#define DEFAULT_TARGET_MEMORY (1024LL * 1024 * 1024)
 
 static const char *part_names[SBX_NPARTS] = { "postgres", "redis", "proxy",
     "target" };
@@ -151,6 +153,7 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 	c->redis_port = 63799;
 	c->target_port = 38080;
 	c->proxy_port = 38084;
+	c->target_memory = DEFAULT_TARGET_MEMORY;
 	path = path_in(c, "sandbox.json");
 	if (access(path, F_OK) == -1) {
 		free(path);
@@ -172,6 +175,9 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 		c->target_port = (int)json_integer_value(v);
 	if ((v = json_object_get(j, "proxy_port")) && json_is_integer(v))
 		c->proxy_port = (int)json_integer_value(v);
+	if ((v = json_object_get(j, "target_memory")) && json_is_integer(v) &&
+	    json_integer_value(v) >= 0)
+		c->target_memory = json_integer_value(v);
 	if ((v = json_object_get(j, "production")))
 		c->production = json_is_true(v);
 	if ((v = json_object_get(j, "ai_latency")) && json_is_string(v))
@@ -191,9 +197,10 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 int
 sbx_config_save(const struct sbx_config *c, struct sd_err *e)
 {
-	json_t *j = json_pack("{s:i,s:i,s:i,s:i,s:b}", "pg_port", c->pg_port,
-	    "redis_port", c->redis_port, "target_port", c->target_port,
-	    "proxy_port", c->proxy_port, "production", c->production);
+	json_t *j = json_pack("{s:i,s:i,s:i,s:i,s:b,s:I}", "pg_port",
+	    c->pg_port, "redis_port", c->redis_port, "target_port",
+	    c->target_port, "proxy_port", c->proxy_port, "production",
+	    c->production, "target_memory", (json_int_t)c->target_memory);
 	json_t *bugs = json_array();
 	char *text, *path;
 	int rc;
@@ -585,6 +592,51 @@ spawn_proxy(const struct sbx_config *c, struct sd_err *e)
 	return pid;
 }
 
+char *
+sbx_target_cgroup(const struct sbx_config *c)
+{
+	char root[4096];
+	struct sd_err ignore;
+	int v2;
+
+	if (c->target_memory <= 0 || cg_mount("memory", root, sizeof root, &v2,
+	    &ignore) == -1)
+		return NULL;
+	return xasprintf("%s/shakedown-sandbox-%d", root, c->target_port);
+}
+
+/* The target's cgroup with its memory limit, like a container's: NULL
+ * when no limit is asked for (or, with e, when it cannot be made). */
+static char *
+target_cgroup_make(const struct sbx_config *c, struct sd_err *e)
+{
+	char root[4096], num[32];
+	int v2;
+
+	if (c->target_memory <= 0)
+		return NULL;
+	if (cg_mount("memory", root, sizeof root, &v2, e) == -1) {
+		err_prefix(e, "--target-memory (none: run it without a limit)");
+		return NULL;
+	}
+	char *dir = sbx_target_cgroup(c);
+	snprintf(num, sizeof num, "%lld", (long long)c->target_memory);
+	char *file = xasprintf("%s/%s", dir, v2 ? "memory.max" :
+	    "memory.limit_in_bytes");
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		err_set(e, "mkdir %s: %s", dir, strerror(errno));
+	else if (cg_write(file, num, e) == 0)
+		errno = 0;
+	if (errno != 0) {
+		rmdir(dir);
+		free(file);
+		free(dir);
+		return NULL;
+	}
+	free(file);
+	return dir;
+}
+
 static pid_t
 spawn_target(const struct sbx_config *c, struct sd_err *e)
 {
@@ -617,7 +669,14 @@ spawn_target(const struct sbx_config *c, struct sd_err *e)
 	}
 	argv[n] = NULL;
 	struct spawn_opts o = { .argv = argv, .log_path = log, .new_session = 1 };
-	pid = proc_spawn(&o, NULL, e);
+	char *cg = target_cgroup_make(c, e), *procs = NULL;
+	if (cg != NULL) {
+		procs = xasprintf("%s/cgroup.procs", cg);
+		o.cgroup_procs = procs;
+	}
+	pid = c->target_memory > 0 && cg == NULL ? -1 : proc_spawn(&o, NULL, e);
+	free(procs);
+	free(cg);
 	free(log);
 	free(db);
 	free(rd);
@@ -763,6 +822,16 @@ sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 			proc_terminate(pmpid, SIGINT, STOP_TIMEOUT_MS);
 		free(pm);
 	}
+	if (p == SBX_TARGET) {
+		/* its cgroup goes with it (a later start makes it anew) */
+		char *cg = sbx_target_cgroup(c);
+		if (cg != NULL && cg_empty_rmdir(cg, 3000, e) == -1) {
+			free(cg);
+			free(pidp);
+			return -1;
+		}
+		free(cg);
+	}
 	unlink(pidp);
 	free(pidp);
 	return 0;
@@ -775,7 +844,8 @@ target_changed(const struct sbx_config *c, const struct sbx_up_opts *o)
 	if ((o->production && !c->production) || (o->no_bugs && c->nbugs > 0) ||
 	    (o->ai_latency && (!c->ai_latency ||
 	    strcmp(o->ai_latency, c->ai_latency) != 0)) ||
-	    (o->nbugs > 0 && o->nbugs != c->nbugs))
+	    (o->nbugs > 0 && o->nbugs != c->nbugs) || (o->target_memory != 0 &&
+	    o->target_memory != (c->target_memory ? c->target_memory : -1)))
 		return 1;
 	for (size_t i = 0; i < o->nbugs && o->nbugs == c->nbugs; i++)
 		if (strcmp(o->bugs[i], c->bugs[i]) != 0)
@@ -796,6 +866,8 @@ apply_opts(struct sbx_config *c, const struct sbx_up_opts *o)
 		c->proxy_port = o->proxy_port;
 	if (o->production)
 		c->production = 1;
+	if (o->target_memory != 0)
+		c->target_memory = o->target_memory < 0 ? 0 : o->target_memory;
 	if (o->ai_latency) {
 		free(c->ai_latency);
 		c->ai_latency = xstrdup(o->ai_latency);

@@ -30,6 +30,8 @@ struct sbx_config {
 	int production;
 	char *ai_latency;	/* passed through, NULL: target default */
 	char *self_exe;		/* our binary, for the target */
+	int64_t target_memory;	/* the target's cgroup memory limit, bytes;
+				 * 0: none (its check then reads the host) */
 };
 
 struct sbx_state {
@@ -66,6 +68,7 @@ struct sbx_up_opts {
 	size_t nbugs;
 	int no_bugs, production;
 	const char *ai_latency;
+	int64_t target_memory;	/* 0: leave; -1: none */
 };
 
 /*
@@ -78,6 +81,10 @@ struct sbx_up_opts {
 int sbx_up(struct sbx_config *c, const struct sbx_up_opts *o,
     void (*say)(void *arg, enum sbx_part p, int started), void *arg,
     struct sd_err *e);
+
+/* The target's memory cgroup (NULL when the host has no memory
+ * controller or the limit is off). Caller frees. */
+char *sbx_target_cgroup(const struct sbx_config *c);
 
 /* Connection strings for drills and the target. */
 char *sbx_db_url(const struct sbx_config *c);

@@ -26,11 +26,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "../lib/cgroup.h"
 #include "deps.h"
 #include "target.h"
 
@@ -43,7 +45,10 @@
 #define SLOW_RECOVERY_MS 8000
 #define LIMIT_WINDOW_MS 10000
 #define LIMIT_MAX 20
+#define RATE_POINTS 100	/* seed 001's limiter, per client per second */
+#define COMPUTE_MS 2
 #define LEAK_BYTES (64 * 1024)
+#define MEMORY_DEGRADED 0.80	/* seed 004: memory < 80 % is healthy */
 #define GUARD_TEXT "AI request already in progress. Please wait."
 
 static const struct {
@@ -58,6 +63,8 @@ static const struct {
 	{ "crash_on_db_loss", BUG_CRASH_ON_DB_LOSS },
 	{ "no_graceful", BUG_NO_GRACEFUL },
 	{ "no_db_timeout", BUG_NO_DB_TIMEOUT },
+	{ "no_memory_check", BUG_NO_MEMORY_CHECK },
+	{ "no_rate_limit", BUG_NO_RATE_LIMIT },
 };
 
 struct session {
@@ -71,11 +78,11 @@ struct limit {
 	int count;
 };
 
-#define NROUTES 10
+#define NROUTES 11
 static const char *routes[NROUTES] = {
 	"/health", "/api/ready", "/api/ai-interpret", "/api/login",
 	"/api/session", "/api/records", "/api/limited", "/metrics", "other",
-	"shutdown"
+	"shutdown", "/api/compute"
 };
 
 struct metric {
@@ -145,8 +152,13 @@ target_bug_parse(const char *name, unsigned *bit)
 const char *
 target_bug_names(void)
 {
-	return "ready_ignores_db, health_hides_redis, no_guard, slow_recovery,"
-	    " leak, crash_on_db_loss, no_graceful";
+	static char names[512];
+
+	if (names[0] == '\0')
+		for (size_t i = 0; i < sizeof bugs / sizeof bugs[0]; i++)
+			snprintf(names + strlen(names), sizeof names - strlen(names),
+			    "%s%s", i ? ", " : "", bugs[i].name);
+	return names;
 }
 
 static void
@@ -272,6 +284,43 @@ redis_check(struct srv *s, struct dep_check *rd)
 		    rd->ok ? "" : ": ", rd->ok ? "" : rd->error);
 }
 
+/*
+ * Memory: of the cgroup this process is in when it has a limit (as in a
+ * container), else of the machine. Degraded from 80 % (seed 004).
+ */
+static json_t *
+memory_check(struct srv *s, int *degraded)
+{
+	int64_t limit = -1, usage = -1, total, avail;
+	const char *basis = "cgroup";
+	char root[4096], *rel;
+	struct sd_err ignore;
+	int v2;
+
+	*degraded = 0;
+	if (s->o->bugs & BUG_NO_MEMORY_CHECK)
+		return json_pack("{s:s}", "status", "ok");
+	if (cg_mount("memory", root, sizeof root, &v2, &ignore) == 0 &&
+	    (rel = cg_of(getpid(), "memory", v2)) != NULL) {
+		cg_memory(root, rel, v2, &limit, &usage);
+		free(rel);
+	}
+	host_memory(&total, &avail);
+	if (limit <= 0 || usage < 0 || (total > 0 && limit > total)) {
+		basis = "host";
+		limit = total;
+		usage = total - avail;
+	}
+	if (limit <= 0)
+		return json_pack("{s:s}", "status", "unknown");
+	double frac = (double)usage / (double)limit;
+	*degraded = frac >= MEMORY_DEGRADED;
+	return json_pack("{s:s,s:i,s:i,s:I,s:s}", "status", *degraded ?
+	    "degraded" : "ok", "usage", (int)(frac * 100 + 0.5), "threshold",
+	    (int)(MEMORY_DEGRADED * 100), "limit_bytes", (json_int_t)limit,
+	    "basis", basis);
+}
+
 static enum MHD_Result
 do_health(struct srv *s, struct MHD_Connection *c)
 {
@@ -295,15 +344,17 @@ do_health(struct srv *s, struct MHD_Connection *c)
 		rd.ok = 1;
 		rd.error[0] = '\0';
 	}
+	int mem_degraded;
+	json_t *mem = memory_check(s, &mem_degraded);
 	ok = strcmp(check_status(&db, DB_SLOW_MS), "ok") == 0 &&
-	    strcmp(check_status(&rd, REDIS_SLOW_MS), "ok") == 0;
-	j = json_pack("{s:s,s:s,s:s,s:f,s:{s:o,s:o}}",
+	    strcmp(check_status(&rd, REDIS_SLOW_MS), "ok") == 0 && !mem_degraded;
+	j = json_pack("{s:s,s:s,s:s,s:f,s:{s:o,s:o,s:o}}",
 	    "status", ok ? "ok" : "degraded",
 	    "service", "shakedown-target",
 	    "timestamp", iso8601_ms(wall_ms(), ts, sizeof ts),
 	    "uptime", (mono_ms() - s->start_ms) / 1000.0,
 	    "checks", "db", check_json(&db, DB_SLOW_MS), "redis",
-	    check_json(&rd, REDIS_SLOW_MS));
+	    check_json(&rd, REDIS_SLOW_MS), "memory", mem);
 	return reply_json(s, c, 0, 200, j, NULL, NULL);
 }
 
@@ -515,20 +566,14 @@ client_key(struct MHD_Connection *c, char *buf, size_t len)
 		    buf, (socklen_t)len);
 }
 
-static enum MHD_Result
-do_limited(struct srv *s, struct MHD_Connection *c)
+/* A fixed window per client: 0 when this request fits, else the ms until
+ * the window turns. */
+static int64_t
+limit_take(struct srv *s, const char *key, int max, int64_t window_ms)
 {
-	const char *id = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "X-Client-Id");
 	int64_t now = mono_ms(), retry_ms = 0;
 	struct limit *l = NULL;
-	char key[64];
 
-	/* X-Client-Id lets several "clients" share one loopback address */
-	if (id != NULL)
-		snprintf(key, sizeof key, "id:%s", id);
-	else
-		client_key(c, key, sizeof key);
 	pthread_mutex_lock(&s->mu);
 	for (size_t i = 0; i < s->nlimits && l == NULL; i++)
 		if (strcmp(s->limits[i].client, key) == 0)
@@ -541,20 +586,85 @@ do_limited(struct srv *s, struct MHD_Connection *c)
 		l->window_start_ms = now;
 		l->count = 0;
 	}
-	if (now - l->window_start_ms >= LIMIT_WINDOW_MS) {
+	if (now - l->window_start_ms >= window_ms) {
 		l->window_start_ms = now;
 		l->count = 0;
 	}
-	if (++l->count > LIMIT_MAX)
-		retry_ms = LIMIT_WINDOW_MS - (now - l->window_start_ms);
+	if (++l->count > max)
+		retry_ms = window_ms - (now - l->window_start_ms);
 	pthread_mutex_unlock(&s->mu);
-	if (retry_ms > 0) {
-		char ra[16];
-		snprintf(ra, sizeof ra, "%lld", (long long)((retry_ms + 999) / 1000));
-		return reply_json(s, c, 6, 429, json_pack("{s:s}", "error",
-		    "Too many requests"), "Retry-After", ra);
+	return retry_ms;
+}
+
+/* X-Client-Id lets several "clients" share one loopback address. */
+static void
+limit_key(struct MHD_Connection *c, const char *prefix, char *key, size_t len)
+{
+	const char *id = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    "X-Client-Id");
+	char addr[48];
+
+	if (id != NULL) {
+		snprintf(key, len, "%sid:%.40s", prefix, id);
+		return;
 	}
+	client_key(c, addr, sizeof addr);
+	snprintf(key, len, "%s%s", prefix, addr);
+}
+
+static enum MHD_Result
+too_many(struct srv *s, struct MHD_Connection *c, int route, int64_t retry_ms,
+    json_t *j)
+{
+	char ra[16];
+
+	snprintf(ra, sizeof ra, "%lld", (long long)((retry_ms + 999) / 1000));
+	return reply_json(s, c, route, 429, j, "Retry-After", ra);
+}
+
+static enum MHD_Result
+do_limited(struct srv *s, struct MHD_Connection *c)
+{
+	char key[64];
+	int64_t retry_ms;
+
+	limit_key(c, "", key, sizeof key);
+	if ((retry_ms = limit_take(s, key, LIMIT_MAX, LIMIT_WINDOW_MS)) > 0)
+		return too_many(s, c, 6, retry_ms, json_pack("{s:s}", "error",
+		    "Too many requests"));
 	return reply_json(s, c, 6, 200, json_pack("{s:b}", "ok", 1), NULL, NULL);
+}
+
+/*
+ * CPU work behind seed 001's rate limiter: RATE_POINTS requests per client
+ * a second are served (COMPUTE_MS of CPU each); the rest get 429 with
+ * Retry-After at once, costing next to nothing — so a throttled CPU still
+ * serves what it accepts in time.
+ */
+static enum MHD_Result
+do_compute(struct srv *s, struct MHD_Connection *c)
+{
+	struct timespec t0, t;
+	uint32_t x = 1;
+	char key[64];
+	int64_t retry_ms;
+
+	if (!(s->o->bugs & BUG_NO_RATE_LIMIT)) {
+		limit_key(c, "compute:", key, sizeof key);
+		if ((retry_ms = limit_take(s, key, RATE_POINTS, 1000)) > 0)
+			return too_many(s, c, 10, retry_ms, json_pack("{s:s,s:s}",
+			    "code", "TOO_MANY_REQUESTS", "message",
+			    "Too many requests, please try again later"));
+	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	do {
+		for (int i = 0; i < 10000; i++)
+			x = x * 1103515245u + 12345u;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000000000LL + (t.tv_nsec - t0.tv_nsec) <
+	    COMPUTE_MS * 1000000LL);
+	return reply_json(s, c, 10, 200, json_pack("{s:I}", "result",
+	    (json_int_t)x), NULL, NULL);
 }
 
 static enum MHD_Result
@@ -626,6 +736,8 @@ route(struct srv *s, struct MHD_Connection *c, const char *url,
 		return do_records(s, c);
 	if (get && strcmp(url, "/api/limited") == 0)
 		return do_limited(s, c);
+	if (get && strcmp(url, "/api/compute") == 0)
+		return do_compute(s, c);
 	if (get && strcmp(url, "/metrics") == 0)
 		return do_metrics(s, c);
 	return reply_json(s, c, 8, 404, json_pack("{s:s}", "error",

@@ -19,6 +19,8 @@ enum target_bug {
 	BUG_CRASH_ON_DB_LOSS = 1 << 5,
 	BUG_NO_GRACEFUL = 1 << 6,
 	BUG_NO_DB_TIMEOUT = 1 << 7,
+	BUG_NO_MEMORY_CHECK = 1 << 8,
+	BUG_NO_RATE_LIMIT = 1 << 9,
 };
 
 struct target_opts {

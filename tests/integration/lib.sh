@@ -59,3 +59,23 @@ join() { [ ${#JOBS[@]} -gt 0 ] && wait "${JOBS[@]}"; JOBS=(); }
 # alive PID: running and not a zombie (kill -0 also succeeds on zombies,
 # which a lazy pid 1 may leave for a moment)
 alive() { local s; s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [ -n "$s" ] && [ "$s" != Z ]; }
+
+# Shipped drills, run REPEAT times per verdict (SD_DRILL_REPEAT, default 1):
+# DRILL is the scenario.
+REPEAT=${SD_DRILL_REPEAT:-1}
+show_out() { sed 's/^/        | /' "$1"; }	# what a run printed, for a failure
+toxics() { python3 "$here/tools/pxlist.py" "$ROUTE_SOCK" "$1"; }	# toxics ROUTE: how many
+ldrill() {	# ldrill DIR [VAR=value...]: $DRILL against the sandbox target
+	local dir=$1; shift
+	env SHAKEDOWN_TARGET="$TARGET" DATABASE_URL="$DB_URL" "$@" \
+		"$SHAKEDOWN" run -r "$dir" "$DRILL" >"$dir.out" 2>&1
+	RC=$?
+}
+repeat_drill() {	# repeat_drill RC DIR [VAR=value...]: REPEAT runs; GOT: how many gave RC
+	local want=$1 dir=$2 i; shift 2
+	GOT=0
+	for i in $(seq "$REPEAT"); do
+		ldrill "$dir$i" "$@"
+		if [ "$RC" = "$want" ]; then GOT=$((GOT + 1)); else show_out "$dir$i.out"; fi
+	done
+}

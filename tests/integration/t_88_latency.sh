@@ -12,22 +12,6 @@ DRILL=$SCN/network-latency.yaml
 ROUTE_SOCK=$SBX/proxy.sock
 REPEAT=${SD_DRILL_REPEAT:-1}
 
-show_out() { sed 's/^/        | /' "$1"; }	# what a run printed, for a failure
-toxics() { python3 "$here/tools/pxlist.py" "$ROUTE_SOCK" "$1"; }	# toxics ROUTE: how many
-ldrill() {	# ldrill DIR [VAR=value...]: the drill against the sandbox target
-	local dir=$1; shift
-	env SHAKEDOWN_TARGET="$TARGET" DATABASE_URL="$DB_URL" "$@" \
-		"$SHAKEDOWN" run -r "$dir" "$DRILL" >"$dir.out" 2>&1
-	RC=$?
-}
-repeat_drill() {	# repeat_drill RC DIR [VAR=value...]: REPEAT runs; GOT: how many gave RC
-	local want=$1 dir=$2 i; shift 2
-	GOT=0
-	for i in $(seq "$REPEAT"); do
-		ldrill "$dir$i" "$@"
-		if [ "$RC" = "$want" ]; then GOT=$((GOT + 1)); else show_out "$dir$i.out"; fi
-	done
-}
 key_ms() {	# key_ms DIR NAME: a key time's elapsed ms, from result.json
 	python3 -c 'import json,sys
 for k in json.load(open(sys.argv[1]))["key_times"]:

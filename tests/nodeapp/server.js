@@ -12,12 +12,18 @@
 // NO_DB_TIMEOUT=1 (queries wait as long as the database takes),
 // READY_STYLE=terminus (answers like @godaddy/terminus: 200 {"status":"ok"},
 // 503 {"status":"error"}), LEAK=1 (keeps 64 KiB per /health request),
-// AI_LATENCY_MS (default 300).
+// AI_LATENCY_MS (default 300). Memory (seed 004's check, of the cgroup's
+// limit when there is one, as in a container, else the machine's) is
+// degraded from 80 %; NO_MEMORY_CHECK=1 leaves it out. /api/compute burns
+// COMPUTE_MS (2) of CPU behind seed 001's rate limiter (rate-limiter-flexible,
+// RATE_LIMIT_POINTS per RATE_LIMIT_DURATION seconds per client, default
+// 100/1; 429 with Retry-After); NO_RATE_LIMIT=1 leaves the limiter out.
 'use strict';
 const fs = require('fs');
 const express = require('express');
 const { Pool } = require('pg');
 const { createClient } = require('redis');
+const { RateLimiterMemory } = require('rate-limiter-flexible');
 
 const port = Number(process.env.PORT || 3000);
 const production = process.env.NODE_ENV === 'production';
@@ -25,6 +31,9 @@ const terminus = process.env.READY_STYLE === 'terminus';
 const aiLatency = Number(process.env.AI_LATENCY_MS || 300);
 const started = Date.now();
 const noDbTimeout = process.env.NO_DB_TIMEOUT === '1';
+const noMemoryCheck = process.env.NO_MEMORY_CHECK === '1';
+const noRateLimit = process.env.NO_RATE_LIMIT === '1';
+const computeMs = Number(process.env.COMPUTE_MS || 2);
 
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,
@@ -74,6 +83,66 @@ async function checkRedis() {
   }
 }
 
+// The memory limit of this process's cgroup (v1 memory hierarchy, else v2),
+// or null when it has none.
+function cgroupMemory() {
+  const read = (f) => { try { return fs.readFileSync(f, 'utf8'); } catch { return null; } };
+  const lines = (read('/proc/self/cgroup') || '').split('\n');
+  for (const l of lines) {
+    const [, ctl, path] = l.split(':');
+    if (path === undefined) continue;
+    if (ctl.split(',').includes('memory')) {
+      const dir = `/sys/fs/cgroup/memory${path === '/' ? '' : path}`;
+      const stat = read(`${dir}/memory.stat`) || '';
+      const m = /^hierarchical_memory_limit (\d+)$/m.exec(stat);
+      const usage = Number(read(`${dir}/memory.usage_in_bytes`));
+      const limit = m ? Number(m[1]) : NaN;
+      if (limit > 0 && limit < 2 ** 62 && usage >= 0) return { usage, limit };
+    } else if (ctl === '') {
+      let dir = `/sys/fs/cgroup${path === '/' ? '' : path}`;
+      const usage = Number(read(`${dir}/memory.current`));
+      let limit = Infinity;
+      for (; dir.length > '/sys/fs/cgroup'.length; dir = dir.slice(0, dir.lastIndexOf('/'))) {
+        const max = Number(read(`${dir}/memory.max`));
+        if (max > 0 && max < limit) limit = max;
+      }
+      if (Number.isFinite(limit) && usage >= 0) return { usage, limit };
+    }
+  }
+  return null;
+}
+
+// seed 004's memory check, of what this service may really use
+function checkMemory() {
+  if (noMemoryCheck) return { status: 'healthy' };
+  let m = cgroupMemory();
+  let basis = 'cgroup';
+  const os = require('os');
+  if (!m || m.limit > os.totalmem()) {
+    m = { usage: os.totalmem() - os.freemem(), limit: os.totalmem() };
+    basis = 'host';
+  }
+  const usage = Math.round((m.usage / m.limit) * 100);
+  return { status: usage < 80 ? 'healthy' : 'degraded', usage, limit: 80, basis };
+}
+
+// seed 001 §3.2: the rate limiter (its memory version)
+const rateLimiter = new RateLimiterMemory({
+  points: Number(process.env.RATE_LIMIT_POINTS || 100),
+  duration: Number(process.env.RATE_LIMIT_DURATION || 1),
+});
+async function rateLimit(req, res, next) {
+  if (noRateLimit) return next();
+  try {
+    await rateLimiter.consume(req.get('X-Client-Id') || req.ip || 'unknown');
+    next();
+  } catch (error) {
+    if (error.msBeforeNext === undefined) return next(); // the limiter failed: let it through
+    res.set('Retry-After', String(Math.max(1, Math.ceil(error.msBeforeNext / 1000))));
+    res.status(429).json({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests, please try again later' });
+  }
+}
+
 // seed 000: lib/concurrency.js
 const createAiGuard = (initial = new Set()) => {
   const inFlight = initial;
@@ -102,12 +171,13 @@ app.use((req, res, next) => {
 app.get('/health', async (req, res) => {
   if (process.env.LEAK === '1') leaked.push(Buffer.alloc(64 * 1024, 0xa5));
   const [db, rd] = await Promise.all([checkDb(), checkRedis()]);
+  const memory = checkMemory();
   res.json({
-    status: db.status === 'healthy' && rd.status === 'healthy' ? 'ok' : 'degraded',
+    status: db.status === 'healthy' && rd.status === 'healthy' && memory.status === 'healthy' ? 'ok' : 'degraded',
     service: 'shakedown-nodeapp',
     timestamp: new Date().toISOString(),
     uptime: (Date.now() - started) / 1000,
-    checks: { db, redis: rd },
+    checks: { db, redis: rd, memory },
   });
 });
 
@@ -149,6 +219,17 @@ app.get('/api/records', async (req, res) => {
   } catch (err) {
     res.status(503).json({ error: 'Database unavailable', detail: err.message });
   }
+});
+
+app.get('/api/compute', rateLimit, (req, res) => {
+  const start = process.cpuUsage();
+  let x = 1;
+  for (;;) {
+    for (let i = 0; i < 10000; i++) x = (x * 1103515245 + 12345) >>> 0;
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= computeMs) break;
+  }
+  res.json({ result: x });
 });
 
 for (const kind of ['bazi', 'tarot', 'iching']) {
