@@ -374,6 +374,12 @@ load_value(const struct res_load_phase *ph, enum load_what w)
 	case LW_P99: return ph->p99;
 	case LW_MAX: return ph->max;
 	case LW_RPS: return ph->rps;
+	case LW_REJECTED:
+		return ph->requests ? (double)ph->s429 / (double)ph->requests : 0;
+	case LW_ACCEPTED_P95: return ph->ok_p95;
+	case LW_RETRY_AFTER:
+		/* of the 429s; none: nothing to hold against it */
+		return ph->s429 ? (double)ph->retry_after / (double)ph->s429 : 1;
 	default: return (double)ph->requests;
 	}
 }
@@ -396,7 +402,14 @@ ev_loads(struct run *c)
 			ok &= cmp_ok(m->op, got, m->v);
 			if (m->what == LW_ERRORS)
 				sb_addf(&sb, ", errors %.2f%%", got * 100);
-			else if (m->what <= LW_MAX)
+			else if (m->what == LW_REJECTED)
+				sb_addf(&sb, ", 429 %.1f%% (%llu)", got * 100,
+				    (unsigned long long)ph->s429);
+			else if (m->what == LW_RETRY_AFTER)
+				sb_addf(&sb, ", Retry-After on %llu of %llu 429s",
+				    (unsigned long long)ph->retry_after,
+				    (unsigned long long)ph->s429);
+			else if (expect_load_what_unit(m->what) == 'd')
 				sb_addf(&sb, ", %s %.2fms", expect_load_what_name(m->what),
 				    got);
 			else if (m->what == LW_RPS)

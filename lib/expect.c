@@ -16,15 +16,22 @@
 static const char *const expect_keys[] = { "probe", "process", "load",
     "alive", "rss_growth", "rss_trend", "over", "status", "json", "body",
     "header", "latency", "phase", "errors", "p50", "p90", "p95", "p99",
-    "max", "rps", "requests", "within", "holds", "never", "as", NULL };
+    "max", "rps", "requests", "rejected", "accepted_p95", "retry_after",
+    "within", "holds", "never", "as", NULL };
 static const char *const probe_only[] = { "status", "json", "body", "header",
     "latency", NULL };
 static const char *const load_only[] = { "phase", "errors", "p50", "p90",
-    "p95", "p99", "max", "rps", "requests", NULL };
+    "p95", "p99", "max", "rps", "requests", "rejected", "accepted_p95",
+    "retry_after", NULL };
 static const char *const process_only[] = { "alive", "rss_growth",
     "rss_trend", "over", NULL };
 static const char *const load_what_names[] = { "errors", "p50", "p90", "p95",
-    "p99", "max", "rps", "requests" };
+    "p99", "max", "rps", "requests", "rejected", "accepted_p95", "retry_after" };
+/* what each bound is: 'p' a share, 'd' a duration, 'n' a number */
+static const char load_what_unit[] = "pdddddnnpdp";
+_Static_assert(sizeof load_what_unit == LW_N + 1, "a unit per load_what");
+_Static_assert(sizeof load_what_names / sizeof *load_what_names == LW_N,
+    "a name per load_what");
 static const char *const phase_names[] = { "before", "fault", "after", "all",
     NULL };
 
@@ -32,6 +39,12 @@ const char *
 expect_load_what_name(enum load_what w)
 {
 	return load_what_names[w];
+}
+
+char
+expect_load_what_unit(enum load_what w)
+{
+	return load_what_unit[w];
 }
 
 const char *
@@ -158,12 +171,11 @@ parse_load_matchers(const struct yctx *y, const struct scenario *s,
 			    " '%s'", v->value);
 		x->phase = found;
 	}
-	for (int w = LW_ERRORS; w <= LW_REQUESTS; w++) {
+	for (int w = LW_ERRORS; w < LW_N; w++) {
 		struct load_match lm = { .what = (enum load_what)w };
 		if ((v = ynode_get(n, load_what_names[w])) == NULL)
 			continue;
-		if (parse_cmp(y, v, w == LW_ERRORS ? 'p' : w <= LW_MAX ? 'd' : 'n',
-		    &lm.op, &lm.v) == -1)
+		if (parse_cmp(y, v, load_what_unit[w], &lm.op, &lm.v) == -1)
 			return -1;
 		x->lm = xgrow(x->lm, &cap, x->nlm + 1, sizeof *x->lm);
 		x->lm[x->nlm++] = lm;
@@ -339,9 +351,9 @@ describe_load(const struct scenario *s, const struct scen_expect *x,
 		const struct load_match *m = &x->lm[i];
 		sb_addf(sb, "%s%s %s ", i ? ", " : "", load_what_names[m->what],
 		    expect_op_name(m->op));
-		if (m->what == LW_ERRORS)
+		if (load_what_unit[m->what] == 'p')
 			sb_addf(sb, "%g%%", m->v * 100);
-		else if (m->what <= LW_MAX)
+		else if (load_what_unit[m->what] == 'd')
 			sb_addf(sb, "%gms", m->v);
 		else
 			sb_addf(sb, "%g%s", m->v, m->what == LW_RPS ? "/s" : "");

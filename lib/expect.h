@@ -28,7 +28,7 @@ enum exp_mode { EX_NOW, EX_WITHIN, EX_HOLDS, EX_NEVER };
 
 /* "< 1%", ">= 100", "<= 500ms" on a load statistic. */
 enum load_what { LW_ERRORS, LW_P50, LW_P90, LW_P95, LW_P99, LW_MAX, LW_RPS,
-	LW_REQUESTS };
+	LW_REQUESTS, LW_REJECTED, LW_ACCEPTED_P95, LW_RETRY_AFTER, LW_N };
 struct load_match {
 	enum load_what what;
 	int op;				/* '<', 'L' (<=), '>', 'G' (>=) */
@@ -63,6 +63,8 @@ int expect_parse(const struct yctx *y, const struct scenario *s,
     const struct ynode *n, struct scen_expect *x, int steady);
 void expect_free(struct scen_expect *x);
 const char *expect_load_what_name(enum load_what w);
+/* 'p' a share (0..1), 'd' milliseconds, 'n' a number */
+char expect_load_what_unit(enum load_what w);
 const char *expect_mode_name(enum exp_mode m);
 /* "< 500ms", "<= 1%" for people; op as in load_match. */
 const char *expect_op_name(int op);

@@ -216,6 +216,12 @@ record(struct worker *w, struct slot *s, CURLcode rc)
 		if (code > 0 && code < 600)
 			st->status[code]++;
 		err = code >= 500;
+		if (code >= 200 && code < 300)
+			hist_record(&st->ok, lat_us);
+		struct curl_header *hd;
+		if (code == 429 && curl_easy_header(s->h, "Retry-After", 0,
+		    CURLH_HEADER, -1, &hd) == CURLHE_OK)
+			st->retry_after++;
 	} else {
 		st->transport[classify(rc)]++;
 		err = 1;
@@ -448,6 +454,7 @@ load_start(const struct load_spec *spec, struct sd_err *e)
 		for (int p = 0; p < LP_N; p++) {
 			hist_reset(&w->st[p].lat);
 			hist_reset(&w->st[p].raw);
+			hist_reset(&w->st[p].ok);
 		}
 	}
 	for (int t = 0; t < nt; t++) {
@@ -508,6 +515,7 @@ load_stats(struct load *l, enum load_phase p)
 
 	hist_reset(&st->lat);
 	hist_reset(&st->raw);
+	hist_reset(&st->ok);
 	for (int t = 0; t < l->nw; t++) {
 		for (int ph = 0; ph < LP_N; ph++) {
 			const struct load_stats *s = &l->w[t].st[ph];
@@ -515,6 +523,8 @@ load_stats(struct load *l, enum load_phase p)
 				continue;
 			hist_merge(&st->lat, &s->lat);
 			hist_merge(&st->raw, &s->raw);
+			hist_merge(&st->ok, &s->ok);
+			st->retry_after += s->retry_after;
 			st->requests += s->requests;
 			st->errors += s->errors;
 			for (int i = 0; i < LE_N; i++)

@@ -44,6 +44,8 @@ struct load_spec {
 struct load_stats {
 	struct hist lat;	/* from the intended send time (corrected) */
 	struct hist raw;	/* from the real send time */
+	struct hist ok;		/* 2xx answers only, from the intended time */
+	uint64_t retry_after;	/* 429 answers that carried Retry-After */
 	uint64_t requests;	/* completed */
 	uint64_t errors;	/* transport errors + 5xx */
 	uint64_t transport[LE_N];

@@ -87,6 +87,9 @@ fill_phase(struct res_load_phase *ph, const struct load_stats *st,
 		    i < 500 ? &ph->s4xx : &ph->s5xx;
 		*b += st->status[i];
 	}
+	ph->s429 = st->status[429];
+	ph->retry_after = st->retry_after;
+	ph->ok_p95 = hist_percentile(&st->ok, 95) / 1000.0;
 	ph->seconds = seconds;
 	ph->rps = seconds > 0 ? (double)st->requests / seconds : 0;
 	ph->p50 = hist_percentile(&st->lat, 50) / 1000.0;

@@ -55,6 +55,8 @@ struct res_load_phase {
 	uint64_t requests, errors;
 	uint64_t transport[5];		/* connect, timeout, reset, dns, other */
 	uint64_t s2xx, s3xx, s4xx, s5xx;
+	uint64_t s429, retry_after;	/* 429s, and those with Retry-After */
+	double ok_p95;			/* ms, 2xx answers only */
 	double seconds, rps;
 	double p50, p90, p95, p99, p999, max;	/* ms, from the intended time */
 };

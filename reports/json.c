@@ -151,6 +151,13 @@ loads(const struct result *r)
 			    "reset", (json_int_t)ph->transport[2],
 			    "dns", (json_int_t)ph->transport[3],
 			    "other", (json_int_t)ph->transport[4]));
+			json_t *one = json_object_get(phases, pn[p]);
+			json_object_set_new(json_object_get(one, "status"), "429",
+			    json_integer((json_int_t)ph->s429));
+			json_object_set_new(one, "retry_after",
+			    json_integer((json_int_t)ph->retry_after));
+			json_object_set_new(json_object_get(one, "latency_ms"),
+			    "accepted_p95", json_real(ph->ok_p95));
 		}
 		for (size_t k = 0; k < l->nsec; k++)
 			json_array_append_new(sec, json_pack("{s:I,s:i,s:i,s:f}", "t_s",
