@@ -126,9 +126,13 @@ sv_describe(const struct fault *f, int revert)
 		if (verb_is(f, "pause"))
 			return xasprintf("resume %s: SIGCONT to the stopped pid",
 			    sv->name);
+		if (verb_is(f, "signal") && sv->cmd[CMD_START] == NULL)
+			return xasprintf("nothing to undo (service '%s' has no"
+			    " start command)", sv->name);
 		char *cmd = argv_join(sv->cmd[CMD_START]);
-		char *s = xasprintf("start %s: run '%s', then wait until it"
-		    " answers%s", sv->name, cmd, wait);
+		char *s = xasprintf("start %s%s: run '%s', then wait until it"
+		    " answers%s", sv->name, verb_is(f, "signal") ? ", unless it"
+		    " is running" : "", cmd, wait);
 		free(cmd);
 		return s;
 	}
@@ -165,7 +169,8 @@ sv_prepare(const struct fault *f, const struct fault_env *env,
 	pid_t pid;
 
 	(void)env;
-	if (verb_is(f, "stop") || verb_is(f, "kill"))
+	if (verb_is(f, "stop") || verb_is(f, "kill") || (verb_is(f, "signal") &&
+	    sv->cmd[CMD_START] != NULL))
 		return json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:o,s:I,s:I}", "how",
 		    "start", "service", sv->name, "svc_kind",
 		    svc_kind_name(sv->kind), "url", sv->url, "pidfile", sv->pidfile,
@@ -342,15 +347,18 @@ live_pid(const struct fault *f, const json_t *rec, struct sd_err *e)
 	return svc_pid(f->svc, e);
 }
 
+/* Signal the service's process. A stop or kill (wait) waits for it to be
+ * gone — SIGKILL at the step's timeout; the signal verb only sends: what
+ * the process does with it is for the drill to watch (exits:). */
 static int
-send_sig(const struct fault *f, const json_t *rec, int sig, char **note,
-    struct sd_err *e)
+send_sig(const struct fault *f, const json_t *rec, int sig, int wait,
+    char **note, struct sd_err *e)
 {
 	pid_t pid = live_pid(f, rec, e);
 
 	if (pid == 0)
 		return FAULT_FINAL;	/* nothing was signalled */
-	if (sig == SIGTERM || sig == SIGKILL) {
+	if (wait && (sig == SIGTERM || sig == SIGKILL)) {
 		if (proc_terminate(pid, sig, f->timeout_ms) == -1)
 			return err_set(e, "service '%s': pid %d did not exit",
 			    f->svc->name, (int)pid);
@@ -389,10 +397,10 @@ sv_apply(const struct fault *f, json_t *rec, void **state,
 	(void)state;
 	if (verb_is(f, "stop"))
 		return sv->cmd[CMD_STOP] ? fault_run_argv(sv->cmd[CMD_STOP], env,
-		    f->timeout_ms, note, e) : send_sig(f, rec, SIGTERM, note, e);
+		    f->timeout_ms, note, e) : send_sig(f, rec, SIGTERM, 1, note, e);
 	if (verb_is(f, "kill"))
 		return sv->cmd[CMD_KILL] ? fault_run_argv(sv->cmd[CMD_KILL], env,
-		    f->timeout_ms, note, e) : send_sig(f, rec, SIGKILL, note, e);
+		    f->timeout_ms, note, e) : send_sig(f, rec, SIGKILL, 1, note, e);
 	if (verb_is(f, "start"))
 		return start_service(f, env, note, e);
 	if (verb_is(f, "restart")) {
@@ -404,16 +412,16 @@ sv_apply(const struct fault *f, json_t *rec, void **state,
 			    sv->pidfile, sv->ready_timeout_ms, env, e);
 		}
 		if ((sv->cmd[CMD_STOP] ? fault_run_argv(sv->cmd[CMD_STOP], env,
-		    f->timeout_ms, note, e) : send_sig(f, rec, SIGTERM, note,
-		    e)) == -1)
+		    f->timeout_ms, note, e) : send_sig(f, rec, SIGTERM, 1,
+		    note, e)) == -1)
 			return -1;
 		return start_service(f, env, note, e);
 	}
 	if (verb_is(f, "pause"))
-		return send_sig(f, rec, SIGSTOP, note, e);
+		return send_sig(f, rec, SIGSTOP, 0, note, e);
 	if (verb_is(f, "resume"))
-		return send_sig(f, rec, SIGCONT, note, e);
-	return send_sig(f, rec, o->sig, note, e);
+		return send_sig(f, rec, SIGCONT, 0, note, e);
+	return send_sig(f, rec, o->sig, 0, note, e);
 }
 
 static void
@@ -427,11 +435,12 @@ static const struct fault_verb verbs[] = {
 	    " by its start command" },
 	{ "kill", 1, NULL, "kill it (its kill command, else SIGKILL); reverted"
 	    " by its start command" },
-	{ "start", 0, "stop kill", "start it and wait until it answers" },
+	{ "start", 0, "stop kill signal", "start it and wait until it answers" },
 	{ "restart", 0, NULL, "restart it and wait until it answers" },
 	{ "pause", 1, NULL, "SIGSTOP its process; reverted by SIGCONT" },
 	{ "resume", 0, "pause", "SIGCONT its process" },
-	{ "signal", 0, NULL, "send it a signal (signal: TERM, INT, HUP...)" },
+	{ "signal", 1, NULL, "send it a signal (signal: TERM, INT, HUP...);"
+	    " reverted by its start command if it is not running then" },
 	{ NULL, 0, NULL, NULL }
 };
 

@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "exitwatch.h"
 #include "proc.h"
 #include "run_int.h"
 #include "units.h"
@@ -207,6 +211,90 @@ eval_trend(struct run *c, const struct scen_expect *x, struct res_expect *rx)
 	return out;
 }
 
+/* Before each step: the live pid of each service an exits: names is
+ * watched, so an exit a step causes is reported, code and all. */
+void
+ev_watch_exits(struct run *c)
+{
+	struct sd_err e;
+
+	for (size_t i = 0; i < c->s->nsteps; i++) {
+		const struct scen_expect *x = &c->s->steps[i].expect;
+		if (c->s->steps[i].kind != ST_EXPECT || !x->exits)
+			continue;
+		pid_t pid = svc_pid(&c->s->services[x->process], &e);
+		if (pid != 0 && proc_alive(pid) && pid != c->watched[x->process]) {
+			c->watched[x->process] = pid;
+			if (c->xw != NULL)
+				xw_watch(c->xw, pid);
+		}
+	}
+}
+
+static char *
+status_text(int st)
+{
+	if (WIFEXITED(st))
+		return xasprintf("exited with code %d", WEXITSTATUS(st));
+	if (WIFSIGNALED(st))
+		return xasprintf("killed by signal %d (%s)", WTERMSIG(st),
+		    strsignal(WTERMSIG(st)));
+	return xasprintf("ended (status %#x)", st);
+}
+
+/* exits: the watched process ends within dur_ms of the end of the last
+ * fault step, with the code (or by the signal) asked. */
+static enum outcome
+eval_exits(struct run *c, const struct scen_expect *x, struct res_expect *rx)
+{
+	pid_t pid = c->watched[x->process];
+	int64_t from = c->anchor, end = from + x->dur_ms, at;
+	char b[32];
+	int st;
+
+	if (pid == 0) {
+		rn_set_observed(rx, xstrdup("no process was running to watch"));
+		return O_FAIL;
+	}
+	for (;;) {
+		if (c->xw != NULL && xw_exited(c->xw, pid, &st, &at)) {
+			char *what = status_text(st);
+			int ok = x->exit_code >= 0 ? WIFEXITED(st) &&
+			    WEXITSTATUS(st) == x->exit_code : x->exit_signal > 0 ?
+			    WIFSIGNALED(st) && WTERMSIG(st) == x->exit_signal : 1;
+			ok &= at <= end;
+			rn_set_observed(rx, xasprintf("pid %d %s, %s after the"
+			    " last fault step", (int)pid, what, units_fmt_ms(at -
+			    from, b, sizeof b)));
+			free(what);
+			rx->at_ms = rn_rel(c, at);
+			rx->elapsed_ms = at - from;
+			rx->resolution_ms = 20;
+			return ok ? O_PASS : O_FAIL;
+		}
+		if (!proc_alive(pid) && (c->xw == NULL || mono_ms() > end)) {
+			/* gone, and no report of how */
+			rn_set_observed(rx, xasprintf("pid %d ended, how is unknown:"
+			    " %s", (int)pid, c->xw_error ? c->xw_error :
+			    "no exit report came"));
+			rx->at_ms = rn_rel(c, mono_ms());
+			return x->exit_code >= 0 || x->exit_signal > 0 ? O_ERROR :
+			    O_PASS;
+		}
+		if (mono_ms() > end + 200) {
+			rn_set_observed(rx, xasprintf("pid %d still running after"
+			    " %s", (int)pid, units_fmt_ms(x->dur_ms, b, sizeof b)));
+			rx->at_ms = rn_rel(c, mono_ms());
+			return O_FAIL;
+		}
+		if (rn_stopped(c)) {
+			rn_set_observed(rx, xstrdup("interrupted"));
+			return O_ERROR;
+		}
+		sleep_ms(20);
+	}
+}
+
 static enum outcome
 eval_process(struct run *c, const struct scen_expect *x, int64_t from,
     struct res_expect *rx)
@@ -215,6 +303,8 @@ eval_process(struct run *c, const struct scen_expect *x, int64_t from,
 	int64_t end = from + x->dur_ms;
 	struct sd_err e;
 
+	if (x->exits)
+		return eval_exits(c, x, rx);
 	if (x->trend_bytes >= 0)
 		return eval_trend(c, x, rx);
 	if (x->rss_growth_bytes >= 0)
@@ -377,6 +467,10 @@ load_value(const struct res_load_phase *ph, enum load_what w)
 	case LW_REJECTED:
 		return ph->requests ? (double)ph->s429 / (double)ph->requests : 0;
 	case LW_ACCEPTED_P95: return ph->ok_p95;
+	case LW_DROPPED:
+		/* connected, then no whole answer: reset, timed out, cut */
+		return (double)(ph->transport[LE_TIMEOUT] + ph->transport[LE_RESET] +
+		    ph->transport[LE_OTHER]);
 	case LW_RETRY_AFTER:
 		/* of the 429s; none: nothing to hold against it */
 		return ph->s429 ? (double)ph->retry_after / (double)ph->s429 : 1;
@@ -412,6 +506,13 @@ ev_loads(struct run *c)
 			else if (expect_load_what_unit(m->what) == 'd')
 				sb_addf(&sb, ", %s %.2fms", expect_load_what_name(m->what),
 				    got);
+			else if (m->what == LW_DROPPED)
+				sb_addf(&sb, ", dropped %.0f (timeout %llu, reset %llu,"
+				    " cut %llu; refused %llu)", got,
+				    (unsigned long long)ph->transport[LE_TIMEOUT],
+				    (unsigned long long)ph->transport[LE_RESET],
+				    (unsigned long long)ph->transport[LE_OTHER],
+				    (unsigned long long)ph->transport[LE_CONNECT]);
 			else if (m->what == LW_RPS)
 				sb_addf(&sb, ", %.1f/s", got);
 		}

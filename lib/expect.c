@@ -14,21 +14,23 @@
 #define MAX_WINDOW_MS (60 * 60 * 1000)
 
 static const char *const expect_keys[] = { "probe", "process", "load",
-    "alive", "rss_growth", "rss_trend", "over", "status", "json", "body",
+    "alive", "rss_growth", "rss_trend", "over", "exits", "status", "json", "body",
     "header", "latency", "phase", "errors", "p50", "p90", "p95", "p99",
     "max", "rps", "requests", "rejected", "accepted_p95", "retry_after",
-    "within", "holds", "never", "as", NULL };
+    "dropped", "within", "holds", "never", "as", NULL };
 static const char *const probe_only[] = { "status", "json", "body", "header",
     "latency", NULL };
 static const char *const load_only[] = { "phase", "errors", "p50", "p90",
     "p95", "p99", "max", "rps", "requests", "rejected", "accepted_p95",
-    "retry_after", NULL };
+    "retry_after", "dropped", NULL };
 static const char *const process_only[] = { "alive", "rss_growth",
-    "rss_trend", "over", NULL };
+    "rss_trend", "over", "exits", NULL };
+static const char *const exits_keys[] = { "within", "code", "signal", NULL };
 static const char *const load_what_names[] = { "errors", "p50", "p90", "p95",
-    "p99", "max", "rps", "requests", "rejected", "accepted_p95", "retry_after" };
+    "p99", "max", "rps", "requests", "rejected", "accepted_p95", "retry_after",
+    "dropped" };
 /* what each bound is: 'p' a share, 'd' a duration, 'n' a number */
-static const char load_what_unit[] = "pdddddnnpdp";
+static const char load_what_unit[] = "pdddddnnpdpn";
 _Static_assert(sizeof load_what_unit == LW_N + 1, "a unit per load_what");
 _Static_assert(sizeof load_what_names / sizeof *load_what_names == LW_N,
     "a name per load_what");
@@ -324,6 +326,14 @@ describe_process(const struct scenario *s, const struct scen_expect *x,
 	char b[32];
 	const char *name = s->services[x->process].name;
 
+	if (x->exits) {
+		sb_addf(sb, "%s exits", name);
+		if (x->exit_code >= 0)
+			sb_addf(sb, " with code %d", x->exit_code);
+		else if (x->exit_signal > 0)
+			sb_addf(sb, " killed by signal %d", x->exit_signal);
+		return;
+	}
 	if (x->trend_bytes >= 0) {
 		sb_addf(sb, "%s RSS trend %s %.2f MiB per %s over %s", name,
 		    expect_op_name(x->trend_op), x->trend_bytes / 1048576.0,
@@ -423,6 +433,51 @@ parse_load_expect(const struct yctx *y, const struct scenario *s,
 	return parse_load_matchers(y, s, n, x);
 }
 
+/* exits: { within: D, code: N | signal: NAME }: the process ends by
+ * itself within D (from the end of the last fault step), as asked. */
+static int
+parse_exits(const struct yctx *y, const struct ynode *n, const struct ynode *v,
+    struct scen_expect *x)
+{
+	static const char *const names[] = { "HUP", "INT", "QUIT", "KILL", "USR1",
+	    "USR2", "TERM", "ABRT", "SEGV", NULL };
+	static const int nums[] = { 1, 2, 3, 9, 10, 12, 15, 6, 11 };
+	const struct ynode *w, *sg;
+	int code = -1;
+
+	if (ywant(y, v, Y_MAP, "exits") == -1 ||
+	    ykeys(y, v, exits_keys, "exits") == -1)
+		return -1;
+	if ((w = ynode_get(v, "within")) == NULL)
+		return yerr(y, v, "exits: needs within: D (how long it may take"
+		    " to exit)");
+	if (ynode_get(n, "within") || ynode_get(n, "holds") ||
+	    ynode_get(n, "never"))
+		return yerr(y, n, "exits: has its own within:");
+	if (x->alive >= 0 || x->rss_growth_bytes >= 0 || x->trend_bytes >= 0)
+		return yerr(y, v, "exits: is an expectation of its own");
+	if (ydur_node(y, w, "within", &x->dur_ms, 1, MAX_WINDOW_MS) == -1 ||
+	    yint(y, v, "code", 0, 255, &code) == -1)
+		return -1;
+	x->exits = 1;
+	x->exit_code = code;
+	x->mode = EX_WITHIN;
+	if ((sg = ynode_get(v, "signal")) != NULL) {
+		const char *s = sg->type == Y_SCALAR ? sg->value : "";
+		if (strncmp(s, "SIG", 3) == 0)
+			s += 3;
+		for (int i = 0; names[i] && x->exit_signal == 0; i++)
+			if (strcmp(names[i], s) == 0)
+				x->exit_signal = nums[i];
+		if (x->exit_signal == 0)
+			return yerr(y, sg, "signal: TERM, INT, HUP, KILL, QUIT, USR1,"
+			    " USR2, ABRT or SEGV");
+		if (code >= 0)
+			return yerr(y, sg, "exits: code: or signal:, not both");
+	}
+	return 0;
+}
+
 static int
 parse_process_expect(const struct yctx *y, const struct scenario *s,
     const struct ynode *n, const struct ynode *pc, struct scen_expect *x)
@@ -459,9 +514,12 @@ parse_process_expect(const struct yctx *y, const struct scenario *s,
 		return yerr(y, v, "over: goes with rss_trend:");
 	if (x->trend_bytes >= 0 && x->rss_growth_bytes >= 0)
 		return yerr(y, n, "rss_growth: and rss_trend: are two expectations");
-	if (x->alive < 0 && x->rss_growth_bytes < 0 && x->trend_bytes < 0)
+	if ((v = ynode_get(n, "exits")) != NULL && parse_exits(y, n, v, x) == -1)
+		return -1;
+	if (x->alive < 0 && x->rss_growth_bytes < 0 && x->trend_bytes < 0 &&
+	    !x->exits)
 		return yerr(y, n, "process: needs alive: true|false, rss_growth:"
-		    " \"< SIZE\" or rss_trend: \"< SIZE/1000req\"");
+		    " \"< SIZE\", rss_trend: \"< SIZE/1000req\" or exits:");
 	if ((x->rss_growth_bytes >= 0 || x->trend_bytes >= 0) &&
 	    (ynode_get(n, "within") || ynode_get(n, "holds") ||
 	    ynode_get(n, "never")))
@@ -516,6 +574,7 @@ expect_parse(const struct yctx *y, const struct scenario *s,
 	x->alive = -1;
 	x->rss_growth_bytes = -1;
 	x->trend_bytes = -1;
+	x->exit_code = -1;
 	x->line = n->line;
 	x->col = n->col;
 	if (ywant(y, n, Y_MAP, steady ? "a steady-state check" :
@@ -531,7 +590,7 @@ expect_parse(const struct yctx *y, const struct scenario *s,
 	if ((pr && parse_probe_expect(y, s, n, pr, x) == -1) ||
 	    (pl && parse_load_expect(y, s, n, pl, x) == -1) ||
 	    (pc && parse_process_expect(y, s, n, pc, x) == -1) ||
-	    parse_mode(y, n, x, steady) == -1 ||
+	    (!x->exits && parse_mode(y, n, x, steady) == -1) ||
 	    ystr(y, n, "as", &x->as) == -1)
 		return -1;
 	if (x->as != NULL && x->mode != EX_WITHIN)

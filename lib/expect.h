@@ -28,7 +28,8 @@ enum exp_mode { EX_NOW, EX_WITHIN, EX_HOLDS, EX_NEVER };
 
 /* "< 1%", ">= 100", "<= 500ms" on a load statistic. */
 enum load_what { LW_ERRORS, LW_P50, LW_P90, LW_P95, LW_P99, LW_MAX, LW_RPS,
-	LW_REQUESTS, LW_REJECTED, LW_ACCEPTED_P95, LW_RETRY_AFTER, LW_N };
+	LW_REQUESTS, LW_REJECTED, LW_ACCEPTED_P95, LW_RETRY_AFTER, LW_DROPPED,
+	LW_N };
 struct load_match {
 	enum load_what what;
 	int op;				/* '<', 'L' (<=), '>', 'G' (>=) */
@@ -46,6 +47,9 @@ struct scen_expect {
 	int trend_op;
 	enum trend_per trend_per;
 	int64_t over_ms;		/* the trend's window */
+	int exits;			/* process: it ends within dur_ms */
+	int exit_code;			/* ... with this code, -1 any */
+	int exit_signal;		/* ... or killed by this signal, 0 */
 	int phase;			/* load: enum load_phase */
 	struct load_match *lm;
 	size_t nlm;

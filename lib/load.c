@@ -223,7 +223,15 @@ record(struct worker *w, struct slot *s, CURLcode rc)
 		    CURLH_HEADER, -1, &hd) == CURLHE_OK)
 			st->retry_after++;
 	} else {
-		st->transport[classify(rc)]++;
+		enum load_err k = classify(rc);
+		long sent = 0;
+		/* curl sends a request again on a new connection when the
+		 * reused one died before any answer: refused then means the
+		 * server went away with this request in flight — cut */
+		if (k == LE_CONNECT && curl_easy_getinfo(s->h,
+		    CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0)
+			k = LE_RESET;
+		st->transport[k]++;
 		err = 1;
 	}
 	st->requests++;

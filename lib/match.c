@@ -17,6 +17,12 @@ match_parse_status(const char *s, struct status_pat *p, struct sd_err *e)
 	char *end;
 	long v;
 
+	/* no answer because nothing listens: a server that closed its
+	 * listener (shutting down) refuses, it does not hang */
+	if (strcmp(s, "refused") == 0) {
+		p->lo = p->hi = STATUS_REFUSED;
+		return 0;
+	}
 	if (strlen(s) == 3 && s[0] >= '1' && s[0] <= '5' &&
 	    (s[1] == 'x' || s[1] == 'X') && (s[2] == 'x' || s[2] == 'X')) {
 		p->lo = (s[0] - '0') * 100;
@@ -26,7 +32,7 @@ match_parse_status(const char *s, struct status_pat *p, struct sd_err *e)
 	v = strtol(s, &end, 10);
 	if (end == s || *end != '\0' || v < 100 || v > 599)
 		return err_set(e, "bad status '%s' (expected e.g. 200, 5xx,"
-		    " [200, 503])", s);
+		    " [200, 503], refused)", s);
 	p->lo = p->hi = (int)v;
 	return 0;
 }
@@ -202,9 +208,16 @@ match_sample(const struct matcher *m, struct sample *s)
 
 	switch (m->kind) {
 	case M_STATUS:
-		for (size_t i = 0; i < m->npats; i++)
-			if (s->status >= m->pats[i].lo && s->status <= m->pats[i].hi)
+		for (size_t i = 0; i < m->npats; i++) {
+			if (m->pats[i].lo == STATUS_REFUSED) {
+				if (s->status == 0 && s->error != NULL &&
+				    strcmp(s->error, ERR_REFUSED) == 0)
+					return 1;
+			} else if (s->status >= m->pats[i].lo &&
+			    s->status <= m->pats[i].hi) {
 				return 1;
+			}
+		}
 		return 0;
 	case M_JSON:
 		got = match_json_path(sample_json(s), m->path);
@@ -277,7 +290,9 @@ match_describe(const struct matcher *m)
 		for (size_t i = 0; i < m->npats; i++) {
 			if (i)
 				sb_add(&sb, "|");
-			if (m->pats[i].hi - m->pats[i].lo == 99)
+			if (m->pats[i].lo == STATUS_REFUSED)
+				sb_add(&sb, "refused");
+			else if (m->pats[i].hi - m->pats[i].lo == 99)
 				sb_addf(&sb, "%dxx", m->pats[i].lo / 100);
 			else
 				sb_addf(&sb, "%d", m->pats[i].lo);

@@ -15,8 +15,11 @@
 enum match_kind { M_STATUS, M_JSON, M_BODY, M_HEADER, M_LATENCY };
 
 struct status_pat {
-	int lo, hi;
+	int lo, hi;		/* STATUS_REFUSED: no answer, connection refused */
 };
+#define STATUS_REFUSED (-1)
+/* A probe sample's error when the connection was refused. */
+#define ERR_REFUSED "connect refused"
 
 /* By kind, exactly these are set: M_STATUS pats/npats (npats > 0);
  * M_JSON path and want (a JSON value, never NaN); M_BODY text; M_HEADER

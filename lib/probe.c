@@ -84,7 +84,7 @@ error_class(CURLcode rc)
 {
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
-		return "connect refused";
+		return ERR_REFUSED;
 	case CURLE_OPERATION_TIMEDOUT:
 		return "timeout";
 	case CURLE_COULDNT_RESOLVE_HOST:

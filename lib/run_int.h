@@ -70,6 +70,9 @@ struct run {
 	int64_t phase_ms[4];	/* load phases start: before, fault, after */
 	int active;		/* lasting faults in effect */
 	int64_t *rss_base_kib;	/* per service, at the start; -1 unknown */
+	struct exitwatch *xw;	/* exit reports, when an exits: asks */
+	char *xw_error;		/* why there are none, or NULL */
+	pid_t *watched;		/* per service: the pid last watched, 0 */
 	char *jpath, *run_id;	/* the journal */
 	size_t nids;
 	int guard_fd;		/* write end of the guardian's pipe, -1 */
@@ -94,6 +97,7 @@ void fs_stop_guardian(struct run *c);
 void fs_free(struct run *c);
 
 /* evaluate.c */
+void ev_watch_exits(struct run *c);
 enum outcome ev_expect(struct run *c, const struct scen_expect *x,
     const char *phase, int64_t within_default_ms);
 void ev_nevers(struct run *c);

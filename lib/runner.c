@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exitwatch.h"
 #include "journal.h"
 #include "proc.h"
 #include "redact.h"
@@ -146,6 +147,7 @@ run_steps(struct run *c)
 			fail_run(c, xstrdup(e.msg));
 			return;
 		}
+		ev_watch_exits(c);	/* the process a signal may end now */
 		/* a fault step's timeout bounds its commands; any other's the step */
 		c->step_deadline = ps->st->timeout_ms > 0 && ps->op != PO_APPLY &&
 		    ps->op != PO_REVERT ? mono_ms() + ps->st->timeout_ms : 0;
@@ -247,6 +249,9 @@ finish(struct run *c)
 	free(c->nevers);
 	free(c->defer);
 	free(c->rss_base_kib);
+	xw_close(c->xw);
+	free(c->xw_error);
+	free(c->watched);
 	free(c->ap_of_step);
 	free(c->jpath);
 	free(c->run_id);
@@ -277,6 +282,13 @@ run_drill(const struct plan *p, const struct run_opts *o)
 		    svc_pid(&s->services[i], &e) : 0;
 		c.rss_base_kib[i] = pid ? proc_rss_kib(pid) : -1;
 	}
+	/* exit reports, opened before any fault when an exits: asks */
+	c.watched = xcalloc(s->nservices ? s->nservices : 1, sizeof *c.watched);
+	for (size_t i = 0; i < s->nsteps && c.xw == NULL && c.xw_error == NULL;
+	    i++)
+		if (s->steps[i].kind == ST_EXPECT && s->steps[i].expect.exits &&
+		    (c.xw = xw_open(&e)) == NULL)
+			c.xw_error = xstrdup(e.msg);
 	if ((c.jpath = jrnl_path(&e)) == NULL ||
 	    (c.ps = tl_start_probes(&c, &e)) == NULL ||
 	    ph_start_loads(&c, 0, &e) == -1) {

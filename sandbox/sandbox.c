@@ -739,15 +739,15 @@ sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 		if (proc_alive(pid))
 			return 0;
 		proc_wait_gone(pid, STOP_TIMEOUT_MS);
-		stale = 1;
 	}
 	if (mkdir_p(c->dir, 0755, e) == -1)
 		return -1;
-	/* A killed multi-threaded server shows as a zombie as soon as its
-	 * main thread is gone, but holds its sockets until the last thread
-	 * has exited: give a part that was ours a moment to let go. */
+	/* A multi-threaded server that ended (killed, or stopped a moment
+	 * ago) shows as gone as soon as its main thread is, but holds its
+	 * sockets until the last thread has exited: give it a moment to let
+	 * go before calling the port another's. */
 	end = mono_ms() + PORT_LINGER_MS;
-	while (stale && (busy = ports_busy(c, p)) != 0 && mono_ms() < end)
+	while ((busy = ports_busy(c, p)) != 0 && mono_ms() < end)
 		sleep_ms(50);
 	/* otherwise another server's answer would pass for ours */
 	if ((busy = ports_busy(c, p)) != 0)

@@ -106,7 +106,7 @@ static const char drill[] =
     "steps:\n"
     "  - stop: a\n"
     "  - stop: b\n"
-    "  - signal: c\n"
+    "  - restart: c\n"
     "  - stop: c\n"
     "  - start: b\n"
     "  - wait: 10ms\n";
@@ -157,7 +157,7 @@ order(void **state)
 	(void)state;
 	fail_target = final_target = stop_target = NULL;
 	struct result *r = run_fake(&s, &jp);
-	/* one-shot signal c is not reverted; start b reverts stop b at once;
+	/* one-shot restart c is not reverted; start b reverts stop b at once;
 	 * the rest at the end, newest first */
 	assert_string_equal(calls, "apply a, apply b, apply c, apply c,"
 	    " revert b, revert c, revert a");
