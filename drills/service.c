@@ -26,20 +26,6 @@ struct svc_opts {
 	int sig;		/* signal: the signal */
 };
 
-static const char *const sig_names[] = { "HUP", "INT", "QUIT", "KILL",
-    "USR1", "USR2", "TERM", NULL };
-static const int sig_nums[] = { SIGHUP, SIGINT, SIGQUIT, SIGKILL, SIGUSR1,
-    SIGUSR2, SIGTERM };
-
-static const char *
-sig_name(int sig)
-{
-	for (int i = 0; sig_names[i]; i++)
-		if (sig_nums[i] == sig)
-			return sig_names[i];
-	return "?";
-}
-
 static int
 verb_is(const struct fault *f, const char *name)
 {
@@ -59,13 +45,10 @@ sv_parse(const struct fault_parse *p, struct fault *f)
 	if (!verb_is(f, "signal"))
 		return yerr(p->y, n, "signal: goes with the signal step");
 	const char *s = n->type == Y_SCALAR ? n->value : "";
+	if ((o->sig = sig_by_name(s)) != 0)
+		return 0;
 	if (strncmp(s, "SIG", 3) == 0)
 		s += 3;
-	for (int i = 0; sig_names[i]; i++)
-		if (strcmp(sig_names[i], s) == 0) {
-			o->sig = sig_nums[i];
-			return 0;
-		}
 	if (strcmp(s, "STOP") == 0 || strcmp(s, "CONT") == 0)
 		return yerr(p->y, n, "signal %s: use the pause and resume steps"
 		    " (a pause is reverted; a bare SIGSTOP would not be)", s);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "proc.h"
 #include "scenario.h"
 #include "units.h"
 
@@ -439,9 +440,6 @@ static int
 parse_exits(const struct yctx *y, const struct ynode *n, const struct ynode *v,
     struct scen_expect *x)
 {
-	static const char *const names[] = { "HUP", "INT", "QUIT", "KILL", "USR1",
-	    "USR2", "TERM", "ABRT", "SEGV", NULL };
-	static const int nums[] = { 1, 2, 3, 9, 10, 12, 15, 6, 11 };
 	const struct ynode *w, *sg;
 	int code = -1;
 
@@ -463,15 +461,10 @@ parse_exits(const struct yctx *y, const struct ynode *n, const struct ynode *v,
 	x->exit_code = code;
 	x->mode = EX_WITHIN;
 	if ((sg = ynode_get(v, "signal")) != NULL) {
-		const char *s = sg->type == Y_SCALAR ? sg->value : "";
-		if (strncmp(s, "SIG", 3) == 0)
-			s += 3;
-		for (int i = 0; names[i] && x->exit_signal == 0; i++)
-			if (strcmp(names[i], s) == 0)
-				x->exit_signal = nums[i];
-		if (x->exit_signal == 0)
-			return yerr(y, sg, "signal: TERM, INT, HUP, KILL, QUIT, USR1,"
-			    " USR2, ABRT or SEGV");
+		if ((x->exit_signal = sig_by_name(sg->type == Y_SCALAR ?
+		    sg->value : "")) == 0)
+			return yerr(y, sg, "signal: TERM, INT, HUP, KILL, QUIT, USR1"
+			    " or USR2");
 		if (code >= 0)
 			return yerr(y, sg, "exits: code: or signal:, not both");
 	}

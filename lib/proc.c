@@ -554,3 +554,28 @@ argv_join(char *const *argv)
 	}
 	return sb_detach(&sb);
 }
+
+static const char *const sig_names[] = { "HUP", "INT", "QUIT", "KILL",
+    "USR1", "USR2", "TERM", NULL };
+static const int sig_nums[] = { SIGHUP, SIGINT, SIGQUIT, SIGKILL, SIGUSR1,
+    SIGUSR2, SIGTERM };
+
+int
+sig_by_name(const char *name)
+{
+	if (strncmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (int i = 0; sig_names[i]; i++)
+		if (strcmp(sig_names[i], name) == 0)
+			return sig_nums[i];
+	return 0;
+}
+
+const char *
+sig_name(int sig)
+{
+	for (int i = 0; sig_names[i]; i++)
+		if (sig_nums[i] == sig)
+			return sig_names[i];
+	return "?";
+}

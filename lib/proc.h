@@ -61,6 +61,11 @@ int proc_terminate(pid_t pid, int sig, int64_t timeout_ms);
 int proc_wait_gone(pid_t pid, int64_t timeout_ms);
 /* The executable name (/proc/PID/comm) into buf; -1 if gone. */
 int proc_comm(pid_t pid, char *buf, size_t len);
+/* The signals a drill sends or expects, by name ("TERM" or "SIGTERM"):
+ * HUP, INT, QUIT, KILL, USR1, USR2, TERM; 0 for any other name. */
+int sig_by_name(const char *name);
+/* "TERM" for SIGTERM; "?" for a signal not in that list. */
+const char *sig_name(int sig);
 /* Resident set size in KiB from /proc/PID/status; -1 if unknown. */
 int64_t proc_rss_kib(pid_t pid);
 

@@ -95,6 +95,8 @@ struct srv {
 	const struct target_opts *o;
 	struct deps *deps;
 	int64_t start_ms;
+	char *mem_root, *mem_rel;	/* its memory cgroup, found once; NULL */
+	int mem_v2;
 	atomic_int shutting_down;
 	atomic_int in_flight;
 	atomic_int ai_in_flight;
@@ -293,18 +295,12 @@ memory_check(struct srv *s, int *degraded)
 {
 	int64_t limit = -1, usage = -1, total, avail;
 	const char *basis = "cgroup";
-	char root[4096], *rel;
-	struct sd_err ignore;
-	int v2;
 
 	*degraded = 0;
 	if (s->o->bugs & BUG_NO_MEMORY_CHECK)
 		return json_pack("{s:s}", "status", "ok");
-	if (cg_mount("memory", root, sizeof root, &v2, &ignore) == 0 &&
-	    (rel = cg_of(getpid(), "memory", v2)) != NULL) {
-		cg_memory(root, rel, v2, &limit, &usage);
-		free(rel);
-	}
+	if (s->mem_root != NULL)
+		cg_memory(s->mem_root, s->mem_rel, s->mem_v2, &limit, &usage);
 	host_memory(&total, &avail);
 	if (limit <= 0 || usage < 0 || (total > 0 && limit > total)) {
 		basis = "host";
@@ -791,6 +787,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 static void
 srv_free(struct srv *s)
 {
+	free(s->mem_root);
+	free(s->mem_rel);
 	for (size_t i = 0; i < s->nguard; i++)
 		free(s->guard[i]);
 	free(s->guard);
@@ -840,6 +838,14 @@ target_run(const struct target_opts *o, struct sd_err *e)
 
 	s.o = o;
 	s.start_ms = mono_ms();
+	{
+		/* where its memory is accounted does not change: look once */
+		char root[4096];
+		struct sd_err ignore;
+		if (cg_mount("memory", root, sizeof root, &s.mem_v2, &ignore) == 0 &&
+		    (s.mem_rel = cg_of(getpid(), "memory", s.mem_v2)) != NULL)
+			s.mem_root = xstrdup(root);
+	}
 	pthread_mutex_init(&s.mu, NULL);
 	if (inet_pton(AF_INET, o->addr ? o->addr : "127.0.0.1",
 	    &sin.sin_addr) != 1)

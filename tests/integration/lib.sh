@@ -79,3 +79,17 @@ repeat_drill() {	# repeat_drill RC DIR [VAR=value...]: REPEAT runs; GOT: how man
 		if [ "$RC" = "$want" ]; then GOT=$((GOT + 1)); else show_out "$dir$i.out"; fi
 	done
 }
+
+# The Node service (tests/nodeapp) on NPORT: start_nodeapp DIR [VAR=value...]
+# (pidfile DIR/node.pid, log DIR/node.log; NODE_CGROUP, when set, is the
+# cgroup directory it runs in); sets NPID.
+start_nodeapp() {
+	local dir=$1; shift
+	env PORT="$NPORT" DATABASE_URL="$DB_URL" REDIS_URL="$REDIS_URL" PIDFILE="$dir/node.pid" "$@" \
+		sh -c '[ -n "$0" ] && echo $$ >"$0/cgroup.procs"; exec node "$1"' \
+		"${NODE_CGROUP:-}" "$here/../nodeapp/server.js" >>"$dir/node.log" 2>&1 &
+	NPID=$!
+	TARGET_PIDS+=("$NPID")
+	wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null
+}
+stop_nodeapp() { kill -TERM "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null; }

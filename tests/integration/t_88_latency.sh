@@ -78,17 +78,12 @@ fi
 
 # the Node service, its database reached through the same proxy route
 NPORT=$((BASE + 90))
-NODEAPP=$here/../nodeapp/server.js
 N=$WORK/node-latency; mkdir -p "$N"
-start_lnode() {	# start_lnode ENV...: sets NPID
-	env PORT="$NPORT" DATABASE_URL="postgresql://shakedown@127.0.0.1:$PROXY_PORT/postgres" \
-		REDIS_URL="redis://127.0.0.1:$((PROXY_PORT + 1))" PIDFILE="$N/node.pid" "$@" \
-		node "$NODEAPP" >>"$N/node.log" 2>&1 &
-	NPID=$!
-	TARGET_PIDS+=("$NPID")
-	wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null
+start_lnode() {	# start_lnode ENV...: through the proxy; sets NPID
+	start_nodeapp "$N" DATABASE_URL="postgresql://shakedown@127.0.0.1:$PROXY_PORT/postgres" \
+		REDIS_URL="redis://127.0.0.1:$((PROXY_PORT + 1))" "$@"
 }
-stop_lnode() { kill -TERM "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null; }
+stop_lnode() { stop_nodeapp; }
 start_lnode
 repeat_drill 0 "$N/good" SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT"
 eq "network-latency PASSes on the Node service ($REPEAT run(s))" "$REPEAT" "$GOT"

@@ -128,13 +128,9 @@ N=$WORK/node-memory; mkdir -p "$N"
 MEMCG=$CGM/sdtest-node-$BASE
 start_mnode() {	# start_mnode ENV...: sets NPID
 	mkdir -p "$MEMCG"; echo $((512 * MIB)) >"$MEMCG/$LIMF"
-	env PORT="$NPORT" DATABASE_URL="$DB_URL" REDIS_URL="$REDIS_URL" PIDFILE="$N/node.pid" "$@" \
-		sh -c "echo \$\$ >$MEMCG/cgroup.procs; exec node $here/../nodeapp/server.js" >>"$N/node.log" 2>&1 &
-	NPID=$!
-	MEM_PIDS+=("$NPID")
-	wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null
+	NODE_CGROUP=$MEMCG start_nodeapp "$N" "$@"
 }
-stop_mnode() { kill -TERM "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null; rmdir "$MEMCG" 2>/dev/null; }
+stop_mnode() { stop_nodeapp; rmdir "$MEMCG" 2>/dev/null; }
 start_mnode
 contains "the Node service's /health reports memory against its cgroup" '"basis":"cgroup"' "$(body "http://127.0.0.1:$NPORT/health")"
 repeat_drill 0 "$N/good" SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT" TARGET_PIDFILE="$N/node.pid"

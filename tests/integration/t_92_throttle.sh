@@ -38,20 +38,12 @@ sbx up --no-bugs
 
 NPORT=$((BASE + 90))
 N=$WORK/node-throttle; mkdir -p "$N"
-start_tnode() {	# start_tnode ENV...: sets NPID
-	env PORT="$NPORT" DATABASE_URL="$DB_URL" REDIS_URL="$REDIS_URL" PIDFILE="$N/node.pid" "$@" \
-		node "$here/../nodeapp/server.js" >>"$N/node.log" 2>&1 &
-	NPID=$!
-	TARGET_PIDS+=("$NPID")
-	wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null
-}
-stop_tnode() { kill -TERM "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null; }
-start_tnode
+start_nodeapp "$N"
 repeat_drill 0 "$N/good" SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT" TARGET_PIDFILE="$N/node.pid"
 eq "cpu-throttle PASSes on the Node service ($REPEAT run(s))" "$REPEAT" "$GOT"
-stop_tnode
-start_tnode NO_RATE_LIMIT=1
+stop_nodeapp
+start_nodeapp "$N" NO_RATE_LIMIT=1
 repeat_drill 1 "$N/bug" SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT" TARGET_PIDFILE="$N/node.pid"
 eq "cpu-throttle FAILs on the Node service without its rate limiter ($REPEAT run(s))" "$REPEAT" "$GOT"
-stop_tnode
+stop_nodeapp
 eq "no cgroup of shakedown's left after the Node runs" "" "$(our_cpu_cgroups)"
