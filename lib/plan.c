@@ -104,23 +104,24 @@ open_take(struct open *o, const struct fault *f, const char *taken,
     size_t *step)
 {
 	const char *u = f->verb->undoes;
-	struct open_list *best = NULL;
+	size_t best = SIZE_MAX;	/* an index: open_list may move the lists */
 
 	while (u != NULL && *u != '\0') {
 		size_t len = strcspn(u, " ");
 		char *verb = xstrndup(u, len);
 		struct open_list *l = open_list(o, f->kind, f->target, verb);
 		drop_taken(l, taken);
-		if (l->n > 0 && (best == NULL || l->v[l->n - 1] > best->v[best->n - 1]))
-			best = l;
+		if (l->n > 0 && (best == SIZE_MAX || l->v[l->n - 1] >
+		    o->lists[best].v[o->lists[best].n - 1]))
+			best = (size_t)(l - o->lists);
 		free(verb);
 		u += len;
 		while (*u == ' ')
 			u++;
 	}
-	if (best == NULL)
+	if (best == SIZE_MAX)
 		return 0;
-	*step = best->v[--best->n];
+	*step = o->lists[best].v[--o->lists[best].n];
 	return 1;
 }
 
