@@ -11,32 +11,88 @@
  *
  * The quota is for the group: limit: 50% is half of one CPU shared by all
  * the processes moved. Detected, never assumed: /proc/self/mountinfo says
- * where each hierarchy is; a host with neither is refused (exit 4) before
- * anything is changed.
+ * where each hierarchy is. A host with neither (or via: signals) gets a
+ * SIGSTOP/SIGCONT duty cycle from a limiter child instead (lib/duty.c),
+ * whose record names it, so the guardian stops it and continues the
+ * processes after a kill -9.
+ *
+ * A systemd unit (unit:) is never moved out of its cgroup, which would hide
+ * its processes from systemd: its own CPUQuota= property is set at runtime
+ * and set back to what it was.
  */
 #define _GNU_SOURCE
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include "../lib/cgroup.h"
+#include "../lib/duty.h"
 #include "../lib/proc.h"
 #include "fault.h"
 
 #define PERIOD_US 100000
-#define MAX_PROCS 256
+#define MAX_PROCS DUTY_MAX
+#define SYSTEMCTL_MS 10000
+
+enum { VIA_AUTO, VIA_CGROUP, VIA_SIGNALS };
 
 struct cpu_opts {
 	double limit;		/* of one CPU: 0.5 = 50 % */
 	int children;
+	int via;
 	pid_t pid;		/* pid: given, else 0 */
 	char *pidfile;		/* pidfile: given, else NULL */
+	char *unit;		/* unit: given, else NULL */
 };
+
+struct cpu_state {
+	pid_t limiter;		/* the duty cycle's child, or 0 */
+};
+
+/* A systemd unit's name: no option to systemctl, no path. */
+static int
+unit_ok(const char *u)
+{
+	static const char *const suffix[] = { ".service", ".scope", ".slice",
+	    NULL };
+	size_t n = strlen(u);
+
+	if (n == 0 || n > 255 || u[0] == '-' || u[0] == '.')
+		return 0;
+	for (const char *c = u; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= '0' && *c <= '9') || strchr(":_.@-\\", *c)))
+			return 0;
+	for (int i = 0; suffix[i]; i++)
+		if (n > strlen(suffix[i]) && strcmp(u + n - strlen(suffix[i]),
+		    suffix[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* "50%", "12.5%": what systemd's CPUQuota= takes (two decimals at most). */
+static void
+pct_str(double share, char *buf, size_t len)
+{
+	size_t n;
+
+	snprintf(buf, len, "%.2f", share * 100);
+	n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	snprintf(buf + n, len - n, "%%");
+}
 
 static int
 cpu_parse(const struct fault_parse *p, struct fault *f)
@@ -52,22 +108,43 @@ cpu_parse(const struct fault_parse *p, struct fault *f)
 	if ((n = ynode_get(p->args, "limit")) == NULL)
 		return yerr(p->y, p->key, "cpu: needs limit: (a share of one CPU,"
 		    " e.g. 50%%)");
+	char *via = NULL;
 	if (ypercent(p->y, p->args, "limit", &o->limit) == -1 ||
 	    ybool(p->y, p->args, "children", &o->children) == -1 ||
 	    yint(p->y, p->args, "pid", 2, 1 << 22, &pid) == -1 ||
-	    ystr(p->y, p->args, "pidfile", &o->pidfile) == -1)
+	    ystr(p->y, p->args, "pidfile", &o->pidfile) == -1 ||
+	    ystr(p->y, p->args, "unit", &o->unit) == -1 ||
+	    ystr(p->y, p->args, "via", &via) == -1)
 		return -1;
 	if (o->limit < 0.01)
 		return yerr(p->y, n, "limit: at least 1%% of a CPU");
+	if (via != NULL) {
+		int bad = strcmp(via, "cgroup") != 0 && strcmp(via, "signals") != 0;
+		o->via = via[0] == 'c' ? VIA_CGROUP : VIA_SIGNALS;
+		free(via);
+		if (bad)
+			return yerr(p->y, ynode_get(p->args, "via"), "via: cgroup or"
+			    " signals");
+	}
 	o->pid = (pid_t)pid;
-	if ((o->pid != 0) + (o->pidfile != NULL) + (f->svc != NULL) != 1)
-		return yerr(p->y, p->key, "cpu: one of service:, pid: or pidfile:");
+	if ((o->pid != 0) + (o->pidfile != NULL) + (f->svc != NULL) +
+	    (o->unit != NULL) != 1)
+		return yerr(p->y, p->key, "cpu: one of service:, pid:, pidfile: or"
+		    " unit:");
+	if (o->unit != NULL && !unit_ok(o->unit))
+		return yerr(p->y, ynode_get(p->args, "unit"), "unit: a systemd"
+		    " unit's name (NAME.service, .scope or .slice)");
+	if (o->unit != NULL && (o->children || o->via != VIA_AUTO))
+		return yerr(p->y, ynode_get(p->args, o->children ? "children" :
+		    "via"), "a unit's quota is for all its processes: no %s with"
+		    " unit:", o->children ? "children:" : "via:");
 	if (f->svc != NULL && !svc_has_pid(f->svc))
 		return yerr(p->y, ynode_get(p->args, "service"), "service '%s' has"
 		    " no pid or pidfile to limit", f->svc->name);
 	free(f->target);
 	f->target = f->svc ? xstrdup(f->svc->name) : o->pidfile ?
-	    xstrdup(o->pidfile) : xasprintf("pid %d", pid);
+	    xstrdup(o->pidfile) : o->unit ? xstrdup(o->unit) :
+	    xasprintf("pid %d", pid);
 	return 0;
 }
 
@@ -76,16 +153,32 @@ cpu_describe(const struct fault *f, int revert)
 {
 	const struct cpu_opts *o = f->opts;
 
+	const char *kids = o->children ? " and its children" : "";
+	char pct[32];
+
+	pct_str(o->limit, pct, sizeof pct);
+	if (o->unit != NULL)
+		return revert ? xasprintf("systemctl set-property --runtime %s"
+		    " CPUQuota= as it was before (empty: none)", o->unit) :
+		    xasprintf("limit the systemd unit %s to %s of one CPU: systemctl"
+		    " set-property --runtime %s CPUQuota=%s", o->unit, pct, o->unit,
+		    pct);
+	if (o->via == VIA_SIGNALS)
+		return revert ? xasprintf("stop the limiter, SIGCONT %s%s",
+		    f->target, kids) : xasprintf("limit %s%s to %s of one CPU:"
+		    " a child of shakedown stops and continues it (SIGSTOP/SIGCONT,"
+		    " period %dms)", f->target, kids, pct, DUTY_PERIOD_MS);
 	if (revert)
 		return xasprintf("move %s%s back to the cgroup(s) they came from,"
-		    " remove shakedown's cgroup", f->target, o->children ?
-		    " and its children" : "");
-	return xasprintf("limit %s%s to %g%% of one CPU: a cgroup of its own"
+		    " remove shakedown's cgroup%s", f->target, kids, o->via ==
+		    VIA_AUTO ? " (or stop the limiter and SIGCONT them)" : "");
+	return xasprintf("limit %s%s to %s of one CPU: a cgroup of its own"
 	    " (cpu.max \"%ld %d\" on cgroup v2, else cpu.cfs_quota_us %ld /"
-	    " cpu.cfs_period_us %d on v1), the process(es) moved in",
-	    f->target, o->children ? " and its children" : "", o->limit * 100,
-	    (long)(o->limit * PERIOD_US), PERIOD_US, (long)(o->limit * PERIOD_US),
-	    PERIOD_US);
+	    " cpu.cfs_period_us %d on v1), the process(es) moved in%s",
+	    f->target, kids, pct, (long)(o->limit * PERIOD_US), PERIOD_US,
+	    (long)(o->limit * PERIOD_US), PERIOD_US, o->via == VIA_AUTO ?
+	    "; on a host with no cgroup cpu controller, a SIGSTOP/SIGCONT duty"
+	    " cycle" : "");
 }
 
 /* top and, with children, every process below it, from one scan of /proc;
@@ -122,18 +215,89 @@ collect(pid_t top, int children, pid_t *out, size_t max)
 	return n;
 }
 
+/* A systemd timespan as `systemctl show` prints it ("500ms", "1s 500ms",
+ * "infinity") in µs; -1 for infinity, -2 when it cannot be read. */
+static int64_t
+timespan_us(const char *s)
+{
+	static const struct { const char *u; int64_t us; } units[] = {
+		{ "usec", 1 }, { "us", 1 }, { "msec", 1000 }, { "ms", 1000 },
+		{ "min", 60000000 }, { "sec", 1000000 }, { "s", 1000000 },
+		{ "h", 3600000000LL }, { NULL, 0 } };
+	double total = 0;
+
+	while (*s == ' ')
+		s++;
+	if (strncmp(s, "infinity", 8) == 0)
+		return -1;
+	if (*s == '\0')
+		return -2;
+	while (*s != '\0' && *s != '\n') {
+		char *end;
+		double v = strtod(s, &end);
+		int i;
+		if (end == s || v < 0)
+			return -2;
+		for (i = 0; units[i].u; i++)
+			if (strncmp(end, units[i].u, strlen(units[i].u)) == 0)
+				break;
+		if (units[i].u == NULL)
+			return -2;
+		total += v * (double)units[i].us;
+		s = end + strlen(units[i].u);
+		while (*s == ' ')
+			s++;
+	}
+	return (int64_t)(total + 0.5);
+}
+
+/* The unit's quota now (µs of CPU per second; -1: none), or -2 with e set. */
+static int64_t
+unit_quota(const char *unit, int must_be_loaded, struct sd_err *e)
+{
+	char *argv[] = { "systemctl", "show", "-p", "LoadState", "-p",
+	    "CPUQuotaPerSecUSec", (char *)unit, NULL };
+	struct proc_result r;
+	int64_t us = -2;
+
+	if (access("/run/systemd/system", F_OK) == -1)
+		return err_set(e, "systemd is not running on this machine (no"
+		    " /run/systemd/system): cpu: { unit: } needs it"), -2;
+	if (proc_run(argv, SYSTEMCTL_MS, &r, e) == -1)
+		return -2;
+	const char *ls = strstr(r.output, "LoadState="), *q =
+	    strstr(r.output, "CPUQuotaPerSecUSec=");
+	if (!r.exited || r.status != 0 || ls == NULL || q == NULL)
+		err_set(e, "systemctl show %s: %.200s", unit, r.output);
+	else if (must_be_loaded && strncmp(ls + 10, "loaded\n", 7) != 0)
+		err_set(e, "systemd unit %s is not loaded", unit);
+	else if ((us = timespan_us(q + 19)) == -2)
+		err_set(e, "systemctl show %s: CPUQuotaPerSecUSec: cannot read"
+		    " '%.40s'", unit, q + 19);
+	proc_result_free(&r);
+	return us;
+}
+
 static json_t *
 cpu_prepare(const struct fault *f, const struct fault_env *env,
     struct sd_err *e)
 {
 	const struct cpu_opts *o = f->opts;
 	static unsigned seq;
-	char root[4096];
+	char root[4096], why[256] = "";
 	pid_t top = o->pid, procs[MAX_PROCS];
-	int v2 = 0;
+	int v2 = 0, cg = -1;
 	json_t *moved;
 
 	(void)env;
+	if (o->unit != NULL) {
+		int64_t before = unit_quota(o->unit, 1, e);
+		if (before == -2)
+			return NULL;
+		return json_pack("{s:s,s:s,s:I,s:I}", "how", "systemd", "unit",
+		    o->unit, "before_us", (json_int_t)before, "quota_us",
+		    (json_int_t)(o->limit * 1000000 + 0.5));
+	}
 	if (f->svc != NULL)
 		top = svc_pid(f->svc, e);
 	else if (o->pidfile != NULL)
@@ -142,20 +306,40 @@ cpu_prepare(const struct fault *f, const struct fault_env *env,
 		return NULL;
 	if (!proc_alive(top))
 		return err_set(e, "pid %d is not running", (int)top), NULL;
-	if (cg_mount("cpu", root, sizeof root, &v2, e) == -1)
-		return NULL;
+	if (o->via != VIA_SIGNALS) {
+		struct sd_err ce;
+		if ((cg = cg_mount("cpu", root, sizeof root, &v2, &ce)) == -1 &&
+		    o->via == VIA_CGROUP)
+			return *e = ce, NULL;
+		if (cg == -1)
+			snprintf(why, sizeof why, "%s", ce.msg);
+	}
 	size_t n = collect(top, o->children, procs, MAX_PROCS);
 	moved = json_array();
 	for (size_t i = 0; i < n; i++) {
 		struct sd_err ignore;
-		char *from;
+		char *from = NULL;
 		if (pid_check(procs[i], &ignore) == -1 ||
-		    (from = cg_of(procs[i], "cpu", v2)) == NULL)
+		    (cg == 0 && (from = cg_of(procs[i], "cpu", v2)) == NULL))
 			continue;	/* not to be moved, or gone meanwhile */
-		json_array_append_new(moved, json_pack("{s:i,s:I,s:s}", "pid",
-		    (int)procs[i], "starttime",
-		    (json_int_t)proc_starttime(procs[i]), "from", from));
+		json_t *m = json_pack("{s:i,s:I}", "pid", (int)procs[i],
+		    "starttime", (json_int_t)proc_starttime(procs[i]));
+		if (from != NULL)
+			json_object_set_new(m, "from", json_string(from));
+		json_array_append_new(moved, m);
 		free(from);
+	}
+	if (cg == -1) {
+		/* the limiter's comm: found by it after a kill -9 */
+		char name[16];
+		snprintf(name, sizeof name, "sdlim%x-%x", (unsigned)getpid() &
+		    0xffffff, ++seq & 0xff);
+		json_t *rec = json_pack("{s:s,s:s,s:f,s:b,s:o}", "how", "signals",
+		    "name", name, "share", o->limit, "children", o->children,
+		    "moved", moved);
+		if (why[0] != '\0')
+			json_object_set_new(rec, "why", json_string(why));
+		return rec;
 	}
 	char *dir = xasprintf("%s/shakedown-cpu-%d-%u", root, (int)getpid(),
 	    ++seq);
@@ -185,6 +369,109 @@ rec_paths(const json_t *rec, const char **root, const char **dir, int *v2,
 	return 0;
 }
 
+/* Which way the record took: 'c' cgroup, 's' signals, 'u' systemd unit;
+ * 0 with e set for a record that is none of them. */
+static char
+rec_how(const json_t *rec, struct sd_err *e)
+{
+	const char *how, *name;
+
+	if (rec_str(rec, "how", &how, e) == -1)
+		return 0;
+	if (strcmp(how, "signals") == 0) {
+		if (rec_str(rec, "name", &name, e) == -1)
+			return 0;
+		if (strncmp(name, "sdlim", 5) != 0 || strlen(name) > 15)
+			return err_set(e, "not a cpu limiter's name: %s", name), 0;
+		return 's';
+	}
+	if (strcmp(how, "systemd") == 0) {
+		if (rec_str(rec, "unit", &name, e) == -1)
+			return 0;
+		if (!unit_ok(name))
+			return err_set(e, "not a systemd unit's name: %s", name), 0;
+		return 'u';
+	}
+	return 'c';
+}
+
+/* The moved processes that are still the ones recorded. */
+static size_t
+rec_procs(const json_t *rec, pid_t *out, size_t max)
+{
+	size_t i, n = 0;
+	json_t *m;
+
+	json_array_foreach(json_object_get(rec, "moved"), i, m) {
+		pid_t pid = (pid_t)json_integer_value(json_object_get(m, "pid"));
+		json_int_t st = json_integer_value(json_object_get(m, "starttime"));
+		struct sd_err ignore;
+		if (n < max && pid_check(pid, &ignore) == 0 && proc_alive(pid) &&
+		    proc_starttime(pid) == (unsigned long long)st)
+			out[n++] = pid;
+	}
+	return n;
+}
+
+static int
+unit_set(const char *unit, int64_t quota_us, const struct fault_env *env,
+    char **note, struct sd_err *e)
+{
+	char val[48] = "CPUQuota=";
+	char *argv[] = { "systemctl", "set-property", "--runtime", (char *)unit,
+	    val, NULL };
+
+	if (quota_us >= 0)
+		pct_str((double)quota_us / 1e6, val + 9, sizeof val - 9);
+	return fault_run_argv(argv, env, SYSTEMCTL_MS, note, e);
+}
+
+static int
+duty_apply(const json_t *rec, void **state, const struct fault_env *env,
+    char **note, struct sd_err *e)
+{
+	static struct duty_spec spec;	/* big: off the stack */
+	const char *name, *why = json_string_value(json_object_get(rec, "why"));
+	double share = json_real_value(json_object_get(rec, "share"));
+	int fds[2];
+	pid_t me = getpid(), child;
+
+	if (rec_str(rec, "name", &name, e) == -1)
+		return FAULT_FINAL;
+	if (share < 0.01 || share > 1)
+		return err_set(e, "cpu record: share %g", share), FAULT_FINAL;
+	memset(&spec, 0, sizeof spec);
+	spec.share = share;
+	spec.children = json_is_true(json_object_get(rec, "children"));
+	snprintf(spec.name, sizeof spec.name, "%s", name);
+	if ((spec.n = rec_procs(rec, spec.pids, DUTY_MAX)) == 0)
+		return err_set(e, "no process left to limit"), FAULT_FINAL;
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return err_set(e, "pipe: %s", strerror(errno)), FAULT_FINAL;
+	if ((child = fork()) == 0) {
+		close(fds[0]);
+		duty_run(&spec, me, fds[1]);
+	}
+	close(fds[1]);
+	if (child == -1) {
+		close(fds[0]);
+		return err_set(e, "fork: %s", strerror(errno)), FAULT_FINAL;
+	}
+	struct cpu_state *st = xcalloc(1, sizeof *st);
+	st->limiter = child;
+	*state = st;
+	char c = fault_hear(fds[0], 5000, env);
+	close(fds[0]);
+	if (c != 'S')
+		return err_set(e, "the cpu limiter (pid %d) %s", (int)child, c ==
+		    'G' ? "found none of the processes" : "did not start");
+	fault_note(note, "%zu process(es) held to %g%% of one CPU by a"
+	    " SIGSTOP/SIGCONT duty cycle (limiter pid %d, period %dms)%s%s",
+	    spec.n, share * 100, (int)child, DUTY_PERIOD_MS, why ? "; " : "",
+	    why ? why : "");
+	return 0;
+}
+
 static int
 cpu_apply(const struct fault *f, json_t *rec, void **state,
     const struct fault_env *env, char **note, struct sd_err *e)
@@ -196,9 +483,18 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 	json_t *m;
 	int v2, rc;
 
+	switch (rec_how(rec, e)) {
+	case 0:
+		return FAULT_FINAL;
+	case 's':
+		return duty_apply(rec, state, env, note, e);
+	case 'u':
+		if (rec_int(rec, "quota_us", 10000, 1000000, &quota, e) == -1)
+			return FAULT_FINAL;
+		return unit_set(json_string_value(json_object_get(rec, "unit")),
+		    quota, env, note, e) == -1 ? FAULT_FINAL : 0;
+	}
 	(void)f;
-	(void)state;
-	(void)env;
 	if (rec_paths(rec, &root, &dir, &v2, e) == -1 ||
 	    rec_int(rec, "quota_us", 1, 1 << 30, &quota, e) == -1)
 		return FAULT_FINAL;
@@ -237,6 +533,43 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 	return 0;
 }
 
+/* Stop the limiter (ours, or found by its name), then continue what it
+ * may have left stopped: the recorded processes and, with children, any
+ * stopped process below the first. */
+static int
+duty_revert(const json_t *rec, struct cpu_state *st, char **note,
+    struct sd_err *e)
+{
+	const char *name;
+	pid_t procs[MAX_PROCS];
+	size_t n, i, cont = 0;
+	int found = 0;
+
+	if (rec_str(rec, "name", &name, e) == -1)
+		return FAULT_FINAL;
+	if (st != NULL && st->limiter > 0) {
+		proc_terminate(st->limiter, SIGTERM, 1000);
+		st->limiter = 0;
+		found = 1;
+	}
+	if (proc_signal_named(name, SIGTERM) > 0) {
+		found = 1;
+		int64_t end = mono_ms() + 1000;
+		while (proc_signal_named(name, 0) > 0 && mono_ms() < end)
+			sleep_ms(10);
+		proc_signal_named(name, SIGKILL);
+	}
+	n = rec_procs(rec, procs, MAX_PROCS);
+	if (n > 0 && json_is_true(json_object_get(rec, "children")))
+		n = collect(procs[0], 1, procs, MAX_PROCS);
+	for (i = 0; i < n; i++)
+		if (proc_state(procs[i]) == 'T' && kill(procs[i], SIGCONT) == 0)
+			cont++;
+	fault_note(note, "%s; %zu stopped process(es) continued", found ?
+	    "limiter stopped" : "no limiter running", cont);
+	return found || cont ? 0 : FAULT_NOOP;
+}
+
 static int
 cpu_revert(const json_t *rec, void *state, const struct fault_env *env,
     char **note, struct sd_err *e)
@@ -246,8 +579,19 @@ cpu_revert(const json_t *rec, void *state, const struct fault_env *env,
 	json_t *m;
 	int v2;
 
-	(void)state;
-	(void)env;
+	switch (rec_how(rec, e)) {
+	case 0:
+		return FAULT_FINAL;
+	case 's':
+		return duty_revert(rec, state, note, e);
+	case 'u': {
+		int64_t before;
+		if (rec_int(rec, "before_us", -1, INT64_MAX, &before, e) == -1)
+			return FAULT_FINAL;
+		return unit_set(json_string_value(json_object_get(rec, "unit")),
+		    before, env, note, e);
+	}
+	}
 	if (rec_paths(rec, &root, &dir, &v2, e) == -1)
 		return FAULT_FINAL;
 	if (access(dir, F_OK) == -1) {
@@ -299,13 +643,43 @@ static int
 cpu_in_effect(const json_t *rec, const struct fault_env *env)
 {
 	const char *root, *dir;
+	pid_t procs[MAX_PROCS];
 	struct sd_err e;
 	int v2;
 
 	(void)env;
+	switch (rec_how(rec, &e)) {
+	case 0:
+		return -1;
+	case 's':
+		if (proc_signal_named(json_string_value(json_object_get(rec,
+		    "name")), 0) > 0)
+			return 1;
+		for (size_t i = 0, n = rec_procs(rec, procs, MAX_PROCS); i < n; i++)
+			if (proc_state(procs[i]) == 'T')
+				return 1;
+		return 0;
+	case 'u': {
+		int64_t now = unit_quota(json_string_value(json_object_get(rec,
+		    "unit")), 0, &e);
+		return now == -2 ? -1 : now == json_integer_value(json_object_get(rec,
+		    "quota_us"));
+	}
+	}
 	if (rec_paths(rec, &root, &dir, &v2, &e) == -1)
 		return -1;
 	return access(dir, F_OK) == 0;
+}
+
+static void
+cpu_free_state(void *state)
+{
+	struct cpu_state *st = state;
+
+	/* the limiter continues everything before it exits */
+	if (st != NULL && st->limiter > 0)
+		proc_terminate(st->limiter, SIGTERM, 1000);
+	free(st);
 }
 
 static void
@@ -313,19 +687,22 @@ cpu_free(void *opts)
 {
 	struct cpu_opts *o = opts;
 
-	if (o != NULL)
+	if (o != NULL) {
 		free(o->pidfile);
+		free(o->unit);
+	}
 	free(o);
 }
 
 static const struct fault_verb verbs[] = {
 	{ "cpu", 1, NULL, "limit a process (and its children) to a share of"
-	    " one CPU with a cgroup CFS quota" },
+	    " one CPU: a cgroup CFS quota, a SIGSTOP/SIGCONT duty cycle, or a"
+	    " systemd unit's CPUQuota" },
 	{ NULL, 0, NULL, NULL }
 };
 
 static const char *const keys[] = { "service", "timeout", "pid", "pidfile",
-    "limit", "children", NULL };
+    "limit", "children", "via", "unit", NULL };
 
 const struct fault_kind fault_cpu = {
 	.name = "cpu",
@@ -338,5 +715,6 @@ const struct fault_kind fault_cpu = {
 	.apply = cpu_apply,
 	.revert = cpu_revert,
 	.in_effect = cpu_in_effect,
+	.free_state = cpu_free_state,
 	.free = cpu_free,
 };

@@ -5,10 +5,13 @@
  * timeout, and reading record fields without trusting them.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/proc.h"
 #include "fault.h"
@@ -261,6 +264,28 @@ fault_note(char **note, const char *fmt, ...)
 	*note = prev ? xasprintf("%s; %s", prev, add) : xstrdup(add);
 	free(prev);
 	free(add);
+}
+
+char
+fault_hear(int fd, int64_t timeout_ms, const struct fault_env *env)
+{
+	int64_t end = mono_ms() + timeout_ms;
+	char c;
+
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		int64_t left = end - mono_ms();
+		if (left <= 0 || (env && env->stop && *env->stop))
+			return 0;
+		int n = poll(&p, 1, left > 100 ? 100 : (int)left);
+		if (n == 1) {
+			ssize_t r = read(fd, &c, 1);
+			if (r == 1)
+				return c;
+			if (r == 0 || errno != EINTR)
+				return 0;
+		}
+	}
 }
 
 int

@@ -155,6 +155,9 @@ int fault_in_effect_record(const json_t *rec, const struct fault_env *env);
  * end of its output; on success *note (may be NULL) gets what ran. */
 int fault_run_argv(char *const *argv, const struct fault_env *env,
     int64_t timeout_ms, char **note, struct sd_err *e);
+/* One byte from a child of the kind's (its progress), within timeout_ms;
+ * 0 on EOF, timeout, or when env->stop is set. */
+char fault_hear(int fd, int64_t timeout_ms, const struct fault_env *env);
 /* Append "; text" to *note. */
 void fault_note(char **note, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -9,6 +9,7 @@
 #include "fault.h"
 
 extern const struct fault_kind fault_bandwidth;
+extern const struct fault_kind fault_burn;
 extern const struct fault_kind fault_cpu;
 extern const struct fault_kind fault_memory;
 extern const struct fault_kind fault_netem;
@@ -28,5 +29,6 @@ const struct fault_kind *const fault_kinds[] = {
 	&fault_partition,
 	&fault_cpu,
 	&fault_memory,
+	&fault_burn,
 	NULL
 };

@@ -19,13 +19,11 @@
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,16 +218,8 @@ hog(const char *procs, pid_t parent, size_t bytes, int64_t ramp_ms, int fd)
 	struct timespec t0, now, tick = { 0, RAMP_TICK_MS * 1000000L };
 	int cg;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if ((fd = proc_child_init(parent, SIGKILL, fd)) == -2)
 		_exit(1);
-	/* hold nothing of shakedown's (sockets, the guardian's pipe) */
-	if (dup2(fd, 3) == 3) {
-		fd = 3;
-		close_range(4, ~0U, 0);
-	}
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
 	/* into shakedown's cgroup before a page is touched: pages are
 	 * charged where their toucher is */
 	if ((cg = open(procs, O_WRONLY | O_CLOEXEC)) == -1 ||
@@ -278,29 +268,6 @@ hog(const char *procs, pid_t parent, size_t bytes, int64_t ramp_ms, int fd)
 		pause();
 }
 
-/* Wait for one of the hog's bytes; 0 on EOF or timeout. */
-static char
-hear(int fd, int64_t timeout_ms, const struct fault_env *env)
-{
-	int64_t end = mono_ms() + timeout_ms;
-	char c;
-
-	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		int64_t left = end - mono_ms();
-		if (left <= 0 || (env && env->stop && *env->stop))
-			return 0;
-		int n = poll(&p, 1, left > 100 ? 100 : (int)left);
-		if (n == 1) {
-			ssize_t r = read(fd, &c, 1);
-			if (r == 1)
-				return c;
-			if (r == 0 || errno != EINTR)
-				return 0;
-		}
-	}
-}
-
 static int
 mem_apply(const struct fault *f, json_t *rec, void **state,
     const struct fault_env *env, char **note, struct sd_err *e)
@@ -336,11 +303,11 @@ mem_apply(const struct fault *f, json_t *rec, void **state,
 	struct mem_state *st = xcalloc(1, sizeof *st);
 	st->hog = child;
 	*state = st;
-	char c = hear(fds[0], 5000, env);
+	char c = fault_hear(fds[0], 5000, env);
 	if (c == 'O')
-		c = hear(fds[0], 5000, env);
+		c = fault_hear(fds[0], 5000, env);
 	if (c == 'S' && ramp == 0)
-		c = hear(fds[0], f->timeout_ms, env);
+		c = fault_hear(fds[0], f->timeout_ms, env);
 	close(fds[0]);
 	if (c == 'C' || c == 'M' || c == 0 || (ramp == 0 && c != 'D'))
 		return err_set(e, "the memory hog (pid %d) %s", (int)child,

@@ -169,6 +169,9 @@ tree(const char *verb, int vline, char *const *args, const int *pos,
 	if (name == NULL)
 		name = xstrdup("it");
 	snprintf(buf, sizeof buf, "fault-%s", verb);
+	for (char *c = buf; *c; c++)	/* cpu_burn: a drill's name has none */
+		if (*c == '_')
+			*c = '-';
 	add_scalar(root, "drill", buf, 1);
 	snprintf(buf, sizeof buf, "%lldms", (long long)(for_ms ? for_ms :
 	    ADHOC_HOLD_MS) + 30 * 60 * 1000);

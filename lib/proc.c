@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -321,6 +322,51 @@ proc_comm(pid_t pid, char *buf, size_t len)
 	if (buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
 	return 0;
+}
+
+int
+proc_child_init(pid_t parent, int deathsig, int keep_fd)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (prctl(PR_SET_PDEATHSIG, deathsig) == -1 || getppid() != parent)
+		return -2;
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	/* hold nothing of shakedown's (sockets, the guardian's pipe) */
+	if (keep_fd >= 0 && keep_fd != 3) {
+		if (dup2(keep_fd, 3) != 3)
+			return -2;
+		keep_fd = 3;
+	}
+	close_range(keep_fd >= 0 ? 4 : 3, ~0U, 0);
+	return keep_fd;
+}
+
+int
+proc_signal_named(const char *comm, int sig)
+{
+	char name[64];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if ((d = opendir("/proc")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		pid_t p = (pid_t)atoi(de->d_name);
+		if (p <= 1 || p == getpid() || proc_comm(p, name, sizeof name) == -1 ||
+		    strcmp(name, comm) != 0)
+			continue;
+		if (kill(p, sig) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
 }
 
 int64_t

@@ -66,6 +66,17 @@ int proc_comm(pid_t pid, char *buf, size_t len);
 int sig_by_name(const char *name);
 /* "TERM" for SIGTERM; "?" for a signal not in that list. */
 const char *sig_name(int sig);
+/*
+ * For a child of fork that works for a fault (a memory hog, a CPU limiter or
+ * burner), first thing: die with the thread that forked it (deathsig), fail
+ * if that parent is gone already, and keep no descriptor of shakedown's but
+ * keep_fd (-1: none), which becomes 3. Returns that fd (or -1), or -2 when
+ * the parent is gone. Async-signal-safe.
+ */
+int proc_child_init(pid_t parent, int deathsig, int keep_fd);
+/* Send sig to every process whose /proc/PID/comm is comm (never ourselves);
+ * the number signalled. For fault children named after their runner. */
+int proc_signal_named(const char *comm, int sig);
 /* Resident set size in KiB from /proc/PID/status; -1 if unknown. */
 int64_t proc_rss_kib(pid_t pid);
 

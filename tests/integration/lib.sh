@@ -11,6 +11,7 @@ fail() { FAIL=$((FAIL + 1)); FAILED_NAMES+=("$1"); printf '  FAIL  %s\n' "$1"; [
 ok() { local n=$1; shift; if "$@" >/tmp/sd-ok.$$ 2>&1; then pass "$n"; else fail "$n" "$(tail -n 5 /tmp/sd-ok.$$ | tr '\n' ' ')"; fi; }
 # eq NAME EXPECTED ACTUAL
 eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi; }
+ne() { if [ "$2" != "$3" ]; then pass "$1"; else fail "$1" "got '$3'"; fi; }
 # contains NAME NEEDLE HAYSTACK
 contains() { case "$3" in *"$2"*) pass "$1";; *) fail "$1" "'$2' not in: $(printf '%s' "$3" | head -c 300)";; esac; }
 # le NAME A B: A <= B (numbers, may be decimal)

@@ -25,7 +25,7 @@ steps:
 YAML
 out=$("$SHAKEDOWN" validate "$C/bad.yaml" 2>&1); rc=$?
 eq "cpu without a process: exit 2" 2 "$rc"
-contains "and says what it needs, at the step" "bad.yaml:3:5: cpu: one of service:, pid: or pidfile:" "$out"
+contains "and says what it needs, at the step" "bad.yaml:3:5: cpu: one of service:, pid:, pidfile: or unit:" "$out"
 out=$("$SHAKEDOWN" fault cpu pid=2 limit=0% 2>&1); rc=$?
 eq "cpu limit 0%: exit 2" 2 "$rc"
 contains "and says so" "limit: at least 1% of a CPU" "$out"
@@ -79,6 +79,96 @@ le "children: true: together at most 60%" "$together" 60
 wait "$f"
 eq "children: shakedown's cgroup removed" "" "$(our_cgroups)"
 cpu_cleanup
+
+# via: signals — the duty cycle a host without a cpu controller gets
+busy
+B=$BUSY
+"$SHAKEDOWN" fault cpu pid="$B" limit=50% via=signals --for 6s >"$C/s.out" 2>&1 & f=$!
+wait_for 10 bash -c "pgrep '^sdlim' >/dev/null" >/dev/null
+during=$(cpu_pct "$B")
+echo "        signals: ${during}% of a CPU limited to 50% by SIGSTOP/SIGCONT"
+ge "signals, limit 50%: at least 40%" "$during" 40
+le "signals, limit 50%: at most 60%" "$during" 60
+wait "$f"; rc=$?
+eq "signals: exit 0 once reverted" 0 "$rc"
+contains "signals: the note names the duty cycle" "SIGSTOP/SIGCONT duty cycle" "$(cat "$C/s.out")"
+eq "signals: no limiter left" "" "$(pgrep '^sdlim')"
+ne "signals: not left stopped" "T" "$(awk '{print $3}' "/proc/$B/stat")"
+ge "signals: after, a whole CPU again" "$(cpu_pct "$B")" 70
+# detected, not assumed: where the cpu hierarchy is not mounted (a mount
+# namespace of the test's own), the duty cycle is what it gets
+if awk '$5 == "/sys/fs/cgroup/cpu" {f=1} END {exit !f}' /proc/self/mountinfo && ! grep -qw cpu /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; then
+	unshare --mount --propagation private sh -c "umount /sys/fs/cgroup/cpu && exec \"\$0\" fault cpu pid=$B limit=30% --for 4s" "$SHAKEDOWN" >"$C/u.out" 2>&1 & f=$!
+	wait_for 10 bash -c "pgrep '^sdlim' >/dev/null" >/dev/null
+	nocg=$(cpu_pct "$B")
+	wait "$f"; rc=$?
+	echo "        no cpu hierarchy mounted: ${nocg}% of a CPU limited to 30%"
+	eq "no cpu controller: exit 0" 0 "$rc"
+	contains "no cpu controller: a duty cycle, and why" "duty cycle (limiter pid" "$(cat "$C/u.out")"
+	contains "no cpu controller: the note says none is mounted" "no cgroup cpu controller on this host" "$(cat "$C/u.out")"
+	ge "no cpu controller: at least 20%" "$nocg" 20
+	le "no cpu controller: at most 40%" "$nocg" 40
+fi
+# kill -9 of the runner: the limiter continues it and goes; the guardian
+# makes sure
+"$SHAKEDOWN" fault cpu pid="$B" limit=10% via=signals >"$C/sk.out" 2>&1 & f=$!
+wait_for 10 bash -c "pgrep '^sdlim' >/dev/null" >/dev/null
+sleep 0.5
+kill -KILL "$f"; wait "$f" 2>/dev/null
+wait_for 10 bash -c "[ -z \"\$(pgrep '^sdlim')\" ] && \"$SHAKEDOWN\" status | grep -q ' 0 fault(s) still applied'" >/dev/null
+eq "signals, kill -9: no limiter left" "" "$(pgrep '^sdlim')"
+ge "signals, kill -9: a whole CPU again" "$(cpu_pct "$B")" 70
+cpu_cleanup
+# children: true — what is below it shares the share, as in the cgroup
+sh -c 'sh -c "while :; do :; done" & sh -c "while :; do :; done" & wait' & P=$!
+CPU_PIDS+=("$P")
+wait_for 5 bash -c "[ \$(pgrep -P $P | wc -l) = 2 ]" >/dev/null
+kids=$(pgrep -P "$P" | tr '\n' ' ')
+CPU_PIDS+=($kids)
+"$SHAKEDOWN" fault cpu pid="$P" children=true limit=50% via=signals --for 6s >"$C/sc.out" 2>&1 & f=$!
+wait_for 10 bash -c "pgrep '^sdlim' >/dev/null" >/dev/null
+# shellcheck disable=SC2086
+together=$(cpu_pct $kids)
+echo "        signals: two busy children limited together to 50%: ${together}%"
+ge "signals, children: together at least 40%" "$together" 40
+le "signals, children: together at most 60%" "$together" 60
+wait "$f"
+for k in $kids; do ne "signals, children: $k not left stopped" "T" "$(awk '{print $3}' "/proc/$k/stat")"; done
+cpu_cleanup
+
+# a systemd unit: its own CPUQuota=, never its processes moved; a machine
+# without systemd (this one, CI's) is told so and nothing is applied
+contains "unit: systemctl set-property, the quota as systemd takes it" "systemctl set-property --runtime web.service CPUQuota=12.5%" "$("$SHAKEDOWN" fault -n cpu unit=web.service limit=12.5%)"
+if [ ! -d /run/systemd/system ]; then
+	out=$("$SHAKEDOWN" fault cpu unit=web.service limit=50% 2>&1); rc=$?
+	eq "unit: without systemd, exit 4" 4 "$rc"
+	contains "unit: and says why" "systemd is not running on this machine" "$out"
+	contains "unit: nothing left applied" " 0 fault(s) still applied" "$("$SHAKEDOWN" status)"
+fi
+
+# cpu_burn: contention, busy children that go with the fault
+"$SHAKEDOWN" fault cpu_burn cores=1 --for 5s >"$C/b.out" 2>&1 & f=$!
+wait_for 10 bash -c "pgrep '^sdburn' >/dev/null" >/dev/null
+burners=$(pgrep '^sdburn' | tr '\n' ' ')
+eq "cpu_burn cores=1: one burner" 1 "$(echo $burners | wc -w)"
+# shellcheck disable=SC2086
+ge "cpu_burn: it keeps a CPU busy" "$(cpu_pct $burners)" 70
+wait "$f"; rc=$?
+eq "cpu_burn: exit 0" 0 "$rc"
+eq "cpu_burn: no burner left" "" "$(pgrep '^sdburn')"
+"$SHAKEDOWN" fault cpu_burn cores=1 load=50% --for 5s >"$C/b2.out" 2>&1 & f=$!
+wait_for 10 bash -c "pgrep '^sdburn' >/dev/null" >/dev/null
+half=$(cpu_pct $(pgrep '^sdburn'))
+echo "        cpu_burn load=50%: ${half}% of a CPU"
+ge "cpu_burn load=50%: at least 35%" "$half" 35
+le "cpu_burn load=50%: at most 65%" "$half" 65
+wait "$f"
+"$SHAKEDOWN" fault cpu_burn cores=2 >"$C/b3.out" 2>&1 & f=$!
+wait_for 10 bash -c "[ \$(pgrep '^sdburn' | wc -l) = 2 ]" >/dev/null
+kill -KILL "$f"; wait "$f" 2>/dev/null
+wait_for 10 bash -c "[ -z \"\$(pgrep '^sdburn')\" ] && \"$SHAKEDOWN\" status | grep -q ' 0 fault(s) still applied'" >/dev/null
+eq "cpu_burn, kill -9: no burner left" "" "$(pgrep '^sdburn')"
+contains "cpu_burn, kill -9: nothing left applied" " 0 fault(s) still applied" "$("$SHAKEDOWN" status)"
 
 # in a drill: the sandbox target, by its service's pidfile
 sbx up --no-bugs
