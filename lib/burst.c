@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -71,8 +72,47 @@ split_url(const char *url, char *host, size_t hl, char *port, size_t pl,
 	return rc;
 }
 
+int
+burst_loopback(const char *s)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, s, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, s, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* Bind to the source address from (a loopback literal) before connecting. */
 static int
-dial(const char *host, const char *port, int64_t timeout_ms, struct sd_err *e)
+bind_from(int fd, int family, const char *from, struct sd_err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	memset(&ss, 0, sizeof ss);
+	if (!burst_loopback(from))
+		return err_set(e, "burst: from: %s is not a loopback address", from);
+	if (family == AF_INET && inet_pton(AF_INET, from,
+	    &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		ss.ss_family = AF_INET;
+		len = sizeof(struct sockaddr_in);
+	} else if (family == AF_INET6 && inet_pton(AF_INET6, from,
+	    &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		ss.ss_family = AF_INET6;
+		len = sizeof(struct sockaddr_in6);
+	} else {
+		return err_set(e, "burst: from: %s is not of the target's address"
+		    " family", from);
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) == -1)
+		return err_set(e, "burst: bind %s: %s", from, strerror(errno));
+	return 0;
+}
+
+static int
+dial(const char *host, const char *port, const char *from, int64_t timeout_ms,
+    struct sd_err *e)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
 	int fd, rc, one = 1, soerr = 0;
@@ -87,6 +127,11 @@ dial(const char *host, const char *port, int64_t timeout_ms, struct sd_err *e)
 		return err_set(e, "burst: socket: %s", strerror(errno));
 	}
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (from != NULL && bind_from(fd, ai->ai_family, from, e) == -1) {
+		freeaddrinfo(ai);
+		close(fd);
+		return -1;
+	}
 	rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
 	freeaddrinfo(ai);
 	if (rc == -1 && errno != EINPROGRESS)
@@ -137,10 +182,78 @@ complete(struct sbuf *r)
 	return (size_t)(hend + 4 - r->buf) + strtoul(cl + 17, NULL, 10) <= r->len;
 }
 
+/* The value of header name in the response head [buf, hend), or NULL. */
+static const char *
+header(const char *buf, const char *hend, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = strstr(buf, "\r\n"); p != NULL && p < hend;
+	    p = strstr(p + 2, "\r\n"))
+		if (strncasecmp(p + 2, name, n) == 0 && p[2 + n] == ':') {
+			const char *v = p + 3 + n;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			return v;
+		}
+	return NULL;
+}
+
+/* A non-negative integer at v (up to CR), else -2. */
+static int
+header_int(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (end == v || n < 0 || n > 1 << 30 || (*end != '\r' && *end != ' ' &&
+	    *end != ';' && *end != ','))
+		return -2;
+	return (int)n;
+}
+
+/* "limit=100, remaining=0, reset=1" (draft-7's RateLimit): the item. */
+static int
+item_int(const char *v, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = v; *p != '\0' && *p != '\r'; p++)
+		if ((p == v || p[-1] == ' ' || p[-1] == ',') &&
+		    strncasecmp(p, key, n) == 0 && p[n] == '=')
+			return header_int(p + n + 1);
+	return -1;
+}
+
+static void
+parse_limits(const char *buf, const char *hend, struct burst_req *q)
+{
+	const char *v;
+
+	q->retry_after = q->rl_limit = q->rl_remaining = -1;
+	if ((v = header(buf, hend, "Retry-After")) != NULL) {
+		q->retry_after = header_int(v);
+		/* an HTTP-date is allowed too: present, its delay unread */
+		if (q->retry_after == -2 && strchr(v, ',') != NULL &&
+		    strstr(v, "GMT") != NULL)
+			q->retry_after = 0;
+	}
+	if ((v = header(buf, hend, "RateLimit")) != NULL) {
+		q->rl_limit = item_int(v, "limit");
+		q->rl_remaining = item_int(v, "remaining");
+	}
+	if ((v = header(buf, hend, "RateLimit-Limit")) != NULL)
+		q->rl_limit = header_int(v);
+	if ((v = header(buf, hend, "RateLimit-Remaining")) != NULL)
+		q->rl_remaining = header_int(v);
+}
+
 static void
 parse(struct conn *c, struct burst_req *q)
 {
 	char *hend;
+
+	q->retry_after = q->rl_limit = q->rl_remaining = -1;
 
 	if (c->resp.buf == NULL || strncmp(c->resp.buf, "HTTP/1.", 7) != 0 ||
 	    c->resp.len < 12) {
@@ -150,6 +263,8 @@ parse(struct conn *c, struct burst_req *q)
 	}
 	q->status = atoi(c->resp.buf + 9);
 	hend = strstr(c->resp.buf, "\r\n\r\n");
+	if (hend != NULL)
+		parse_limits(c->resp.buf, hend + 2, q);
 	q->body = xstrndup(hend ? hend + 4 : "", hend ? strnlen(hend + 4, 4096) : 0);
 }
 
@@ -198,7 +313,11 @@ connect_all(const struct burst_spec *sp, struct conn *c, size_t n,
 		if (prepare(sp, &c[i], i, user, host, sizeof host, port,
 		    sizeof port, e) == -1)
 			return -1;
-		if ((c[i].fd = dial(host, port, deadline - mono_ms(), e)) == -1)
+		char *from = sp->from ? render_template(sp->from, user, (int)i) :
+		    NULL;
+		c[i].fd = dial(host, port, from, deadline - mono_ms(), e);
+		free(from);
+		if (c[i].fd == -1)
 			return -1;
 		if (write_all(c[i].fd, c[i].req, c[i].reqlen - 1, deadline) == -1)
 			return err_set(e, "burst: cannot send to %s:%s", host, port);
@@ -224,7 +343,8 @@ release(const struct burst_spec *sp, struct conn *c, size_t n,
 			return err_set(e, "burst: cannot send: %s", strerror(errno));
 		c[i].final_ns = mono_ns();
 		size_t first = i - i % (size_t)sp->per_user;
-		for (size_t k = first; k < i && r->concurrent; k++) {
+		for (size_t k = first; k < i && r->concurrent && sp->need_concurrent;
+		    k++) {
 			char head[16];
 			ssize_t got = recv(c[k].fd, head, sizeof head - 1,
 			    MSG_PEEK | MSG_DONTWAIT);

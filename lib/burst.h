@@ -22,6 +22,9 @@ struct burst_spec {
 	const char *body;	/* template */
 	int users, per_user;
 	int64_t timeout_ms;
+	const char *from;	/* source address template ({user}), loopback
+				 * only; NULL: the kernel's choice */
+	int need_concurrent;	/* an early 2xx makes the burst not concurrent */
 };
 
 struct burst_req {
@@ -30,6 +33,9 @@ struct burst_req {
 	char *body;		/* at most 4 KiB */
 	char error[64];
 	int64_t latency_us;	/* from the last byte sent to the answer */
+	int retry_after;	/* Retry-After in seconds; -1: none, -2: unreadable */
+	int rl_limit;		/* RateLimit limit / RateLimit-Limit; -1: none */
+	int rl_remaining;	/* RateLimit remaining / RateLimit-Remaining */
 };
 
 struct burst_result {
@@ -39,6 +45,9 @@ struct burst_result {
 	char why[160];		/* when not */
 	int64_t release_us;	/* how long releasing every last byte took */
 };
+
+/* Is s a literal loopback address (127.0.0.0/8, ::1)? */
+int burst_loopback(const char *s);
 
 int burst_run(const struct burst_spec *sp, struct burst_result *r,
     struct sd_err *e);

@@ -239,6 +239,68 @@ judge_accepted(struct run *c, const struct scen_burst *b,
 	return starved ? O_FAIL : worst;
 }
 
+/* Every rejection says when to come back. */
+static enum outcome
+judge_retry_after(struct run *c, const struct burst_result *br,
+    const char *phase, int line)
+{
+	size_t nrej = 0, without = 0;
+	int lo = 1 << 30, hi = -1;
+
+	for (size_t i = 0; i < br->n; i++) {
+		const struct burst_req *q = &br->req[i];
+		if (q->status == 0 || (q->status >= 200 && q->status < 300))
+			continue;
+		nrej++;
+		if (q->retry_after < 0) {
+			without++;
+			continue;
+		}
+		lo = q->retry_after < lo ? q->retry_after : lo;
+		hi = q->retry_after > hi ? q->retry_after : hi;
+	}
+	char *obs = nrej == 0 ? xstrdup("no rejection") : without ?
+	    xasprintf("%zu of %zu without a readable Retry-After", without, nrej) :
+	    xasprintf("all %zu, %d..%ds", nrej, lo, hi);
+	enum outcome o = nrej == 0 || without ? O_FAIL : O_PASS;
+	burst_row(c, phase, line, xstrdup("every rejection carries Retry-After"),
+	    obs, o);
+	return o;
+}
+
+/* Where the service sends RateLimit headers (draft-7's RateLimit, or
+ * draft-6's RateLimit-Limit/-Remaining), they agree with what it did: no
+ * remaining on a rejection, and the limit is what each user was given. */
+static enum outcome
+judge_ratelimit(struct run *c, const struct scen_burst *b,
+    const struct burst_result *br, const char *phase, int line)
+{
+	size_t seen = 0, bad = 0;
+	int limit = -1;
+	/* each user goes past what it is given: that is the limit */
+	int past = b->accepted_per_user >= 0 && b->per_user > b->accepted_per_user;
+
+	for (size_t i = 0; i < br->n; i++) {
+		const struct burst_req *q = &br->req[i];
+		int rejected = q->status != 0 && (q->status < 200 || q->status >= 300);
+		if (q->rl_remaining < 0 && q->rl_limit < 0)
+			continue;
+		seen++;
+		if (q->rl_limit >= 0)
+			limit = q->rl_limit;
+		bad += (rejected && q->rl_remaining != 0) || (q->rl_limit >= 0 &&
+		    past && q->rl_limit != b->accepted_per_user);
+	}
+	if (seen == 0)
+		return O_PASS;
+	enum outcome o = bad ? O_FAIL : O_PASS;
+	burst_row(c, phase, line, xasprintf("RateLimit headers agree (remaining"
+	    " 0 on a rejection%s)", past ? ", limit = what a user is given" : ""), bad ? xasprintf("%zu of %zu answers with"
+	    " them disagree (limit %d)", bad, seen, limit) : xasprintf("on %zu"
+	    " answer(s), limit %d", seen, limit), o);
+	return o;
+}
+
 /*
  * K users x M requests at once; then: were they really together, did each
  * user get exactly accepted_per_user, were the others rejected as expected,
@@ -249,7 +311,8 @@ ph_burst(struct run *c, const struct scen_burst *b, const char *phase,
     int line)
 {
 	struct burst_spec sp = { b->rq.method, b->rq.url, b->rq.headers,
-	    b->rq.body, b->users, b->per_user, b->timeout_ms };
+	    b->rq.body, b->users, b->per_user, b->timeout_ms, b->from,
+	    b->concurrent };
 	struct burst_result br;
 	struct res_burst *rb;
 	struct sd_err e;
@@ -282,13 +345,15 @@ ph_burst(struct run *c, const struct scen_burst *b, const char *phase,
 			first_bad = (int)i;
 		badrej++;
 	}
-	burst_row(c, phase, line, xasprintf("burst %d users x %d: every user's"
-	    " requests in flight together", b->users, b->per_user),
-	    br.concurrent ? xasprintf("released in %lldus, none answered early",
-	    (long long)br.release_us) : xstrdup(br.why),
-	    br.concurrent ? O_PASS : O_ERROR);
-	if (!br.concurrent)
-		worst = O_ERROR;
+	if (b->concurrent) {
+		burst_row(c, phase, line, xasprintf("burst %d users x %d: every"
+		    " user's requests in flight together", b->users, b->per_user),
+		    br.concurrent ? xasprintf("released in %lldus, none answered"
+		    " early", (long long)br.release_us) : xstrdup(br.why),
+		    br.concurrent ? O_PASS : O_ERROR);
+		if (!br.concurrent)
+			worst = O_ERROR;
+	}
 	if (b->accepted_per_user >= 0 &&
 	    judge_accepted(c, b, rb, phase, line) == O_FAIL && worst == O_PASS)
 		worst = O_FAIL;
@@ -306,6 +371,11 @@ ph_burst(struct run *c, const struct scen_burst *b, const char *phase,
 		if (badrej && worst == O_PASS)
 			worst = O_FAIL;
 	}
+	if (b->rej_retry_after && judge_retry_after(c, &br, phase, line) ==
+	    O_FAIL && worst == O_PASS)
+		worst = O_FAIL;
+	if (judge_ratelimit(c, b, &br, phase, line) == O_FAIL && worst == O_PASS)
+		worst = O_FAIL;
 	burst_result_free(&br);
 	return worst;
 }

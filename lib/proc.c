@@ -336,7 +336,8 @@ proc_child_init(pid_t parent, int deathsig, int keep_fd)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
+	/* its progress byte to a parent that stopped listening: EPIPE */
+	signal(SIGPIPE, SIG_IGN);
 	/* hold nothing of shakedown's (sockets, the guardian's pipe) */
 	if (keep_fd >= 0 && keep_fd != 3) {
 		if (dup2(keep_fd, 3) != 3)

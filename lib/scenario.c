@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../drills/fault.h"
+#include "burst.h"
 #include "plan.h"
 #include "redact.h"
 #include "scenario.h"
@@ -154,23 +155,38 @@ parse_burst(struct pctx *c, const struct ynode *key, const struct ynode *n,
 {
 	static const char *const keys[] = { "get", "post", "put", "delete",
 	    "method", "path", "url", "headers", "body", "users", "per_user",
-	    "timeout", "expect", NULL };
+	    "timeout", "expect", "from", "concurrent", NULL };
 	static const char *const xkeys[] = { "accepted_per_user", "rejected",
 	    NULL };
-	static const char *const rkeys[] = { "status", "body_contains", NULL };
+	static const char *const rkeys[] = { "status", "body_contains",
+	    "retry_after", NULL };
 	const struct ynode *x, *r;
 
 	b->users = 1;
 	b->per_user = 2;
 	b->timeout_ms = 30000;
 	b->accepted_per_user = -1;
+	b->concurrent = 1;
 	if (ywant(&c->y, n, Y_MAP, "burst") == -1 ||
 	    ykeys(&c->y, n, keys, "burst") == -1 ||
 	    req_parse(&c->y, key, n, c->s->target, "burst", &b->rq) == -1 ||
 	    yint(&c->y, n, "users", 1, 1000, &b->users) == -1 ||
-	    yint(&c->y, n, "per_user", 1, 100, &b->per_user) == -1 ||
-	    ydur(&c->y, n, "timeout", &b->timeout_ms, 1, HOUR_MS) == -1)
+	    yint(&c->y, n, "per_user", 1, 1000, &b->per_user) == -1 ||
+	    ydur(&c->y, n, "timeout", &b->timeout_ms, 1, HOUR_MS) == -1 ||
+	    ybool(&c->y, n, "concurrent", &b->concurrent) == -1 ||
+	    ystr(&c->y, n, "from", &b->from) == -1)
 		return -1;
+	if (b->from != NULL) {
+		/* every user's address is a loopback one: the first and the last */
+		char *lo = render_template(b->from, 1, 0);
+		char *hi = render_template(b->from, b->users, 0);
+		int ok = burst_loopback(lo) && burst_loopback(hi);
+		free(lo);
+		free(hi);
+		if (!ok)
+			return yerr(&c->y, ynode_get(n, "from"), "from: a loopback"
+			    " address for each user (127.0.0.{user} or ::1)");
+	}
 	if (strncmp(b->rq.url, "http://", 7) != 0)
 		return yerr(&c->y, key, "burst: http:// only (the burst holds each"
 		    " request's last byte back itself)");
@@ -182,14 +198,15 @@ parse_burst(struct pctx *c, const struct ynode *key, const struct ynode *n,
 		    " accepted_per_user: and/or rejected:");
 	if (ywant(&c->y, x, Y_MAP, "expect") == -1 ||
 	    ykeys(&c->y, x, xkeys, "a burst's expect") == -1 ||
-	    yint(&c->y, x, "accepted_per_user", 0, 100,
+	    yint(&c->y, x, "accepted_per_user", 0, 1000,
 	    &b->accepted_per_user) == -1)
 		return -1;
 	if ((r = ynode_get(x, "rejected")) != NULL &&
 	    (ywant(&c->y, r, Y_MAP, "rejected") == -1 ||
 	    ykeys(&c->y, r, rkeys, "rejected") == -1 ||
 	    yint(&c->y, r, "status", 100, 599, &b->rej_status) == -1 ||
-	    ystr(&c->y, r, "body_contains", &b->rej_body) == -1))
+	    ystr(&c->y, r, "body_contains", &b->rej_body) == -1 ||
+	    ybool(&c->y, r, "retry_after", &b->rej_retry_after) == -1))
 		return -1;
 	if (b->accepted_per_user < 0 && r == NULL)
 		return yerr(&c->y, x, "burst: expect needs accepted_per_user:"
@@ -496,6 +513,7 @@ scen_free(struct scenario *s)
 		free(st->revert);
 		req_free(&st->burst.rq);
 		free(st->burst.rej_body);
+		free(st->burst.from);
 	}
 	free(s->steps);
 	for (size_t i = 0; i < s->nloads; i++) {

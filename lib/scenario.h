@@ -57,6 +57,9 @@ struct scen_burst {
 	int accepted_per_user;		/* -1: not checked */
 	int rej_status;			/* 0: any non-2xx */
 	char *rej_body;			/* NULL: not checked */
+	int rej_retry_after;		/* each rejection has Retry-After */
+	char *from;			/* source address template, or NULL */
+	int concurrent;			/* 0: need not be in flight together */
 };
 
 /* Exactly the member of its kind is set: fault (ST_FAULT), wait_ms

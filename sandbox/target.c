@@ -46,6 +46,7 @@
 #define LIMIT_WINDOW_MS 10000
 #define LIMIT_MAX 20
 #define RATE_POINTS 100	/* seed 001's limiter, per client per second */
+#define RATE_POLICY "100;w=1"
 #define COMPUTE_MS 2
 #define LEAK_BYTES (64 * 1024)
 #define MEMORY_DEGRADED 0.80	/* seed 004: memory < 80 % is healthy */
@@ -180,9 +181,10 @@ count(struct srv *s, int route, unsigned status)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* hdrs: name, value, ..., NULL (may be NULL). */
 static enum MHD_Result
-reply(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
-    const char *ctype, char *body, const char *hname, const char *hval)
+reply_h(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
+    const char *ctype, char *body, const char *const *hdrs)
 {
 	struct MHD_Response *r;
 	enum MHD_Result rc;
@@ -190,8 +192,8 @@ reply(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
 	r = MHD_create_response_from_buffer(strlen(body), body,
 	    MHD_RESPMEM_MUST_FREE);
 	MHD_add_response_header(r, "Content-Type", ctype);
-	if (hname != NULL)
-		MHD_add_response_header(r, hname, hval);
+	for (; hdrs != NULL && hdrs[0] != NULL; hdrs += 2)
+		MHD_add_response_header(r, hdrs[0], hdrs[1]);
 	if (atomic_load(&s->shutting_down))
 		MHD_add_response_header(r, "Connection", "close");
 	rc = MHD_queue_response(c, status, r);
@@ -201,14 +203,32 @@ reply(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
 }
 
 static enum MHD_Result
-reply_json(struct srv *s, struct MHD_Connection *c, int route,
-    unsigned status, json_t *j, const char *hname, const char *hval)
+reply(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
+    const char *ctype, char *body, const char *hname, const char *hval)
+{
+	const char *hdrs[] = { hname, hval, NULL };
+
+	return reply_h(s, c, route, status, ctype, body, hdrs);
+}
+
+static enum MHD_Result
+reply_json_h(struct srv *s, struct MHD_Connection *c, int route,
+    unsigned status, json_t *j, const char *const *hdrs)
 {
 	char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
 
 	json_decref(j);
 	/* jansson's allocator is malloc, which MHD's MUST_FREE frees */
-	return reply(s, c, route, status, "application/json", text, hname, hval);
+	return reply_h(s, c, route, status, "application/json", text, hdrs);
+}
+
+static enum MHD_Result
+reply_json(struct srv *s, struct MHD_Connection *c, int route,
+    unsigned status, json_t *j, const char *hname, const char *hval)
+{
+	const char *hdrs[] = { hname, hval, NULL };
+
+	return reply_json_h(s, c, route, status, j, hdrs);
 }
 
 /* "ok", "degraded" (answers, slower than slow_ms) or "down". */
@@ -563,9 +583,11 @@ client_key(struct MHD_Connection *c, char *buf, size_t len)
 }
 
 /* A fixed window per client: 0 when this request fits, else the ms until
- * the window turns. */
+ * the window turns; *left: what the client may still send in it, *reset_ms:
+ * when it turns (both may be NULL). */
 static int64_t
-limit_take(struct srv *s, const char *key, int max, int64_t window_ms)
+limit_take2(struct srv *s, const char *key, int max, int64_t window_ms,
+    int *left, int64_t *reset_ms)
 {
 	int64_t now = mono_ms(), retry_ms = 0;
 	struct limit *l = NULL;
@@ -588,8 +610,18 @@ limit_take(struct srv *s, const char *key, int max, int64_t window_ms)
 	}
 	if (++l->count > max)
 		retry_ms = window_ms - (now - l->window_start_ms);
+	if (left != NULL)
+		*left = l->count >= max ? 0 : max - l->count;
+	if (reset_ms != NULL)
+		*reset_ms = window_ms - (now - l->window_start_ms);
 	pthread_mutex_unlock(&s->mu);
 	return retry_ms;
+}
+
+static int64_t
+limit_take(struct srv *s, const char *key, int max, int64_t window_ms)
+{
+	return limit_take2(s, key, max, window_ms, NULL, NULL);
 }
 
 /* X-Client-Id lets several "clients" share one loopback address. */
@@ -642,15 +674,28 @@ do_compute(struct srv *s, struct MHD_Connection *c)
 {
 	struct timespec t0, t;
 	uint32_t x = 1;
-	char key[64];
-	int64_t retry_ms;
+	char key[64], rl[64], ra[16];
+	int64_t retry_ms, reset_ms;
+	int left;
+	/* draft-7's RateLimit fields, as express-rate-limit sends them */
+	const char *hdrs[] = { "RateLimit-Policy", RATE_POLICY, "RateLimit", rl,
+	    NULL, ra, NULL };
 
 	if (!(s->o->bugs & BUG_NO_RATE_LIMIT)) {
 		limit_key(c, "compute:", key, sizeof key);
-		if ((retry_ms = limit_take(s, key, RATE_POINTS, 1000)) > 0)
-			return too_many(s, c, 10, retry_ms, json_pack("{s:s,s:s}",
+		retry_ms = limit_take2(s, key, RATE_POINTS, 1000, &left, &reset_ms);
+		snprintf(rl, sizeof rl, "limit=%d, remaining=%d, reset=%lld",
+		    RATE_POINTS, left, (long long)((reset_ms + 999) / 1000));
+		if (retry_ms > 0) {
+			snprintf(ra, sizeof ra, "%lld", (long long)((retry_ms + 999) /
+			    1000));
+			hdrs[4] = "Retry-After";
+			return reply_json_h(s, c, 10, 429, json_pack("{s:s,s:s}",
 			    "code", "TOO_MANY_REQUESTS", "message",
-			    "Too many requests, please try again later"));
+			    "Too many requests, please try again later"), hdrs);
+		}
+	} else {
+		hdrs[0] = NULL;
 	}
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	do {
@@ -659,8 +704,8 @@ do_compute(struct srv *s, struct MHD_Connection *c)
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
 	} while ((t.tv_sec - t0.tv_sec) * 1000000000LL + (t.tv_nsec - t0.tv_nsec) <
 	    COMPUTE_MS * 1000000LL);
-	return reply_json(s, c, 10, 200, json_pack("{s:I}", "result",
-	    (json_int_t)x), NULL, NULL);
+	return reply_json_h(s, c, 10, 200, json_pack("{s:I}", "result",
+	    (json_int_t)x), hdrs);
 }
 
 static enum MHD_Result

@@ -17,7 +17,8 @@
 // degraded from 80 %; NO_MEMORY_CHECK=1 leaves it out. /api/compute burns
 // COMPUTE_MS (2) of CPU behind seed 001's rate limiter (rate-limiter-flexible,
 // RATE_LIMIT_POINTS per RATE_LIMIT_DURATION seconds per client, default
-// 100/1; 429 with Retry-After); NO_RATE_LIMIT=1 leaves the limiter out.
+// 100/1; 429 with Retry-After; by X-Client-Id, else the address, or only
+// the address with RATE_LIMIT_KEY=ip); NO_RATE_LIMIT=1 leaves it out.
 // NO_GRACEFUL=1 exits at once on SIGTERM, cutting requests in flight.
 'use strict';
 const fs = require('fs');
@@ -135,7 +136,9 @@ const rateLimiter = new RateLimiterMemory({
 async function rateLimit(req, res, next) {
   if (noRateLimit) return next();
   try {
-    await rateLimiter.consume(req.get('X-Client-Id') || req.ip || 'unknown');
+    // RATE_LIMIT_KEY=ip: by address only, as seed 001's limiter (req.ip)
+    const id = process.env.RATE_LIMIT_KEY === 'ip' ? undefined : req.get('X-Client-Id');
+    await rateLimiter.consume(id || req.ip || 'unknown');
     next();
   } catch (error) {
     if (error.msBeforeNext === undefined) return next(); // the limiter failed: let it through
