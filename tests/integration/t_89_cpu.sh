@@ -15,6 +15,13 @@ cpu_pct() {	# cpu_pct PID...: % of one CPU they used together over 2 s
 	for p in "$@"; do b=$((b + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
 	echo $(( (b - a) * 100 / $(getconf CLK_TCK) / 2 ))
 }
+busy_family() {	# P: a shell with two busy children, kids: their pids
+	sh -c 'sh -c "while :; do :; done" & sh -c "while :; do :; done" & wait' & P=$!
+	CPU_PIDS+=("$P")
+	wait_for 5 bash -c "[ \$(pgrep -P $P | wc -l) = 2 ]" >/dev/null
+	kids=$(pgrep -P "$P" | tr '\n' ' ')
+	CPU_PIDS+=($kids)
+}
 our_cgroups() { ls -d /sys/fs/cgroup/*/shakedown-cpu-* /sys/fs/cgroup/shakedown-cpu-* /sys/fs/cgroup/unified/shakedown-cpu-* 2>/dev/null; }
 
 # errors, before anything is applied
@@ -65,11 +72,7 @@ le "kill -9: reverted by the guardian in ${took}ms" "$took" 3000
 cpu_cleanup
 
 # children: true — the processes below it share the quota
-sh -c 'sh -c "while :; do :; done" & sh -c "while :; do :; done" & wait' & P=$!
-CPU_PIDS+=("$P")
-wait_for 5 bash -c "[ \$(pgrep -P $P | wc -l) = 2 ]" >/dev/null
-kids=$(pgrep -P "$P" | tr '\n' ' ')
-CPU_PIDS+=($kids)
+busy_family
 "$SHAKEDOWN" fault cpu pid="$P" children=true limit=50% --for 6s >"$C/c.out" 2>&1 & f=$!
 wait_for 10 bash -c "grep -q shakedown-cpu- /proc/${kids%% *}/cgroup" >/dev/null
 # shellcheck disable=SC2086
@@ -120,11 +123,7 @@ eq "signals, kill -9: no limiter left" "" "$(pgrep '^sdlim')"
 ge "signals, kill -9: a whole CPU again" "$(cpu_pct "$B")" 70
 cpu_cleanup
 # children: true — what is below it shares the share, as in the cgroup
-sh -c 'sh -c "while :; do :; done" & sh -c "while :; do :; done" & wait' & P=$!
-CPU_PIDS+=("$P")
-wait_for 5 bash -c "[ \$(pgrep -P $P | wc -l) = 2 ]" >/dev/null
-kids=$(pgrep -P "$P" | tr '\n' ' ')
-CPU_PIDS+=($kids)
+busy_family
 "$SHAKEDOWN" fault cpu pid="$P" children=true limit=50% via=signals --for 6s >"$C/sc.out" 2>&1 & f=$!
 wait_for 10 bash -c "pgrep '^sdlim' >/dev/null" >/dev/null
 # shellcheck disable=SC2086

@@ -4,14 +4,18 @@
 # seconds, nothing is left: every service answers, nothing is stopped or
 # held, the journal is closed, no runner or guardian lingers. SD_KILL_TRIALS
 # sets the number of random trials (make test: a sample; make chaos: 240);
-# ten more always aim at postgres-outage's stop window (0.30-0.35 s).
+# ten more always aim at postgres-outage's stop window (0.30-0.35 s); and
+# one of each signal lands inside each resource drill's fault (a cgroup
+# quota, a memory hog, a SIGTERMed target), where a cgroup, a hog or a
+# stopped process is what could be left.
 sbx up --no-bugs
 K=$WORK/kill; mkdir -p "$K"
 RANDOM=20261123
 SCN=$here/../../scenarios
 JOURNAL=$SHAKEDOWN_STATE_DIR/journal.jsonl
 export SHAKEDOWN_TARGET=$TARGET REDIS_URL DATABASE_URL=$DB_URL \
-	TARGET_PIDFILE=$SBX/target.pid
+	TARGET_PIDFILE=$SBX/target.pid \
+	TARGET_START="$SHAKEDOWN sandbox --dir $SBX start target"
 drills=(redis-outage postgres-outage ai-guard health-load)
 # how long each runs on the good target (ms), to spread the moments over it
 declare -A span=([redis-outage]=7000 [postgres-outage]=9000 [ai-guard]=2500 [health-load]=40000)
@@ -24,6 +28,8 @@ nothing_left() {
 	[ "$(psql "$DB_URL" -Atc "select count(*) from pg_stat_activity where application_name LIKE 'shakedown-hold%'")" = 0 ] &&
 	"$SHAKEDOWN" -q status >/dev/null 2>&1 &&
 	! pgrep -f "shakedown run $SCN/" >/dev/null &&
+	! pgrep '^sd(lim|burn)' >/dev/null &&
+	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -type d -name 'shakedown-[cm][pe][um]-*' 2>/dev/null)" ] &&
 	! pgrep -f "[s]hakedown guardian --journal $JOURNAL" >/dev/null
 }
 
@@ -57,7 +63,16 @@ done
 for i in $(seq 10); do
 	trial postgres-outage KILL $((300 + RANDOM % 51))
 done
+# inside the fault: cpu-throttle's from 2 s, memory-pressure's ramp from
+# 0.3 s, graceful-shutdown's SIGTERM from about 1 s
+if [ "$(id -u)" = 0 ] && [ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ] || grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+	for sig in KILL TERM INT; do
+		trial cpu-throttle "$sig" $((2500 + RANDOM % 4000))
+		trial memory-pressure "$sig" $((400 + RANDOM % 3000))
+		trial graceful-shutdown "$sig" $((1000 + RANDOM % 1500))
+	done
+fi
 eq "kill trials: nothing left within 5s in all $trials (failed:${bad:- none})" "$trials" "$clean"
 ge "at least $((n + 10)) kill trials" "$trials" "$((n + 10))"
 contains "the guardian did the reverting" "reverted:" "$(cat "$SHAKEDOWN_STATE_DIR/guardian.log" 2>/dev/null)"
-unset SHAKEDOWN_TARGET DATABASE_URL TARGET_PIDFILE
+unset SHAKEDOWN_TARGET DATABASE_URL TARGET_PIDFILE TARGET_START
