@@ -153,13 +153,26 @@ sv_prepare(const struct fault *f, const struct fault_env *env,
 
 	(void)env;
 	if (verb_is(f, "stop") || verb_is(f, "kill") || (verb_is(f, "signal") &&
-	    sv->cmd[CMD_START] != NULL))
-		return json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:o,s:I,s:I}", "how",
+	    sv->cmd[CMD_START] != NULL)) {
+		json_t *rec = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:o,s:I,s:I}", "how",
 		    "start", "service", sv->name, "svc_kind",
 		    svc_kind_name(sv->kind), "url", sv->url, "pidfile", sv->pidfile,
 		    "argv", argv_json(sv->cmd[CMD_START]), "timeout_ms",
 		    (json_int_t)f->timeout_ms, "ready_timeout_ms",
 		    (json_int_t)sv->ready_timeout_ms);
+		/* a signal meant to end it: the revert waits for the process
+		 * to end before it decides whether the service is down (a
+		 * draining service still answers, then goes) */
+		const struct svc_opts *o = f->opts;
+		struct sd_err ignore;
+		if (verb_is(f, "signal") && (o->sig == SIGTERM || o->sig == SIGINT ||
+		    o->sig == SIGQUIT || o->sig == SIGKILL) &&
+		    (pid = svc_pid(sv, &ignore)) != 0)
+			json_object_set_new(rec, "ends", json_pack("{s:i,s:I}", "pid",
+			    (int)pid, "starttime",
+			    (json_int_t)proc_starttime(pid)));
+		return rec;
+	}
 	if (verb_is(f, "pause")) {
 		/* the journal names exactly the process we will stop */
 		if ((pid = svc_pid(sv, e)) == 0)
@@ -225,6 +238,21 @@ revert_start(const json_t *rec, const struct fault_env *env, char **note,
 	rec_str(rec, "pidfile", &pidfile, NULL);
 	if (url != NULL)
 		redact_learn(url);
+	const json_t *ends = json_object_get(rec, "ends");
+	if (ends != NULL) {
+		pid_t p = (pid_t)json_integer_value(json_object_get(ends, "pid"));
+		struct sd_err ignore;
+		if (pid_check(p, &ignore) == 0 && proc_alive(p) && proc_starttime(p) ==
+		    (unsigned long long)json_integer_value(json_object_get(ends,
+		    "starttime"))) {
+			if (proc_wait_gone(p, tmo) == -1) {
+				fault_note(note, "pid %d still running %llds after the"
+				    " signal", (int)p, (long long)(tmo / 1000));
+				return FAULT_NOOP;
+			}
+			fault_note(note, "pid %d ended", (int)p);
+		}
+	}
 	if (answers(kind, url, pidfile) == 1) {
 		sleep_ms(SETTLE_MS);
 		if (answers(kind, url, pidfile) == 1) {
