@@ -95,15 +95,6 @@ burn_prepare(const struct fault *f, const struct fault_env *env,
 	    o->cores : online(), "load", o->load);
 }
 
-static int64_t
-ns_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* A burner, in the child of a fork: async-signal-safe calls only. */
 static void __attribute__((noreturn))
 burner(const char *name, pid_t parent, double load)
@@ -114,8 +105,8 @@ burner(const char *name, pid_t parent, double load)
 	if (proc_child_init(parent, SIGKILL, -1) == -2)
 		_exit(1);
 	prctl(PR_SET_NAME, name);
-	for (int64_t next = ns_now();; next += SLICE_NS) {
-		while (ns_now() < next + busy)
+	for (int64_t next = mono_ns();; next += SLICE_NS) {
+		while (mono_ns() < next + busy)
 			for (int i = 0; i < 1000; i++)
 				spin++;
 		if (busy < SLICE_NS) {
@@ -123,8 +114,8 @@ burner(const char *name, pid_t parent, double load)
 			    (long)((next + SLICE_NS) % 1000000000) };
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		}
-		if (ns_now() > next + 2 * SLICE_NS)
-			next = ns_now() - SLICE_NS;
+		if (mono_ns() > next + 2 * SLICE_NS)
+			next = mono_ns() - SLICE_NS;
 	}
 }
 
@@ -179,11 +170,11 @@ burn_revert(const json_t *rec, void *state, const struct fault_env *env,
 		n += proc_terminate(st->pid[i], SIGKILL, 1000) == 0;
 	if (st != NULL)
 		st->n = 0;
-	/* after a kill -9 of the runner: by name */
-	int64_t end = mono_ms() + 2000;
-	for (int k; (k = proc_signal_named(name, SIGKILL)) > 0 &&
+	/* after a kill -9 of the runner: by name, then until they are gone */
+	n += proc_signal_named(name, SIGKILL);
+	for (int64_t end = mono_ms() + 2000; proc_signal_named(name, 0) > 0 &&
 	    mono_ms() < end; sleep_ms(10))
-		n += k;
+		;
 	if (proc_signal_named(name, 0) > 0)
 		return err_set(e, "burners named %s still running", name);
 	fault_note(note, "%d burner(s) killed", n);

@@ -17,6 +17,7 @@
 
 #include "duty.h"
 #include "proc.h"
+#include "util.h"
 
 #define PERIOD_NS ((int64_t)DUTY_PERIOD_MS * 1000000)
 #define RESCAN_EVERY 10		/* periods */
@@ -38,15 +39,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	quit = 1;
-}
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* The process's CPU time in ns, -1 when it is gone. */
@@ -228,7 +220,7 @@ duty_run(const struct duty_spec *s, pid_t parent, int fd)
 			;
 		close(fd);
 	}
-	next = now_ns();
+	next = mono_ns();
 	while (!quit && nprocs > 0 && getppid() == parent) {
 		if (++period % RESCAN_EVERY == 0)
 			rescan(s->children, parent);
@@ -266,8 +258,8 @@ duty_run(const struct duty_spec *s, pid_t parent, int fd)
 		if (allow < -4 * PERIOD_NS)
 			allow = -4 * PERIOD_NS;
 		/* fell behind (the machine stalled us): start afresh */
-		if (now_ns() > next + PERIOD_NS)
-			next = now_ns();
+		if (mono_ns() > next + PERIOD_NS)
+			next = mono_ns();
 	}
 	signal_all(SIGCONT);
 	_exit(0);
