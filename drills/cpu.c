@@ -116,8 +116,6 @@ cpu_parse(const struct fault_parse *p, struct fault *f)
 	    ystr(p->y, p->args, "unit", &o->unit) == -1 ||
 	    ystr(p->y, p->args, "via", &via) == -1)
 		return -1;
-	if (o->limit < 0.01)
-		return yerr(p->y, n, "limit: at least 1%% of a CPU");
 	if (via != NULL) {
 		int bad = strcmp(via, "cgroup") != 0 && strcmp(via, "signals") != 0;
 		o->via = via[0] == 'c' ? VIA_CGROUP : VIA_SIGNALS;
@@ -126,6 +124,8 @@ cpu_parse(const struct fault_parse *p, struct fault *f)
 			return yerr(p->y, ynode_get(p->args, "via"), "via: cgroup or"
 			    " signals");
 	}
+	if (o->limit < 0.01)
+		return yerr(p->y, n, "limit: at least 1%% of a CPU");
 	o->pid = (pid_t)pid;
 	if ((o->pid != 0) + (o->pidfile != NULL) + (f->svc != NULL) +
 	    (o->unit != NULL) != 1)
