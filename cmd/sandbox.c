@@ -243,20 +243,21 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 			print_urls(&c, "export "), rc = CMD_OK;
 		else
 			rc = do_status(&c);
-	} else if (strcmp(verb, "stop") == 0 || strcmp(verb, "start") == 0) {
+	} else if (strcmp(verb, "stop") == 0 || strcmp(verb, "start") == 0 ||
+	    strcmp(verb, "kill") == 0) {
 		if (optind + 1 != argc || sbx_part_parse(argv[optind], &part) == -1) {
 			sbx_config_free(&c);
 			return cmd_usage_error(self, "%s needs one of: postgres,"
 			    " redis, proxy, target", verb);
 		}
-		if ((verb[2] == 'o' ? sbx_stop(&c, part, &e) :
-		    sbx_start(&c, part, &e)) == -1) {
+		if ((verb[0] == 'k' ? sbx_kill(&c, part, &e) : verb[2] == 'o' ?
+		    sbx_stop(&c, part, &e) : sbx_start(&c, part, &e)) == -1) {
 			cmd_error("sandbox %s: %s", verb, e.msg);
 			rc = CMD_FAILED;
 		} else {
 			if (!g_opts.quiet)
-				cmd_out("%s %s\n", sbx_part_name(part), verb[2] == 'o' ?
-				    "stopped" : "started");
+				cmd_out("%s %s\n", sbx_part_name(part), verb[0] == 'k' ?
+				    "killed" : verb[2] == 'o' ? "stopped" : "started");
 			rc = CMD_OK;
 		}
 	} else {
@@ -271,7 +272,8 @@ const struct cmd_entry cmd_sandbox = {
 	.name = "sandbox",
 	.usage = "[--dir DIR] [--pg-port N] [--redis-port N] [--target-port N]"
 	    " [--proxy-port N] [--bug NAME]... [--no-bugs] [--production] [--ai-latency D]"
-	    " [--target-memory SIZE|none] up|down|status|env|stop NAME|start NAME",
+	    " [--target-memory SIZE|none] up|down|status|env|stop NAME|start NAME"
+	    "|kill NAME",
 	.summary = "private PostgreSQL + Redis + reference target on loopback",
 	.help =
 	    "Subcommands:\n"
@@ -282,6 +284,7 @@ const struct cmd_entry cmd_sandbox = {
 	    "                REDIS_URL, SHAKEDOWN_SANDBOX, DB_ROUTE, REDIS_ROUTE\n"
 	    "  stop NAME     stop postgres, redis, proxy or target (really stop it)\n"
 	    "  start NAME    start it again and wait until it answers\n"
+	    "  kill NAME     SIGKILL it and its process group, as a crash would\n"
 	    "\nOptions:\n"
 	    "  -d, --dir DIR        state and logs (default $SHAKEDOWN_SANDBOX,\n"
 	    "                       else ./.shakedown/sandbox)\n"

@@ -31,11 +31,12 @@ exec_target(const struct cmd_entry *self, int argc, char **argv)
 		{ "ai-latency", required_argument, NULL, 'a' },
 		{ "shutdown-timeout", required_argument, NULL, 's' },
 		{ "bug", required_argument, NULL, 'b' },
+		{ "breaker-open", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct target_opts o = {
 		.addr = "127.0.0.1", .port = 38080, .ai_latency_ms = 400,
-		.shutdown_timeout_ms = 30000, .log = log_line,
+		.shutdown_timeout_ms = 30000, .breaker_open_ms = 5000, .log = log_line,
 	};
 	struct sd_err e;
 	unsigned bit;
@@ -44,7 +45,7 @@ exec_target(const struct cmd_entry *self, int argc, char **argv)
 
 	o.db_dsn = getenv("DATABASE_URL");
 	o.redis_url = getenv("REDIS_URL");
-	while ((ch = getopt_long(argc, argv, "l:p:d:r:Pa:s:b:", longopts,
+	while ((ch = getopt_long(argc, argv, "l:p:d:r:Pa:s:b:B:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -73,6 +74,10 @@ exec_target(const struct cmd_entry *self, int argc, char **argv)
 				return cmd_usage_error(self, "--shutdown-timeout: %s",
 				    e.msg);
 			break;
+		case 'B':
+			if (units_duration_ms(optarg, &o.breaker_open_ms, &e) == -1)
+				return cmd_usage_error(self, "--breaker-open: %s", e.msg);
+			break;
 		case 'b':
 			if (target_bug_parse(optarg, &bit) == -1)
 				return cmd_usage_error(self, "unknown bug '%s' (one of:"
@@ -97,7 +102,8 @@ exec_target(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_target = {
 	.name = "target",
 	.usage = "[-l ADDR] [-p PORT] [--db DSN] [--redis URL] [--production]"
-	    " [--ai-latency D] [--shutdown-timeout D] [--bug NAME]...",
+	    " [--ai-latency D] [--shutdown-timeout D] [--breaker-open D]"
+	    " [--bug NAME]...",
 	.summary = "run the reference target service (what the sandbox runs)",
 	.help =
 	    "  -l, --listen ADDR         listen address (default 127.0.0.1)\n"
@@ -107,8 +113,12 @@ const struct cmd_entry cmd_target = {
 	    "  -P, --production          readiness requires Redis too\n"
 	    "  -a, --ai-latency D        simulated AI latency (default 400ms)\n"
 	    "  -s, --shutdown-timeout D  graceful drain limit on SIGTERM (default 30s)\n"
+	    "  -B, --breaker-open D      how long /api/stats's circuit breaker stays\n"
+	    "                            open (default 5s; the seeds' service: 60s)\n"
 	    "  -b, --bug NAME            break one behaviour (repeatable): ready_ignores_db,\n"
 	    "                            health_hides_redis, no_guard, slow_recovery, leak,\n"
-	    "                            crash_on_db_loss, no_graceful\n",
+	    "                            crash_on_db_loss, no_graceful, no_db_timeout,\n"
+	    "                            no_memory_check, no_rate_limit, lose_writes,\n"
+	    "                            no_breaker, stale_metrics\n",
 	.exec = exec_target,
 };

@@ -23,26 +23,37 @@
 #include "run_int.h"
 #include "units.h"
 #include "window.h"
+#include "writes.h"
 
 #define TREND_EVERY_MS 250
 
+/* An expectation with what its metric matchers rise above (base[i] for
+ * x->m[i]; NULL: 0). */
+struct evx {
+	const struct scen_expect *x;
+	const double *base;
+};
+
 static int
-sample_matches(const struct scen_expect *x, struct sample *s)
+sample_matches(const struct evx *v, struct sample *s)
 {
-	for (size_t i = 0; i < x->nm; i++)
-		if (!match_sample(&x->m[i], s))
+	for (size_t i = 0; i < v->x->nm; i++)
+		if (!match_sample_at(&v->x->m[i], s, v->base ? v->base[i] : 0))
 			return 0;
 	return 1;
 }
 
 /* The first failing matcher's observation, or the first one's. */
 static char *
-sample_observed(const struct scen_expect *x, struct sample *s)
+sample_observed(const struct evx *v, struct sample *s)
 {
+	const struct scen_expect *x = v->x;
+
 	for (size_t i = 0; i < x->nm; i++)
-		if (!match_sample(&x->m[i], s))
-			return match_observed(&x->m[i], s);
-	return match_observed(&x->m[0], s);
+		if (!match_sample_at(&x->m[i], s, v->base ? v->base[i] : 0))
+			return match_observed_at(&x->m[i], s, v->base ?
+			    v->base[i] : 0);
+	return match_observed_at(&x->m[0], s, v->base ? v->base[0] : 0);
 }
 
 static int
@@ -67,13 +78,28 @@ static enum outcome
 eval_window(struct run *c, const struct scen_expect *x, enum wmode mode,
     int64_t from, int64_t end, struct res_expect *rx)
 {
-	void *xm = (void *)(uintptr_t)x;
+	double *base = xcalloc(x->nm ? x->nm : 1, sizeof *base);
+	struct evx ev = { x, base };
+	void *xm = &ev;
 	enum win_state st = WIN_PENDING;
 	struct win_result wr;
 	struct sample *sm;
 	size_t n;
 
 	probes_lock(c->ps);
+	/* a metric that must rise: above its value in the last answer before
+	 * the window (a series not there yet counts as 0) */
+	sm = samples_of(c, x->probe, &n);
+	for (size_t i = 0; i < x->nm; i++) {
+		if (x->m[i].kind != M_METRIC || !x->m[i].rise)
+			continue;
+		for (size_t k = n; k-- > 0; )
+			if (sm[k].done_ms >= 0 && sm[k].sent_ms < from - c->t0 &&
+			    sm[k].status >= 200 && sm[k].status <= 299) {
+				base[i] = match_metric_value(&x->m[i], &sm[k]);
+				break;
+			}
+	}
 	for (;;) {
 		sm = samples_of(c, x->probe, &n);
 		int64_t f = from - c->t0, e = end - c->t0, now = mono_ms() - c->t0;
@@ -89,9 +115,28 @@ eval_window(struct run *c, const struct scen_expect *x, enum wmode mode,
 		    c->step_timed_out ? "the step's timeout passed" :
 		    "drill deadline (max_duration) reached"));
 	} else if (wr.k != SIZE_MAX) {
-		rn_set_observed(rx, mode == W_HOLDS && st == WIN_PASS ?
+		char *obs = mode == W_HOLDS && st == WIN_PASS ?
 		    xasprintf("held in all %zu samples", wr.seen) :
-		    sample_observed(x, &sm[wr.k]));
+		    sample_observed(&ev, &sm[wr.k]);
+		int64_t lat = sm[wr.k].done_ms - sm[wr.k].sent_ms;
+		/* a latency bound met: by how much (the key figure of a
+		 * fail-fast check) */
+		for (size_t i = 0; i < x->nm && st == WIN_PASS; i++) {
+			if (x->m[i].kind != M_LATENCY)
+				continue;
+			if (mode == W_HOLDS)
+				for (size_t k = 0; k < n; k++)
+					if (sm[k].sent_ms >= from - c->t0 && sm[k].sent_ms <=
+					    end - c->t0 && sm[k].done_ms >= 0 &&
+					    sm[k].done_ms - sm[k].sent_ms > lat)
+						lat = sm[k].done_ms - sm[k].sent_ms;
+			char *o2 = xasprintf("%s; latency %s%lldms", obs, mode ==
+			    W_HOLDS ? "at most " : "", (long long)lat);
+			free(obs);
+			obs = o2;
+			break;
+		}
+		rn_set_observed(rx, obs);
 		rx->at_ms = sm[wr.k].done_ms;
 	} else {
 		rn_set_observed(rx, xstrdup(mode == W_HOLDS ?
@@ -103,6 +148,7 @@ eval_window(struct run *c, const struct scen_expect *x, enum wmode mode,
 		rx->resolution_ms = wr.resolution_ms;
 	}
 	probes_unlock(c->ps);
+	free(base);
 	return st == WIN_PASS ? O_PASS : st == WIN_FAIL ? O_FAIL : O_ERROR;
 }
 
@@ -333,6 +379,99 @@ eval_process(struct run *c, const struct scen_expect *x, int64_t from,
 	}
 }
 
+/* The writer's acknowledged writes so far against its database: lost ones,
+ * RPO, RTO. Writes still in flight are not counted yet. */
+static enum outcome
+eval_writes(struct run *c, const struct scen_expect *x, struct res_expect *rx)
+{
+	const struct scen_probe *sp = &c->s->probes[x->writes];
+	const struct svc *db = &c->s->services[sp->writes_svc];
+	struct write_rec *w;
+	struct writes_stats st;
+	struct res_writes *rw;
+	struct sample *sm;
+	struct sbuf sb;
+	struct sd_err e;
+	size_t n, k = 0;
+	int64_t now;
+	char b1[32], b2[32];
+	int ok = 1;
+
+	probes_lock(c->ps);
+	sm = samples_of(c, x->writes, &n);
+	w = xcalloc(n ? n : 1, sizeof *w);
+	for (size_t i = 0; i < n; i++) {
+		if (sm[i].done_ms < 0 || sm[i].key == NULL)
+			continue;
+		w[k].key = xstrdup(sm[i].key);
+		w[k].sent_ms = sm[i].sent_ms;
+		w[k].done_ms = sm[i].done_ms;
+		w[k++].acked = sm[i].status >= sp->ack.lo &&
+		    sm[i].status <= sp->ack.hi;
+	}
+	probes_unlock(c->ps);
+	now = mono_ms() - c->t0;
+	rx->at_ms = rn_rel(c, mono_ms());
+	if (writes_lookup(db->url, sp->writes_query, w, k, 10000, &e) == -1) {
+		rn_set_observed(rx, xasprintf("cannot check the writes in %s: %s",
+		    db->name, e.msg));
+		for (size_t i = 0; i < k; i++)
+			free((char *)w[i].key);
+		free(w);
+		return O_ERROR;
+	}
+	writes_judge(w, k, now, &st);
+	c->r->writes = xgrow(c->r->writes, &c->r->capwrites, c->r->nwrites + 1,
+	    sizeof *c->r->writes);
+	rw = &c->r->writes[c->r->nwrites++];
+	memset(rw, 0, sizeof *rw);
+	rw->probe = xstrdup(sp->name);
+	rw->key_prefix = xstrdup(c->key_prefix[x->writes]);
+	rw->at_ms = rx->at_ms;
+	rw->acknowledged = st.acked;
+	rw->failed = st.failed;
+	rw->lost = st.lost;
+	rw->rpo_ms = st.rpo_ms;
+	rw->rto_ms = st.rto_ms;
+	rw->recovered = st.recovered;
+	sb_init(&sb);
+	for (size_t i = 0, shown = 0; i < k && shown < 5; i++)
+		if (w[i].acked && !w[i].present)
+			sb_addf(&sb, "%s%s", shown++ ? ", " : "", w[i].key);
+	if (st.lost > 0)
+		rw->lost_keys = sb_detach(&sb);
+	else
+		sb_free(&sb);
+	for (size_t i = 0; i < k; i++)
+		free((char *)w[i].key);
+	free(w);
+
+	for (size_t i = 0; i < x->nwm; i++) {
+		const struct write_match *m = &x->wm[i];
+		double got = m->what == WW_LOST ? (double)st.lost : m->what ==
+		    WW_RPO ? (double)st.rpo_ms : m->what == WW_RTO ?
+		    (double)st.rto_ms : (double)st.acked;
+		ok &= cmp_bound(m->op, got, m->v);
+		/* an RTO of a run of failures still going on is no recovery */
+		if (m->what == WW_RTO && !st.recovered)
+			ok = 0;
+	}
+	if (st.acked == 0)
+		ok = 0;		/* nothing written: nothing shown */
+	sb_init(&sb);
+	sb_addf(&sb, "%llu acknowledged, %llu failed, %llu lost",
+	    (unsigned long long)st.acked, (unsigned long long)st.failed,
+	    (unsigned long long)st.lost);
+	if (rw->lost_keys != NULL)
+		sb_addf(&sb, " (%s%s)", rw->lost_keys, st.lost > 5 ? ", ..." : "");
+	sb_addf(&sb, "; RPO %s; writes failed for %s%s",
+	    units_fmt_ms(st.rpo_ms, b1, sizeof b1),
+	    units_fmt_ms(st.rto_ms, b2, sizeof b2),
+	    st.recovered ? "" : " and still fail");
+	rn_set_observed(rx, sb_detach(&sb));
+	return ok ? O_PASS : O_FAIL;
+}
+
 /* Load and never: expectations are decided at the end. */
 static int
 defer(struct run *c, const struct scen_expect *x, size_t idx, int64_t now)
@@ -367,7 +506,9 @@ ev_expect(struct run *c, const struct scen_expect *x, const char *phase,
 	rx->line = x->line;
 	if (defer(c, x, idx, now))
 		return O_PASS;
-	if (x->process >= 0) {
+	if (x->writes >= 0) {
+		out = eval_writes(c, x, rx);
+	} else if (x->process >= 0) {
 		out = eval_process(c, x, now, rx);
 	} else if (x->mode == EX_HOLDS) {
 		out = eval_window(c, x, W_HOLDS, now, now + x->dur_ms, rx);
@@ -403,6 +544,7 @@ eval_never(struct run *c, const struct never *nv)
 	struct res_expect *rx = &c->r->ex[nv->rx];
 	enum win_state st = WIN_PASS;
 	struct win_result wr = { SIZE_MAX, 0, 0, 0 };
+	struct evx ev = { x, NULL };	/* never: takes no rises: */
 	struct sample *sm;
 	size_t n, seen = 0;
 
@@ -417,11 +559,11 @@ eval_never(struct run *c, const struct never *nv)
 		if (hi < lo)
 			continue;
 		st = win_never(sm, n, lo - c->t0, hi - c->t0, match_cb,
-		    (void *)(uintptr_t)x, &wr);
+		    &ev, &wr);
 		seen += wr.seen;
 	}
 	if (st == WIN_FAIL) {
-		char *obs = sample_observed(x, &sm[wr.k]);
+		char *obs = sample_observed(&ev, &sm[wr.k]);
 		rx->outcome = O_FAIL;
 		rx->at_ms = sm[wr.k].done_ms;
 		rn_set_observed(rx, xasprintf("seen at %+lldms: %s",
@@ -439,17 +581,6 @@ ev_nevers(struct run *c)
 {
 	for (size_t k = 0; k < c->nnevers; k++)
 		eval_never(c, &c->nevers[k]);
-}
-
-static int
-cmp_ok(int op, double got, double want)
-{
-	switch (op) {
-	case '<': return got < want;
-	case 'L': return got <= want;
-	case '>': return got > want;
-	default: return got >= want;
-	}
 }
 
 static double
@@ -493,7 +624,7 @@ ev_loads(struct run *c)
 		for (size_t i = 0; i < x->nlm; i++) {
 			const struct load_match *m = &x->lm[i];
 			double got = load_value(ph, m->what);
-			ok &= cmp_ok(m->op, got, m->v);
+			ok &= cmp_bound(m->op, got, m->v);
 			if (m->what == LW_ERRORS)
 				sb_addf(&sb, ", errors %.2f%%", got * 100);
 			else if (m->what == LW_REJECTED)
@@ -574,6 +705,11 @@ ev_slo(struct run *c)
 		rs->budget_s = (1 - slo->availability) * all->seconds;
 		rs->burned_pct = rs->budget_requests > 0 ? 100.0 *
 		    (double)all->errors / rs->budget_requests : (all->errors ? 100 : 0);
+		rs->period_s = (double)slo->period_ms / 1000.0;
+		rs->period_budget_s = (1 - slo->availability) * rs->period_s;
+		rs->period_burned_pct = rs->period_budget_s > 0 ? 100.0 *
+		    rs->burned_s / rs->period_budget_s : 0;
+		rs->burn_rate = share / (1 - slo->availability);
 		slo_row(c, xasprintf("availability >= %g%%", slo->availability * 100),
 		    xasprintf("%.3f%%; error budget burned %.1f%%", 100 * (1 - share),
 		    rs->burned_pct), all->requests > 0 &&

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "prom.h"
 #include "proc.h"
 #include "scenario.h"
 #include "units.h"
@@ -18,9 +19,17 @@ static const char *const expect_keys[] = { "probe", "process", "load",
     "alive", "rss_growth", "rss_trend", "over", "exits", "status", "json", "body",
     "header", "latency", "phase", "errors", "p50", "p90", "p95", "p99",
     "max", "rps", "requests", "rejected", "accepted_p95", "retry_after",
-    "dropped", "within", "holds", "never", "as", NULL };
+    "dropped", "writes", "lost", "rpo", "rto", "acknowledged", "metric",
+    "value", "rises", "within",
+    "holds", "never", "as", NULL };
+static const char *const writes_only[] = { "lost", "rpo", "rto",
+    "acknowledged", NULL };
+static const char *const write_what_names[] = { "lost", "rpo", "rto",
+    "acknowledged" };
+_Static_assert(sizeof write_what_names / sizeof *write_what_names == WW_N,
+    "a name per write_what");
 static const char *const probe_only[] = { "status", "json", "body", "header",
-    "latency", NULL };
+    "latency", "metric", "value", "rises", NULL };
 static const char *const load_only[] = { "phase", "errors", "p50", "p90",
     "p95", "p99", "max", "rps", "requests", "rejected", "accepted_p95",
     "retry_after", "dropped", NULL };
@@ -42,6 +51,12 @@ const char *
 expect_load_what_name(enum load_what w)
 {
 	return load_what_names[w];
+}
+
+const char *
+expect_write_what_name(enum write_what w)
+{
+	return write_what_names[w];
 }
 
 char
@@ -286,6 +301,46 @@ header_matchers(const struct yctx *y, const struct ynode *v,
 	return 0;
 }
 
+/* metric: SELECTOR with value: "> N" or rises: true. */
+static int
+metric_matcher(const struct yctx *y, const struct ynode *n,
+    struct scen_expect *x)
+{
+	const struct ynode *v = ynode_get(n, "metric"), *val, *r;
+	struct matcher m;
+	struct sd_err e;
+
+	val = ynode_get(n, "value");
+	r = ynode_get(n, "rises");
+	if (v == NULL) {
+		if (val != NULL || r != NULL)
+			return yerr(y, val ? val : r, "%s goes with metric:", val ?
+			    "value:" : "rises:");
+		return 0;
+	}
+	if (ywant(y, v, Y_SCALAR, "metric") == -1)
+		return -1;
+	if ((val != NULL) == (r != NULL))
+		return yerr(y, v, "metric: needs value: \"> N\" (a bound) or"
+		    " rises: true (above its value before)");
+	memset(&m, 0, sizeof m);
+	m.kind = M_METRIC;
+	if (r != NULL) {
+		if (r->type != Y_SCALAR || strcmp(r->value, "true") != 0)
+			return yerr(y, r, "rises: takes true");
+		m.rise = 1;
+	} else if (parse_cmp(y, val, 'n', &m.op, &m.value) == -1) {
+		return -1;
+	}
+	m.sel = xcalloc(1, sizeof *m.sel);
+	if (prom_sel_parse(v->value, m.sel, &e) == -1) {
+		free(m.sel);
+		return yerr(y, v, "%s", e.msg);
+	}
+	add_matcher(x, &m);
+	return 0;
+}
+
 static int
 parse_matchers(const struct yctx *y, const struct ynode *n,
     struct scen_expect *x)
@@ -317,7 +372,7 @@ parse_matchers(const struct yctx *y, const struct ynode *n,
 			return yerr(y, v, "%s", e.msg);
 		add_matcher(x, &m);
 	}
-	return 0;
+	return metric_matcher(y, n, x);
 }
 
 static void
@@ -378,7 +433,18 @@ describe_expect(const struct scenario *s, const struct scen_expect *x)
 	char buf[32];
 
 	sb_init(&sb);
-	if (x->process >= 0) {
+	if (x->writes >= 0) {
+		sb_addf(&sb, "writes of %s: ", s->probes[x->writes].name);
+		for (size_t i = 0; i < x->nwm; i++) {
+			const struct write_match *m = &x->wm[i];
+			sb_addf(&sb, "%s%s %s ", i ? ", " : "",
+			    write_what_names[m->what], expect_op_name(m->op));
+			if (m->what == WW_RPO || m->what == WW_RTO)
+				sb_add(&sb, units_fmt_ms((int64_t)m->v, buf, sizeof buf));
+			else
+				sb_addf(&sb, "%g", m->v);
+		}
+	} else if (x->process >= 0) {
 		describe_process(s, x, &sb);
 	} else if (x->load >= 0) {
 		describe_load(s, x, &sb);
@@ -408,12 +474,14 @@ parse_probe_expect(const struct yctx *y, const struct scenario *s,
 	if ((x->probe = scen_find_probe(s, pr->value)) < 0)
 		return yerr(y, pr, "no probe named '%s'", pr->value);
 	if (refuse_keys(y, n, load_only, "load:, not probe:") == -1 ||
+	    refuse_keys(y, n, writes_only, "writes:, not probe:") == -1 ||
 	    refuse_keys(y, n, process_only, "process:, not probe:") == -1 ||
 	    parse_matchers(y, n, x) == -1)
 		return -1;
 	if (x->nm == 0)
 		return yerr(y, n, "expectation on probe '%s' checks nothing (add"
-		    " status:, json:, body:, header: or latency:)", pr->value);
+		    " status:, json:, body:, header:, latency: or metric:)",
+		    pr->value);
 	return 0;
 }
 
@@ -426,12 +494,62 @@ parse_load_expect(const struct yctx *y, const struct scenario *s,
 	if ((x->load = scen_find_load(s, pl->value)) < 0)
 		return yerr(y, pl, "no load named '%s'", pl->value);
 	if (refuse_keys(y, n, probe_only, "probe:, not load:") == -1 ||
+	    refuse_keys(y, n, writes_only, "writes:, not load:") == -1 ||
 	    refuse_keys(y, n, process_only, "process:, not load:") == -1 ||
 	    refuse_keys(y, n, (const char *const[]){ "within", "holds", "never",
 	    NULL }, "another kind of expectation, not load: (load expectations"
 	    " are decided over a phase)") == -1)
 		return -1;
 	return parse_load_matchers(y, s, n, x);
+}
+
+/* writes: PROBE with lost: N (at most N; or a bound), rpo:/rto: duration
+ * bounds, acknowledged: a count bound. Checked once, when the step runs. */
+static int
+parse_writes_expect(const struct yctx *y, const struct scenario *s,
+    const struct ynode *n, const struct ynode *pw, struct scen_expect *x)
+{
+	const struct ynode *v;
+
+	if (ywant(y, pw, Y_SCALAR, "writes") == -1)
+		return -1;
+	if ((x->writes = scen_find_probe(s, pw->value)) < 0)
+		return yerr(y, pw, "no probe named '%s'", pw->value);
+	if (s->probes[x->writes].writes_svc < 0)
+		return yerr(y, pw, "probe '%s' is not a writer (give it writes:"
+		    " { in: SERVICE, query: SQL })", pw->value);
+	if (refuse_keys(y, n, probe_only, "probe:, not writes:") == -1 ||
+	    refuse_keys(y, n, load_only, "load:, not writes:") == -1 ||
+	    refuse_keys(y, n, process_only, "process:, not writes:") == -1 ||
+	    refuse_keys(y, n, (const char *const[]){ "within", "holds", "never",
+	    NULL }, "another kind of expectation, not writes: (the writes so far"
+	    " are checked once, when the step runs)") == -1)
+		return -1;
+	x->wm = xcalloc(WW_N, sizeof *x->wm);
+	for (int w = 0; w < WW_N; w++) {
+		struct write_match *m = &x->wm[x->nwm];
+		char *end;
+		if ((v = ynode_get(n, write_what_names[w])) == NULL)
+			continue;
+		m->what = (enum write_what)w;
+		if (w == WW_LOST && v->type == Y_SCALAR &&
+		    (m->v = strtod(v->value, &end), end != v->value) &&
+		    *end == '\0') {
+			/* lost: 0 — at most that many */
+			if (!(m->v >= 0 && m->v < 1e15) || m->v != (double)(long long)m->v)
+				return yerr(y, v, "lost: a count, or a bound such as"
+				    " \"<= 2\"");
+			m->op = 'L';
+		} else if (parse_cmp(y, v, w == WW_RPO || w == WW_RTO ? 'd' : 'n',
+		    &m->op, &m->v) == -1) {
+			return -1;
+		}
+		x->nwm++;
+	}
+	if (x->nwm == 0)
+		return yerr(y, n, "writes: checks nothing (add lost:, rpo:, rto: or"
+		    " acknowledged:)");
+	return 0;
 }
 
 /* exits: { within: D, code: N | signal: NAME }: the process ends by
@@ -486,6 +604,7 @@ parse_process_expect(const struct yctx *y, const struct scenario *s,
 		return yerr(y, pc, "service '%s' has no pid or pidfile to watch",
 		    pc->value);
 	if (refuse_keys(y, n, probe_only, "probe:, not process:") == -1 ||
+	    refuse_keys(y, n, writes_only, "writes:, not process:") == -1 ||
 	    refuse_keys(y, n, load_only, "load:, not process:") == -1 ||
 	    ybool(y, n, "alive", &x->alive) == -1)
 		return -1;
@@ -561,9 +680,9 @@ int
 expect_parse(const struct yctx *y, const struct scenario *s,
     const struct ynode *n, struct scen_expect *x, int steady)
 {
-	const struct ynode *pr, *pc, *pl;
+	const struct ynode *pr, *pc, *pl, *pw;
 
-	x->probe = x->process = x->load = -1;
+	x->probe = x->process = x->load = x->writes = -1;
 	x->alive = -1;
 	x->rss_growth_bytes = -1;
 	x->trend_bytes = -1;
@@ -577,15 +696,25 @@ expect_parse(const struct yctx *y, const struct scenario *s,
 	pr = ynode_get(n, "probe");
 	pc = ynode_get(n, "process");
 	pl = ynode_get(n, "load");
-	if ((pr != NULL) + (pc != NULL) + (pl != NULL) != 1)
-		return yerr(y, n, "an expectation names one probe:, process: or"
-		    " load:");
+	pw = ynode_get(n, "writes");
+	if ((pr != NULL) + (pc != NULL) + (pl != NULL) + (pw != NULL) != 1)
+		return yerr(y, n, "an expectation names one probe:, process:,"
+		    " load: or writes:");
+	if (pw != NULL && steady)
+		return yerr(y, pw, "writes: is checked in a step, not as a steady"
+		    " state");
 	if ((pr && parse_probe_expect(y, s, n, pr, x) == -1) ||
+	    (pw && parse_writes_expect(y, s, n, pw, x) == -1) ||
 	    (pl && parse_load_expect(y, s, n, pl, x) == -1) ||
 	    (pc && parse_process_expect(y, s, n, pc, x) == -1) ||
 	    (!x->exits && parse_mode(y, n, x, steady) == -1) ||
 	    ystr(y, n, "as", &x->as) == -1)
 		return -1;
+	for (size_t i = 0; i < x->nm; i++)
+		if (x->m[i].rise && (steady || x->mode == EX_NEVER))
+			return yerr(y, ynode_get(n, "rises"), "rises: compares with the"
+			    " value before the step, so it takes no %s",
+			    steady ? "steady state" : "never:");
 	if (x->as != NULL && x->mode != EX_WITHIN)
 		return yerr(y, ynode_get(n, "as"), "as: names a measured time, so"
 		    " it goes with within:");
@@ -600,6 +729,7 @@ expect_free(struct scen_expect *x)
 		match_free(&x->m[i]);
 	free(x->m);
 	free(x->lm);
+	free(x->wm);
 	free(x->as);
 	free(x->text);
 	memset(x, 0, sizeof *x);

@@ -6,9 +6,10 @@
  * under a bound per minute or per 1,000 requests; a load generator's error
  * share, percentiles or throughput over a phase.
  *
- * Invariants: exactly one of probe, process and load is >= 0 (an index into
- * the scenario's probes, services or loads). With probe: nm > 0 matchers.
+ * Invariants: exactly one of probe, process, load and writes is >= 0 (an
+ * index into the scenario's probes, services, loads or probes again). With probe: nm > 0 matchers.
  * With load: nlm > 0 bounds, mode EX_NOW (decided over a phase at the end).
+ * With writes: nwm > 0 bounds, mode EX_NOW.
  * With process: alive >= 0, or rss_growth_bytes >= 0 (mode EX_NOW), or
  * trend_bytes >= 0 with over_ms > 0 (mode EX_NOW). as is set only with
  * EX_WITHIN.
@@ -38,8 +39,21 @@ struct load_match {
 
 enum trend_per { TREND_MINUTE, TREND_1K_REQUESTS };
 
+/* A writer's figures (writes: PROBE): lost and acknowledged are counts,
+ * rpo and rto durations in ms. */
+enum write_what { WW_LOST, WW_RPO, WW_RTO, WW_ACKED, WW_N };
+struct write_match {
+	enum write_what what;
+	int op;				/* as in load_match */
+	double v;
+};
+
 struct scen_expect {
 	int probe, process, load;
+	int writes;			/* a writer probe whose writes are checked
+					 * against its database, -1 */
+	struct write_match *wm;
+	size_t nwm;
 	int alive;			/* process: 1, 0, or -1 not asked */
 	int64_t rss_growth_bytes;	/* process: bound since the start, -1 */
 	int rss_op;
@@ -67,6 +81,7 @@ int expect_parse(const struct yctx *y, const struct scenario *s,
     const struct ynode *n, struct scen_expect *x, int steady);
 void expect_free(struct scen_expect *x);
 const char *expect_load_what_name(enum load_what w);
+const char *expect_write_what_name(enum write_what w);
 /* 'p' a share (0..1), 'd' milliseconds, 'n' a number */
 char expect_load_what_unit(enum load_what w);
 const char *expect_mode_name(enum exp_mode m);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "match.h"
+#include "prom.h"
 #include "units.h"
 
 int
@@ -199,14 +200,38 @@ header_value(const char *block, const char *name)
 	return NULL;
 }
 
+double
+match_metric_value(const struct matcher *m, struct sample *s)
+{
+	double v = 0;
+
+	if (s->status != 0 && s->body != NULL)
+		prom_value(s->body, m->sel, &v);
+	return v;
+}
+
 int
 match_sample(const struct matcher *m, struct sample *s)
+{
+	return match_sample_at(m, s, 0);
+}
+
+int
+match_sample_at(const struct matcher *m, struct sample *s, double base)
 {
 	json_t *got;
 	char *v;
 	int ok;
+	double x;
 
 	switch (m->kind) {
+	case M_METRIC:
+		if (s->status < 200 || s->status > 299 || s->body == NULL)
+			return 0;
+		if (m->rise)
+			return match_metric_value(m, s) > base;
+		return prom_value(s->body, m->sel, &x) > 0 &&
+		    cmp_bound(m->op, x, m->value);
 	case M_STATUS:
 		for (size_t i = 0; i < m->npats; i++) {
 			if (m->pats[i].lo == STATUS_REFUSED) {
@@ -242,12 +267,31 @@ match_sample(const struct matcher *m, struct sample *s)
 char *
 match_observed(const struct matcher *m, struct sample *s)
 {
+	return match_observed_at(m, s, 0);
+}
+
+char *
+match_observed_at(const struct matcher *m, struct sample *s, double base)
+{
 	json_t *got;
 	char *v, *r;
+	double x;
 
 	if (s->status == 0 && m->kind != M_LATENCY)
 		return xasprintf("no answer (%s)", s->error ? s->error : "error");
 	switch (m->kind) {
+	case M_METRIC:
+		v = prom_sel_text(m->sel);
+		if (s->status < 200 || s->status > 299)
+			r = xasprintf("HTTP %d", s->status);
+		else if (s->body == NULL || prom_value(s->body, m->sel, &x) == 0)
+			r = m->rise ? xasprintf("%s absent (0, was %g)", v, base) :
+			    xasprintf("%s absent", v);
+		else
+			r = m->rise ? xasprintf("%s = %g (was %g)", v, x, base) :
+			    xasprintf("%s = %g", v, x);
+		free(v);
+		return r;
 	case M_STATUS:
 		return xasprintf("HTTP %d", s->status);
 	case M_JSON:
@@ -316,6 +360,16 @@ match_describe(const struct matcher *m)
 		sb_addf(&sb, "latency %s %lldms", m->op == '<' ? "<" : "<=",
 		    (long long)m->latency_ms);
 		break;
+	case M_METRIC: {
+		char *t = prom_sel_text(m->sel);
+		if (m->rise)
+			sb_addf(&sb, "metric %s rises", t);
+		else
+			sb_addf(&sb, "metric %s %s %g", t, m->op == '<' ? "<" : m->op ==
+			    'L' ? "<=" : m->op == '>' ? ">" : ">=", m->value);
+		free(t);
+		break;
+	}
 	}
 	return sb_detach(&sb);
 }
@@ -328,6 +382,10 @@ match_free(struct matcher *m)
 	json_decref(m->want);
 	free(m->text);
 	free(m->hval);
+	if (m->sel != NULL) {
+		prom_sel_free(m->sel);
+		free(m->sel);
+	}
 }
 
 void
@@ -336,5 +394,6 @@ sample_free(struct sample *s)
 	free(s->error);
 	free(s->body);
 	free(s->headers);
+	free(s->key);
 	json_decref(s->json);
 }

@@ -12,7 +12,9 @@
 
 #include "util.h"
 
-enum match_kind { M_STATUS, M_JSON, M_BODY, M_HEADER, M_LATENCY };
+enum match_kind { M_STATUS, M_JSON, M_BODY, M_HEADER, M_LATENCY, M_METRIC };
+
+struct prom_sel;
 
 struct status_pat {
 	int lo, hi;		/* STATUS_REFUSED: no answer, connection refused */
@@ -23,7 +25,9 @@ struct status_pat {
 
 /* By kind, exactly these are set: M_STATUS pats/npats (npats > 0);
  * M_JSON path and want (a JSON value, never NaN); M_BODY text; M_HEADER
- * text (the name) and hval (NULL: present); M_LATENCY op and latency_ms. */
+ * text (the name) and hval (NULL: present); M_LATENCY op and latency_ms;
+ * M_METRIC sel and either rise (the value rose above a base the caller
+ * gives) or op and value (a bound on the value in Prometheus text). */
 struct matcher {
 	enum match_kind kind;
 	struct status_pat *pats;	/* status */
@@ -32,8 +36,12 @@ struct matcher {
 	json_t *want;			/* json value */
 	char *text;			/* body substring / header name */
 	char *hval;			/* header value, NULL: present */
-	int op;				/* latency: '<' or 'L' (<=) */
+	int op;				/* latency: '<' or 'L' (<=); metric: as
+					 * load_match */
 	int64_t latency_ms;
+	struct prom_sel *sel;		/* metric */
+	int rise;			/* metric: above the base */
+	double value;			/* metric: the bound */
 };
 
 /* One observation of a probe. */
@@ -45,6 +53,7 @@ struct sample {
 	char *headers;			/* raw response header block */
 	json_t *json;			/* parsed body, lazily; NULL if not JSON */
 	int json_tried;
+	char *key;			/* a writer's key for this request, or NULL */
 };
 
 /* "200", "5xx", "[200, 204]" items. */
@@ -58,8 +67,15 @@ json_t *match_scalar_json(const char *v, int plain, struct sd_err *e);
 json_t *match_json_path(json_t *j, const char *path);
 
 int match_sample(const struct matcher *m, struct sample *s);
+/* The same, where a metric that must rise must be above base (a series
+ * absent counts as 0, as a counter not yet incremented). */
+int match_sample_at(const struct matcher *m, struct sample *s, double base);
 /* What the sample showed for this matcher, for "observed" columns. */
 char *match_observed(const struct matcher *m, struct sample *s);
+char *match_observed_at(const struct matcher *m, struct sample *s,
+    double base);
+/* A metric's value in the sample (absent: 0); for bases. */
+double match_metric_value(const struct matcher *m, struct sample *s);
 /* What the matcher wants, for people. */
 char *match_describe(const struct matcher *m);
 void match_free(struct matcher *m);

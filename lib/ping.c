@@ -37,7 +37,7 @@ ping_redis(const char *url, int64_t timeout_ms, struct sd_err *e)
 }
 
 /* libpq's message on one line */
-static void
+void
 pq_error(struct sd_err *e, const char *what, const char *msg)
 {
 	char *m = xstrdup(msg ? msg : "");

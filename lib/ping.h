@@ -12,6 +12,8 @@
 
 #include "util.h"
 
+/* "what: msg" into e, libpq's message on one line (it ends in newlines). */
+void pq_error(struct sd_err *e, const char *what, const char *msg);
 int ping_redis(const char *url, int64_t timeout_ms, struct sd_err *e);
 int ping_pg(const char *dsn, int64_t timeout_ms, struct sd_err *e);
 /* By kind name: "redis", "postgres"; anything else answers (0). */

@@ -267,6 +267,16 @@ text_head(const struct plan *p, struct sbuf *sb)
 			sb_addf(sb, ", every %s while a key time is measured",
 			    units_fmt_ms(pr->fast_ms, b, sizeof b));
 		sb_add(sb, "\n");
+		if (pr->writes_svc >= 0) {
+			char st[16];
+			if (pr->ack.lo % 100 == 0 && pr->ack.hi == pr->ack.lo + 99)
+				snprintf(st, sizeof st, "%dxx", pr->ack.lo / 100);
+			else
+				snprintf(st, sizeof st, "%d", pr->ack.lo);
+			sb_addf(sb, "    writer: {key} in each request, acknowledged by"
+			    " HTTP %s, checked in %s with: %s\n", st,
+			    s->services[pr->writes_svc].name, pr->writes_query);
+		}
 		free(u);
 	}
 	for (size_t i = 0; i < s->nloads; i++) {

@@ -37,6 +37,7 @@ struct xfer {
 	struct probe_set *ps;
 	size_t probe, idx;
 	struct sbuf body, headers;
+	char *url, *post;		/* a writer's, rendered with its key */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -106,19 +107,27 @@ fire(struct probe_set *ps, size_t i, int64_t now)
 	struct probe *p = &ps->p[i];
 	struct xfer *x = xcalloc(1, sizeof *x);
 	CURL *h = curl_easy_init();
+	char *key = NULL;
 
 	pthread_mutex_lock(&ps->mu);
 	p->samples = xgrow(p->samples, &p->cap, p->n + 1, sizeof *p->samples);
 	memset(&p->samples[p->n], 0, sizeof p->samples[p->n]);
 	p->samples[p->n].sent_ms = now - ps->t0_ms;
 	p->samples[p->n].done_ms = -1;
+	if (p->def.key_prefix != NULL)
+		key = p->samples[p->n].key = xasprintf("%s-%zu", p->def.key_prefix,
+		    p->n + 1);
 	x->idx = p->n++;
 	pthread_mutex_unlock(&ps->mu);
+	if (key != NULL) {
+		x->url = render_key(p->def.url, key);
+		x->post = render_key(p->def.body, key);
+	}
 	x->ps = ps;
 	x->probe = i;
 	sb_init(&x->body);
 	sb_init(&x->headers);
-	curl_easy_setopt(h, CURLOPT_URL, p->def.url);
+	curl_easy_setopt(h, CURLOPT_URL, x->url ? x->url : p->def.url);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)p->def.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)p->def.timeout_ms);
@@ -140,7 +149,8 @@ fire(struct probe_set *ps, size_t i, int64_t now)
 	else if (strcmp(p->def.method, "GET") != 0)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, p->def.method);
 	if (p->def.body != NULL)
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, p->def.body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, x->post ? x->post :
+		    p->def.body);
 	x->h = h;
 	x->next = ps->inflight;
 	if (ps->inflight != NULL)
@@ -162,6 +172,8 @@ xfer_free(struct probe_set *ps, struct xfer *x)
 	curl_easy_cleanup(x->h);
 	sb_free(&x->body);
 	sb_free(&x->headers);
+	free(x->url);
+	free(x->post);
 	free(x);
 }
 

@@ -25,6 +25,9 @@ struct probe_def {
 	int64_t fast_ms;	/* the interval while fast (probes_fast); 0:
 				 * every_ms */
 	const char *proxy;	/* NULL: none (proxy variables are ignored) */
+	const char *key_prefix;	/* a writer: {key} in url and body becomes
+				 * PREFIX-N for request N (kept in the sample);
+				 * NULL: not a writer */
 };
 
 struct probe_set;

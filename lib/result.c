@@ -163,6 +163,12 @@ res_free(struct result *r)
 	}
 	free(r->bursts);
 	free(r->slo.load);
+	for (size_t i = 0; i < r->nwrites; i++) {
+		free(r->writes[i].probe);
+		free(r->writes[i].lost_keys);
+		free(r->writes[i].key_prefix);
+	}
+	free(r->writes);
 	free(r->drill);
 	free(r->title);
 	free(r->file);

@@ -90,6 +90,26 @@ struct res_slo {
 	double budget_s;		/* (1 - availability) x window */
 	double burned_s;		/* error share x window */
 	double burned_pct;		/* errors / budget */
+	double period_s;		/* the objective's window (30 days) */
+	double period_budget_s;		/* (1 - availability) x period */
+	double period_burned_pct;	/* burned_s / period_budget_s */
+	double burn_rate;		/* error share / (1 - availability): 1
+					 * spends the budget exactly over the
+					 * period */
+};
+
+/* A writer's check (expect: { writes: PROBE ... }): its acknowledged writes
+ * against what the database holds. Times in ms. */
+struct res_writes {
+	char *probe;
+	int64_t at_ms;			/* when it was checked */
+	uint64_t acknowledged, failed, lost;
+	int64_t rpo_ms;			/* longest stretch of lost writes */
+	int64_t rto_ms;			/* longest stretch of failed writes */
+	int recovered;			/* writes acknowledged after the last run
+					 * of failures (or none failed) */
+	char *lost_keys;		/* the first few, comma-separated; NULL */
+	char *key_prefix;		/* every key is PREFIX-N */
 };
 
 struct result {
@@ -113,6 +133,8 @@ struct result {
 	struct res_burst *bursts;
 	size_t nbursts, capbursts;
 	struct res_slo slo;
+	struct res_writes *writes;
+	size_t nwrites, capwrites;
 };
 
 struct result *res_new(void);

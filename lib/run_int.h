@@ -74,6 +74,7 @@ struct run {
 	char *xw_error;		/* why there are none, or NULL */
 	pid_t *watched;		/* per service: the pid last watched, 0 */
 	char *jpath, *run_id;	/* the journal */
+	char **key_prefix;	/* per probe: a writer's key prefix, or NULL */
 	size_t nids;
 	int guard_fd;		/* write end of the guardian's pipe, -1 */
 	pid_t guardian;

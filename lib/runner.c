@@ -255,6 +255,9 @@ finish(struct run *c)
 	free(c->ap_of_step);
 	free(c->jpath);
 	free(c->run_id);
+	for (size_t i = 0; c->key_prefix != NULL && i < c->s->nprobes; i++)
+		free(c->key_prefix[i]);
+	free(c->key_prefix);
 }
 
 struct result *

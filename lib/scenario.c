@@ -30,11 +30,59 @@ struct pctx {
 	struct scenario *s;
 };
 
+/* writes: { in: SERVICE, query: SQL, acknowledged: STATUS } */
+static int
+parse_writer(struct pctx *c, const struct ynode *n, const struct ynode *w,
+    struct scen_probe *p)
+{
+	static const char *const keys[] = { "in", "query", "acknowledged", NULL };
+	const struct ynode *v;
+	struct sd_err e;
+
+	if (ywant(&c->y, w, Y_MAP, "writes") == -1 ||
+	    ykeys(&c->y, w, keys, "writes") == -1)
+		return -1;
+	if ((v = ynode_get(w, "in")) == NULL)
+		return yerr(&c->y, w, "writes: needs in: (the postgres service the"
+		    " acknowledged writes must be in)");
+	if (ywant(&c->y, v, Y_SCALAR, "in") == -1)
+		return -1;
+	if ((p->writes_svc = scen_find_service(c->s, v->value)) < 0)
+		return yerr(&c->y, v, "no service named '%s'", v->value);
+	if (c->s->services[p->writes_svc].kind != SVC_POSTGRES ||
+	    c->s->services[p->writes_svc].url == NULL)
+		return yerr(&c->y, v, "service '%s' is not a postgres service with"
+		    " a url:", v->value);
+	if ((v = ynode_get(w, "query")) == NULL)
+		return yerr(&c->y, w, "writes: needs query: (a SELECT that returns,"
+		    " in its first column, which of the keys in $1 are stored)");
+	if (ystr(&c->y, w, "query", &p->writes_query) == -1)
+		return -1;
+	if (strstr(p->writes_query, "$1") == NULL || strstr(p->writes_query,
+	    "$2") != NULL)
+		return yerr(&c->y, v, "query: takes the keys as $1 (a text array),"
+		    " and nothing else, as in \"SELECT key FROM t WHERE key ="
+		    " ANY($1)\"");
+	p->ack = (struct status_pat){ 200, 299 };
+	if ((v = ynode_get(w, "acknowledged")) != NULL &&
+	    (ywant(&c->y, v, Y_SCALAR, "acknowledged") == -1 ||
+	    match_parse_status(v->value, &p->ack, &e) == -1))
+		return v->type == Y_SCALAR ? yerr(&c->y, v, "%s", e.msg) : -1;
+	if (p->ack.lo == STATUS_REFUSED)
+		return yerr(&c->y, v, "acknowledged: an HTTP status");
+	if (strstr(p->rq.url, "{key}") == NULL && (p->rq.body == NULL ||
+	    strstr(p->rq.body, "{key}") == NULL))
+		return yerr(&c->y, n, "a writer needs {key} in its path or body, so"
+		    " each write can be found again");
+	return 0;
+}
+
 static int
 parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
     void *item)
 {
-	static const char *const own[] = { "every", "timeout", "fast", NULL };
+	static const char *const own[] = { "every", "timeout", "fast", "writes",
+	    NULL };
 	struct scen_probe *p = item;
 	const struct ynode *f;
 
@@ -66,6 +114,9 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
 		    p->every_ms) == -1)
 			return -1;
 	}
+	p->writes_svc = -1;
+	if ((f = ynode_get(n, "writes")) != NULL)
+		return parse_writer(c, n, f, p);
 	return 0;
 }
 
@@ -297,7 +348,7 @@ static int
 parse_slo(struct pctx *c, const struct ynode *n)
 {
 	static const char *const keys[] = { "load", "p95", "errors",
-	    "availability", NULL };
+	    "availability", "period", NULL };
 	struct scen_slo *slo = &c->s->slo;
 	const struct ynode *v;
 	struct sd_err e;
@@ -327,6 +378,16 @@ parse_slo(struct pctx *c, const struct ynode *n)
 		return -1;
 	if (slo->p95_ms < 0 && slo->errors < 0 && slo->availability < 0)
 		return yerr(&c->y, n, "slo: set p95:, errors: or availability:");
+	if (slo->availability >= 1)
+		return yerr(&c->y, ynode_get(n, "availability"), "availability:"
+		    " below 100%% (an objective of 100%% has no error budget)");
+	slo->period_ms = 30LL * DAY_MS;	/* seed 003's budget window */
+	if (ydur(&c->y, n, "period", &slo->period_ms, HOUR_MS, 366LL * DAY_MS)
+	    == -1)
+		return -1;
+	if ((v = ynode_get(n, "period")) != NULL && slo->availability < 0)
+		return yerr(&c->y, v, "period: goes with availability: (the error"
+		    " budget is (1 - availability) x period)");
 	return 0;
 }
 
@@ -469,7 +530,8 @@ scen_from_tree(const char *name, const struct ynode *root, struct sd_err *e)
 	s->file = xstrdup(name);
 	s->steady_timeout_ms = DEFAULT_STEADY_TIMEOUT_MS;
 	s->max_duration_ms = DEFAULT_MAX_DURATION_MS;
-	s->slo = (struct scen_slo){ -1, -1, -1, -1, 0, 0 };
+	s->slo = (struct scen_slo){ .load = -1, .p95_ms = -1, .errors = -1,
+	    .availability = -1 };
 	if (parse_root(&c, root) == -1) {
 		scen_free(s);
 		return NULL;
@@ -526,6 +588,7 @@ scen_free(struct scenario *s)
 	free(s->steady);
 	for (size_t i = 0; i < s->nprobes; i++) {
 		free(s->probes[i].name);
+		free(s->probes[i].writes_query);
 		req_free(&s->probes[i].rq);
 	}
 	free(s->probes);

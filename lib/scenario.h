@@ -27,6 +27,13 @@ struct scen_probe {
 	int64_t every_ms, timeout_ms;
 	int64_t fast_ms;		/* the interval while a within: on it
 					 * waits for a change; 0: every_ms */
+	/* A writer (writes:): each request carries a key of its own ({key}
+	 * in its path or body); writes_svc is the postgres service where the
+	 * acknowledged ones must be, found by writes_query ($1: an array of
+	 * keys; the keys present come back in the first column). */
+	int writes_svc;			/* -1: not a writer */
+	char *writes_query;
+	struct status_pat ack;		/* what acknowledges a write: 2xx */
 	int line, col;
 };
 
@@ -47,6 +54,7 @@ struct scen_slo {
 	double p95_ms;			/* < 0: not set */
 	double errors;			/* share, < 0: not set */
 	double availability;		/* share, < 0: not set */
+	int64_t period_ms;		/* the budget's window (default 30 days) */
 	int line, col;
 };
 

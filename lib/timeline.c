@@ -22,7 +22,14 @@ tl_start_probes(struct run *c, struct sd_err *e)
 		const struct scen_probe *p = &c->s->probes[i];
 		defs[i] = (struct probe_def){ p->name, p->rq.method, p->rq.url,
 		    p->rq.headers, p->rq.body, p->every_ms, p->timeout_ms,
-		    p->fast_ms, c->s->proxy };
+		    p->fast_ms, c->s->proxy, NULL };
+		/* a writer's keys: unique to this run and this probe */
+		if (p->writes_svc >= 0) {
+			if (c->key_prefix == NULL)
+				c->key_prefix = xcalloc(n, sizeof *c->key_prefix);
+			c->key_prefix[i] = xasprintf("sd-%s-%zu", c->run_id, i + 1);
+			defs[i].key_prefix = c->key_prefix[i];
+		}
 	}
 	ps = probes_new(defs, n, c->t0, e);
 	if (ps != NULL && probes_start(ps, e) == -1) {
@@ -129,6 +136,8 @@ tl_shift(struct run *c)
 		r->events[i].t_ms -= d;
 	for (size_t i = 0; i < r->nex; i++)
 		r->ex[i].at_ms -= d;
+	for (size_t i = 0; i < r->nwrites; i++)
+		r->writes[i].at_ms -= d;
 	for (size_t i = 0; i < r->nfaults; i++) {
 		r->faults[i].applied_ms -= d;
 		r->faults[i].reverted_ms -= d;

@@ -55,7 +55,7 @@ parse_with(const char *s, const struct suffix *tab, double *out,
 
 static const struct suffix dur_us[] = {
 	{ "us", 1 }, { "µs", 1 }, { "ms", 1e3 }, { "s", 1e6 }, { "m", 60e6 },
-	{ "min", 60e6 }, { "h", 3600e6 }, { NULL, 0 }
+	{ "min", 60e6 }, { "h", 3600e6 }, { "d", 86400e6 }, { NULL, 0 }
 };
 
 int

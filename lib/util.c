@@ -360,6 +360,36 @@ render_template(const char *tpl, int user, int n)
 	return sb_detach(&sb);
 }
 
+int
+cmp_bound(int op, double got, double want)
+{
+	switch (op) {
+	case '<': return got < want;
+	case 'L': return got <= want;
+	case '>': return got > want;
+	default: return got >= want;
+	}
+}
+
+char *
+render_key(const char *tpl, const char *key)
+{
+	struct sbuf sb;
+
+	if (tpl == NULL)
+		return NULL;
+	sb_init(&sb);
+	for (const char *p = tpl; *p; ) {
+		if (strncmp(p, "{key}", 5) == 0) {
+			sb_add(&sb, key);
+			p += 5;
+		} else {
+			sb_addn(&sb, p++, 1);
+		}
+	}
+	return sb_detach(&sb);
+}
+
 static uint32_t
 fnv1a(const char *s)
 {

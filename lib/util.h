@@ -70,6 +70,10 @@ void sb_free(struct sbuf *sb);
 
 /* {user} → user and {n} → n in tpl (NULL stays NULL); a new string. */
 char *render_template(const char *tpl, int user, int n);
+/* got op want, op one of '<', 'L' (<=), '>', 'G' (>=). */
+int cmp_bound(int op, double got, double want);
+/* tpl with each {key} replaced by key; NULL for NULL. */
+char *render_key(const char *tpl, const char *key);
 
 
 

@@ -45,6 +45,18 @@ rpt_json(const struct result *r)
 	json_object_set_new(j, "probes", probes(r));
 	json_object_set_new(j, "loads", loads(r));
 	json_object_set_new(j, "bursts", bursts(r));
+	a = json_array();
+	for (size_t i = 0; i < r->nwrites; i++) {
+		const struct res_writes *w = &r->writes[i];
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,"
+		    "s:I,s:b,s:s?}", "probe", w->probe, "key_prefix", w->key_prefix,
+		    "at_ms", (json_int_t)w->at_ms,
+		    "acknowledged", (json_int_t)w->acknowledged,
+		    "failed", (json_int_t)w->failed, "lost", (json_int_t)w->lost,
+		    "rpo_ms", (json_int_t)w->rpo_ms, "rto_ms", (json_int_t)w->rto_ms,
+		    "recovered", w->recovered, "lost_keys", w->lost_keys));
+	}
+	json_object_set_new(j, "writes", a);
 	if (r->slo.set)
 		json_object_set_new(j, "slo", json_pack("{s:s,s:f,s:I,s:I,s:o,s:f,"
 		    "s:f,s:f,s:f}", "load", r->slo.load, "window_s", r->slo.window_s,
@@ -54,6 +66,15 @@ rpt_json(const struct result *r)
 		    json_null(), "budget_requests", r->slo.budget_requests,
 		    "budget_s", r->slo.budget_s, "burned_s", r->slo.burned_s,
 		    "burned_pct", r->slo.burned_pct));
+	if (r->slo.set && r->slo.availability >= 0) {
+		json_t *slo = json_object_get(j, "slo");
+		json_object_set_new(slo, "period_s", json_real(r->slo.period_s));
+		json_object_set_new(slo, "period_budget_s",
+		    json_real(r->slo.period_budget_s));
+		json_object_set_new(slo, "period_burned_pct",
+		    json_real(r->slo.period_burned_pct));
+		json_object_set_new(slo, "burn_rate", json_real(r->slo.burn_rate));
+	}
 	return j;
 }
 

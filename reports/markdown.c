@@ -218,6 +218,40 @@ slo_section(struct sbuf *sb, const struct result *r)
 		    " unavailability; the drill burned **%.1f%%** of it"
 		    " (%.3fs).\n", r->slo.availability * 100, r->slo.budget_requests,
 		    r->slo.budget_s, r->slo.burned_pct, r->slo.burned_s);
+	if (r->slo.availability >= 0 && r->slo.period_s > 0)
+		sb_addf(sb, "\nOver the objective's %.0f-day window the error budget"
+		    " is %.1f min; this drill spent **%.4f%%** of it. Burn rate"
+		    " during the drill: **%.2fx** (1x spends the whole budget in"
+		    " exactly %.0f days; a sustained 14.4x spends 2%% of it in an"
+		    " hour, the usual page).\n", r->slo.period_s / 86400.0,
+		    r->slo.period_budget_s / 60.0, r->slo.period_burned_pct,
+		    r->slo.burn_rate, r->slo.period_s / 86400.0);
+}
+
+static void
+writes_section(struct sbuf *sb, const struct result *r)
+{
+	char b1[32], b2[32];
+
+	if (r->nwrites == 0)
+		return;
+	sb_add(sb, "\n## Writes\n\nEach write the service acknowledged,"
+	    " looked up in its database. RPO: the longest stretch of time whose"
+	    " acknowledged writes are gone; RTO: the longest stretch in which"
+	    " writes failed.\n\n| writer | checked at | acknowledged | failed |"
+	    " **lost** | RPO | RTO | lost keys |\n|---|---|---|---|---|---|---|"
+	    "---|\n");
+	for (size_t i = 0; i < r->nwrites; i++) {
+		const struct res_writes *w = &r->writes[i];
+		sb_addf(sb, "| %s | %+lldms | %llu | %llu | **%llu** | %s | %s%s |"
+		    " %s |\n", w->probe, (long long)w->at_ms,
+		    (unsigned long long)w->acknowledged,
+		    (unsigned long long)w->failed, (unsigned long long)w->lost,
+		    units_fmt_ms(w->rpo_ms, b1, sizeof b1),
+		    units_fmt_ms(w->rto_ms, b2, sizeof b2),
+		    w->recovered ? "" : " (still failing)",
+		    w->lost_keys ? w->lost_keys : "");
+	}
 }
 
 char *
@@ -246,6 +280,7 @@ rpt_markdown(const struct result *r)
 	probe_table(&sb, r);
 	load_table(&sb, r);
 	guard_table(&sb, r);
+	writes_section(&sb, r);
 	slo_section(&sb, r);
 	sb_add(&sb, "\n## Timeline\n\nms from the start of faults.\n\n```\n");
 	for (size_t i = 0; i < r->nevents; i++)

@@ -210,7 +210,10 @@ static const char schema_sql[] =
     " created_at timestamptz NOT NULL DEFAULT now());"
     "INSERT INTO shakedown_records (name)"
     " SELECT 'record-' || g FROM generate_series(1, 5) g"
-    " WHERE NOT EXISTS (SELECT 1 FROM shakedown_records);";
+    " WHERE NOT EXISTS (SELECT 1 FROM shakedown_records);"
+    "CREATE TABLE IF NOT EXISTS shakedown_writes ("
+    " key text PRIMARY KEY,"
+    " written_at timestamptz NOT NULL DEFAULT now());";
 
 /*
  * Run q on a pooled connection. A reused connection may have died while the
@@ -299,6 +302,53 @@ deps_db_records(struct deps *d, int64_t timeout_ms, char *err, size_t len)
 	sb_add(&sb, "]");
 	PQclear(r);
 	return sb_detach(&sb);
+}
+
+int
+deps_db_count(struct deps *d, int64_t timeout_ms, long *n, char *err,
+    size_t len)
+{
+	PGresult *r;
+
+	if (d->dsn == NULL) {
+		set_err(err, len, "no database configured");
+		return -1;
+	}
+	if ((r = db_query(d, "SELECT count(*) FROM shakedown_records",
+	    timeout_ms, err, len)) == NULL)
+		return -1;
+	*n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return 0;
+}
+
+int
+deps_db_write(struct deps *d, const char *key, int64_t timeout_ms, char *err,
+    size_t len)
+{
+	PGresult *r;
+	char *q;
+
+	if (d->dsn == NULL) {
+		set_err(err, len, "no database configured");
+		return -1;
+	}
+	for (const char *p = key; *p; p++)
+		if (!(*p == '-' || *p == '_' || (*p >= '0' && *p <= '9') ||
+		    (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
+			set_err(err, len, "bad key");
+			return -1;
+		}
+	/* the key is checked above, so it can stand in the text; a retry on
+	 * a fresh connection after a commit whose answer was lost is a no-op */
+	q = xasprintf("INSERT INTO shakedown_writes (key) VALUES ('%s')"
+	    " ON CONFLICT (key) DO NOTHING", key);
+	r = db_query(d, q, timeout_ms, err, len);
+	free(q);
+	if (r == NULL)
+		return -1;
+	PQclear(r);
+	return 0;
 }
 
 static redisContext *

@@ -35,6 +35,14 @@ void deps_redis_check(struct deps *d, int64_t timeout_ms, struct dep_check *out)
 char *deps_db_records(struct deps *d, int64_t timeout_ms, char *err,
     size_t errlen);
 
+/* SELECT count(*) of the records table into *n; 0, or -1 with err. */
+int deps_db_count(struct deps *d, int64_t timeout_ms, long *n, char *err,
+    size_t len);
+/* INSERT key (letters, digits, - and _ only) into shakedown_writes, committed
+ * when this returns 0; a key already there is fine. -1 with err. */
+int deps_db_write(struct deps *d, const char *key, int64_t timeout_ms,
+    char *err, size_t len);
+
 /* SETEX key ttl value / GET key. 0 ok, -1 Redis failed; get: 1 = not found. */
 int deps_redis_setex(struct deps *d, const char *key, int ttl_s,
     const char *val, int64_t timeout_ms);

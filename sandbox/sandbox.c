@@ -792,6 +792,26 @@ sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 	return -1;
 }
 
+/* After a part is gone: its cgroup (a later start makes it anew) and its
+ * pidfile go too; frees pidp. */
+static int
+stopped(const struct sbx_config *c, enum sbx_part p, char *pidp,
+    struct sd_err *e)
+{
+	if (p == SBX_TARGET) {
+		char *cg = sbx_target_cgroup(c);
+		if (cg != NULL && cg_empty_rmdir(cg, 3000, e) == -1) {
+			free(cg);
+			free(pidp);
+			return -1;
+		}
+		free(cg);
+	}
+	unlink(pidp);
+	free(pidp);
+	return 0;
+}
+
 int
 sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 {
@@ -822,19 +842,51 @@ sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 			proc_terminate(pmpid, SIGINT, STOP_TIMEOUT_MS);
 		free(pm);
 	}
-	if (p == SBX_TARGET) {
-		/* its cgroup goes with it (a later start makes it anew) */
-		char *cg = sbx_target_cgroup(c);
-		if (cg != NULL && cg_empty_rmdir(cg, 3000, e) == -1) {
-			free(cg);
-			free(pidp);
-			return -1;
+	return stopped(c, p, pidp, e);
+}
+
+/*
+ * Kill a part with SIGKILL as a crash or a deleted pod would: the process
+ * and its children (PostgreSQL's backends, which are session leaders of
+ * their own), stopped first so nothing new is forked. No shutdown runs;
+ * PostgreSQL comes back by crash recovery with what it had committed.
+ */
+int
+sbx_kill(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
+{
+	char *pidp = pid_path(c, p);
+	int stale;
+	pid_t pid = part_pid(c, p, &stale), kids[256];
+	size_t nkids = 0;
+	int64_t end = mono_ms() + STOP_TIMEOUT_MS;
+	struct dirent *de;
+	DIR *d;
+
+	if (pid != 0) {
+		kill(pid, SIGSTOP);
+		if ((d = opendir("/proc")) != NULL) {
+			while ((de = readdir(d)) != NULL && nkids < 256) {
+				pid_t k = (pid_t)atoi(de->d_name);
+				if (k > 0 && proc_ppid(k) == pid)
+					kids[nkids++] = k;
+			}
+			closedir(d);
 		}
-		free(cg);
+		kill(pid, SIGKILL);
+		for (size_t i = 0; i < nkids; i++)
+			kill(kids[i], SIGKILL);
+		for (size_t i = 0; i <= nkids; i++) {
+			pid_t k = i < nkids ? kids[i] : pid;
+			while (proc_alive(k) && mono_ms() < end)
+				sleep_ms(5);
+			if (proc_alive(k)) {
+				free(pidp);
+				return err_set(e, "%s: pid %d survived SIGKILL",
+				    part_names[p], (int)k);
+			}
+		}
 	}
-	unlink(pidp);
-	free(pidp);
-	return 0;
+	return stopped(c, p, pidp, e);
 }
 
 /* Do o's switches differ from those c has saved? */

@@ -58,6 +58,8 @@ void sbx_config_free(struct sbx_config *c);
 int sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e);
 /* Stop a part for real (the process is gone when this returns 0). */
 int sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e);
+/* SIGKILL a part's process group, as a crash would (gone on 0). */
+int sbx_kill(const struct sbx_config *c, enum sbx_part p, struct sd_err *e);
 void sbx_state(const struct sbx_config *c, enum sbx_part p,
     struct sbx_state *st);
 char *sbx_log_path(const struct sbx_config *c, enum sbx_part p);

@@ -66,6 +66,9 @@ static const struct {
 	{ "no_db_timeout", BUG_NO_DB_TIMEOUT },
 	{ "no_memory_check", BUG_NO_MEMORY_CHECK },
 	{ "no_rate_limit", BUG_NO_RATE_LIMIT },
+	{ "lose_writes", BUG_LOSE_WRITES },
+	{ "no_breaker", BUG_NO_BREAKER },
+	{ "stale_metrics", BUG_STALE_METRICS },
 };
 
 struct session {
@@ -79,12 +82,21 @@ struct limit {
 	int count;
 };
 
-#define NROUTES 11
+#define NROUTES 13
 static const char *routes[NROUTES] = {
 	"/health", "/api/ready", "/api/ai-interpret", "/api/login",
 	"/api/session", "/api/records", "/api/limited", "/metrics", "other",
-	"shutdown", "/api/compute"
+	"shutdown", "/api/compute", "/api/writes", "/api/stats"
 };
+
+#define KEY_MAX 64
+#define BREAKER_THRESHOLD 5	/* seed 001 §4.1: failures that open it */
+#define BREAKER_SUCCESSES 2	/* half-open successes that close it */
+#define BREAKER_TEXT "Circuit breaker is OPEN"
+#define FLUSH_MS 100		/* --bug lose_writes: the buffer's period */
+
+enum breaker_state { BR_CLOSED, BR_OPEN, BR_HALF_OPEN };
+static const char *breaker_names[] = { "closed", "open", "half-open" };
 
 struct metric {
 	int route;
@@ -116,6 +128,15 @@ struct srv {
 	int64_t db_back_ms;		/* when the DB answered after an outage */
 	void **leaked;
 	size_t nleaked, capleaked;
+	enum breaker_state br;		/* /api/stats's circuit breaker */
+	int br_failures, br_successes;
+	int64_t br_opened_ms;
+	char (*pending)[KEY_MAX + 1];	/* --bug lose_writes: acknowledged,
+					 * not yet written */
+	size_t npending, cappending;
+	pthread_t flusher;
+	int has_flusher;
+	atomic_int stop_flusher;
 };
 
 struct req {
@@ -729,10 +750,141 @@ do_metrics(struct srv *s, struct MHD_Connection *c)
 	    "shakedown_target_redis_up %d\n"
 	    "# TYPE shakedown_target_uptime_seconds gauge\n"
 	    "shakedown_target_uptime_seconds %.3f\n",
-	    atomic_load(&s->ai_in_flight), atomic_load(&s->db_up),
-	    atomic_load(&s->redis_up), (mono_ms() - s->start_ms) / 1000.0);
+	    atomic_load(&s->ai_in_flight), (s->o->bugs & BUG_STALE_METRICS) ? 1 :
+	    atomic_load(&s->db_up), atomic_load(&s->redis_up), (mono_ms() - s->start_ms) / 1000.0);
 	return reply(s, c, 7, 200, "text/plain; version=0.0.4",
 	    sb_detach(&sb), NULL, NULL);
+}
+
+/* {"key":"..."}: letters, digits, - and _, at most KEY_MAX. */
+static int
+write_key(struct req *rq, char *key)
+{
+	json_t *in = json_loadb(rq->body.buf ? rq->body.buf : "", rq->body.len,
+	    0, NULL);
+	const char *k = json_string_value(json_object_get(in, "key"));
+	int ok = k != NULL && *k != '\0' && strlen(k) <= KEY_MAX;
+
+	for (const char *p = k; ok && *p; p++)
+		ok = *p == '-' || *p == '_' || (*p >= '0' && *p <= '9') ||
+		    (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+	if (ok)
+		snprintf(key, KEY_MAX + 1, "%s", k);
+	json_decref(in);
+	return ok ? 0 : -1;
+}
+
+/*
+ * POST /api/writes {"key":K}: 201 once the row is committed, 503 when the
+ * database does not take it in time (the client may retry: the key makes
+ * it idempotent). --bug lose_writes acknowledges at once and writes later
+ * from a buffer that a failed flush drops — what a drill must catch.
+ */
+static enum MHD_Result
+do_write(struct srv *s, struct MHD_Connection *c, struct req *rq)
+{
+	char key[KEY_MAX + 1], err[256];
+
+	if (write_key(rq, key) == -1)
+		return reply_json(s, c, 11, 400, json_pack("{s:s}", "error",
+		    "body must be {\"key\": letters, digits, - or _}"), NULL, NULL);
+	if (s->o->bugs & BUG_LOSE_WRITES) {
+		pthread_mutex_lock(&s->mu);
+		s->pending = xgrow(s->pending, &s->cappending, s->npending + 1,
+		    sizeof *s->pending);
+		memcpy(s->pending[s->npending++], key, sizeof key);
+		pthread_mutex_unlock(&s->mu);
+		return reply_json(s, c, 11, 201, json_pack("{s:s,s:b}", "key", key,
+		    "stored", 1), NULL, NULL);
+	}
+	if (deps_db_write(s->deps, key, db_timeout(s), err, sizeof err) == -1)
+		return reply_json(s, c, 11, 503, json_pack("{s:s}", "error",
+		    "database unavailable"), NULL, NULL);
+	return reply_json(s, c, 11, 201, json_pack("{s:s,s:b}", "key", key,
+	    "stored", 1), NULL, NULL);
+}
+
+/* --bug lose_writes: write the buffer every FLUSH_MS; a batch the database
+ * does not take is dropped, though every write in it was acknowledged. */
+static void *
+flusher(void *arg)
+{
+	struct srv *s = arg;
+	char err[256];
+
+	while (!atomic_load(&s->stop_flusher)) {
+		char (*batch)[KEY_MAX + 1];
+		size_t n, done = 0;
+
+		sleep_ms(FLUSH_MS);
+		pthread_mutex_lock(&s->mu);
+		batch = s->pending;
+		n = s->npending;
+		s->pending = NULL;
+		s->npending = s->cappending = 0;
+		pthread_mutex_unlock(&s->mu);
+		while (done < n && deps_db_write(s->deps, batch[done], DB_TIMEOUT_MS,
+		    err, sizeof err) == 0)
+			done++;
+		if (done < n)
+			tlog(s, "bug lose_writes: dropped %zu acknowledged write(s):"
+			    " %s", n - done, err);
+		free(batch);
+	}
+	return NULL;
+}
+
+/*
+ * GET /api/stats: a count from the database behind a circuit breaker (seed
+ * 001 §4.1): BREAKER_THRESHOLD failures in a row open it; while open, calls
+ * fail at once with 503 "Circuit breaker is OPEN"; after breaker_open_ms
+ * calls go through again (half-open), and BREAKER_SUCCESSES
+ * successes close it, a failure opens it again.
+ */
+static enum MHD_Result
+do_stats(struct srv *s, struct MHD_Connection *c)
+{
+	int breaker = !(s->o->bugs & BUG_NO_BREAKER), ok;
+	enum breaker_state st;
+	char err[256];
+	long n = 0;
+
+	pthread_mutex_lock(&s->mu);
+	if (breaker && s->br == BR_OPEN) {
+		if (mono_ms() - s->br_opened_ms < s->o->breaker_open_ms) {
+			pthread_mutex_unlock(&s->mu);
+			return reply_json(s, c, 12, 503, json_pack("{s:s,s:s}",
+			    "error", BREAKER_TEXT, "breaker", "open"), NULL, NULL);
+		}
+		s->br = BR_HALF_OPEN;
+		s->br_successes = 0;
+		tlog(s, "circuit breaker half-open");
+	}
+	pthread_mutex_unlock(&s->mu);
+	ok = deps_db_count(s->deps, db_timeout(s), &n, err, sizeof err) == 0;
+	pthread_mutex_lock(&s->mu);
+	if (ok) {
+		s->br_failures = 0;
+		if (s->br == BR_HALF_OPEN && ++s->br_successes >= BREAKER_SUCCESSES) {
+			s->br = BR_CLOSED;
+			tlog(s, "circuit breaker closed");
+		}
+	} else if (breaker && (s->br == BR_HALF_OPEN ||
+	    ++s->br_failures >= BREAKER_THRESHOLD)) {
+		if (s->br != BR_OPEN)
+			tlog(s, "circuit breaker open after %d failure(s)",
+			    s->br == BR_HALF_OPEN ? 1 : s->br_failures);
+		s->br = BR_OPEN;
+		s->br_opened_ms = mono_ms();
+	}
+	st = s->br;
+	pthread_mutex_unlock(&s->mu);
+	if (!ok)
+		return reply_json(s, c, 12, 503, json_pack("{s:s,s:s}", "error",
+		    "database unavailable", "breaker", breaker_names[st]), NULL,
+		    NULL);
+	return reply_json(s, c, 12, 200, json_pack("{s:I,s:s}", "records",
+	    (json_int_t)n, "breaker", breaker_names[st]), NULL, NULL);
 }
 
 static const char *
@@ -779,6 +931,10 @@ route(struct srv *s, struct MHD_Connection *c, const char *url,
 		return do_limited(s, c);
 	if (get && strcmp(url, "/api/compute") == 0)
 		return do_compute(s, c);
+	if (post && strcmp(url, "/api/writes") == 0)
+		return do_write(s, c, rq);
+	if (get && strcmp(url, "/api/stats") == 0)
+		return do_stats(s, c);
 	if (get && strcmp(url, "/metrics") == 0)
 		return do_metrics(s, c);
 	return reply_json(s, c, 8, 404, json_pack("{s:s}", "error",
@@ -840,6 +996,7 @@ srv_free(struct srv *s)
 	free(s->sessions);
 	free(s->limits);
 	free(s->metrics);
+	free(s->pending);
 	for (size_t i = 0; i < s->nleaked; i++)
 		free(s->leaked[i]);
 	free(s->leaked);
@@ -920,6 +1077,9 @@ target_run(const struct target_opts *o, struct sd_err *e)
 		return err_set(e, "cannot listen on %s:%d: %s",
 		    o->addr ? o->addr : "127.0.0.1", o->port, strerror(errno));
 	}
+	if ((o->bugs & BUG_LOSE_WRITES) &&
+	    pthread_create(&s.flusher, NULL, flusher, &s) == 0)
+		s.has_flusher = 1;
 	tlog(&s, "listening on http://%s:%d (db %s, redis %s%s)",
 	    o->addr ? o->addr : "127.0.0.1", o->port,
 	    o->db_dsn ? "configured" : "none", o->redis_url ? "configured" : "none",
@@ -936,6 +1096,10 @@ target_run(const struct target_opts *o, struct sd_err *e)
 	}
 	rc = drain(&s);
 	MHD_stop_daemon(d);
+	if (s.has_flusher) {
+		atomic_store(&s.stop_flusher, 1);
+		pthread_join(s.flusher, NULL);
+	}
 	srv_free(&s);
 	return rc;
 }

@@ -21,6 +21,9 @@ enum target_bug {
 	BUG_NO_DB_TIMEOUT = 1 << 7,
 	BUG_NO_MEMORY_CHECK = 1 << 8,
 	BUG_NO_RATE_LIMIT = 1 << 9,
+	BUG_LOSE_WRITES = 1 << 10,
+	BUG_NO_BREAKER = 1 << 11,
+	BUG_STALE_METRICS = 1 << 12,
 };
 
 struct target_opts {
@@ -31,6 +34,7 @@ struct target_opts {
 	int production;			/* Redis required for readiness */
 	int64_t ai_latency_ms;
 	int64_t shutdown_timeout_ms;
+	int64_t breaker_open_ms;	/* how long the breaker stays open */
 	unsigned bugs;
 	/* Where log lines go (the caller prints); may be NULL. */
 	void (*log)(const char *line);

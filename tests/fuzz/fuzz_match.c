@@ -1,7 +1,8 @@
 /*
  * fuzz_match.c — the matchers on arbitrary bytes: the first line is a
  * matcher (a status pattern, a latency bound, a JSON path and a value),
- * the rest a probe's answer (headers and body) they are tried on.
+ * the rest a probe's answer (headers and body) they are tried on; the
+ * first line is also a Prometheus selector, the rest /metrics text.
  */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "../../lib/match.h"
+#include "../../lib/prom.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,7 +27,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = strndup((const char *)data, size), *nl, *sp;
-	struct sample s = { 0, 5, 200, NULL, NULL, NULL, NULL, 0 };
+	struct sample s = { .sent_ms = 0, .done_ms = 5, .status = 200 };
 	struct status_pat pat;
 	struct sd_err e;
 	struct matcher m;
@@ -62,6 +64,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	try(&m, &s);
 	m.kind = M_BODY;
 	try(&m, &s);
+	/* the first line as a metric selector, the rest as /metrics text */
+	memset(&m, 0, sizeof m);
+	m.kind = M_METRIC;
+	m.sel = xcalloc(1, sizeof *m.sel);
+	if (prom_sel_parse(text, m.sel, &e) == 0) {
+		m.rise = 1;
+		try(&m, &s);
+		m.rise = 0;
+		m.op = '>';
+		try(&m, &s);
+		prom_sel_free(m.sel);
+	}
+	free(m.sel);
 	sample_free(&s);
 	free(text);
 	return 0;

@@ -24,7 +24,8 @@ ndrill() {	# ndrill DRILL DIR [VAR=value...]: runs it against the app, sets RC
 	local d=$1 dir=$2; shift 2
 	env SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT" REDIS_URL="$REDIS_URL" \
 		DATABASE_URL="$DB_URL" TARGET_PIDFILE="$N/node.pid" \
-		DATA_ERROR="Database unavailable" "$@" \
+		DATA_ERROR="Database unavailable" ERRORS_METRIC='http_requests_total{status="503"}' \
+		DB_UP_METRIC=db_up "$@" \
 		"$SHAKEDOWN" run -r "$dir" "$SCN/$d.yaml" >"$dir.out" 2>&1
 	RC=$?
 }

@@ -20,6 +20,15 @@
 // 100/1; 429 with Retry-After; by X-Client-Id, else the address, or only
 // the address with RATE_LIMIT_KEY=ip); NO_RATE_LIMIT=1 leaves it out.
 // NO_GRACEFUL=1 exits at once on SIGTERM, cutting requests in flight.
+// POST /api/writes {"key":K} inserts into node_writes and answers 201 once
+// committed, 503 when the database does not take it; LOSE_WRITES=1
+// acknowledges at once and writes from a buffer every 100 ms, dropping a
+// batch the database refuses. GET /api/stats reads the database through
+// seed 001's CircuitBreaker (5 failures open it for BREAKER_OPEN_MS, default
+// 5000; 2 half-open successes close it; while open: 503 "Circuit breaker
+// is OPEN" at once); NO_BREAKER=1 calls the database every time.
+// GET /metrics: http_requests_total{route,status} and db_up;
+// STALE_METRICS=1 always says the database is up.
 'use strict';
 const fs = require('fs');
 const express = require('express');
@@ -36,6 +45,10 @@ const noDbTimeout = process.env.NO_DB_TIMEOUT === '1';
 const noMemoryCheck = process.env.NO_MEMORY_CHECK === '1';
 const noRateLimit = process.env.NO_RATE_LIMIT === '1';
 const computeMs = Number(process.env.COMPUTE_MS || 2);
+const loseWrites = process.env.LOSE_WRITES === '1';
+const noBreaker = process.env.NO_BREAKER === '1';
+const breakerOpenMs = Number(process.env.BREAKER_OPEN_MS || 5000);
+let dbUp = 1; // for /metrics
 
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,
@@ -66,8 +79,10 @@ async function checkDb() {
   try {
     await dbTimeout(pool.query('SELECT 1'));
     const latency = Date.now() - start;
+    dbUp = 1;
     return { ok: true, status: latency < 100 ? 'healthy' : 'degraded', latency };
   } catch (err) {
+    dbUp = 0;
     return { ok: false, status: 'unhealthy', error: err.message };
   }
 }
@@ -172,6 +187,24 @@ app.use((req, res, next) => {
   next();
 });
 
+// Prometheus text, by hand as seed 001's MetricsCollector does:
+// http_requests_total{route,status} and db_up (the last check's answer;
+// STALE_METRICS=1 keeps it 1 whatever the database does)
+const requests = new Map();
+app.use((req, res, next) => {
+  res.on('finish', () => {
+    const k = `route="${req.path === '/metrics' ? '/metrics' : req.route ? req.route.path : 'other'}",status="${res.statusCode}"`;
+    requests.set(k, (requests.get(k) || 0) + 1);
+  });
+  next();
+});
+app.get('/metrics', (req, res) => {
+  const lines = ['# TYPE http_requests_total counter'];
+  for (const [k, v] of requests) lines.push(`http_requests_total{${k}} ${v}`);
+  lines.push('# TYPE db_up gauge', `db_up ${process.env.STALE_METRICS === '1' ? 1 : dbUp}`);
+  res.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
+});
+
 app.get('/health', async (req, res) => {
   if (process.env.LEAK === '1') leaked.push(Buffer.alloc(64 * 1024, 0xa5));
   const [db, rd] = await Promise.all([checkDb(), checkRedis()]);
@@ -220,6 +253,99 @@ app.get('/api/records', async (req, res) => {
   try {
     const r = await dbTimeout(pool.query('SELECT 1 AS id, now() AS at'));
     res.json({ records: r.rows });
+  } catch (err) {
+    res.status(503).json({ error: 'Database unavailable', detail: err.message });
+  }
+});
+
+// seed 001 §4.1, as written there
+class CircuitBreaker {
+  constructor(threshold = 5, timeout = 60000, successThreshold = 2) {
+    this.threshold = threshold;
+    this.timeout = timeout;
+    this.successThreshold = successThreshold;
+    this.failures = 0;
+    this.successCount = 0;
+    this.lastFailureTime = 0;
+    this.state = 'CLOSED';
+  }
+
+  async execute(fn) {
+    if (this.state === 'OPEN') {
+      if (Date.now() - this.lastFailureTime > this.timeout) {
+        this.state = 'HALF_OPEN';
+        this.successCount = 0;
+      } else {
+        throw new Error('Circuit breaker is OPEN');
+      }
+    }
+    try {
+      const result = await fn();
+      this.onSuccess();
+      return result;
+    } catch (error) {
+      this.onFailure();
+      throw error;
+    }
+  }
+
+  onSuccess() {
+    this.failures = 0;
+    if (this.state === 'HALF_OPEN') {
+      this.successCount++;
+      if (this.successCount >= this.successThreshold) this.state = 'CLOSED';
+    }
+  }
+
+  onFailure() {
+    this.failures++;
+    this.lastFailureTime = Date.now();
+    if (this.failures >= this.threshold) this.state = 'OPEN';
+  }
+}
+const breaker = new CircuitBreaker(5, breakerOpenMs, 2);
+
+app.get('/api/stats', async (req, res) => {
+  const query = () => dbTimeout(pool.query('SELECT count(*)::int AS n FROM pg_class'));
+  try {
+    const r = noBreaker ? await query() : await breaker.execute(query);
+    res.json({ tables: r.rows[0].n, breaker: breaker.state });
+  } catch (err) {
+    res.status(503).json({ error: err.message === 'Circuit breaker is OPEN' ? err.message : 'Database unavailable' });
+  }
+});
+
+let schema = null;
+const ensureSchema = () => {
+  schema = schema || dbTimeout(pool.query(
+    'CREATE TABLE IF NOT EXISTS node_writes (key text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())',
+  )).catch((err) => { schema = null; throw err; });
+  return schema;
+};
+const insert = (key) => pool.query('INSERT INTO node_writes (key) VALUES ($1) ON CONFLICT (key) DO NOTHING', [key]);
+let pending = [];
+if (loseWrites) {
+  setInterval(async () => {
+    const batch = pending;
+    pending = [];
+    try {
+      await ensureSchema();
+      for (const key of batch) await dbTimeout(insert(key));
+    } catch { /* the bug: the batch is gone, though every write in it was acknowledged */ }
+  }, 100).unref();
+}
+
+app.post('/api/writes', async (req, res) => {
+  const key = req.body && req.body.key;
+  if (typeof key !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(key)) return res.status(400).json({ error: 'key required' });
+  if (loseWrites) {
+    pending.push(key);
+    return res.status(201).json({ key, stored: true });
+  }
+  try {
+    await ensureSchema();
+    await dbTimeout(insert(key));
+    res.status(201).json({ key, stored: true });
   } catch (err) {
     res.status(503).json({ error: 'Database unavailable', detail: err.message });
   }

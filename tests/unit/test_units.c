@@ -23,6 +23,8 @@ durations(void **state)
 	assert_int_equal(ms, 1500);
 	assert_int_equal(units_duration_ms("2m", &ms, &e), 0);
 	assert_int_equal(ms, 120000);
+	assert_int_equal(units_duration_ms("30d", &ms, &e), 0);
+	assert_int_equal(ms, 30LL * 86400000);
 	assert_int_equal(units_duration_ms("1h", &ms, &e), 0);
 	assert_int_equal(ms, 3600000);
 	assert_int_equal(units_duration_us("250us", &us, &e), 0);

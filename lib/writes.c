@@ -1,0 +1,130 @@
+/*
+ * writes.c — see writes.h.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "ping.h"
+#include "writes.h"
+
+#define BATCH 2000		/* keys per query */
+
+/* {"k1","k2"}: a text array literal, each element quoted. */
+static char *
+array_literal(const struct write_rec *w, size_t from, size_t to)
+{
+	struct sbuf sb;
+	int first = 1;
+
+	sb_init(&sb);
+	sb_add(&sb, "{");
+	for (size_t i = from; i < to; i++) {
+		if (!w[i].acked)
+			continue;
+		sb_add(&sb, first ? "\"" : ",\"");
+		first = 0;
+		for (const char *p = w[i].key; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				sb_addn(&sb, "\\", 1);
+			sb_addn(&sb, p, 1);
+		}
+		sb_add(&sb, "\"");
+	}
+	sb_add(&sb, "}");
+	return sb_detach(&sb);
+}
+
+int
+writes_lookup(const char *dsn, const char *query, struct write_rec *w,
+    size_t n, int64_t timeout_ms, struct sd_err *e)
+{
+	char tmo[32], opts[64];
+	const char *keys[] = { "dbname", "connect_timeout", "options",
+	    "application_name", NULL };
+	const char *vals[] = { dsn, tmo, opts, "shakedown-writes", NULL };
+	struct strmap present = { 0 };
+	PGconn *c;
+	int rc = 0;
+
+	snprintf(tmo, sizeof tmo, "%lld", (long long)(timeout_ms < 2000 ? 2 :
+	    (timeout_ms + 999) / 1000));
+	snprintf(opts, sizeof opts, "-c statement_timeout=%lld",
+	    (long long)timeout_ms);
+	c = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(c) != CONNECTION_OK) {
+		pq_error(e, "connect", PQerrorMessage(c));
+		PQfinish(c);
+		return -1;
+	}
+	for (size_t from = 0; from < n && rc == 0; from += BATCH) {
+		size_t to = from + BATCH < n ? from + BATCH : n;
+		char *arr = array_literal(w, from, to);
+		const char *params[] = { arr };
+		PGresult *r = PQexecParams(c, query, 1, NULL, params, NULL, NULL, 0);
+
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			pq_error(e, "writes query", PQresultErrorMessage(r));
+			rc = -1;
+		} else if (PQnfields(r) < 1) {
+			rc = err_set(e, "writes query: returns no column");
+		} else {
+			for (int i = 0; i < PQntuples(r); i++)
+				if (!PQgetisnull(r, i, 0))
+					strmap_put(&present, PQgetvalue(r, i, 0), 1);
+			for (size_t i = from; i < to; i++)
+				if (w[i].acked && strmap_get(&present, w[i].key) == 1)
+					w[i].present = 1;
+		}
+		/* the map borrows the result's strings: empty it with them */
+		strmap_free(&present);
+		memset(&present, 0, sizeof present);
+		PQclear(r);
+		free(arr);
+	}
+	PQfinish(c);
+	return rc;
+}
+
+void
+writes_judge(const struct write_rec *w, size_t n, int64_t now_ms,
+    struct writes_stats *st)
+{
+	int64_t lost_from = -1, fail_from = -1;
+
+	memset(st, 0, sizeof *st);
+	st->recovered = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!w[i].acked) {
+			st->failed++;
+			if (fail_from < 0)
+				fail_from = w[i].sent_ms;
+			continue;
+		}
+		st->acked++;
+		if (fail_from >= 0) {
+			if (w[i].done_ms - fail_from > st->rto_ms)
+				st->rto_ms = w[i].done_ms - fail_from;
+			fail_from = -1;
+		}
+		if (!w[i].present) {
+			st->lost++;
+			if (lost_from < 0)
+				lost_from = w[i].done_ms;
+		} else if (lost_from >= 0) {
+			if (w[i].done_ms - lost_from > st->rpo_ms)
+				st->rpo_ms = w[i].done_ms - lost_from;
+			lost_from = -1;
+		}
+	}
+	if (fail_from >= 0) {
+		st->recovered = 0;
+		if (now_ms - fail_from > st->rto_ms)
+			st->rto_ms = now_ms - fail_from;
+	}
+	if (lost_from >= 0 && now_ms - lost_from > st->rpo_ms)
+		st->rpo_ms = now_ms - lost_from;
+}

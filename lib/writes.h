@@ -1,0 +1,43 @@
+/*
+ * writes.h — a writer probe's verdict: which of the writes the service
+ * acknowledged are really in its database (found by the drill's query,
+ * in batches, with a deadline), and what the losses and failures add up
+ * to — lost writes, the RPO as the longest stretch of time whose
+ * acknowledged writes are gone, and the RTO as the longest stretch in which
+ * writes failed.
+ */
+#ifndef SD_WRITES_H
+#define SD_WRITES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* One completed write, in send order; times in ms on one clock. */
+struct write_rec {
+	const char *key;
+	int64_t sent_ms, done_ms;
+	int acked;		/* the service said it was stored */
+	int present;		/* writes_lookup: it is in the database */
+};
+
+struct writes_stats {
+	uint64_t acked, failed, lost;
+	int64_t rpo_ms;		/* from a lost write's acknowledgement to
+				 * the next one that was kept (or now) */
+	int64_t rto_ms;		/* from the first failed write of a run to
+				 * the next acknowledged one (or now) */
+	int recovered;		/* no run of failures is still going on */
+};
+
+/* Set present on each acked record whose key query (with $1 a text array of
+ * keys) returns in its first column. Every call is bounded by timeout_ms.
+ * -1 with e (no password in it). */
+int writes_lookup(const char *dsn, const char *query, struct write_rec *w,
+    size_t n, int64_t timeout_ms, struct sd_err *e);
+/* The figures of w (after writes_lookup), as of now_ms. */
+void writes_judge(const struct write_rec *w, size_t n, int64_t now_ms,
+    struct writes_stats *st);
+
+#endif
