@@ -11,6 +11,9 @@ DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libpq-dev libhiredis-dev \
              libmicrohttpd-dev libcmocka-dev
 DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps python3 \
              strace
+# only for the tests: the reports' charts are opened in a real browser, the
+# examples' YAML is parsed
+DEB_TEST  := chromium python3-yaml
 
 # Deferred (=, not :=): on a bare machine `make demo` installs the packages
 # first, and pkg-config must be asked after that, not when this file is read.
@@ -39,7 +42,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS    := $(wildcard man/*.1 man/*.5 man/*.7)
 
-.PHONY: all deps test unit integration asan demo install uninstall clean lint \
+.PHONY: all deps deps-build test unit integration asan demo install uninstall clean lint \
 	man-lint bench pkgcheck chaos fuzz fuzz-corpus
 
 all: $(BUILD)/shakedown
@@ -67,8 +70,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libshakedown.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libshakedown.a $(LDLIBS) $(CMOCKA_LIBS)
 
 # Install missing Debian packages when root; otherwise say what to run.
-deps:
-	@missing=""; for p in $(DEB_BUILD) $(DEB_RUN); do \
+# deps-build: what building and running shakedown needs; deps: the tests'
+# too (a browser, Node for the second service).
+define install_debs
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then echo "deps: all present"; \
@@ -78,6 +83,13 @@ deps:
 	    || { echo "deps: apt-get install failed:$$missing" >&2; exit 1; }; \
 	  echo "deps: done"; \
 	else echo "deps: run as root: apt-get install$$missing" >&2; exit 1; fi
+endef
+
+deps-build:
+	$(call install_debs,$(DEB_BUILD) $(DEB_RUN))
+
+deps:
+	$(call install_debs,$(DEB_BUILD) $(DEB_RUN) $(DEB_TEST))
 	@# the second, independent service the tests drill (Node/Express)
 	@if ! command -v npm >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q nodejs npm >/dev/null 2>&1 || \
@@ -142,16 +154,22 @@ install: all
 	$(if $(wildcard man/*.5),install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/)
 	$(if $(wildcard man/*.7),install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7/)
 	$(if $(wildcard scenarios/*.yaml),install -m 644 $(wildcard scenarios/*.yaml) $(DESTDIR)$(PREFIX)/share/shakedown/scenarios/)
+	install -d $(DESTDIR)$(PREFIX)/share/doc/shakedown/examples
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/shakedown/
+	install -m 644 $(wildcard examples/*) $(DESTDIR)$(PREFIX)/share/doc/shakedown/examples/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/shakedown
-	rm -rf $(DESTDIR)$(PREFIX)/share/shakedown
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard man/*.5)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man7/,$(notdir $(wildcard man/*.7)))
+	rm -rf $(DESTDIR)$(PREFIX)/share/shakedown $(DESTDIR)$(PREFIX)/share/doc/shakedown
 
 # Fuzzing (clang's libFuzzer with ASan and UBSan) of every parser of outside
-# input; each target runs FUZZ_SECONDS (4 targets: 10 minutes in all).
+# input; each target runs FUZZ_SECONDS (5 targets: 12.5 minutes in all).
 # Inputs that crashed are kept under build-fuzz/crashes; add them to
 # tests/fuzz/corpus so `make test` replays them ever after.
-FUZZ_TARGETS := scenario journal match url
+FUZZ_TARGETS := scenario journal match url result
 FUZZ_SECONDS ?= 150
 FUZZ_BUILD := build-fuzz
 

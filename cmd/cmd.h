@@ -77,6 +77,7 @@ extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_probe;
 extern const struct cmd_entry cmd_proxy;
 extern const struct cmd_entry cmd_recover;
+extern const struct cmd_entry cmd_report;
 extern const struct cmd_entry cmd_run;
 extern const struct cmd_entry cmd_sandbox;
 extern const struct cmd_entry cmd_status;

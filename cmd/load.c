@@ -15,59 +15,19 @@
 
 #include "../lib/hosts.h"
 #include "../lib/load.h"
+#include "../lib/loadjson.h"
 #include "../lib/redact.h"
 #include "../lib/request.h"
 #include "../lib/units.h"
 #include "cmd.h"
 
-static json_t *
-lat_json(const struct hist *h)
-{
-	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}",
-	    "p50", hist_percentile(h, 50) / 1000.0,
-	    "p90", hist_percentile(h, 90) / 1000.0,
-	    "p95", hist_percentile(h, 95) / 1000.0,
-	    "p99", hist_percentile(h, 99) / 1000.0,
-	    "p999", hist_percentile(h, 99.9) / 1000.0,
-	    "max", h->max_us / 1000.0, "mean", hist_mean(h) / 1000.0);
-}
-
 static void
-print_json(const struct load_spec *sp, const struct load_stats *st,
-    const struct load_second *sec, size_t nsec, double secs)
+print_json(json_t *j)
 {
-	json_t *j, *status = json_object(), *errs = json_object(), *series;
-	char code[8];
-
-	for (int i = 0; i < 600; i++) {
-		if (st->status[i] == 0)
-			continue;
-		snprintf(code, sizeof code, "%d", i);
-		json_object_set_new(status, code, json_integer((json_int_t)st->status[i]));
-	}
-	for (int i = 0; i < LE_N; i++)
-		json_object_set_new(errs, load_err_name((enum load_err)i),
-		    json_integer((json_int_t)st->transport[i]));
-	series = json_array();
-	for (size_t i = 0; i < nsec; i++)
-		json_array_append_new(series, json_pack("{s:I,s:I,s:I,s:f,s:f}",
-		    "t_s", (json_int_t)i, "requests", (json_int_t)sec[i].requests,
-		    "errors", (json_int_t)sec[i].errors,
-		    "p50_ms", sec[i].p50_us / 1000.0, "p99_ms", sec[i].p99_us / 1000.0));
-	j = json_pack("{s:s,s:s,s:I,s:I,s:f,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:i,s:o}",
-	    "url", sp->url, "model", sp->rate > 0 ? "open" : "closed",
-	    "requests", (json_int_t)st->requests, "errors", (json_int_t)st->errors,
-	    "error_share", st->requests ? (double)st->errors / (double)st->requests : 0.0,
-	    "duration_s", secs, "rps", secs > 0 ? (double)st->requests / secs : 0.0,
-	    "latency_ms", lat_json(&st->lat),
-	    "latency_uncorrected_ms", lat_json(&st->raw),
-	    "status", status, "errors_by_class", errs, "series", series,
-	    "connections", sp->connections,
-	    "rate_requested", sp->rate > 0 ? json_real(sp->rate) : json_null());
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+
 	cmd_out("%s\n", text);
 	free(text);
-	json_decref(j);
 }
 
 static void
@@ -122,7 +82,7 @@ print_text(const struct load_spec *sp, const struct load_stats *st,
 struct load_args {
 	struct load_spec sp;
 	char *headers[33];
-	int nh, json;
+	int nh, json, merge;
 	char *allow[CMD_MAX_ALLOW];
 	size_t nallow;
 };
@@ -177,6 +137,7 @@ parse_args(int argc, char **argv, struct load_args *a, struct sd_err *e)
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "users", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "merge", no_argument, NULL, 'M' },
 		{ "allow-host", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -202,10 +163,14 @@ parse_args(int argc, char **argv, struct load_args *a, struct sd_err *e)
 			a->sp.body = optarg;
 		} else if (ch == 'j') {
 			a->json = 1;
+		} else if (ch == 'M') {
+			a->merge = 1;
 		} else {
 			return err_set(e, "%s", "");
 		}
 	}
+	if (a->merge)
+		return optind < argc ? 0 : err_set(e, "--merge: no result given");
 	if (optind + 1 != argc)
 		return err_set(e, "one URL");
 	a->sp.url = argv[optind];
@@ -214,6 +179,74 @@ parse_args(int argc, char **argv, struct load_args *a, struct sd_err *e)
 		return err_prefix(e, "URL");
 	a->sp.headers = a->nh ? a->headers : NULL;
 	return 0;
+}
+
+/* The merged result as text: what a person wants first. */
+static void
+print_merged(json_t *j)
+{
+	static const char *ps[] = { "p50", "p90", "p95", "p99", "p999", "max" };
+	json_t *lat = json_object_get(j, "latency_ms"), *st = json_object_get(j,
+	    "status");
+	const char *k;
+	json_t *v;
+
+	cmd_out("%lld part(s), %s, %lld connection(s), %s model\n",
+	    (long long)json_integer_value(json_object_get(j, "parts")),
+	    json_string_value(json_object_get(j, "url")),
+	    (long long)json_integer_value(json_object_get(j, "connections")),
+	    json_string_value(json_object_get(j, "model")));
+	cmd_out("  %-12s %11s %11s %11s %11s %11s %11s\n  %-12s", "latency",
+	    "p50", "p90", "p95", "p99", "p99.9", "max", "");
+	for (size_t i = 0; i < 6; i++)
+		cmd_out(" %9.2fms", json_number_value(json_object_get(lat, ps[i])));
+	cmd_out("\n  %lld requests in %.2fs, %lld errors (%.2f%%)\n"
+	    "Requests/sec: %.2f\nStatus:",
+	    (long long)json_integer_value(json_object_get(j, "requests")),
+	    json_number_value(json_object_get(j, "duration_s")),
+	    (long long)json_integer_value(json_object_get(j, "errors")),
+	    100.0 * json_number_value(json_object_get(j, "error_share")),
+	    json_number_value(json_object_get(j, "rps")));
+	json_object_foreach(st, k, v)
+		cmd_out(" %s=%lld", k, (long long)json_integer_value(v));
+	cmd_out("\n");
+}
+
+/* --merge A.json B.json...: their sum (loadjson.c). */
+static enum cmd_retval
+merge(int n, char **files, int as_json)
+{
+	json_t **parts = xcalloc((size_t)n + 1, sizeof *parts), *m = NULL;
+	enum cmd_retval rc = CMD_OK;
+	json_error_t je;
+	struct sd_err e;
+
+	for (int i = 0; i < n; i++)
+		if ((parts[i] = json_load_file(files[i], 0, &je)) == NULL) {
+			if (je.line > 0)
+				cmd_error("load: %s:%d:%d: %s", files[i], je.line,
+				    je.column, je.text);
+			else
+				cmd_error("load: %s", je.text);
+			rc = CMD_USAGE;
+			goto out;
+		}
+	if ((m = lj_merge(parts, (const char *const *)files, (size_t)n, &e)) ==
+	    NULL) {
+		cmd_error("load: %s", e.msg);
+		rc = CMD_USAGE;
+		goto out;
+	}
+	if (as_json)
+		print_json(m);
+	else
+		print_merged(m);
+out:
+	json_decref(m);
+	for (int i = 0; i < n; i++)
+		json_decref(parts[i]);
+	free(parts);
+	return rc;
 }
 
 static enum cmd_retval
@@ -234,6 +267,8 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 
 	if (parse_args(argc, argv, &a, &e) == -1)
 		return cmd_usage_error(self, e.msg[0] ? "%s" : NULL, e.msg);
+	if (a.merge)
+		return merge(argc - optind, argv + optind, a.json);
 	struct hostrule hr = { NULL, 0, a.allow, a.nallow };
 	if (hosts_check_url(sp->url, &hr, host, sizeof host, &e) != 0) {
 		cmd_error("load: '%s' is not loopback; pass --allow-host %s", host,
@@ -255,9 +290,11 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 	load_totals(l, &sent, &elapsed);
 	st = load_stats(l, LP_N);
 	sec = load_series(l, &nsec);
-	if (a.json)
-		print_json(sp, st, sec, nsec, elapsed / 1000.0);
-	else
+	if (a.json) {
+		json_t *j = lj_result(sp, st, sec, nsec, elapsed / 1000.0);
+		print_json(j);
+		json_decref(j);
+	} else
 		print_text(sp, st, elapsed / 1000.0, threads);
 	free(st);
 	free(sec);
@@ -268,7 +305,8 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_load = {
 	.name = "load",
 	.usage = "[-c N] [-d D] [-R RATE] [-t N] [-H HEADER]... [-m METHOD]"
-	    " [-b BODY] [-T D] [-u USERS] [--json] [--allow-host HOST]... URL",
+	    " [-b BODY] [-T D] [-u USERS] [--json] [--allow-host HOST]... URL\n"
+	    "       shakedown load --merge [--json] RESULT.json...",
 	.summary = "generate HTTP load (closed or constant-rate) and report latency",
 	.help =
 	    "  -c, --connections N  connections (default 10)\n"
@@ -282,7 +320,9 @@ const struct cmd_entry cmd_load = {
 	    "  -b, --body BODY      request body ({user}, {n} substituted)\n"
 	    "  -T, --timeout D      per-request timeout (default 5s)\n"
 	    "  -u, --users N        {user} runs over 1..N across connections\n"
-	    "      --json           print one JSON object\n"
+	    "      --json           print one JSON object (with its histograms)\n"
+	    "      --merge          add up the --json results of several generators:\n"
+	    "                       histograms bucket by bucket, counts and rates\n"
 	    "      --allow-host HOST  send to a host that is not loopback\n"
 	    "Connections above the open-files limit are refused (the soft limit\n"
 	    "is raised to the hard one first). Proxy variables are ignored.\n",

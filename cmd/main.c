@@ -55,6 +55,7 @@ cmd_allow_host(char *host, char **allow, size_t *n, struct sd_err *e)
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_run,
 	&cmd_validate,
+	&cmd_report,
 	&cmd_list,
 	&cmd_plan,
 	&cmd_probe,

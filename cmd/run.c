@@ -7,7 +7,10 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +47,59 @@ on_signal(int sig)
 	cmd_interrupted = 1;
 }
 
+/* The progress line on a terminal: drill, step n/m, what it waits for and
+ * the time, redrawn every 200 ms by a thread of its own so the clock moves
+ * while a step waits; cut to the terminal's width so \r can take it back. */
 struct live {
 	int tty;
-	int64_t start;
+	int64_t start, step_start;
 	const char *drill;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;	/* on the monotonic clock */
+	pthread_t th;
+	int running, stop;
+	size_t step, nsteps;
+	char what[160];
 };
+
+static void
+draw(struct live *l)
+{
+	struct winsize ws;
+	int cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ?
+	    ws.ws_col : 80;
+	char line[512];
+	int64_t now = mono_ms();
+
+	snprintf(line, sizeof line, "[%6.1fs] %s %zu/%zu: %s (%.0fs)",
+	    (now - l->start) / 1000.0, l->drill, l->step, l->nsteps, l->what,
+	    (now - l->step_start) / 1000.0);
+	/* bytes, not columns: a UTF-8 line may stop short, never wrap */
+	if ((int)strlen(line) > cols - 1)
+		line[cols - 1] = '\0';
+	cmd_err("\r\033[K%s", line);
+}
+
+static void *
+ticker(void *arg)
+{
+	struct live *l = arg;
+
+	pthread_mutex_lock(&l->mu);
+	while (!l->stop) {
+		struct timespec ts;
+		draw(l);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 200 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&l->cond, &l->mu, &ts);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
 
 static void
 on_progress(void *arg, size_t step, size_t nsteps, const char *what)
@@ -56,12 +107,59 @@ on_progress(void *arg, size_t step, size_t nsteps, const char *what)
 	struct live *l = arg;
 	double t = (mono_ms() - l->start) / 1000.0;
 
-	if (l->tty)
-		cmd_err("\r\033[K[%6.1fs] %s %zu/%zu: %.60s", t, l->drill, step,
-		    nsteps, what);
-	else if (g_opts.verbose)
+	if (l->tty) {
+		pthread_mutex_lock(&l->mu);
+		l->step = step;
+		l->nsteps = nsteps;
+		l->step_start = mono_ms();
+		snprintf(l->what, sizeof l->what, "%s", what);
+		pthread_mutex_unlock(&l->mu);
+		pthread_cond_signal(&l->cond);
+	} else if (g_opts.verbose) {
 		cmd_err("[%6.1fs] %s %zu/%zu: %s\n", t, l->drill, step, nsteps,
 		    what);
+	}
+}
+
+/* A progress line only for a person at a terminal who asked for colour
+ * and chatter: not in a pipe, a CI log, with NO_COLOR or --quiet. */
+static void
+live_start(struct live *l, const char *drill)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	memset(l, 0, sizeof *l);
+	l->tty = isatty(STDERR_FILENO) && !g_opts.quiet && (nc == NULL ||
+	    *nc == '\0') && (getenv("TERM") == NULL ||
+	    strcmp(getenv("TERM"), "dumb") != 0);
+	l->start = l->step_start = mono_ms();
+	l->drill = drill;
+	snprintf(l->what, sizeof l->what, "starting");
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (l->tty && pthread_create(&l->th, NULL, ticker, l) == 0)
+		l->running = 1;
+	else
+		l->tty = 0;
+}
+
+static void
+live_stop(struct live *l)
+{
+	if (l->running) {
+		pthread_mutex_lock(&l->mu);
+		l->stop = 1;
+		pthread_mutex_unlock(&l->mu);
+		pthread_cond_signal(&l->cond);
+		pthread_join(l->th, NULL);
+		cmd_err("\r\033[K");
+	}
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cond);
 }
 
 /* Load, plan and check them all: nothing runs unless every one is fine. */
@@ -113,10 +211,40 @@ cmd_catch_drill_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+struct run_out {
+	const char *dir;	/* -r DIR, or NULL */
+	const char *prom;	/* --prom FILE, or NULL */
+};
+
+/* What CI reads besides the reports: GitHub's job summary when
+ * GITHUB_STEP_SUMMARY names one, and the Prometheus textfile. */
 static int
-run_all(struct plan **pl, struct result **rs, size_t n, const char *dir,
-    struct run_opts *ro)
+ci_outputs(const struct result *const *rs, size_t n, const char *prom)
 {
+	const char *gh = getenv("GITHUB_STEP_SUMMARY");
+	struct sd_err e;
+	int rc = 0;
+
+	if (n == 0)
+		return 0;
+	if (gh != NULL && *gh != '\0' && rpt_step_summary(rs, n, gh, &e) == -1) {
+		cmd_error("report: GITHUB_STEP_SUMMARY: %s", e.msg);
+		rc = CMD_FAILED;
+	}
+	if (prom != NULL && rpt_write_prom(rs, n, prom, &e) == -1) {
+		cmd_error("report: --prom: %s", e.msg);
+		rc = CMD_FAILED;
+	}
+	return rc;
+}
+
+static int
+run_all(struct plan **pl, struct result **rs, size_t n,
+    const struct run_out *out, struct run_opts *ro)
+{
+	/* as result.json says (read back), when written: what `report` sees */
+	struct result **back = xcalloc(n + 1, sizeof *back);
+	const struct result **best = xcalloc(n + 1, sizeof *best);
 	struct sd_err e;
 	size_t nrun = 0;
 	int rc = 0;
@@ -124,34 +252,42 @@ run_all(struct plan **pl, struct result **rs, size_t n, const char *dir,
 	/* a drill interrupted before it starts is still run: it stops before
 	 * its first step, applies nothing, and reports ABORTED */
 	for (size_t i = 0; i < n; i++) {
-		struct live l = { isatty(STDERR_FILENO) && !g_opts.quiet, mono_ms(),
-		    pl[i]->s->drill };
+		struct live l;
+		live_start(&l, pl[i]->s->drill);
 		ro->progress = on_progress;
 		ro->progress_arg = &l;
 		rs[i] = run_drill(pl[i], ro);
+		live_stop(&l);
+		best[i] = rs[i];
 		nrun++;
-		if (l.tty)
-			cmd_err("\r\033[K");
 		char *sum = rpt_summary(rs[i]);
 		cmd_out("%s\n", sum);
 		fflush(stdout);
 		free(sum);
 		rc = res_worse(rc, res_exit_code(rs[i]));
-		if (dir == NULL)
+		if (out->dir == NULL)
 			continue;
-		char *d = rpt_drill_dir(dir, rs[i], n);
-		if (rpt_write_dir(rs[i], d, &e) == -1) {
+		char *d = rpt_drill_dir(out->dir, rs[i], n);
+		if (rpt_write_dir(rs[i], d, &back[i], &e) == -1) {
 			cmd_error("report: %s", e.msg);
 			rc = res_worse(rc, CMD_FAILED);
-		} else if (!g_opts.quiet) {
-			cmd_out("        report: %s/REPORT.md\n", d);
+		} else {
+			best[i] = back[i];
+			if (!g_opts.quiet)
+				cmd_out("        report: %s/REPORT.md\n", d);
 		}
 		free(d);
 	}
-	if (dir != NULL && n > 1 && nrun > 0 &&
-	    rpt_write_summary((const struct result *const *)rs, nrun, dir,
-	    &e) == -1)
+	if (out->dir != NULL && n > 1 && nrun > 0 &&
+	    rpt_write_summary(best, NULL, nrun, out->dir, &e) == -1) {
 		cmd_error("report: %s", e.msg);
+		rc = res_worse(rc, CMD_FAILED);
+	}
+	rc = res_worse(rc, ci_outputs(best, nrun, out->prom));
+	for (size_t i = 0; i < n; i++)
+		res_free(back[i]);
+	free(back);
+	free(best);
 	return cmd_interrupted ? CMD_ABORTED : rc;
 }
 
@@ -162,12 +298,13 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "allow-host", required_argument, NULL, 'A' },
+		{ "prom", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_opts ro = { .self_exe = cmd_self_exe(),
 	    .interrupted = &cmd_interrupted, .reverting = cmd_reverting,
 	    .reverting_len = sizeof cmd_reverting };
-	const char *report_dir = NULL;
+	struct run_out out = { NULL, NULL };
 	char *allow[CMD_MAX_ALLOW];
 	size_t nallow = 0, n;
 	int ch, dry = 0, rc = 0;
@@ -177,7 +314,9 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 		if (ch == 'n') {
 			dry = 1;
 		} else if (ch == 'r') {
-			report_dir = optarg;
+			out.dir = optarg;
+		} else if (ch == 'P') {
+			out.prom = optarg;
 		} else if (ch == 'A') {
 			if (cmd_allow_host(optarg, allow, &nallow, &e) == -1)
 				return cmd_usage_error(self, "%s", e.msg);
@@ -207,7 +346,7 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	} else if (cmd_leftovers() == -1) {
 		rc = cmd_interrupted ? CMD_ABORTED : CMD_FAULT;
 	} else {
-		rc = run_all(pl, rs, n, report_dir, &ro);
+		rc = run_all(pl, rs, n, &out, &ro);
 	}
 	for (size_t i = 0; i < n; i++) {
 		plan_free(pl[i]);
@@ -222,15 +361,19 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 
 const struct cmd_entry cmd_run = {
 	.name = "run",
-	.usage = "[-n] [-r DIR] [--allow-host HOST]... SCENARIO...",
+	.usage = "[-n] [-r DIR] [--prom FILE] [--allow-host HOST]... SCENARIO...",
 	.summary = "run drills and report whether the service met them",
 	.help =
 	    "  -n, --dry-run          print what would be done; apply nothing\n"
-	    "  -r, --report DIR       write REPORT.md, result.json, junit.xml (for\n"
-	    "                         several drills: DIR/DRILL/ and DIR/SUMMARY.md)\n"
+	    "  -r, --report DIR       write REPORT.md, result.json, junit.xml and\n"
+	    "                         timeline.svg (for several drills: DIR/DRILL/\n"
+	    "                         and DIR/SUMMARY.md)\n"
+	    "      --prom FILE        write verdicts and key times as a Prometheus\n"
+	    "                         textfile (node_exporter's textfile collector)\n"
 	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n"
 	    "Exit: 0 all met, 1 an expectation failed, 2 bad scenario or usage,\n"
 	    "3 aborted by a signal, 4 a fault could not be applied or reverted\n"
-	    "(or one a dead run left is still applied: see 'shakedown recover').\n",
+	    "(or one a dead run left is still applied: see 'shakedown recover').\n"
+	    "With GITHUB_STEP_SUMMARY set, the game-day summary is appended to it.\n",
 	.exec = exec_run,
 };

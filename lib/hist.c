@@ -123,3 +123,25 @@ hist_mean(const struct hist *h)
 {
 	return h->count ? h->sum_us / (double)h->count : 0.0;
 }
+
+int64_t
+hist_bucket_value(int i)
+{
+	return i < 0 || i >= HIST_BUCKETS ? 0 : value_of(i);
+}
+
+void
+hist_add(struct hist *h, int64_t us, uint64_t n)
+{
+	if (n == 0)
+		return;
+	if (us < 0)
+		us = 0;
+	h->c[index_of(us)] += n;
+	h->count += n;
+	h->sum_us += (double)us * (double)n;
+	if (us < h->min_us)
+		h->min_us = us;
+	if (us > h->max_us)
+		h->max_us = us;
+}

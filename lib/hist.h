@@ -29,5 +29,11 @@ void hist_merge(struct hist *dst, const struct hist *src);
 /* The value at percentile p (0..100), in µs; 0 if empty. */
 int64_t hist_percentile(const struct hist *h, double p);
 double hist_mean(const struct hist *h);
+/* Bucket i's value (its midpoint, in µs): a bucket written out as its value
+ * and count goes back into the same bucket with hist_add. */
+int64_t hist_bucket_value(int i);
+/* n values of us, into their bucket: count, sum (at the bucket's value),
+ * min and max follow. */
+void hist_add(struct hist *h, int64_t us, uint64_t n);
 
 #endif

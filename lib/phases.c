@@ -107,10 +107,12 @@ series(struct res_load *rl, struct load *l)
 
 	rl->sec_requests = xcalloc(rl->nsec + 1, sizeof *rl->sec_requests);
 	rl->sec_errors = xcalloc(rl->nsec + 1, sizeof *rl->sec_errors);
+	rl->sec_p50 = xcalloc(rl->nsec + 1, sizeof *rl->sec_p50);
 	rl->sec_p99 = xcalloc(rl->nsec + 1, sizeof *rl->sec_p99);
 	for (size_t k = 0; k < rl->nsec; k++) {
 		rl->sec_requests[k] = sec[k].requests;
 		rl->sec_errors[k] = sec[k].errors;
+		rl->sec_p50[k] = sec[k].p50_us / 1000.0;
 		rl->sec_p99[k] = sec[k].p99_us / 1000.0;
 	}
 	free(sec);
@@ -144,6 +146,7 @@ ph_collect_loads(struct run *c)
 		load_stop(c->loads[i]);
 		rl->rate = c->s->loads[i].rate;
 		rl->connections = c->s->loads[i].connections;
+		rl->start_ms = rn_rel(c, on);
 		for (int p = 0; p < 4; p++) {
 			int64_t a = lo[p] > on ? lo[p] : on;
 			int64_t b = hi[p] < off ? hi[p] : off;

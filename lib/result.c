@@ -151,6 +151,7 @@ res_free(struct result *r)
 		free(r->loads[i].url);
 		free(r->loads[i].sec_requests);
 		free(r->loads[i].sec_errors);
+		free(r->loads[i].sec_p50);
 		free(r->loads[i].sec_p99);
 	}
 	free(r->loads);

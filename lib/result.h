@@ -66,8 +66,9 @@ struct res_load {
 	double rate;			/* 0: closed model */
 	int connections;
 	struct res_load_phase ph[4];	/* before, fault, after, all */
+	int64_t start_ms;		/* from the start of faults */
 	uint32_t *sec_requests, *sec_errors;	/* per second, for charts */
-	double *sec_p99;
+	double *sec_p50, *sec_p99;
 	size_t nsec;
 };
 

@@ -32,7 +32,11 @@ rpt_json(const struct result *r)
 	    "started", iso8601_ms(r->started_wall_ms, ts, sizeof ts),
 	    "faults_started", iso8601_ms(r->faults_wall_ms, ts2, sizeof ts2),
 	    "duration_ms", (json_int_t)r->duration_ms);
+	json_object_set_new(j, "started_ms", json_integer(r->started_wall_ms));
+	json_object_set_new(j, "faults_started_ms",
+	    json_integer(r->faults_wall_ms));
 	json_object_set_new(j, "exit_code", json_integer(res_exit_code(r)));
+	json_object_set_new(j, "deadline", json_boolean(r->deadline));
 	json_object_set_new(j, "reason", r->reason ? json_string(r->reason) :
 	    json_null());
 	expectations(j, r);
@@ -181,13 +185,15 @@ loads(const struct result *r)
 			    "accepted_p95", json_real(ph->ok_p95));
 		}
 		for (size_t k = 0; k < l->nsec; k++)
-			json_array_append_new(sec, json_pack("{s:I,s:i,s:i,s:f}", "t_s",
-			    (json_int_t)k, "requests", (int)l->sec_requests[k],
-			    "errors", (int)l->sec_errors[k], "p99_ms", l->sec_p99[k]));
-		json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:i,s:o,s:o}",
+			json_array_append_new(sec, json_pack("{s:I,s:i,s:i,s:f,s:f}",
+			    "t_s", (json_int_t)k, "requests", (int)l->sec_requests[k],
+			    "errors", (int)l->sec_errors[k], "p50_ms", l->sec_p50[k],
+			    "p99_ms", l->sec_p99[k]));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:i,s:I,s:o,s:o}",
 		    "name", l->name, "url", l->url, "rate", l->rate > 0 ?
 		    json_real(l->rate) : json_null(), "connections", l->connections,
-		    "phases", phases, "series", sec));
+		    "start_ms", (json_int_t)l->start_ms, "phases", phases,
+		    "series", sec));
 	}
 	return a;
 }

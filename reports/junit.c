@@ -1,7 +1,11 @@
 /*
  * junit.c — JUnit XML for CI: a testsuite per drill, a testcase per
  * expectation (failures carry expected vs observed), and a testcase per
- * fault that could not be applied or reverted.
+ * fault that could not be applied or reverted. Only the subset GitHub's
+ * reporter actions, GitLab and Jenkins all read: testsuites > testsuite[name,
+ * tests, failures, errors, skipped, time, timestamp] > testcase[classname,
+ * name, time] > failure|error[message, type] | skipped, and system-out;
+ * times in seconds.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -9,8 +13,8 @@
 
 #include "report.h"
 
-static void
-xml(struct sbuf *sb, const char *s)
+void
+rpt_xml(struct sbuf *sb, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -35,39 +39,69 @@ error_case(struct sbuf *sb, const char *drill, const char *prefix,
     const char *name, const char *msg)
 {
 	sb_add(sb, "    <testcase classname=\"shakedown.");
-	xml(sb, drill);
+	rpt_xml(sb, drill);
 	sb_add(sb, "\" name=\"");
-	xml(sb, prefix);
-	xml(sb, name);
-	sb_add(sb, "\">\n      <error message=\"");
-	xml(sb, msg);
-	sb_add(sb, "\"/>\n    </testcase>\n");
+	rpt_xml(sb, prefix);
+	rpt_xml(sb, name);
+	sb_add(sb, "\" time=\"0.000\">\n      <error message=\"");
+	rpt_xml(sb, msg);
+	sb_add(sb, "\" type=\"error\">");
+	rpt_xml(sb, msg);
+	sb_add(sb, "</error>\n    </testcase>\n");
+}
+
+struct counts {
+	size_t tests, fail, err, skip;
+};
+
+static size_t
+fault_errors(const struct result *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->nfaults; i++)
+		n += r->faults[i].error != NULL;
+	return n;
+}
+
+static struct counts
+counts(const struct result *r)
+{
+	struct counts c = { 0, 0, 0, 0 };
+	size_t nfe = fault_errors(r);
+
+	for (size_t i = 0; i < r->nex; i++) {
+		c.fail += r->ex[i].outcome == O_FAIL;
+		c.err += r->ex[i].outcome == O_ERROR;
+		c.skip += r->ex[i].outcome == O_SKIPPED;
+	}
+	c.tests = r->nex + nfe + (r->verdict == V_ERROR && nfe == 0 && r->reason);
+	c.err += nfe + (r->verdict == V_ERROR && nfe == 0 && r->reason);
+	return c;
 }
 
 static void
 suite(struct sbuf *sb, const struct result *r)
 {
-	size_t fail = 0, err = 0, nfe = 0;
+	struct counts c = counts(r);
+	char ts[40];
 
-	for (size_t i = 0; i < r->nex; i++) {
-		fail += r->ex[i].outcome == O_FAIL;
-		err += r->ex[i].outcome == O_ERROR;
-	}
-	for (size_t i = 0; i < r->nfaults; i++)
-		nfe += r->faults[i].error != NULL;
 	sb_add(sb, "  <testsuite name=\"");
-	xml(sb, r->drill);
+	rpt_xml(sb, r->drill);
+	/* JUnit's timestamp has no zone: UTC, without the Z */
+	iso8601_ms(r->started_wall_ms, ts, sizeof ts);
+	ts[19] = '\0';
 	sb_addf(sb, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\""
-	    " time=\"%.3f\">\n", r->nex + nfe + (r->verdict == V_ERROR &&
-	    nfe == 0 && r->reason), fail, err + nfe, r->duration_ms / 1000.0);
+	    " skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\">\n", c.tests, c.fail,
+	    c.err, c.skip, r->duration_ms / 1000.0, ts);
 	for (size_t i = 0; i < r->nex; i++) {
 		const struct res_expect *x = &r->ex[i];
 		sb_add(sb, "    <testcase classname=\"shakedown.");
-		xml(sb, r->drill);
+		rpt_xml(sb, r->drill);
 		sb_add(sb, "\" name=\"");
-		xml(sb, x->phase);
+		rpt_xml(sb, x->phase);
 		sb_add(sb, ": ");
-		xml(sb, x->text);
+		rpt_xml(sb, x->text);
 		sb_addf(sb, "\" time=\"%.3f\"", x->elapsed_ms >= 0 ?
 		    x->elapsed_ms / 1000.0 : 0.0);
 		if (x->outcome == O_PASS) {
@@ -81,13 +115,16 @@ suite(struct sbuf *sb, const struct result *r)
 		}
 		sb_add(sb, x->outcome == O_FAIL ? "<failure" : "<error");
 		sb_add(sb, " message=\"expected ");
-		xml(sb, x->text);
+		rpt_xml(sb, x->text);
 		sb_add(sb, "; observed ");
-		xml(sb, x->observed ? x->observed : "nothing");
-		sb_addf(sb, "\">%s:%d: expected ", r->file, x->line);
-		xml(sb, x->text);
+		rpt_xml(sb, x->observed ? x->observed : "nothing");
+		sb_addf(sb, "\" type=\"%s\">", x->outcome == O_FAIL ? "failure" :
+		    "error");
+		rpt_xml(sb, r->file);
+		sb_addf(sb, ":%d: expected ", x->line);
+		rpt_xml(sb, x->text);
 		sb_add(sb, "\nobserved ");
-		xml(sb, x->observed ? x->observed : "nothing");
+		rpt_xml(sb, x->observed ? x->observed : "nothing");
 		sb_add(sb, x->outcome == O_FAIL ? "</failure>\n" : "</error>\n");
 		sb_add(sb, "    </testcase>\n");
 	}
@@ -96,9 +133,15 @@ suite(struct sbuf *sb, const struct result *r)
 		if (f->error != NULL)
 			error_case(sb, r->drill, "fault: ", f->what, f->error);
 	}
-	if (r->verdict == V_ERROR && nfe == 0 && r->reason)
+	/* counted in counts() too: the drill's error, when no fault's is */
+	if (r->verdict == V_ERROR && r->reason && fault_errors(r) == 0)
 		error_case(sb, r->drill, "drill", "", r->reason);
-	sb_add(sb, "  </testsuite>\n");
+	/* the drill's own summary, for a reader of the CI page */
+	char *sum = rpt_summary(r);
+	sb_add(sb, "    <system-out>");
+	rpt_xml(sb, sum);
+	sb_add(sb, "</system-out>\n  </testsuite>\n");
+	free(sum);
 }
 
 char *
@@ -106,9 +149,22 @@ rpt_junit(const struct result *const *rs, size_t n)
 {
 	struct sbuf sb;
 
+	struct counts all = { 0, 0, 0, 0 };
+	int64_t ms = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct counts c = counts(rs[i]);
+		all.tests += c.tests;
+		all.fail += c.fail;
+		all.err += c.err;
+		all.skip += c.skip;
+		ms += rs[i]->duration_ms;
+	}
 	sb_init(&sb);
-	sb_add(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"
-	    " name=\"shakedown\">\n");
+	sb_addf(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"
+	    " name=\"shakedown\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\""
+	    " skipped=\"%zu\" time=\"%.3f\">\n", all.tests, all.fail, all.err,
+	    all.skip, ms / 1000.0);
 	for (size_t i = 0; i < n; i++)
 		suite(&sb, rs[i]);
 	sb_add(&sb, "</testsuites>\n");

@@ -274,6 +274,10 @@ rpt_markdown(const struct result *r)
 	    "- duration: %s\n\n", r->target, r->file,
 	    iso8601_ms(r->started_wall_ms, ts, sizeof ts),
 	    units_fmt_ms(r->duration_ms, a, sizeof a));
+	if (rpt_has_chart(r))
+		sb_add(&sb, "![Timeline: each probe's latency and answers, the"
+		    " load per second, the fault windows shaded and the key times"
+		    " marked](timeline.svg)\n\n");
 	key_times(&sb, r);
 	expect_table(&sb, r);
 	fault_table(&sb, r);
@@ -320,7 +324,7 @@ rpt_summary(const struct result *r)
 }
 
 char *
-rpt_gameday(const struct result *const *rs, size_t n)
+rpt_gameday(const struct result *const *rs, char *const *dirs, size_t n)
 {
 	struct sbuf sb;
 	size_t pass = 0;
@@ -330,10 +334,13 @@ rpt_gameday(const struct result *const *rs, size_t n)
 		pass += rs[i]->verdict == V_PASS;
 	sb_init(&sb);
 	sb_addf(&sb, "# Game day — %zu of %zu drill(s) passed\n\n| drill | verdict"
-	    " | key times | report |\n|---|---|---|---|\n", pass, n);
+	    " | started | key times | report |\n|---|---|---|---|---|\n", pass, n);
 	for (size_t i = 0; i < n; i++) {
-		sb_addf(&sb, "| %s | **%s** | ", rs[i]->drill,
-		    res_verdict_name(rs[i]->verdict));
+		const char *d = dirs != NULL && dirs[i] != NULL ? dirs[i] :
+		    rs[i]->drill;
+		sb_addf(&sb, "| %s | **%s** | %s | ", rs[i]->drill,
+		    res_verdict_name(rs[i]->verdict), iso8601_ms(
+		    rs[i]->started_wall_ms, a, sizeof a));
 		int any = 0;
 		for (size_t k = 0; k < rs[i]->nex; k++)
 			if (rs[i]->ex[k].as && rs[i]->ex[k].elapsed_ms >= 0)
@@ -341,8 +348,7 @@ rpt_gameday(const struct result *const *rs, size_t n)
 				    rpt_key_time(rs[i]->ex[k].elapsed_ms,
 				    rs[i]->ex[k].resolution_ms, a, sizeof a));
 		sb_addf(&sb, "%s | [%s/REPORT.md](%s/REPORT.md) |\n", any ? "" : "-",
-		    rs[i]->drill,
-		    rs[i]->drill);
+		    d, d);
 	}
 	return sb_detach(&sb);
 }

@@ -1,8 +1,12 @@
 /*
  * report.h — renderers of one in-memory result (lib/result.h): markdown for
- * people (verdict first), JUnit XML for CI (one testcase per expectation),
- * JSON with everything (schema_version 1). They return strings; writing
- * files is rpt_write_dir's job and printing is cmd/'s.
+ * people (verdict first), an SVG timeline, JUnit XML for CI (one testcase
+ * per expectation), JSON with everything (schema_version 1). They return
+ * strings; writing files is rpt_write_dir's job and printing is cmd/'s.
+ *
+ * result.json is the source of every other file: a run writes it, reads it
+ * back (rpt_from_json) and renders the rest from what it read, so
+ * `shakedown report` renders the same bytes from the same file later.
  */
 #ifndef SD_REPORT_H
 #define SD_REPORT_H
@@ -15,6 +19,17 @@
 #define RPT_SCHEMA_VERSION 1
 
 char *rpt_markdown(const struct result *r);
+/* The timeline chart (timeline.svg), or NULL when there is nothing to
+ * chart (no probe sample, no second of load). */
+char *rpt_svg(const struct result *r);
+int rpt_has_chart(const struct result *r);
+/* XML text or attribute value, escaped. */
+void rpt_xml(struct sbuf *sb, const char *s);
+/* A result back from its JSON; NULL with e when it is not one. */
+struct result *rpt_from_json(json_t *j, struct sd_err *e);
+/* ... from a file; *text (if asked) gets the file's bytes. */
+struct result *rpt_load_file(const char *path, char **text,
+    struct sd_err *e);
 char *rpt_junit(const struct result *const *rs, size_t n);
 json_t *rpt_json(const struct result *r);
 /* A measured key time as people should read it: the truth lies in
@@ -24,20 +39,32 @@ char *rpt_key_time(int64_t elapsed_ms, int64_t resolution_ms, char *buf,
     size_t len);
 /* A short text summary: verdict, failed expectations, key times. */
 char *rpt_summary(const struct result *r);
-/* A game-day summary of several drills, in markdown. */
-char *rpt_gameday(const struct result *const *rs, size_t n);
-/* REPORT.md, result.json and junit.xml in dir (created). Everything
- * written passes through redact_text. */
-int rpt_write_dir(const struct result *r, const char *dir, struct sd_err *e);
+/* A game-day summary of several drills, in markdown; dirs[i] is where the
+ * report of rs[i] is, relative to the summary (NULL: the drill's name). */
+char *rpt_gameday(const struct result *const *rs, char *const *dirs,
+    size_t n);
+/* result.json in dir (created), then REPORT.md, junit.xml and
+ * timeline.svg rendered from it (rpt_render_dir). Everything written passes
+ * through redact_text. *loaded (if asked) gets the result as read back. */
+int rpt_write_dir(const struct result *r, const char *dir,
+    struct result **loaded, struct sd_err *e);
+/* REPORT.md, junit.xml and timeline.svg of a result read back. */
+int rpt_render_dir(const struct result *r, const char *dir,
+    struct sd_err *e);
 /* The directory of one drill's report among n under dir: dir itself for
  * one drill, dir/DRILL for several. */
 char *rpt_drill_dir(const char *dir, const struct result *r, size_t n);
-/* The reports of a whole run of n drills under dir: each drill's, and for
- * several a game-day SUMMARY.md and one junit.xml. */
-int rpt_write_run(const struct result *const *rs, size_t n, const char *dir,
-    struct sd_err *e);
-/* Only the game-day SUMMARY.md and junit.xml of n drills, in dir. */
-int rpt_write_summary(const struct result *const *rs, size_t n,
-    const char *dir, struct sd_err *e);
+/* Only the game-day SUMMARY.md and junit.xml of n drills, in dir; dirs as
+ * for rpt_gameday. */
+int rpt_write_summary(const struct result *const *rs, char *const *dirs,
+    size_t n, const char *dir, struct sd_err *e);
+/* The same summary as a GitHub job summary: appended to path (the file
+ * GITHUB_STEP_SUMMARY names), cut to stay under GitHub's 1 MiB. */
+int rpt_step_summary(const struct result *const *rs, size_t n,
+    const char *path, struct sd_err *e);
+/* A Prometheus textfile (node_exporter's textfile collector) of n drills:
+ * written next to path, then renamed over it. */
+int rpt_write_prom(const struct result *const *rs, size_t n,
+    const char *path, struct sd_err *e);
 
 #endif

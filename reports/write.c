@@ -1,13 +1,25 @@
 /*
- * write.c — one drill's report directory: REPORT.md, result.json, junit.xml,
- * each written atomically so a reader never sees half a file.
+ * write.c — one drill's report directory: result.json first, then REPORT.md,
+ * junit.xml and timeline.svg rendered from result.json as read back; each
+ * file written atomically so a reader never sees half a file. Also the
+ * game-day summary of several drills, GitHub's job summary and the
+ * Prometheus textfile.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../lib/redact.h"
 #include "report.h"
+
+/* GitHub refuses a job summary over 1 MiB; leave room for what other steps
+ * of the job append. */
+#define STEP_SUMMARY_MAX (512 * 1024)
 
 /* Every file a report has goes out through the secret scrub. */
 static int
@@ -23,21 +35,57 @@ put(const char *dir, const char *name, char *text, struct sd_err *e)
 }
 
 int
-rpt_write_dir(const struct result *r, const char *dir, struct sd_err *e)
+rpt_render_dir(const struct result *r, const char *dir, struct sd_err *e)
 {
+	char *svg = rpt_svg(r);
+
+	if (mkdir_p(dir, 0755, e) == -1) {
+		free(svg);
+		return -1;
+	}
+	if (svg != NULL && put(dir, "timeline.svg", svg, e) == -1)
+		return -1;
+	if (put(dir, "REPORT.md", rpt_markdown(r), e) == -1 ||
+	    put(dir, "junit.xml", rpt_junit(&r, 1), e) == -1)
+		return -1;
+	return 0;
+}
+
+int
+rpt_write_dir(const struct result *r, const char *dir,
+    struct result **loaded, struct sd_err *e)
+{
+	struct result *back;
+	json_error_t je;
 	json_t *j;
-	char *text;
+	char *text, *clean;
+	int rc;
 
 	if (mkdir_p(dir, 0755, e) == -1)
 		return -1;
 	j = rpt_json(r);
 	text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 	json_decref(j);
-	if (put(dir, "result.json", text, e) == -1 ||
-	    put(dir, "REPORT.md", rpt_markdown(r), e) == -1 ||
-	    put(dir, "junit.xml", rpt_junit(&r, 1), e) == -1)
+	clean = redact_text(text);
+	free(text);
+	/* the rest is rendered from what result.json says, as `report` will */
+	if ((j = json_loads(clean, 0, &je)) == NULL ||
+	    (back = rpt_from_json(j, e)) == NULL) {
+		if (j == NULL)
+			err_set(e, "result.json: %s", je.text);
+		json_decref(j);
+		free(clean);
 		return -1;
-	return 0;
+	}
+	json_decref(j);
+	rc = put(dir, "result.json", clean, e);
+	if (rc == 0)
+		rc = rpt_render_dir(back, dir, e);
+	if (rc == 0 && loaded != NULL)
+		*loaded = back;
+	else
+		res_free(back);
+	return rc;
 }
 
 char *
@@ -48,26 +96,181 @@ rpt_drill_dir(const char *dir, const struct result *r, size_t n)
 }
 
 int
-rpt_write_run(const struct result *const *rs, size_t n, const char *dir,
-    struct sd_err *e)
-{
-	for (size_t i = 0; i < n; i++) {
-		char *d = rpt_drill_dir(dir, rs[i], n);
-		int rc = rpt_write_dir(rs[i], d, e);
-		free(d);
-		if (rc == -1)
-			return -1;
-	}
-	return n < 2 ? 0 : rpt_write_summary(rs, n, dir, e);
-}
-
-int
-rpt_write_summary(const struct result *const *rs, size_t n, const char *dir,
-    struct sd_err *e)
+rpt_write_summary(const struct result *const *rs, char *const *dirs,
+    size_t n, const char *dir, struct sd_err *e)
 {
 	if (mkdir_p(dir, 0755, e) == -1 ||
-	    put(dir, "SUMMARY.md", rpt_gameday(rs, n), e) == -1 ||
+	    put(dir, "SUMMARY.md", rpt_gameday(rs, dirs, n), e) == -1 ||
 	    put(dir, "junit.xml", rpt_junit(rs, n), e) == -1)
 		return -1;
 	return 0;
+}
+
+int
+rpt_step_summary(const struct result *const *rs, size_t n, const char *path,
+    struct sd_err *e)
+{
+	char *md = rpt_gameday(rs, NULL, n), *clean;
+	struct sbuf sb;
+	size_t len;
+	int fd, rc = 0;
+
+	sb_init(&sb);
+	sb_add(&sb, md);
+	free(md);
+	/* each drill's failures under the table, as far as room allows */
+	for (size_t i = 0; i < n; i++) {
+		char *s;
+		if (rs[i]->verdict == V_PASS)
+			continue;
+		s = rpt_summary(rs[i]);
+		if (sb.len + strlen(s) + 64 > STEP_SUMMARY_MAX) {
+			free(s);
+			sb_add(&sb, "\n(more in the reports: the job summary is"
+			    " kept short)\n");
+			break;
+		}
+		sb_add(&sb, "\n```\n");
+		sb_add(&sb, s);
+		sb_add(&sb, "\n```\n");
+		free(s);
+	}
+	clean = redact_text(sb.buf);
+	sb_free(&sb);
+	len = strlen(clean);
+	if (len > STEP_SUMMARY_MAX)
+		len = STEP_SUMMARY_MAX;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644))
+	    == -1) {
+		free(clean);
+		return err_set(e, "%s: %s", path, strerror(errno));
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, clean + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			rc = err_set(e, "%s: %s", path, strerror(errno));
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) == -1 && rc == 0)
+		rc = err_set(e, "%s: %s", path, strerror(errno));
+	free(clean);
+	return rc;
+}
+
+/* A label value in the exposition format: \, " and newline escaped. */
+static void
+label(struct sbuf *sb, const char *s)
+{
+	for (; s && *s; s++) {
+		if (*s == '\\' || *s == '"')
+			sb_addf(sb, "\\%c", *s);
+		else if (*s == '\n')
+			sb_add(sb, "\\n");
+		else
+			sb_addn(sb, s, 1);
+	}
+}
+
+static void
+metric(struct sbuf *sb, const char *name, const char *type, const char *help)
+{
+	sb_addf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* One sample per measured key time: its value, or its resolution. */
+static void
+key_times(struct sbuf *sb, const struct result *const *rs, size_t n,
+    const char *name, int resolution)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < rs[i]->nex; k++) {
+			const struct res_expect *x = &rs[i]->ex[k];
+			if (x->as == NULL || x->elapsed_ms < 0)
+				continue;
+			sb_addf(sb, "%s{drill=\"", name);
+			label(sb, rs[i]->drill);
+			sb_add(sb, "\",name=\"");
+			label(sb, x->as);
+			sb_addf(sb, "\"} %.3f\n", (resolution ? x->resolution_ms :
+			    x->elapsed_ms) / 1000.0);
+		}
+}
+
+int
+rpt_write_prom(const struct result *const *rs, size_t n, const char *path,
+    struct sd_err *e)
+{
+	static const char *vn[] = { "PASS", "FAIL", "ERROR", "ABORTED" };
+	struct sbuf sb;
+	char *clean;
+	int rc;
+
+	sb_init(&sb);
+	metric(&sb, "shakedown_drill_verdict", "gauge", "1 for the verdict the"
+	    " drill's last run reached, 0 for the others.");
+	for (size_t i = 0; i < n; i++)
+		for (int v = 0; v < 4; v++) {
+			sb_add(&sb, "shakedown_drill_verdict{drill=\"");
+			label(&sb, rs[i]->drill);
+			sb_addf(&sb, "\",verdict=\"%s\"} %d\n", vn[v],
+			    rs[i]->verdict == (enum verdict)v);
+		}
+	metric(&sb, "shakedown_drill_passed", "gauge", "1 if the drill's last run"
+	    " passed.");
+	for (size_t i = 0; i < n; i++) {
+		sb_add(&sb, "shakedown_drill_passed{drill=\"");
+		label(&sb, rs[i]->drill);
+		sb_addf(&sb, "\"} %d\n", rs[i]->verdict == V_PASS);
+	}
+	metric(&sb, "shakedown_drill_exit_code", "gauge", "The exit code of the"
+	    " drill's last run.");
+	for (size_t i = 0; i < n; i++) {
+		sb_add(&sb, "shakedown_drill_exit_code{drill=\"");
+		label(&sb, rs[i]->drill);
+		sb_addf(&sb, "\"} %d\n", res_exit_code(rs[i]));
+	}
+	metric(&sb, "shakedown_drill_start_timestamp_seconds", "gauge", "When the"
+	    " drill's last run started, in seconds since the epoch.");
+	for (size_t i = 0; i < n; i++) {
+		sb_add(&sb, "shakedown_drill_start_timestamp_seconds{drill=\"");
+		label(&sb, rs[i]->drill);
+		sb_addf(&sb, "\"} %.3f\n", rs[i]->started_wall_ms / 1000.0);
+	}
+	metric(&sb, "shakedown_drill_duration_seconds", "gauge", "How long the"
+	    " drill's last run took.");
+	for (size_t i = 0; i < n; i++) {
+		sb_add(&sb, "shakedown_drill_duration_seconds{drill=\"");
+		label(&sb, rs[i]->drill);
+		sb_addf(&sb, "\"} %.3f\n", rs[i]->duration_ms / 1000.0);
+	}
+	metric(&sb, "shakedown_drill_expectations", "gauge", "The drill's"
+	    " expectations by outcome.");
+	for (size_t i = 0; i < n; i++) {
+		size_t c[4] = { 0, 0, 0, 0 };
+		for (size_t k = 0; k < rs[i]->nex; k++)
+			c[rs[i]->ex[k].outcome]++;
+		for (int o = 0; o < 4; o++) {
+			sb_add(&sb, "shakedown_drill_expectations{drill=\"");
+			label(&sb, rs[i]->drill);
+			sb_addf(&sb, "\",outcome=\"%s\"} %zu\n",
+			    res_outcome_name((enum outcome)o), c[o]);
+		}
+	}
+	metric(&sb, "shakedown_key_time_seconds", "gauge", "A measured key time"
+	    " (the upper end of its interval); absent when not reached.");
+	key_times(&sb, rs, n, "shakedown_key_time_seconds", 0);
+	metric(&sb, "shakedown_key_time_resolution_seconds", "gauge", "The"
+	    " resolution of a key time: the truth lies within it below the"
+	    " value.");
+	key_times(&sb, rs, n, "shakedown_key_time_resolution_seconds", 1);
+	clean = redact_text(sb.buf);
+	sb_free(&sb);
+	/* write_file_atomic writes PATH.tmp in the same folder, then renames */
+	rc = write_file_atomic(path, clean, strlen(clean), e);
+	free(clean);
+	return rc;
 }

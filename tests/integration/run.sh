@@ -43,14 +43,19 @@ if ! sbx --pg-port "$PG_PORT" --redis-port "$REDIS_PORT" --target-port "$TARGET_
 fi
 
 only=${SD_TEST_ONLY:-}
+TIMES=()
 for t in "$here"/t_*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "$only" ] && [[ "$name" != *"$only"* ]] && continue
 	echo "== $name"
+	suite_t0=$SECONDS
 	. "$t"
+	TIMES+=("$name $((SECONDS - suite_t0))s")
 done
 
 echo
+# where the time goes: make test should stay well under 20 minutes
+echo "time per suite: ${TIMES[*]} (all: ${SECONDS}s)"
 [ "$FAIL" -gt 0 ] && printf 'failed: %s\n' "${FAILED_NAMES[@]}"
 echo "integration: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -1,0 +1,240 @@
+/*
+ * loadjson.c — `shakedown load --json` and the merge of several of those
+ * (load generators on several machines, or the pods of a Kubernetes Indexed
+ * Job). Each result carries its latency histograms bucket by bucket (every
+ * generator uses the same layout, hist.h), so a merge adds buckets and reads
+ * the percentiles off the sum: exactly what one generator that had sent
+ * every request would have reported. Percentiles are never averaged.
+ * Requests, errors, status counts and rates add up.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loadjson.h"
+
+static const char *const hist_names[] = { "corrected", "uncorrected",
+    "accepted" };
+
+static json_t *
+lat_json(const struct hist *h)
+{
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}",
+	    "p50", hist_percentile(h, 50) / 1000.0,
+	    "p90", hist_percentile(h, 90) / 1000.0,
+	    "p95", hist_percentile(h, 95) / 1000.0,
+	    "p99", hist_percentile(h, 99) / 1000.0,
+	    "p999", hist_percentile(h, 99.9) / 1000.0,
+	    "max", h->max_us / 1000.0, "mean", hist_mean(h) / 1000.0);
+}
+
+static json_t *
+hist_json(const struct hist *h)
+{
+	json_t *b = json_array();
+
+	for (int i = 0; i < HIST_BUCKETS; i++)
+		if (h->c[i] != 0)
+			json_array_append_new(b, json_pack("[I,I]",
+			    (json_int_t)hist_bucket_value(i), (json_int_t)h->c[i]));
+	return json_pack("{s:s,s:i,s:I,s:I,s:I,s:f,s:o}", "unit", "us",
+	    "sub_buckets", HIST_SUB, "count", (json_int_t)h->count,
+	    "min_us", (json_int_t)(h->count ? h->min_us : 0),
+	    "max_us", (json_int_t)h->max_us, "sum_us", h->sum_us, "buckets", b);
+}
+
+/* Adds a histogram written by hist_json to h. */
+static int
+hist_read(struct hist *h, json_t *j, struct sd_err *e)
+{
+	json_t *b = json_object_get(j, "buckets"), *v;
+	int64_t mn = h->min_us, mx = h->max_us;
+	double sum = h->sum_us;
+	uint64_t n = 0;
+	size_t i;
+
+	if (!json_is_array(b) || json_integer_value(json_object_get(j,
+	    "sub_buckets")) != HIST_SUB)
+		return err_set(e, "a histogram of another layout (sub_buckets %d"
+		    " expected)", HIST_SUB);
+	json_array_foreach(b, i, v) {
+		json_int_t us = json_integer_value(json_array_get(v, 0));
+		json_int_t c = json_integer_value(json_array_get(v, 1));
+		if (!json_is_array(v) || us < 0 || c < 0)
+			return err_set(e, "a histogram bucket is not [µs, count]");
+		hist_add(h, us, (uint64_t)c);
+		n += (uint64_t)c;
+	}
+	if (n == 0)
+		return 0;
+	/* the exact extremes and sum as written, not the buckets' midpoints */
+	json_int_t jmn = json_integer_value(json_object_get(j, "min_us"));
+	json_int_t jmx = json_integer_value(json_object_get(j, "max_us"));
+	h->min_us = jmn < mn ? jmn : mn;
+	h->max_us = jmx > mx ? jmx : mx;
+	h->sum_us = sum + json_number_value(json_object_get(j, "sum_us"));
+	return 0;
+}
+
+json_t *
+lj_result(const struct load_spec *sp, const struct load_stats *st,
+    const struct load_second *sec, size_t nsec, double secs)
+{
+	json_t *j, *status = json_object(), *errs = json_object(), *series;
+	char code[8];
+
+	for (int i = 0; i < 600; i++) {
+		if (st->status[i] == 0)
+			continue;
+		snprintf(code, sizeof code, "%d", i);
+		json_object_set_new(status, code,
+		    json_integer((json_int_t)st->status[i]));
+	}
+	for (int i = 0; i < LE_N; i++)
+		json_object_set_new(errs, load_err_name((enum load_err)i),
+		    json_integer((json_int_t)st->transport[i]));
+	series = json_array();
+	for (size_t i = 0; i < nsec; i++)
+		json_array_append_new(series, json_pack("{s:I,s:I,s:I,s:f,s:f}",
+		    "t_s", (json_int_t)i, "requests", (json_int_t)sec[i].requests,
+		    "errors", (json_int_t)sec[i].errors,
+		    "p50_ms", sec[i].p50_us / 1000.0,
+		    "p99_ms", sec[i].p99_us / 1000.0));
+	j = json_pack("{s:s,s:s,s:I,s:I,s:f,s:f,s:f,s:o,s:o,s:o,s:o,s:o,s:i,s:o,"
+	    "s:I,s:i}",
+	    "url", sp->url, "model", sp->rate > 0 ? "open" : "closed",
+	    "requests", (json_int_t)st->requests,
+	    "errors", (json_int_t)st->errors,
+	    "error_share", st->requests ? (double)st->errors /
+	    (double)st->requests : 0.0,
+	    "duration_s", secs, "rps", secs > 0 ? (double)st->requests / secs :
+	    0.0, "latency_ms", lat_json(&st->lat),
+	    "latency_uncorrected_ms", lat_json(&st->raw),
+	    "status", status, "errors_by_class", errs, "series", series,
+	    "connections", sp->connections,
+	    "rate_requested", sp->rate > 0 ? json_real(sp->rate) : json_null(),
+	    "retry_after", (json_int_t)st->retry_after, "parts", 1);
+	json_object_set_new(j, "histograms", json_pack("{s:o,s:o,s:o}",
+	    hist_names[0], hist_json(&st->lat), hist_names[1],
+	    hist_json(&st->raw), hist_names[2], hist_json(&st->ok)));
+	return j;
+}
+
+static void
+add_counts(json_t *dst, json_t *src)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(src, k, v) {
+		json_t *d = json_object_get(dst, k);
+		json_object_set_new(dst, k, json_integer(json_integer_value(d) +
+		    json_integer_value(v)));
+	}
+}
+
+json_t *
+lj_merge(json_t *const *parts, const char *const *names, size_t n,
+    struct sd_err *e)
+{
+	struct hist *h[3];
+	json_t *status = json_object(), *errs = json_object(), *series =
+	    json_array(), *j = NULL;
+	uint64_t requests = 0, errors = 0, retry = 0, nparts = 0;
+	double rps = 0, rate = 0, secs = 0;
+	long conns = 0;
+	int open = 0, closed = 0;
+	const char *url = NULL;
+
+	for (int k = 0; k < 3; k++)
+		h[k] = hist_new();
+	for (size_t i = 0; i < n; i++) {
+		json_t *p = parts[i], *hs = json_object_get(p, "histograms");
+		json_t *sr = json_object_get(p, "series"), *v;
+		size_t t;
+
+		if (!json_is_object(p) || !json_is_integer(json_object_get(p,
+		    "requests"))) {
+			err_set(e, "%s: not the JSON of 'shakedown load --json'",
+			    names[i]);
+			goto out;
+		}
+		if (!json_is_object(hs)) {
+			err_set(e, "%s: no histograms in it (written by a shakedown"
+			    " older than --merge?): percentiles cannot be merged"
+			    " without them", names[i]);
+			goto out;
+		}
+		for (int k = 0; k < 3; k++)
+			if (hist_read(h[k], json_object_get(hs, hist_names[k]), e) ==
+			    -1) {
+				err_prefix(e, "%s: %s", names[i], hist_names[k]);
+				goto out;
+			}
+		requests += (uint64_t)json_integer_value(json_object_get(p,
+		    "requests"));
+		errors += (uint64_t)json_integer_value(json_object_get(p,
+		    "errors"));
+		retry += (uint64_t)json_integer_value(json_object_get(p,
+		    "retry_after"));
+		nparts += json_is_integer(json_object_get(p, "parts")) ?
+		    (uint64_t)json_integer_value(json_object_get(p, "parts")) : 1;
+		rps += json_number_value(json_object_get(p, "rps"));
+		if (json_number_value(json_object_get(p, "duration_s")) > secs)
+			secs = json_number_value(json_object_get(p, "duration_s"));
+		conns += (long)json_integer_value(json_object_get(p,
+		    "connections"));
+		if (json_is_number(json_object_get(p, "rate_requested"))) {
+			rate += json_number_value(json_object_get(p,
+			    "rate_requested"));
+			open = 1;
+		} else {
+			closed = 1;
+		}
+		const char *u = json_string_value(json_object_get(p, "url"));
+		if (url == NULL)
+			url = u ? u : "";
+		else if (u == NULL || strcmp(url, u) != 0)
+			url = "(several)";
+		add_counts(status, json_object_get(p, "status"));
+		add_counts(errs, json_object_get(p, "errors_by_class"));
+		/* per second: counts add; a second's percentiles cannot be
+		 * rebuilt from the parts', so they are left out */
+		json_array_foreach(sr, t, v) {
+			json_t *s = json_array_get(series, t);
+			if (s == NULL) {
+				s = json_pack("{s:I,s:I,s:I}", "t_s", (json_int_t)t,
+				    "requests", (json_int_t)0, "errors", (json_int_t)0);
+				json_array_append_new(series, s);
+			}
+			json_object_set_new(s, "requests", json_integer(
+			    json_integer_value(json_object_get(s, "requests")) +
+			    json_integer_value(json_object_get(v, "requests"))));
+			json_object_set_new(s, "errors", json_integer(
+			    json_integer_value(json_object_get(s, "errors")) +
+			    json_integer_value(json_object_get(v, "errors"))));
+		}
+	}
+	j = json_pack("{s:s,s:s,s:I,s:I,s:f,s:f,s:f,s:o,s:o,s:O,s:O,s:O,s:I,"
+	    "s:o,s:I,s:I}", "url", url ? url : "",
+	    "model", open && closed ? "mixed" : open ? "open" : "closed",
+	    "requests", (json_int_t)requests, "errors", (json_int_t)errors,
+	    "error_share", requests ? (double)errors / (double)requests : 0.0,
+	    "duration_s", secs, "rps", rps, "latency_ms", lat_json(h[0]),
+	    "latency_uncorrected_ms", lat_json(h[1]), "status", status,
+	    "errors_by_class", errs, "series", series,
+	    "connections", (json_int_t)conns,
+	    "rate_requested", open && !closed ? json_real(rate) : json_null(),
+	    "retry_after", (json_int_t)retry, "parts", (json_int_t)nparts);
+	json_object_set_new(j, "histograms", json_pack("{s:o,s:o,s:o}",
+	    hist_names[0], hist_json(h[0]), hist_names[1], hist_json(h[1]),
+	    hist_names[2], hist_json(h[2])));
+out:
+	json_decref(status);
+	json_decref(errs);
+	json_decref(series);
+	for (int k = 0; k < 3; k++)
+		hist_free(h[k]);
+	return j;
+}
