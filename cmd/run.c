@@ -62,33 +62,45 @@ struct live {
 	char what[160];
 };
 
+/* The line as it stands, made under the lock; printed outside it, so a
+ * terminal that blocks (Ctrl-S) never holds up the runner. */
 static void
-draw(struct live *l)
+line_of(struct live *l, char *line, size_t len)
 {
 	struct winsize ws;
 	int cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20 ?
 	    ws.ws_col : 80;
-	char line[512];
 	int64_t now = mono_ms();
+	size_t cut;
 
-	snprintf(line, sizeof line, "[%6.1fs] %s %zu/%zu: %s (%.0fs)",
+	snprintf(line, len, "[%6.1fs] %s %zu/%zu: %s (%.0fs)",
 	    (now - l->start) / 1000.0, l->drill, l->step, l->nsteps, l->what,
 	    (now - l->step_start) / 1000.0);
-	/* bytes, not columns: a UTF-8 line may stop short, never wrap */
-	if ((int)strlen(line) > cols - 1)
-		line[cols - 1] = '\0';
-	cmd_err("\r\033[K%s", line);
+	/* never wider than the terminal (a wrapped line cannot be taken back
+	 * with \r), cut at a character's start */
+	if (strlen(line) > (size_t)cols - 1) {
+		cut = (size_t)cols - 1;
+		while (cut > 0 && ((unsigned char)line[cut] & 0xC0) == 0x80)
+			cut--;
+		line[cut] = '\0';
+	}
 }
 
 static void *
 ticker(void *arg)
 {
 	struct live *l = arg;
+	char line[512];
 
 	pthread_mutex_lock(&l->mu);
 	while (!l->stop) {
 		struct timespec ts;
-		draw(l);
+		line_of(l, line, sizeof line);
+		pthread_mutex_unlock(&l->mu);
+		cmd_err("\r\033[K%s", line);
+		pthread_mutex_lock(&l->mu);
+		if (l->stop)
+			break;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_nsec += 200 * 1000000L;
 		if (ts.tv_nsec >= 1000000000L) {
