@@ -8,7 +8,7 @@ CC        ?= cc
 PKGS      := libcurl libpq hiredis libnl-route-3.0 yaml-0.1 jansson libmicrohttpd
 DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libpq-dev libhiredis-dev \
              libnl-3-dev libnl-route-3-dev libyaml-dev libjansson-dev \
-             libmicrohttpd-dev libcmocka-dev
+             libmicrohttpd-dev libcmocka-dev libhttp-parser-dev
 DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps python3 \
              strace
 # only for the tests: the reports' charts are opened in a real browser, the
@@ -31,7 +31,8 @@ NO_TRUNC = $(if $(findstring clang,$(CC)),,-Wno-format-truncation)
 ALL_CFLAGS = $(OPT) $(SAN) -std=c11 -Wall -Wextra -Werror $(NO_TRUNC) \
            -DSD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
-LDLIBS  += $(PKG_LIBS) -lpthread -lm
+# http-parser (the load engine's response parser, wrk's) ships no .pc file
+LDLIBS  += $(PKG_LIBS) -lhttp_parser -lpthread -lm
 
 BUILD   ?= build
 LIB_SRC := $(wildcard lib/*.c drills/*.c reports/*.c sandbox/*.c)
@@ -51,6 +52,8 @@ pkgcheck:
 	@pkg-config --exists $(PKGS) || { echo "build: missing libraries:" \
 	  "$$(for p in $(PKGS); do pkg-config --exists $$p || printf ' %s' $$p; done);" \
 	  "run 'make deps' (as root) first" >&2; exit 1; }
+	@test -f /usr/include/http_parser.h || { echo "build: missing http_parser.h" \
+	  "(libhttp-parser-dev): run 'make deps' (as root) first" >&2; exit 1; }
 
 $(BUILD)/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
@@ -138,11 +141,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@bash tests/demo.sh $(abspath $(BUILD)/shakedown)
 
-# The kill test at full size: SIGKILL, SIGTERM and SIGINT at random moments
-# over whole runs of every shipped drill (make test runs a sample of it).
+# The kill tests at full size: SIGKILL, SIGTERM and SIGINT at random moments
+# over whole runs of every shipped drill (t_98, 240 trials) and inside every
+# fault kind (t_97, 20 rounds); make test runs a sample of each.
 chaos: deps
 	@$(MAKE) --no-print-directory all
-	@SD_TEST_ONLY=t_98 SD_KILL_TRIALS=$${SD_KILL_TRIALS:-240} \
+	@SD_TEST_ONLY=t_9[78] SD_KILL_TRIALS=$${SD_KILL_TRIALS:-240} \
+	  SD_CHAOS_ROUNDS=$${SD_CHAOS_ROUNDS:-20} \
 	  SHAKEDOWN=$(abspath $(BUILD)/shakedown) bash tests/integration/run.sh
 
 install: all

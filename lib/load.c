@@ -23,63 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cloop.h"
-#include "load.h"
-
-#define SEC_BUCKETS 256		/* 32 octaves x 8 */
-#define RAMP_PER_TICK 256	/* new connections a worker opens per turn:
-				 * opening 50 000 in one go would not return
-				 * for many seconds, past any -d */
-#define FD_RESERVE 64		/* files kept for everything else */
-#define BACKOFF_MIN_MS 10
-#define BACKOFF_MAX_MS 1000
-
-struct sec {
-	uint32_t requests, errors;
-	uint32_t b[SEC_BUCKETS];
-};
-
-struct slot {
-	CURL *h;
-	struct worker *w;
-	int busy;
-	int64_t intended_ns, sent_ns;
-	int64_t next_ms;	/* backoff: not before */
-	int64_t backoff_ms;
-	char *url, *body;
-	struct curl_slist *hdrs;
-};
-
-struct worker {
-	struct load *l;
-	int id;
-	struct cloop loop;
-	int tfd;		/* schedule / backoff timer */
-	int64_t armed;		/* what tfd is armed for */
-	int stop_efd;
-	pthread_t thread;
-	struct slot *slots;
-	int nslots;
-	int *freel, nfree;	/* idle slots ready to send */
-	int *sleep, nsleep;	/* idle slots backing off */
-	int stopping;
-	double rate;		/* this worker's share; 0: closed */
-	int64_t start_ns;
-	uint64_t next_i;	/* open model: next request index */
-	uint64_t sent;
-	struct load_stats st[LP_N];
-	struct sec *secs;
-	size_t nsecs, capsecs;
-};
-
-struct load {
-	struct load_spec spec;
-	struct worker *w;
-	int nw;
-	atomic_int phase;
-	int64_t start_ms;
-	int running;
-};
+#include "load_int.h"
 
 const char *
 load_err_name(enum load_err e)
@@ -152,7 +96,10 @@ send_slot(struct worker *w, struct slot *s, int64_t intended_ns)
 	s->intended_ns = intended_ns;
 	s->sent_ns = mono_ns();
 	w->sent++;
-	curl_multi_add_handle(w->loop.multi, s->h);
+	if (w->raw)
+		raw_send(w, s);
+	else
+		curl_multi_add_handle(w->loop.multi, s->h);
 }
 
 static enum load_err
@@ -198,8 +145,11 @@ sec_value(int b)
 	    o - 4 : 0));
 }
 
-static void
-record(struct worker *w, struct slot *s, CURLcode rc)
+/* One answer, or its failure (err: an enum load_err, -1 for none), into
+ * the statistics of the phase now and of this second. */
+void
+ld_record(struct worker *w, struct slot *s, long code, int err,
+    int retry_after)
 {
 	int64_t now = mono_ns();
 	int64_t lat_us = (now - s->intended_ns) / 1000;
@@ -208,34 +158,22 @@ record(struct worker *w, struct slot *s, CURLcode rc)
 	    memory_order_relaxed);
 	struct load_stats *st = &w->st[ph];
 	size_t sec = (size_t)((now / 1000000 - w->l->start_ms) / 1000);
-	long code = 0;
-	int err = 0;
+	int bad;
 
-	if (rc == CURLE_OK) {
-		curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &code);
+	if (err < 0) {
 		if (code > 0 && code < 600)
 			st->status[code]++;
-		err = code >= 500;
+		bad = code >= 500;
 		if (code >= 200 && code < 300)
 			hist_record(&st->ok, lat_us);
-		struct curl_header *hd;
-		if (code == 429 && curl_easy_header(s->h, "Retry-After", 0,
-		    CURLH_HEADER, -1, &hd) == CURLHE_OK)
+		if (code == 429 && retry_after)
 			st->retry_after++;
 	} else {
-		enum load_err k = classify(rc);
-		long sent = 0;
-		/* curl sends a request again on a new connection when the
-		 * reused one died before any answer: refused then means the
-		 * server went away with this request in flight — cut */
-		if (k == LE_CONNECT && curl_easy_getinfo(s->h,
-		    CURLINFO_REQUEST_SIZE, &sent) == CURLE_OK && sent > 0)
-			k = LE_RESET;
-		st->transport[k]++;
-		err = 1;
+		st->transport[err]++;
+		bad = 1;
 	}
 	st->requests++;
-	st->errors += (uint64_t)err;
+	st->errors += (uint64_t)bad;
 	hist_record(&st->lat, lat_us);
 	hist_record(&st->raw, raw_us);
 	if (st->first_ms == 0)
@@ -249,9 +187,9 @@ record(struct worker *w, struct slot *s, CURLcode rc)
 		w->nsecs = sec + 1;
 	}
 	w->secs[sec].requests++;
-	w->secs[sec].errors += (uint32_t)err;
+	w->secs[sec].errors += (uint32_t)bad;
 	w->secs[sec].b[sec_bucket(lat_us)]++;
-	if (rc == CURLE_COULDNT_CONNECT) {
+	if (err == LE_CONNECT) {
 		/* the target is down: back off instead of spinning */
 		s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
 		if (s->backoff_ms > BACKOFF_MAX_MS)
@@ -263,6 +201,31 @@ record(struct worker *w, struct slot *s, CURLcode rc)
 	}
 }
 
+static void
+curl_record(struct worker *w, struct slot *s, CURLcode rc)
+{
+	long code = 0;
+	int retry = 0;
+
+	if (rc == CURLE_OK) {
+		struct curl_header *hd;
+		curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &code);
+		retry = code == 429 && curl_easy_header(s->h, "Retry-After", 0,
+		    CURLH_HEADER, -1, &hd) == CURLHE_OK;
+		ld_record(w, s, code, -1, retry);
+		return;
+	}
+	enum load_err k = classify(rc);
+	long sent = 0;
+	/* curl sends a request again on a new connection when the reused
+	 * one died before any answer: refused then means the server went
+	 * away with this request in flight — cut */
+	if (k == LE_CONNECT && curl_easy_getinfo(s->h, CURLINFO_REQUEST_SIZE,
+	    &sent) == CURLE_OK && sent > 0)
+		k = LE_RESET;
+	ld_record(w, s, 0, (int)k, 0);
+}
+
 static int64_t
 intended(struct worker *w, uint64_t i)
 {
@@ -270,8 +233,8 @@ intended(struct worker *w, uint64_t i)
 }
 
 /* Send what is due; arm the timer for what comes next. O(due + sleepers). */
-static void
-schedule(struct worker *w)
+void
+ld_schedule(struct worker *w)
 {
 	int64_t now_ns = mono_ns(), now = now_ns / 1000000, next = -1;
 
@@ -316,7 +279,15 @@ done(void *arg, CURL *h, CURLcode rc)
 
 	curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&s);
 	curl_multi_remove_handle(w->loop.multi, h);
-	record(w, s, rc);
+	curl_record(w, s, rc);
+	ld_finished(w, s);
+}
+
+/* A slot's request is over (recorded): back out at once (closed model), to
+ * the idle list (open model), or to sleep (backing off). */
+void
+ld_finished(struct worker *w, struct slot *s)
+{
 	s->busy = 0;
 	if (w->stopping)
 		return;
@@ -339,7 +310,7 @@ work(void *arg)
 	int64_t end = w->l->spec.duration_ms > 0 ? w->l->start_ms +
 	    w->l->spec.duration_ms : 0;
 
-	schedule(w);
+	ld_schedule(w);
 	curl_multi_socket_action(w->loop.multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	while (!stop) {
 		int n = cloop_once(&w->loop, 100, ready, 2, done, w);
@@ -352,7 +323,7 @@ work(void *arg)
 		if (end > 0 && mono_ms() >= end)
 			stop = 1;
 		if (!stop)
-			schedule(w);
+			ld_schedule(w);
 	}
 	w->stopping = 1;
 	return NULL;
@@ -363,6 +334,12 @@ worker_free(struct worker *w)
 {
 	for (int i = 0; i < w->nslots; i++) {
 		struct slot *s = &w->slots[i];
+		if (w->raw) {
+			raw_slot_free(s);
+			continue;
+		}
+		if (s->h == NULL)
+			continue;
 		if (s->busy)
 			curl_multi_remove_handle(w->loop.multi, s->h);
 		curl_easy_cleanup(s->h);
@@ -370,11 +347,14 @@ worker_free(struct worker *w)
 		free(s->url);
 		free(s->body);
 	}
+	if (w->raw)
+		raw_worker_free(w);
 	free(w->slots);
 	free(w->freel);
 	free(w->sleep);
 	free(w->secs);
-	cloop_free(&w->loop);
+	if (!w->raw)
+		cloop_free(&w->loop);
 	if (w->tfd > 0)
 		close(w->tfd);
 	if (w->stop_efd > 0)
@@ -431,31 +411,51 @@ load_start(const struct load_spec *spec, struct sd_err *e)
 	l->nw = nt;
 	l->w = xcalloc((size_t)nt, sizeof *l->w);
 	l->start_ms = mono_ms();
+	/* plain http:// on raw sockets; libcurl for the rest (and when
+	 * SHAKEDOWN_LOAD_ENGINE=curl asks for it, to compare) */
+	if ((l->raw = raw_prepare(l, e)) == -1) {
+		l->nw = 0;
+		load_free(l);
+		return NULL;
+	}
 	for (int t = 0; t < nt; t++) {
 		struct worker *w = &l->w[t];
 		w->l = l;
 		w->id = t;
+		w->raw = l->raw;
+		w->ep = -1;
 		w->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 		w->armed = -2;
 		w->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		if (w->tfd == -1 || w->stop_efd == -1 || cloop_init(&w->loop, e) == -1) {
+		if (w->tfd == -1 || w->stop_efd == -1 || (w->raw ?
+		    raw_worker_init(w, e) : cloop_init(&w->loop, e)) == -1) {
 			if (w->tfd == -1 || w->stop_efd == -1)
 				err_set(e, "load: %s", strerror(errno));
 			l->nw = t + 1;
 			load_free(l);
 			return NULL;
 		}
-		cloop_watch(&w->loop, w->tfd);
-		cloop_watch(&w->loop, w->stop_efd);
-		/* keep the connections we asked for open, not curl's default */
-		curl_multi_setopt(w->loop.multi, CURLMOPT_MAXCONNECTS,
-		    (long)(conns / nt + 1));
+		if (!w->raw) {
+			cloop_watch(&w->loop, w->tfd);
+			cloop_watch(&w->loop, w->stop_efd);
+			/* keep the connections we asked for open, not curl's */
+			curl_multi_setopt(w->loop.multi, CURLMOPT_MAXCONNECTS,
+			    (long)(conns / nt + 1));
+		}
 		w->nslots = conns / nt + (t < conns % nt);
 		w->slots = xcalloc((size_t)w->nslots, sizeof *w->slots);
 		w->freel = xcalloc((size_t)w->nslots, sizeof *w->freel);
 		w->sleep = xcalloc((size_t)w->nslots, sizeof *w->sleep);
 		for (int i = 0; i < w->nslots; i++) {
-			slot_setup(w, &w->slots[i], idx++);
+			if (w->raw) {
+				if (raw_slot_setup(w, &w->slots[i], idx++, e) == -1) {
+					l->nw = t + 1;
+					load_free(l);
+					return NULL;
+				}
+			} else {
+				slot_setup(w, &w->slots[i], idx++);
+			}
 			w->freel[w->nfree++] = w->nslots - 1 - i;
 		}
 		w->rate = spec->rate > 0 ? spec->rate / nt : 0;
@@ -467,7 +467,8 @@ load_start(const struct load_spec *spec, struct sd_err *e)
 	}
 	for (int t = 0; t < nt; t++) {
 		l->w[t].start_ns = mono_ns();
-		int rc = pthread_create(&l->w[t].thread, NULL, work, &l->w[t]);
+		int rc = pthread_create(&l->w[t].thread, NULL, l->raw ? raw_work :
+		    work, &l->w[t]);
 		if (rc != 0) {
 			err_set(e, "load: cannot start thread: %s", strerror(rc));
 			l->nw = t;

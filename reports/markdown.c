@@ -324,7 +324,8 @@ rpt_summary(const struct result *r)
 }
 
 char *
-rpt_gameday(const struct result *const *rs, char *const *dirs, size_t n)
+rpt_gameday(const struct result *const *rs, char *const *dirs, size_t n,
+    int links)
 {
 	struct sbuf sb;
 	size_t pass = 0;
@@ -334,7 +335,8 @@ rpt_gameday(const struct result *const *rs, char *const *dirs, size_t n)
 		pass += rs[i]->verdict == V_PASS;
 	sb_init(&sb);
 	sb_addf(&sb, "# Game day — %zu of %zu drill(s) passed\n\n| drill | verdict"
-	    " | started | key times | report |\n|---|---|---|---|---|\n", pass, n);
+	    " | started | key times |%s\n|---|---|---|---|%s\n", pass, n, links ?
+	    " report |" : "", links ? "---|" : "");
 	for (size_t i = 0; i < n; i++) {
 		const char *d = dirs != NULL && dirs[i] != NULL ? dirs[i] :
 		    rs[i]->drill;
@@ -347,8 +349,10 @@ rpt_gameday(const struct result *const *rs, char *const *dirs, size_t n)
 				sb_addf(&sb, "%s%s %s", any++ ? "; " : "", rs[i]->ex[k].as,
 				    rpt_key_time(rs[i]->ex[k].elapsed_ms,
 				    rs[i]->ex[k].resolution_ms, a, sizeof a));
-		sb_addf(&sb, "%s | [%s/REPORT.md](%s/REPORT.md) |\n", any ? "" : "-",
-		    d, d);
+		sb_addf(&sb, "%s |", any ? "" : "-");
+		if (links)
+			sb_addf(&sb, " [%s/REPORT.md](%s/REPORT.md) |", d, d);
+		sb_add(&sb, "\n");
 	}
 	return sb_detach(&sb);
 }

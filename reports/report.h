@@ -40,9 +40,11 @@ char *rpt_key_time(int64_t elapsed_ms, int64_t resolution_ms, char *buf,
 /* A short text summary: verdict, failed expectations, key times. */
 char *rpt_summary(const struct result *r);
 /* A game-day summary of several drills, in markdown; dirs[i] is where the
- * report of rs[i] is, relative to the summary (NULL: the drill's name). */
+ * report of rs[i] is, relative to the summary (NULL: the drill's name).
+ * links 0: no report column (GitHub's job summary has no report beside
+ * it). */
 char *rpt_gameday(const struct result *const *rs, char *const *dirs,
-    size_t n);
+    size_t n, int links);
 /* result.json in dir (created), then REPORT.md, junit.xml and
  * timeline.svg rendered from it (rpt_render_dir). Everything written passes
  * through redact_text. *loaded (if asked) gets the result as read back. */

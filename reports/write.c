@@ -100,7 +100,7 @@ rpt_write_summary(const struct result *const *rs, char *const *dirs,
     size_t n, const char *dir, struct sd_err *e)
 {
 	if (mkdir_p(dir, 0755, e) == -1 ||
-	    put(dir, "SUMMARY.md", rpt_gameday(rs, dirs, n), e) == -1 ||
+	    put(dir, "SUMMARY.md", rpt_gameday(rs, dirs, n, 1), e) == -1 ||
 	    put(dir, "junit.xml", rpt_junit(rs, n), e) == -1)
 		return -1;
 	return 0;
@@ -110,7 +110,7 @@ int
 rpt_step_summary(const struct result *const *rs, size_t n, const char *path,
     struct sd_err *e)
 {
-	char *md = rpt_gameday(rs, NULL, n), *clean;
+	char *md = rpt_gameday(rs, NULL, n, 0), *clean;
 	struct sbuf sb;
 	size_t len;
 	int fd, rc = 0;

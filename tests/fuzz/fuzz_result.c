@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(rpt_svg(r));
 		free(rpt_junit(rs, 1));
 		free(rpt_summary(r));
-		free(rpt_gameday(rs, NULL, 1));
+		free(rpt_gameday(rs, NULL, 1, 1));
 		res_free(r);
 	}
 	parts[0] = parts[1] = j;

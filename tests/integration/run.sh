@@ -46,7 +46,7 @@ only=${SD_TEST_ONLY:-}
 TIMES=()
 for t in "$here"/t_*.sh; do
 	name=$(basename "$t" .sh)
-	[ -n "$only" ] && [[ "$name" != *"$only"* ]] && continue
+	[ -n "$only" ] && [[ "$name" != *$only* ]] && continue
 	echo "== $name"
 	suite_t0=$SECONDS
 	. "$t"

@@ -43,8 +43,11 @@ else CGM=/sys/fs/cgroup; LIMF=memory.max USEF=memory.current; fi
 usage_mib() { echo $(( $(cat "$1/$USEF") / MIB )); }
 
 # the machine (first, while it is calm: memory a process gave back is not
-# all free at once here): MemAvailable drops by what is taken, and rises by
-# as much when it is given back
+# all free at once here): MemAvailable drops by what is taken, and rises
+# again when it is given back. The rise is bounded loosely (half): the
+# sandbox's PostgreSQL and Redis move MemAvailable too (a CI run saw it come
+# back 310 of 512 MiB, 200 MiB taken by something else meanwhile); that the
+# hog itself is gone is checked exactly.
 a0=$(avail_mib)
 "$SHAKEDOWN" fault memory size=512MiB --for 4s >"$M/host.out" 2>&1 & f=$!
 wait_for 10 bash -c "[ \$(awk '/^MemAvailable:/ {print int(\$2 / 1024)}' /proc/meminfo) -le $((a0 - 480)) ]" >/dev/null
@@ -52,10 +55,12 @@ a1=$(avail_mib)
 wait_for 10 bash -c "grep -q '^reverted' $M/host.out" >/dev/null
 wait_for 10 bash -c "[ \$(awk '/^MemAvailable:/ {print int(\$2 / 1024)}' /proc/meminfo) -ge $((a1 + 480)) ]" >/dev/null
 a2=$(avail_mib)
+left=$(pgrep -f "memory size=512MiB" | grep -vx "$f" | wc -l)
 wait "$f"
 echo "        the machine: MemAvailable ${a0} MiB before, ${a1} MiB with 512MiB taken, ${a2} MiB after"
 ge "size=512MiB on the machine: MemAvailable drops by at least 480 MiB" "$((a0 - a1))" 480
-ge "and rises by as much when it is given back (within 10 s)" "$((a2 - a1))" 480
+ge "and rises again when it is given back (within 10 s; at least half)" "$((a2 - a1))" 256
+eq "... and no process of the fault is left holding it" 0 "$left"
 
 # a process in a cgroup of the test's own, limited to 256 MiB
 MEMCG=$CGM/sdtest-mem-$BASE

@@ -34,7 +34,7 @@ clear_now() {	# nothing applied: every service answers, nothing stopped or held,
 }
 
 trials=0 clean=0 slow=""
-for round in $(seq 10); do
+for round in $(seq "${SD_CHAOS_ROUNDS:-5}"); do	# make chaos: 20
 	for k in "${kinds[@]}"; do
 		trials=$((trials + 1))
 		delay=$((RANDOM % 1300))	# 0..1.3 s: steady, apply, holding

@@ -1,0 +1,114 @@
+/*
+ * load_int.h — what the load engine's two transports share: a worker per
+ * thread with its slots (one per connection), statistics and schedule
+ * (load.c). libcurl carries https:// and requests through a proxy; plain
+ * http:// goes over raw non-blocking sockets (load_raw.c): requests built
+ * once per connection, responses parsed by http-parser, no allocation per
+ * request and a few hundred bytes per connection.
+ */
+#ifndef SD_LOAD_INT_H
+#define SD_LOAD_INT_H
+
+#include <sys/socket.h>
+
+#include <http_parser.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "cloop.h"
+#include "load.h"
+
+#define SEC_BUCKETS 256		/* 32 octaves x 8 */
+#define RAMP_PER_TICK 256	/* new connections a worker opens per turn:
+				 * opening 50 000 in one go would not return
+				 * for many seconds, past any -d */
+#define FD_RESERVE 64		/* files kept for everything else */
+#define BACKOFF_MIN_MS 10
+#define BACKOFF_MAX_MS 1000
+
+struct sec {
+	uint32_t requests, errors;
+	uint32_t b[SEC_BUCKETS];
+};
+
+struct slot {
+	struct worker *w;
+	int busy;
+	int64_t intended_ns, sent_ns;
+	int64_t next_ms;	/* backoff: not before */
+	int64_t backoff_ms;
+	/* libcurl */
+	CURL *h;
+	char *url, *body;
+	struct curl_slist *hdrs;
+	/* raw: the request, built once; the connection and its parser */
+	char *req;
+	uint32_t reqlen, off;
+	int fd;			/* -1: not connected */
+	uint8_t state;		/* RS_* (load_raw.c) */
+	uint8_t complete;	/* the answer is all in */
+	uint8_t retry_after;	/* it carried Retry-After */
+	int8_t hmatch;		/* how much of "retry-after" the header
+				 * field being read matches; -1: none */
+	uint8_t in_value;
+	uint8_t fresh;		/* connected for this request */
+	uint8_t close_after;	/* the request says Connection: close */
+	uint32_t answered;	/* bytes of answer seen for this request */
+	http_parser hp;
+};
+
+struct worker {
+	struct load *l;
+	int id;
+	int raw;		/* load_raw.c's loop, not libcurl's */
+	int ep;			/* raw: epoll */
+	struct cloop loop;
+	int tfd;		/* schedule / backoff timer */
+	int64_t armed;		/* what tfd is armed for */
+	int stop_efd;
+	pthread_t thread;
+	struct slot *slots;
+	int nslots;
+	int *freel, nfree;	/* idle slots ready to send */
+	int *sleep, nsleep;	/* idle slots backing off */
+	int stopping;
+	double rate;		/* this worker's share; 0: closed */
+	int64_t start_ns;
+	uint64_t next_i;	/* open model: next request index */
+	uint64_t sent;
+	struct load_stats st[LP_N];
+	struct sec *secs;
+	size_t nsecs, capsecs;
+};
+
+struct load {
+	struct load_spec spec;
+	struct worker *w;
+	int nw;
+	atomic_int phase;
+	int64_t start_ms;
+	int running;
+	int raw;		/* plain http:// without a proxy */
+	struct sockaddr_storage addr;	/* raw: where to connect */
+	socklen_t addrlen;
+};
+
+
+/* load.c, for both transports */
+void ld_record(struct worker *w, struct slot *s, long code, int err,
+    int retry_after);
+void ld_finished(struct worker *w, struct slot *s);
+void ld_schedule(struct worker *w);
+int ld_should_stop(struct worker *w, int64_t end);
+
+/* load_raw.c */
+int raw_prepare(struct load *l, struct sd_err *e);
+int raw_worker_init(struct worker *w, struct sd_err *e);
+int raw_slot_setup(struct worker *w, struct slot *s, int global_idx,
+    struct sd_err *e);
+void raw_send(struct worker *w, struct slot *s);
+void *raw_work(void *arg);
+void raw_slot_free(struct slot *s);
+void raw_worker_free(struct worker *w);
+
+#endif

@@ -1,0 +1,528 @@
+/*
+ * load_raw.c — the load engine's transport for plain http://: non-blocking
+ * sockets on one epoll loop per worker thread, as wrk does it, with what
+ * libcurl costs per transfer taken out.
+ *
+ * Each slot (connection) has its request built once at start — method,
+ * path, Host, the drill's headers and body with {user} and {n} substituted —
+ * and sends those bytes as they are for every request, keep-alive. The
+ * answer is read into the worker's one buffer and fed to http-parser
+ * (Debian's libhttp-parser, the parser wrk uses), which keeps a slot's
+ * parsing state in 32 bytes between reads: Content-Length and chunked
+ * bodies, and bodies that end with the connection. A slot is a few hundred
+ * bytes; nothing is allocated per request.
+ *
+ * The sockets are registered once, edge-triggered for both directions: a
+ * request is written at once (the socket has room: it has nothing else in
+ * flight), and a readable edge is read until the answer is complete or the
+ * socket is empty, so a request costs a write, a read and its share of one
+ * epoll_wait — no epoll_ctl per request.
+ *
+ * Failures as libcurl names them: refused (connect, with backoff), no
+ * answer within the timeout, reset (the connection closed or reset before
+ * the answer was complete; a reused connection that closes before any byte
+ * of the answer is tried again once on a fresh one, as curl and browsers
+ * do: an idle keep-alive connection the server closed says nothing about
+ * the request), and other (an answer that does not parse).
+ */
+#define _GNU_SOURCE
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "load_int.h"
+
+enum { RS_IDLE, RS_CONNECTING, RS_WRITING, RS_READING };
+
+#define TAG_TIMER	((uint64_t)1 << 62)
+#define TAG_STOP	((uint64_t)2 << 62)
+#define RBUF		(64 * 1024)
+#define TIMEOUT_SCAN_MS	20	/* and 1 ms more per 100 connections */
+
+/* One read buffer per worker thread: answers are only counted. */
+static _Thread_local char rbuf[RBUF];
+
+static int
+on_header_field(http_parser *p, const char *at, size_t len)
+{
+	static const char want[] = "retry-after";
+	struct slot *s = p->data;
+
+	if (s->in_value) {		/* a new field begins */
+		s->in_value = 0;
+		s->hmatch = 0;
+	}
+	for (size_t i = 0; i < len && s->hmatch >= 0; i++) {
+		if (s->hmatch >= (int)sizeof want - 1 ||
+		    (at[i] | 0x20) != want[s->hmatch])
+			s->hmatch = -1;
+		else
+			s->hmatch++;
+	}
+	return 0;
+}
+
+static int
+on_header_value(http_parser *p, const char *at, size_t len)
+{
+	struct slot *s = p->data;
+
+	(void)at;
+	(void)len;
+	if (!s->in_value && s->hmatch == 11)
+		s->retry_after = 1;
+	s->in_value = 1;
+	return 0;
+}
+
+static int
+on_headers_complete(http_parser *p)
+{
+	struct slot *s = p->data;
+
+	/* a HEAD answer has no body whatever its Content-Length says */
+	return strcmp(s->w->l->spec.method, "HEAD") == 0 ? 1 : 0;
+}
+
+static int
+on_message_complete(http_parser *p)
+{
+	struct slot *s = p->data;
+
+	/* a 1xx is not the answer: the real one follows */
+	if (p->status_code >= 100 && p->status_code < 200) {
+		s->hmatch = 0;
+		s->in_value = 0;
+		return 0;
+	}
+	s->complete = 1;
+	http_parser_pause(p, 1);	/* no byte after it is ours */
+	return 0;
+}
+
+static const http_parser_settings settings = {
+	.on_header_field = on_header_field,
+	.on_header_value = on_header_value,
+	.on_headers_complete = on_headers_complete,
+	.on_message_complete = on_message_complete,
+};
+
+/* Which engine: raw for http:// without a proxy (1), libcurl (0), -1 with
+ * e when the URL's host cannot be resolved. */
+int
+raw_prepare(struct load *l, struct sd_err *e)
+{
+	const char *eng = getenv("SHAKEDOWN_LOAD_ENGINE");
+	struct addrinfo hints, *ai;
+	char *host = NULL, *port = NULL, *scheme = NULL, *url;
+	CURLU *u;
+	int rc = 0, g;
+
+	if (l->spec.proxy != NULL || (eng != NULL && strcmp(eng, "curl") == 0))
+		return 0;
+	url = render_template(l->spec.url, 1, 0);
+	u = curl_url();
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    strcasecmp(scheme, "http") != 0 ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    strchr(host, '{') != NULL ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		goto out;	/* libcurl will say what is wrong */
+	/* [::1] -> ::1 */
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((g = getaddrinfo(host, port, &hints, &ai)) != 0) {
+		rc = err_set(e, "load: cannot resolve '%s': %s", host,
+		    gai_strerror(g));
+		goto out;
+	}
+	memcpy(&l->addr, ai->ai_addr, ai->ai_addrlen);
+	l->addrlen = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	rc = 1;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	free(url);
+	return rc;
+}
+
+int
+raw_worker_init(struct worker *w, struct sd_err *e)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if ((w->ep = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return err_set(e, "load: epoll: %s", strerror(errno));
+	ev.data.u64 = TAG_TIMER;
+	epoll_ctl(w->ep, EPOLL_CTL_ADD, w->tfd, &ev);
+	ev.data.u64 = TAG_STOP;
+	epoll_ctl(w->ep, EPOLL_CTL_ADD, w->stop_efd, &ev);
+	return 0;
+}
+
+void
+raw_worker_free(struct worker *w)
+{
+	if (w->ep >= 0)
+		close(w->ep);
+	w->ep = -1;
+}
+
+/* Does the drill give this header itself (a default then steps aside)? */
+static int
+given(char **headers, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (char **h = headers; h && *h; h++)
+		if (strncasecmp(*h, name, n) == 0 && (*h)[n] == ':')
+			return 1;
+	return 0;
+}
+
+/* The request's bytes, as libcurl would send them. */
+int
+raw_slot_setup(struct worker *w, struct slot *s, int global_idx,
+    struct sd_err *e)
+{
+	const struct load_spec *sp = &w->l->spec;
+	int user = sp->users > 0 ? global_idx % sp->users + 1 : 0;
+	char *url = render_template(sp->url, user, global_idx);
+	char *body = render_template(sp->body, user, global_idx);
+	char *path = NULL, *query = NULL, *host = NULL, *port = NULL;
+	CURLU *u = curl_url();
+	struct sbuf sb;
+
+	s->w = w;
+	s->fd = -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		free(url);
+		free(body);
+		return err_set(e, "load: bad URL for connection %d", global_idx);
+	}
+	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	sb_init(&sb);
+	sb_addf(&sb, "%s %s%s%s HTTP/1.1\r\n", sp->method, path, query ? "?" :
+	    "", query ? query : "");
+	if (!given(sp->headers, "Host"))
+		sb_addf(&sb, "Host: %s%s%s\r\n", host, port ? ":" : "", port ?
+		    port : "");
+	if (!given(sp->headers, "User-Agent"))
+		sb_add(&sb, "User-Agent: shakedown-load\r\n");
+	if (!given(sp->headers, "Accept"))
+		sb_add(&sb, "Accept: */*\r\n");
+	for (char **hp = sp->headers; hp && *hp; hp++) {
+		char *hv = render_template(*hp, user, global_idx);
+		const char *colon = strchr(hv, ':');
+		/* "Name:" with nothing after it removes a header, in curl */
+		if (colon != NULL && colon[1 + strspn(colon + 1, " \t")] != '\0')
+			sb_addf(&sb, "%s\r\n", hv);
+		if (strncasecmp(hv, "Connection:", 11) == 0 && strcasestr(hv + 11,
+		    "close") != NULL)
+			s->close_after = 1;
+		free(hv);
+	}
+	if (body != NULL) {
+		if (!given(sp->headers, "Content-Type"))
+			sb_add(&sb, "Content-Type: application/x-www-form-urlencoded"
+			    "\r\n");
+		sb_addf(&sb, "Content-Length: %zu\r\n", strlen(body));
+	}
+	sb_add(&sb, "\r\n");
+	if (body != NULL)
+		sb_add(&sb, body);
+	s->reqlen = (uint32_t)sb.len;
+	s->req = sb_detach(&sb);
+	curl_free(path);
+	curl_free(query);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	free(url);
+	free(body);
+	return 0;
+}
+
+static void
+conn_close(struct slot *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);	/* leaves the epoll set with it */
+	s->fd = -1;
+	s->state = RS_IDLE;
+}
+
+void
+raw_slot_free(struct slot *s)
+{
+	if (s->req == NULL)
+		return;		/* never set up */
+	conn_close(s);
+	free(s->req);
+	s->req = NULL;
+}
+
+/* The request is over: counted, and the slot goes on (load.c). After a
+ * failure a closed-model slot waits for the loop's next turn rather than
+ * going again from here: a target that fails every request at once must
+ * not make this a recursion. */
+static void
+finish(struct worker *w, struct slot *s, long code, int err)
+{
+	if (err >= 0 || s->close_after || !http_should_keep_alive(&s->hp))
+		conn_close(s);
+	else
+		s->state = RS_IDLE;
+	ld_record(w, s, code, err, s->retry_after);
+	if (err >= 0 && w->rate == 0 && s->next_ms == 0 && !w->stopping) {
+		s->busy = 0;
+		w->freel[w->nfree++] = (int)(s - w->slots);
+		return;
+	}
+	ld_finished(w, s);
+}
+
+static void try_write(struct worker *w, struct slot *s);
+
+static void
+start(struct worker *w, struct slot *s)
+{
+	struct epoll_event ev;
+	int one = 1, fd;
+
+	http_parser_init(&s->hp, HTTP_RESPONSE);
+	s->hp.data = s;
+	s->complete = s->retry_after = s->in_value = 0;
+	s->hmatch = 0;
+	s->off = 0;
+	s->answered = 0;
+	if (s->fd >= 0) {
+		s->fresh = 0;
+		try_write(w, s);
+		return;
+	}
+	s->fresh = 1;
+	fd = socket(w->l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		ld_record(w, s, 0, LE_OTHER, 0);
+		ld_finished(w, s);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	s->fd = fd;
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	ev.data.ptr = s;
+	epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev);
+	if (connect(fd, (struct sockaddr *)&w->l->addr, w->l->addrlen) == 0) {
+		try_write(w, s);
+	} else if (errno == EINPROGRESS) {
+		s->state = RS_CONNECTING;
+	} else {
+		int err = errno == ECONNREFUSED || errno == ENETUNREACH ||
+		    errno == EHOSTUNREACH ? LE_CONNECT : LE_OTHER;
+		finish(w, s, 0, err);
+	}
+}
+
+void
+raw_send(struct worker *w, struct slot *s)
+{
+	start(w, s);
+}
+
+/* A reused connection the server closed before answering a byte: the
+ * request goes again on a fresh one, once. */
+static int
+retry_fresh(struct worker *w, struct slot *s)
+{
+	if (s->fresh || s->answered > 0)
+		return 0;
+	conn_close(s);
+	start(w, s);
+	return 1;
+}
+
+static void
+try_write(struct worker *w, struct slot *s)
+{
+	s->state = RS_WRITING;
+	while (s->off < s->reqlen) {
+		ssize_t n = send(s->fd, s->req + s->off, s->reqlen - s->off,
+		    MSG_NOSIGNAL);
+		if (n > 0) {
+			s->off += (uint32_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;		/* the EPOLLOUT edge brings us back */
+		if (!retry_fresh(w, s))
+			finish(w, s, 0, errno == ECONNREFUSED ? LE_CONNECT :
+			    LE_RESET);
+		return;
+	}
+	s->state = RS_READING;
+}
+
+/* Read until the answer is complete or the socket is empty. */
+static void
+try_read(struct worker *w, struct slot *s)
+{
+	for (;;) {
+		ssize_t n = recv(s->fd, rbuf, sizeof rbuf, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			/* closed: the end of a body that runs to it, or a cut */
+			if (n == 0 && s->answered > 0) {
+				http_parser_execute(&s->hp, &settings, rbuf, 0);
+				if (s->complete) {
+					finish(w, s, s->hp.status_code, -1);
+					return;
+				}
+			}
+			if (!retry_fresh(w, s))
+				finish(w, s, 0, n < 0 && errno == ECONNREFUSED ?
+				    LE_CONNECT : LE_RESET);
+			return;
+		}
+		s->answered += (uint32_t)n;
+		size_t used = http_parser_execute(&s->hp, &settings, rbuf,
+		    (size_t)n);
+		if (s->complete) {
+			/* bytes after the answer: not HTTP we asked for */
+			if (used < (size_t)n) {
+				conn_close(s);
+				ld_record(w, s, s->hp.status_code, -1, s->retry_after);
+				ld_finished(w, s);
+				return;
+			}
+			/* with nothing after it, the connection goes on */
+			finish(w, s, s->hp.status_code, -1);
+			return;
+		}
+		if (HTTP_PARSER_ERRNO(&s->hp) != HPE_OK) {
+			finish(w, s, 0, LE_OTHER);
+			return;
+		}
+	}
+}
+
+static void
+on_event(struct worker *w, struct slot *s, uint32_t events)
+{
+	if (!s->busy) {
+		/* the server closed an idle keep-alive connection: the next
+		 * request opens a fresh one rather than finding out by a cut */
+		if (s->fd >= 0 && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+			conn_close(s);
+		return;
+	}
+	if (s->fd < 0)
+		return;		/* an edge left over from a closed request */
+	if (s->state == RS_CONNECTING) {
+		int err = 0;
+		socklen_t len = sizeof err;
+		if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+			return;
+		getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err != 0) {
+			finish(w, s, 0, err == ECONNREFUSED || err == ENETUNREACH ||
+			    err == EHOSTUNREACH ? LE_CONNECT : err == ETIMEDOUT ?
+			    LE_TIMEOUT : LE_OTHER);
+			return;
+		}
+		try_write(w, s);
+		if (s->state != RS_READING)
+			return;
+	} else if (s->state == RS_WRITING && (events & EPOLLOUT)) {
+		try_write(w, s);
+		if (s->state != RS_READING)
+			return;
+	}
+	if (s->state == RS_READING && (events & (EPOLLIN | EPOLLRDHUP |
+	    EPOLLERR | EPOLLHUP)))
+		try_read(w, s);
+}
+
+/* Requests past their timeout fail as curl's would. */
+static void
+timeouts(struct worker *w, int64_t now_ns)
+{
+	int64_t limit = w->l->spec.timeout_ms * 1000000;
+
+	for (int i = 0; i < w->nslots; i++) {
+		struct slot *s = &w->slots[i];
+		if (s->busy && now_ns - s->sent_ns >= limit)
+			finish(w, s, 0, LE_TIMEOUT);
+	}
+}
+
+void *
+raw_work(void *arg)
+{
+	struct worker *w = arg;
+	struct epoll_event evs[256];
+	int64_t end = w->l->spec.duration_ms > 0 ? w->l->start_ms +
+	    w->l->spec.duration_ms : 0;
+	int64_t scan_ms = TIMEOUT_SCAN_MS + w->nslots / 100;
+	int64_t next_scan = mono_ms() + scan_ms;
+	uint64_t ticks;
+	int stop = 0;
+
+	ld_schedule(w);
+	while (!stop) {
+		int n = epoll_wait(w->ep, evs, 256, (int)scan_ms);
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64;
+			if (tag == TAG_STOP) {
+				stop = 1;
+			} else if (tag == TAG_TIMER) {
+				if (read(w->tfd, &ticks, sizeof ticks) > 0)
+					w->armed = -2;	/* it fired */
+			} else {
+				on_event(w, evs[i].data.ptr, evs[i].events);
+			}
+		}
+		int64_t now = mono_ms();
+		if (end > 0 && now >= end)
+			stop = 1;
+		if (now >= next_scan) {
+			timeouts(w, now * 1000000);
+			next_scan = now + scan_ms;
+		}
+		if (!stop)
+			ld_schedule(w);
+	}
+	w->stopping = 1;
+	return NULL;
+}
