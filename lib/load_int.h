@@ -53,6 +53,7 @@ struct slot {
 	uint8_t in_value;
 	uint8_t fresh;		/* connected for this request */
 	uint8_t close_after;	/* the request says Connection: close */
+	uint8_t head;		/* a HEAD request: no body comes back */
 	uint32_t answered;	/* bytes of answer seen for this request */
 	http_parser hp;
 };

@@ -92,7 +92,7 @@ on_headers_complete(http_parser *p)
 	struct slot *s = p->data;
 
 	/* a HEAD answer has no body whatever its Content-Length says */
-	return strcmp(s->w->l->spec.method, "HEAD") == 0 ? 1 : 0;
+	return s->head;
 }
 
 static int
@@ -216,6 +216,7 @@ raw_slot_setup(struct worker *w, struct slot *s, int global_idx,
 
 	s->w = w;
 	s->fd = -1;
+	s->head = strcmp(sp->method, "HEAD") == 0;
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {

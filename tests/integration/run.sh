@@ -45,12 +45,12 @@ fi
 only=${SD_TEST_ONLY:-}
 TIMES=()
 for t in "$here"/t_*.sh; do
-	name=$(basename "$t" .sh)
-	[ -n "$only" ] && [[ "$name" != *$only* ]] && continue
-	echo "== $name"
+	suite=$(basename "$t" .sh)
+	[ -n "$only" ] && [[ "$suite" != *$only* ]] && continue
+	echo "== $suite"
 	suite_t0=$SECONDS
 	. "$t"
-	TIMES+=("$name $((SECONDS - suite_t0))s")
+	TIMES+=("$suite $((SECONDS - suite_t0))s")
 done
 
 echo
