@@ -288,10 +288,12 @@ raw_slot_free(struct slot *s)
 	s->req = NULL;
 }
 
-/* The request is over: counted, and the slot goes on (load.c). After a
- * failure a closed-model slot waits for the loop's next turn rather than
- * going again from here: a target that fails every request at once must
- * not make this a recursion. */
+/* The request is over: counted, and the slot goes on (load.c). A
+ * closed-model slot goes out again at the end of this turn of the loop,
+ * with every other slot answered in it, as wrk does: the server then reads
+ * a batch of requests per wakeup, not one (a single-worker server answers
+ * more that way), and a target that fails every request at once cannot make
+ * this a recursion. */
 static void
 finish(struct worker *w, struct slot *s, long code, int err)
 {
@@ -300,7 +302,7 @@ finish(struct worker *w, struct slot *s, long code, int err)
 	else
 		s->state = RS_IDLE;
 	ld_record(w, s, code, err, s->retry_after);
-	if (err >= 0 && w->rate == 0 && s->next_ms == 0 && !w->stopping) {
+	if (w->rate == 0 && s->next_ms == 0 && !w->stopping) {
 		s->busy = 0;
 		w->freel[w->nfree++] = (int)(s - w->slots);
 		return;
@@ -420,14 +422,10 @@ try_read(struct worker *w, struct slot *s)
 		size_t used = http_parser_execute(&s->hp, &settings, rbuf,
 		    (size_t)n);
 		if (s->complete) {
-			/* bytes after the answer: not HTTP we asked for */
-			if (used < (size_t)n) {
+			/* bytes after the answer are not HTTP we asked for:
+			 * the answer counts, the connection does not go on */
+			if (used < (size_t)n)
 				conn_close(s);
-				ld_record(w, s, s->hp.status_code, -1, s->retry_after);
-				ld_finished(w, s);
-				return;
-			}
-			/* with nothing after it, the connection goes on */
 			finish(w, s, s->hp.status_code, -1);
 			return;
 		}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh — `make bench`: shakedown load side by side with wrk, in one
 # run, against a local nginx (1 worker, a small static JSON), reported as
-# ratios, each the median of BENCH_ROUNDS (3) runs. Not a test (timings
+# ratios, each the median of BENCH_ROUNDS (3) runs, nginx and the client
+# pinned to a CPU each. Not a test (timings
 # flake on a shared machine): numbers for people, each printed beside its
 # goal.
 #   closed model, 50 connections, 1 thread: requests/s and CPU time
@@ -41,13 +42,18 @@ http {
   }
 }
 NGINX
-nginx -p "$W" -c "$W/nginx.conf" &
+# nginx on the first CPU, the load generators on the second: the two never
+# share a core, whichever is measured (an unpinned run on 2 cores moved by
+# 30 % between rounds here)
+PIN_SRV="taskset -c 0" PIN_CLI="taskset -c 1"
+[ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null || PIN_SRV="" PIN_CLI=""
+$PIN_SRV nginx -p "$W" -c "$W/nginx.conf" &
 NGINX_PID=$!
 trap 'kill $NGINX_PID 2>/dev/null; wait $NGINX_PID 2>/dev/null; rm -rf "$W"' EXIT
 for i in $(seq 50); do curl -s -o /dev/null "$URL" && break; sleep 0.1; done
 
 # timed CMD...: runs it under GNU time; prints "user sys maxrss_kb" to $W/time
-timed() { /usr/bin/time -f '%U %S %M' -o "$W/time" "$@"; }
+timed() { $PIN_CLI /usr/bin/time -f '%U %S %M' -o "$W/time" "$@"; }
 
 # median A B C...
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
@@ -56,7 +62,7 @@ for k in sys.argv[2].split("."): j=j[k]
 print(j)' "$1" "$2"; }
 
 echo "== closed model: 50 connections, 1 thread, ${D}s each, median of $ROUNDS"
-declare -a S_RPS S_CPU W_RPS W_CPU C_RPS C_CPU
+declare -a S_RPS S_CPU W_RPS W_CPU C_RPS C_CPU R_RPS R_CPU
 for round in $(seq "$ROUNDS"); do
 	timed wrk -t1 -c50 -d"${D}s" "$URL" >"$W/wrk.out" 2>&1
 	read -r u s m <"$W/time"
@@ -73,14 +79,21 @@ for round in $(seq "$ROUNDS"); do
 	n=$(jget "$W/curl.json" requests)
 	C_RPS+=("$(jget "$W/curl.json" rps)")
 	C_CPU+=("$(awk -v u="$u" -v s="$s" -v n="$n" 'BEGIN{print (u+s)*1e6/n}')")
+	# the ratios of each round: the machine's speed moves between rounds,
+	# wrk and shakedown within one round see the same machine
+	R_RPS+=("$(awk -v a="${S_RPS[-1]}" -v b="${W_RPS[-1]}" 'BEGIN{print a/b}')")
+	R_CPU+=("$(awk -v a="${S_CPU[-1]}" -v b="${W_CPU[-1]}" 'BEGIN{print a/b}')")
 done
 python3 - "$(median "${S_RPS[@]}")" "$(median "${S_CPU[@]}")" "$(median "${W_RPS[@]}")" \
-	"$(median "${W_CPU[@]}")" "$(median "${C_RPS[@]}")" "$(median "${C_CPU[@]}")" <<'PY'
+	"$(median "${W_CPU[@]}")" "$(median "${C_RPS[@]}")" "$(median "${C_CPU[@]}")" \
+	"$(median "${R_RPS[@]}")" "$(median "${R_CPU[@]}")" "${R_RPS[*]}" "${R_CPU[*]}" <<'PY'
 import sys
-srps, scpu, wrps, wcpu, crps, ccpu = map(float, sys.argv[1:])
-print(f"  {'':26}{'shakedown':>11}{'wrk':>11}{'ratio':>8}   {'goal':12}{'libcurl engine':>15}")
-print(f"  {'requests/s':26}{srps:11.0f}{wrps:11.0f}{srps/wrps:8.2f}   {'>= 1.0':12}{crps:15.0f}")
-print(f"  {'CPU per request (us)':26}{scpu:11.2f}{wcpu:11.2f}{scpu/wcpu:8.2f}   {'<= 0.8':12}{ccpu:15.2f}")
+srps, scpu, wrps, wcpu, crps, ccpu, rr, rc = map(float, sys.argv[1:9])
+f = lambda s: " ".join("%.2f" % float(x) for x in s.split())
+print(f"  {'':26}{'shakedown':>11}{'wrk':>11}{'ratio':>8}   {'goal':10}{'libcurl engine':>15}   ratio per round")
+print(f"  {'requests/s':26}{srps:11.0f}{wrps:11.0f}{rr:8.2f}   {'>= 1.0':10}{crps:15.0f}   {f(sys.argv[9])}")
+print(f"  {'CPU per request (us)':26}{scpu:11.2f}{wcpu:11.2f}{rc:8.2f}   {'<= 0.8':10}{ccpu:15.2f}   {f(sys.argv[10])}")
+print("  (ratio: the median of the rounds' ratios; the columns: medians)")
 PY
 
 echo
@@ -88,7 +101,7 @@ echo "== open model: achieved vs requested rate (${D}s, 100 connections, 1 threa
 for r in 1000 5000 10000 20000; do
 	offs=() p99s=()
 	for round in $(seq "$ROUNDS"); do
-		"$SD" load -t1 -c100 -R "$r" -d"${D}s" --json "$URL" >"$W/open.json" 2>&1
+		$PIN_CLI "$SD" load -t1 -c100 -R "$r" -d"${D}s" --json "$URL" >"$W/open.json" 2>&1
 		offs+=("$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); r=float(sys.argv[2])
 print(100*(j["requests"]/j["duration_s"]-r)/r)' "$W/open.json" "$r")")
 		p99s+=("$(jget "$W/open.json" latency_ms.p99)")
