@@ -15,6 +15,21 @@ cpu_pct() {	# cpu_pct PID...: % of one CPU they used together over 2 s
 	for p in "$@"; do b=$((b + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
 	echo $(( (b - a) * 100 / $(getconf CLK_TCK) / 2 ))
 }
+# after_ok PID: "ok" when PID has a whole CPU again — 70 % of one, or, on a
+# machine that gives less to anyone just then, at least 80 % of what an
+# unlimited busy loop beside it gets over the same 2 s (a VM's neighbours
+# took 40 % of a core away at times here)
+after_ok() {
+	local a c a0 c0 a1 c1 tck
+	sh -c 'while :; do :; done' & c=$!
+	a0=$(awk '{print $14 + $15}' "/proc/$1/stat"); c0=$(awk '{print $14 + $15}' "/proc/$c/stat")
+	sleep 2
+	a1=$(awk '{print $14 + $15}' "/proc/$1/stat"); c1=$(awk '{print $14 + $15}' "/proc/$c/stat")
+	kill "$c"; wait "$c" 2>/dev/null
+	tck=$(getconf CLK_TCK)
+	a=$(( (a1 - a0) * 100 / tck / 2 )) c=$(( (c1 - c0) * 100 / tck / 2 ))
+	if [ "$a" -ge 70 ] || [ $((a * 10)) -ge $((c * 8)) ]; then echo ok; else echo "$a% (a busy loop beside it: $c%)"; fi
+}
 busy_family() {	# P: a shell with two busy children, kids: their pids
 	sh -c 'sh -c "while :; do :; done" & sh -c "while :; do :; done" & wait' & P=$!
 	CPU_PIDS+=("$P")
@@ -58,7 +73,7 @@ wait "$f"; rc=$?
 eq "fault cpu --for: exit 0 once reverted" 0 "$rc"
 eq "it is back in the cgroup it came from" "$orig" "$(grep -E '(^0::|[:,]cpu[,:])' "/proc/$B/cgroup")"
 eq "shakedown's cgroup is removed" "" "$(our_cgroups)"
-ge "after: a whole CPU again" "$(cpu_pct "$B")" 70
+eq "after: a whole CPU again" ok "$(after_ok "$B")"
 
 # kill -9 of the runner: the guardian reverts
 "$SHAKEDOWN" fault cpu pid="$B" limit=20% >"$C/k.out" 2>&1 & f=$!
@@ -97,7 +112,7 @@ eq "signals: exit 0 once reverted" 0 "$rc"
 contains "signals: the note names the duty cycle" "SIGSTOP/SIGCONT duty cycle" "$(cat "$C/s.out")"
 eq "signals: no limiter left" "" "$(pgrep '^sdlim')"
 ne "signals: not left stopped" "T" "$(awk '{print $3}' "/proc/$B/stat")"
-ge "signals: after, a whole CPU again" "$(cpu_pct "$B")" 70
+eq "signals: after, a whole CPU again" ok "$(after_ok "$B")"
 # detected, not assumed: where the cpu hierarchy is not mounted (a mount
 # namespace of the test's own), the duty cycle is what it gets
 if awk '$5 == "/sys/fs/cgroup/cpu" {f=1} END {exit !f}' /proc/self/mountinfo && ! grep -qw cpu /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null; then
