@@ -145,6 +145,32 @@ sec_value(int b)
 	    o - 4 : 0));
 }
 
+/* The second being counted is over: its buckets, sparse, into its place
+ * in the series. */
+static void
+sec_close(struct worker *w)
+{
+	struct sec *sc;
+	uint32_t n = 0, k = 0;
+
+	if (!w->cur_any || w->cur_sec >= w->nsecs)
+		return;
+	sc = &w->secs[w->cur_sec];
+	for (int i = 0; i < SEC_BUCKETS; i++)
+		n += w->cur[i] != 0;
+	w->cur_any = 0;
+	if (n == 0)
+		return;
+	sc->b = xrealloc(sc->b, (sc->nb + n) * sizeof *sc->b);
+	for (int i = 0; i < SEC_BUCKETS; i++)
+		if (w->cur[i] != 0) {
+			sc->b[sc->nb + k].bucket = (uint32_t)i;
+			sc->b[sc->nb + k++].count = w->cur[i];
+			w->cur[i] = 0;
+		}
+	sc->nb += n;
+}
+
 /* One answer, or its failure (err: an enum load_err, -1 for none), into
  * the statistics of the phase now and of this second. */
 void
@@ -186,9 +212,13 @@ ld_record(struct worker *w, struct slot *s, long code, int err,
 		    sizeof *w->secs);
 		w->nsecs = sec + 1;
 	}
+	if (sec != w->cur_sec)
+		sec_close(w);
+	w->cur_sec = sec;
+	w->cur_any = 1;
 	w->secs[sec].requests++;
 	w->secs[sec].errors += (uint32_t)bad;
-	w->secs[sec].b[sec_bucket(lat_us)]++;
+	w->cur[sec_bucket(lat_us)]++;
 	if (err == LE_CONNECT) {
 		/* the target is down: back off instead of spinning */
 		s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
@@ -352,6 +382,8 @@ worker_free(struct worker *w)
 	free(w->slots);
 	free(w->freel);
 	free(w->sleep);
+	for (size_t i = 0; i < w->nsecs; i++)
+		free(w->secs[i].b);
 	free(w->secs);
 	if (!w->raw)
 		cloop_free(&w->loop);
@@ -556,9 +588,12 @@ load_series(struct load *l, size_t *n)
 	struct load_second *out;
 	uint32_t b[SEC_BUCKETS];
 
-	for (int t = 0; t < l->nw; t++)
+	for (int t = 0; t < l->nw; t++) {
+		if (!l->running)
+			sec_close(&l->w[t]);	/* the last second, once stopped */
 		if (l->w[t].nsecs > max)
 			max = l->w[t].nsecs;
+	}
 	out = xcalloc(max ? max : 1, sizeof *out);
 	for (size_t s = 0; s < max; s++) {
 		uint64_t total = 0, seen = 0;
@@ -569,8 +604,8 @@ load_series(struct load *l, size_t *n)
 			const struct sec *sc = &l->w[t].secs[s];
 			out[s].requests += sc->requests;
 			out[s].errors += sc->errors;
-			for (int i = 0; i < SEC_BUCKETS; i++)
-				b[i] += sc->b[i];
+			for (uint32_t i = 0; i < sc->nb; i++)
+				b[sc->b[i].bucket] += sc->b[i].count;
 		}
 		total = out[s].requests;
 		for (int i = 0; i < SEC_BUCKETS && total > 0; i++) {

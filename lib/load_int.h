@@ -26,9 +26,17 @@
 #define BACKOFF_MIN_MS 10
 #define BACKOFF_MAX_MS 1000
 
+/* A second of the series: its counts, and its latency buckets kept sparse
+ * (the few that are not empty) once the second is over, so a long run
+ * costs tens of bytes a second, not the 1 KiB of the whole bucket array. */
+struct sec_bucket {
+	uint32_t bucket, count;
+};
+
 struct sec {
 	uint32_t requests, errors;
-	uint32_t b[SEC_BUCKETS];
+	uint32_t nb;
+	struct sec_bucket *b;
 };
 
 struct slot {
@@ -80,6 +88,9 @@ struct worker {
 	struct load_stats st[LP_N];
 	struct sec *secs;
 	size_t nsecs, capsecs;
+	uint32_t cur[SEC_BUCKETS];	/* the second now being counted */
+	size_t cur_sec;
+	int cur_any;
 };
 
 struct load {
