@@ -312,8 +312,9 @@ finish(struct worker *w, struct slot *s, long code, int err)
 
 static void try_write(struct worker *w, struct slot *s);
 
-static void
-start(struct worker *w, struct slot *s)
+/* Send the slot's request: on its kept-alive connection, or on a new one. */
+void
+raw_send(struct worker *w, struct slot *s)
 {
 	struct epoll_event ev;
 	int one = 1, fd;
@@ -353,12 +354,6 @@ start(struct worker *w, struct slot *s)
 	}
 }
 
-void
-raw_send(struct worker *w, struct slot *s)
-{
-	start(w, s);
-}
-
 /* A reused connection the server closed before answering a byte: the
  * request goes again on a fresh one, once. */
 static int
@@ -367,7 +362,7 @@ retry_fresh(struct worker *w, struct slot *s)
 	if (s->fresh || s->answered > 0)
 		return 0;
 	conn_close(s);
-	start(w, s);
+	raw_send(w, s);
 	return 1;
 }
 

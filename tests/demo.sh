@@ -30,5 +30,5 @@ echo "== shakedown sandbox down"
 "$SD" sandbox down
 trap - EXIT
 echo
-echo "reports: $out/SUMMARY.md (one REPORT.md, result.json and junit.xml per drill)"
+echo "reports: $out/SUMMARY.md (one REPORT.md with its timeline.svg, result.json and junit.xml per drill)"
 exit $rc
