@@ -26,6 +26,8 @@ struct cmd_entry {
 	const char *summary;	/* one line for `shakedown help` */
 	const char *help;	/* option descriptions, may be NULL */
 	int hidden;		/* internal: not listed, still runs */
+	int whole_name;		/* applies, reverts or stops something: no
+				 * prefix reaches it */
 	enum cmd_retval (*exec)(const struct cmd_entry *, int, char **);
 };
 
@@ -40,9 +42,15 @@ extern struct global_opts g_opts;
 /* "shakedown: context: reason" on stderr. Like cmd_out and cmd_err, it
  * hides every known secret (lib/redact.h): commands print through these. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Text on stdout / stderr, as is but for secrets. */
+/* The same as a callback, for a library that reports several errors. */
+void cmd_error_cb(void *arg, const char *msg);
+/* Text on stdout / stderr, as is but for secrets and control characters
+ * (shown escaped: only tab and newline pass). */
 void cmd_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* shakedown's own terminal control (the progress line's "\r\033[K"),
+ * on stderr as it is: never anything that came from outside. */
+void cmd_term_ctl(const char *seq);
 /* Usage line of an entry, then "Try 'shakedown help NAME'"; returns CMD_USAGE. */
 enum cmd_retval cmd_usage_error(const struct cmd_entry *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -50,22 +58,41 @@ void cmd_print_help(const struct cmd_entry *, FILE *);
 /* argv[0] of the running binary, resolved to an absolute path. */
 const char *cmd_self_exe(void);
 
+/* --vars FILE and --var KEY=VALUE (run, validate, plan, fault, vars): a
+ * service's profile over the environment (lib/vars.h). The commands put
+ * CMD_VAR_OPTIONS in their long options and pass those to cmd_var_option,
+ * which sets the variables at once (-1, printed, on a bad file). */
+#include "../lib/vars.h"
+#define CMD_OPT_VARS 256
+#define CMD_OPT_VAR 257
+#define CMD_VAR_OPTIONS \
+	{ "vars", required_argument, NULL, CMD_OPT_VARS }, \
+	{ "var", required_argument, NULL, CMD_OPT_VAR }
+extern struct varset cmd_vars;
+int cmd_var_option(int ch, const char *arg);
+
 /* --allow-host HOST: add it to allow (room for CMD_MAX_ALLOW). */
 #define CMD_MAX_ALLOW 32
 int cmd_allow_host(char *host, char **allow, size_t *n, struct sd_err *e);
+/* The options every command that loads drills takes (run, plan,
+ * validate): --allow-host ('A'), --vars, --var. 1 if ch is one of them
+ * (*rc: CMD_OK, or the usage error already printed), 0 if not. */
+int cmd_drill_option(const struct cmd_entry *self, int ch, char *arg,
+    char **allow, size_t *nallow, enum cmd_retval *rc);
 
-/* Set by SIGINT/SIGTERM once cmd_catch_stop() installed the handler, for
- * commands that stop early and still report (load, probe, recover). */
-extern volatile sig_atomic_t cmd_stop;
-void cmd_catch_stop(void);
-
-/* For commands that apply faults (run, fault): SIGINT/SIGTERM/SIGHUP only
- * set cmd_interrupted — the runner notices and reverts everything; a second
- * one prints what is being reverted (cmd_reverting, filled by the runner). */
+/*
+ * Signals, one way for every command: SIGINT, SIGTERM and SIGHUP only set
+ * cmd_interrupted (SIGPIPE is ignored); whoever runs notices and stops —
+ * load and probe report what they have, run and fault revert every fault
+ * first. With drill (run, fault) a signal also says it is reverting, and a
+ * second one what is being reverted (cmd_reverting, filled by the runner).
+ * Install it first thing: a signal while drills are checked must not kill
+ * us, nor be lost.
+ */
 #define CMD_REVERTING_LEN 512
 extern volatile sig_atomic_t cmd_interrupted;
 extern char cmd_reverting[CMD_REVERTING_LEN];
-void cmd_catch_drill_signals(void);
+void cmd_catch_signals(int drill);
 /* Faults a dead run left applied: -1 (printed) when some stay applied. */
 int cmd_leftovers(void);
 
@@ -83,5 +110,6 @@ extern const struct cmd_entry cmd_sandbox;
 extern const struct cmd_entry cmd_status;
 extern const struct cmd_entry cmd_target;
 extern const struct cmd_entry cmd_validate;
+extern const struct cmd_entry cmd_vars_cmd;
 
 #endif

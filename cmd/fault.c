@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../drills/fault.h"
+#include "../lib/dispatch.h"
 #include "../lib/adhoc.h"
 #include "../lib/plan.h"
 #include "../lib/preflight.h"
@@ -104,8 +104,8 @@ go(const struct cmd_entry *self, struct scenario *s, int64_t for_ms,
 	int rc;
 
 	(void)self;
-	if (pre_hosts(s, allow, nallow, &e) == -1 ||
-	    (!dry && pre_pids(s, &e) == -1)) {
+	/* -n checks what the fault would: it refuses what the run would */
+	if (pre_check(s, allow, nallow, PRE_LIVE, &e) == -1) {
 		cmd_error("%s", e.msg);
 		return CMD_USAGE;
 	}
@@ -200,7 +200,7 @@ static enum cmd_retval
 exec_fault(const struct cmd_entry *self, int argc, char **argv)
 {
 	/* first of all, as run does: a signal must revert, never kill */
-	cmd_catch_drill_signals();
+	cmd_catch_signals(1);
 	/* getopt moves options found after the keys to the front: remember
 	 * where each argument was, for the errors that point at one */
 	char **orig = xcalloc((size_t)argc + 1, sizeof *orig);
@@ -227,5 +227,6 @@ const struct cmd_entry cmd_fault = {
 	    "Exit: 0 applied and reverted (Ctrl-C is a normal end), 2 bad\n"
 	    "usage, 3 aborted before it was applied, 4 it could not be applied\n"
 	    "or reverted.\n",
+	.whole_name = 1,
 	.exec = exec_fault,
 };

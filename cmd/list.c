@@ -35,12 +35,12 @@ exec_list(const struct cmd_entry *self, int argc, char **argv)
 		struct sd_err e;
 		struct scenario *s = scen_load(g.gl_pathv[i], &e);
 		if (s == NULL) {
-			printf("%-20s (invalid: %s)\n", g.gl_pathv[i], e.msg);
+			cmd_out("%-20s (invalid: %s)\n", g.gl_pathv[i], e.msg);
 			continue;
 		}
-		printf("%-20s %s\n", s->drill, s->title ? s->title : "");
+		cmd_out("%-20s %s\n", s->drill, s->title ? s->title : "");
 		if (g_opts.verbose)
-			printf("%-20s %s\n", "", g.gl_pathv[i]);
+			cmd_out("%-20s %s\n", "", g.gl_pathv[i]);
 		scen_free(s);
 	}
 	globfree(&g);

@@ -218,16 +218,11 @@ merge(int n, char **files, int as_json)
 {
 	json_t **parts = xcalloc((size_t)n + 1, sizeof *parts), *m = NULL;
 	enum cmd_retval rc = CMD_OK;
-	json_error_t je;
 	struct sd_err e;
 
 	for (int i = 0; i < n; i++)
-		if ((parts[i] = json_load_file(files[i], 0, &je)) == NULL) {
-			if (je.line > 0)
-				cmd_error("load: %s:%d:%d: %s", files[i], je.line,
-				    je.column, je.text);
-			else
-				cmd_error("load: %s", je.text);
+		if ((parts[i] = lj_load_file(files[i], &e)) == NULL) {
+			cmd_error("load: %s", e.msg);
 			rc = CMD_USAGE;
 			goto out;
 		}
@@ -281,12 +276,12 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 		threads = sp->connections;
 	if (load_check_nofile(sp->connections, threads, &e) == -1)
 		return cmd_usage_error(self, "%s", e.msg);
-	cmd_catch_stop();
+	cmd_catch_signals(0);
 	if ((l = load_start(sp, &e)) == NULL) {
 		cmd_error("load: %s", e.msg);
 		return CMD_FAILED;
 	}
-	load_wait(l, &cmd_stop);
+	load_wait(l, &cmd_interrupted);
 	load_totals(l, &sent, &elapsed);
 	st = load_stats(l, LP_N);
 	sec = load_series(l, &nsec);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/escape.h"
 #include "../lib/redact.h"
 #include "cmd.h"
 
@@ -22,25 +23,81 @@
 #endif
 
 struct global_opts g_opts;
-volatile sig_atomic_t cmd_stop;
+volatile sig_atomic_t cmd_interrupted;
+char cmd_reverting[CMD_REVERTING_LEN];
+struct varset cmd_vars;
+static volatile sig_atomic_t drill_signals;
 
-static void
-on_stop(int sig)
+int
+cmd_var_option(int ch, const char *arg)
 {
+	struct sd_err e;
+
+	if ((ch == CMD_OPT_VARS ? vars_file(&cmd_vars, arg, &e) :
+	    vars_arg(&cmd_vars, arg, &e)) == -1) {
+		cmd_error("%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_drill_option(const struct cmd_entry *self, int ch, char *arg,
+    char **allow, size_t *nallow, enum cmd_retval *rc)
+{
+	struct sd_err e;
+
+	*rc = CMD_OK;
+	if (ch == CMD_OPT_VARS || ch == CMD_OPT_VAR) {
+		if (cmd_var_option(ch, arg) == -1)
+			*rc = CMD_USAGE;
+		return 1;
+	}
+	if (ch != 'A')
+		return 0;
+	if (cmd_allow_host(arg, allow, nallow, &e) == -1)
+		*rc = cmd_usage_error(self, "%s", e.msg);
+	return 1;
+}
+
+/* The one signal handler: it only sets the flag (and, while a drill
+ * reverts, says so with write(2)); whoever runs notices and stops. */
+static void
+on_signal(int sig)
+{
+	static const char msg[] = "\nshakedown: interrupted: reverting every"
+	    " fault, please wait\n";
+	static const char again[] = "\nshakedown: still reverting faults;"
+	    " they will all be undone before exit\n";
+	ssize_t n;
+
 	(void)sig;
-	cmd_stop = 1;
+	if (drill_signals) {
+		/* a second Ctrl-C never skips a revert: it only says what is
+		 * left */
+		n = write(STDERR_FILENO, cmd_interrupted ? again : msg,
+		    cmd_interrupted ? sizeof again - 1 : sizeof msg - 1);
+		if (cmd_interrupted && cmd_reverting[0] != '\0')
+			n = write(STDERR_FILENO, cmd_reverting, strnlen(cmd_reverting,
+			    sizeof cmd_reverting));
+		(void)n;
+	}
+	cmd_interrupted = 1;
 }
 
 void
-cmd_catch_stop(void)
+cmd_catch_signals(int drill)
 {
 	struct sigaction sa;
 
+	drill_signals = drill;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int
@@ -55,6 +112,7 @@ cmd_allow_host(char *host, char **allow, size_t *n, struct sd_err *e)
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_run,
 	&cmd_validate,
+	&cmd_vars_cmd,
 	&cmd_report,
 	&cmd_list,
 	&cmd_plan,
@@ -71,18 +129,30 @@ static const struct cmd_entry *const cmd_table[] = {
 };
 
 /* Everything a command prints passes through here: no password a parser
- * found (lib/redact.h) reaches a terminal or a log. */
+ * found (lib/redact.h) reaches a terminal or a log, and no control
+ * character from a drill file, a result.json or a service's answer drives
+ * the terminal (lib/escape.h: they are shown as \x1b and the like). */
 static void
 put(FILE *f, const char *fmt, va_list ap)
 {
+	struct sbuf sb;
 	char *s, *r;
 
 	if (vasprintf(&s, fmt, ap) < 0)
 		return;
 	r = redact_text(s);
-	fputs(r, f);
+	sb_init(&sb);
+	esc_term(&sb, r, strlen(r));
+	fputs(sb.buf, f);
+	sb_free(&sb);
 	free(r);
 	free(s);
+}
+
+void
+cmd_term_ctl(const char *seq)
+{
+	fputs(seq, stderr);
 }
 
 void
@@ -96,6 +166,13 @@ cmd_error(const char *fmt, ...)
 	put(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+cmd_error_cb(void *arg, const char *msg)
+{
+	(void)arg;
+	cmd_error("%s", msg);
 }
 
 void
@@ -171,7 +248,9 @@ usage(FILE *f)
 	fprintf(f, "\nRun 'shakedown help COMMAND' for a command's options.\n");
 }
 
-/* Exact name or alias first, then a unique prefix. */
+/* Exact name or alias first, then a unique prefix — of the commands that
+ * change nothing: one that applies or reverts faults, or stops services,
+ * needs its whole name (tmux's rule), so "shakedown f" never applies one. */
 static const struct cmd_entry *
 lookup(const char *name)
 {
@@ -192,21 +271,29 @@ lookup(const char *name)
 		}
 	}
 	if (ambiguous) {
-		fprintf(stderr, "shakedown: ambiguous command: %s, could be:", name);
+		struct sbuf sb;
+		sb_init(&sb);
 		for (const struct cmd_entry *const *c = cmd_table; *c; c++)
 			if (!(*c)->hidden && strncmp((*c)->name, name, len) == 0)
-				fprintf(stderr, " %s", (*c)->name);
-		fputc('\n', stderr);
+				sb_addf(&sb, " %s", (*c)->name);
+		cmd_error("ambiguous command: %s, could be:%s", name, sb.buf);
+		sb_free(&sb);
+		return NULL;
+	}
+	if (found != NULL && found->whole_name) {
+		cmd_error("'%s' is short for '%s', which changes things: give its"
+		    " whole name", name, found->name);
 		return NULL;
 	}
 	if (found == NULL)
-		fprintf(stderr, "shakedown: unknown command '%s'\n", name);
+		cmd_error("unknown command '%s'", name);
 	return found;
 }
 
 static int
 finish(int rc)
 {
+	vars_free(&cmd_vars);
 	/* stdout must really have been written, or we did not succeed */
 	if (ferror(stdout) || fflush(stdout) == EOF || fclose(stdout) == EOF) {
 		fprintf(stderr, "shakedown: write failure on standard output: %s\n",
@@ -237,7 +324,7 @@ main(int argc, char **argv)
 			usage(stdout);
 			return finish(0);
 		} else {
-			fprintf(stderr, "shakedown: unknown option '%s'\n", a);
+			cmd_error("unknown option '%s'", a);
 			usage(stderr);
 			return 2;
 		}

@@ -18,13 +18,14 @@ exec_plan(const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "allow-host", required_argument, NULL, 'A' },
+		CMD_VAR_OPTIONS,
 		{ "raw", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *allow[CMD_MAX_ALLOW];
-	size_t nallow = 0;
-	struct scenario *s;
-	struct sd_err e;
+	size_t nallow = 0, n;
+	struct scenario **sc;
+	enum cmd_retval rc;
 	int ch, raw = 0;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -32,36 +33,41 @@ exec_plan(const struct cmd_entry *self, int argc, char **argv)
 			raw = 1;
 			continue;
 		}
-		if (ch != 'A')
+		if (!cmd_drill_option(self, ch, optarg, allow, &nallow, &rc))
 			return cmd_usage_error(self, NULL);
-		if (cmd_allow_host(optarg, allow, &nallow, &e) == -1)
-			return cmd_usage_error(self, "%s", e.msg);
+		if (rc != CMD_OK)
+			return rc;
 	}
 	if (optind == argc)
 		return cmd_usage_error(self, "no scenario given");
-	for (int i = optind; i < argc; i++) {
-		if ((s = scen_load(argv[i], &e)) == NULL ||
-		    pre_hosts(s, allow, nallow, &e) == -1) {
-			cmd_error("%s", e.msg);
-			scen_free(s);
-			return CMD_USAGE;
+	n = (size_t)(argc - optind);
+	sc = xcalloc(n, sizeof *sc);
+	/* every file checked as run checks it; a plan only when all are fine */
+	size_t nbad = pre_load_all(argv + optind, n, allow, nallow, PRE_LIVE,
+	    sc, cmd_error_cb, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (nbad == 0) {
+			struct plan *p = plan_build(sc[i]);
+			char *t = plan_text(p, raw);
+			cmd_out("%s%s", i ? "\n" : "", t);
+			free(t);
+			plan_free(p);
 		}
-		struct plan *p = plan_build(s);
-		char *t = plan_text(p, raw);
-		cmd_out("%s%s", i > optind ? "\n" : "", t);
-		free(t);
-		plan_free(p);
-		scen_free(s);
+		scen_free(sc[i]);
 	}
-	return CMD_OK;
+	free(sc);
+	return nbad ? CMD_USAGE : CMD_OK;
 }
 
 const struct cmd_entry cmd_plan = {
 	.name = "plan",
-	.usage = "[--raw] [--allow-host HOST]... SCENARIO...",
+	.usage = "[--raw] [--allow-host HOST]... [--vars FILE]... [--var KEY=VALUE]..."
+	    " SCENARIO...",
 	.summary = "print what a run would do, with every revert",
 	.help =
 	    "      --raw              also the raw requests (netlink messages in hex)\n"
-	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n",
+	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n"
+	    "      --vars FILE        a profile of KEY=VALUE lines (repeatable)\n"
+	    "      --var KEY=VALUE    one variable (repeatable)\n",
 	.exec = exec_plan,
 };

@@ -173,7 +173,7 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 		    host);
 		return CMD_USAGE;
 	}
-	cmd_catch_stop();
+	cmd_catch_signals(0);
 	start = mono_ms();
 	if ((ps = probes_new(&a.d, 1, start, &e)) == NULL ||
 	    probes_start(ps, &e) == -1) {
@@ -182,7 +182,7 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 		return CMD_FAILED;
 	}
 	probes_lock(ps);
-	while (!cmd_stop && (a.duration == 0 || mono_ms() - start < a.duration) &&
+	while (!cmd_interrupted && (a.duration == 0 || mono_ms() - start < a.duration) &&
 	    (a.count == 0 || (int64_t)seen < a.count)) {
 		seen = show(ps, &a, seen, start, prev, sizeof prev);
 		probes_wait(ps, mono_ms() + 100);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/hosts.h"
 #include "../lib/tproxy.h"
 #include "cmd.h"
 
@@ -77,23 +78,46 @@ serve(struct tproxy *p, int lfd)
 	close(fd);
 }
 
+/* Both ends of a route obey the blast radius: listening on 0.0.0.0 would
+ * open a database to the network. */
+static int
+allowed(const struct hostrule *r, const char *what, const char *addr)
+{
+	struct sd_err e;
+	char host[256];
+	int rc = hosts_check_hostport(addr, r, host, sizeof host, &e);
+
+	if (rc == -1)
+		cmd_error("proxy: %s: %s", what, e.msg);
+	else if (rc == 1)
+		cmd_error("proxy: %s '%s' is not loopback; pass --allow-host %s",
+		    what, addr, host);
+	return rc ? -1 : 0;
+}
+
 static enum cmd_retval
 exec_proxy(const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "control", required_argument, NULL, 'c' },
+		{ "allow-host", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char *allow[CMD_MAX_ALLOW];
+	size_t nallow = 0;
 	const char *sock = NULL;
 	struct tproxy *p;
 	struct sd_err e;
 	int ch, lfd = -1;
 
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
-		if (ch != 'c')
-			return cmd_usage_error(self, NULL);
-		sock = optarg;
+		if (ch == 'c')
+			sock = optarg;
+		else if (ch != 'A' || cmd_allow_host(optarg, allow, &nallow, &e) ==
+		    -1)
+			return cmd_usage_error(self, ch == 'A' ? "%s" : NULL, e.msg);
 	}
+	struct hostrule rule = { NULL, 0, allow, nallow };
 	if (optind == argc)
 		return cmd_usage_error(self, "no route");
 	if ((p = tproxy_new(&e)) == NULL) {
@@ -108,20 +132,25 @@ exec_proxy(const struct cmd_entry *self, int argc, char **argv)
 			    argv[i]);
 		}
 		*eq = *comma = '\0';
+		if (allowed(&rule, "listen", eq + 1) == -1 ||
+		    allowed(&rule, "upstream", comma + 1) == -1) {
+			tproxy_free(p);
+			return CMD_USAGE;
+		}
 		if (tproxy_route(p, argv[i], eq + 1, comma + 1, &e) == -1) {
 			cmd_error("proxy: %s", e.msg);
 			tproxy_free(p);
 			return CMD_USAGE;
 		}
 	}
-	cmd_catch_stop();
+	cmd_catch_signals(0);
 	if ((sock != NULL && (lfd = control_socket(sock, &e)) == -1) ||
 	    tproxy_start(p, &e) == -1) {
 		cmd_error("proxy: %s", e.msg);
 		tproxy_free(p);
 		return CMD_FAILED;
 	}
-	while (!cmd_stop) {
+	while (!cmd_interrupted) {
 		struct pollfd pfd = { lfd, POLLIN, 0 };
 		if (poll(&pfd, lfd >= 0 ? 1 : 0, 250) > 0)
 			serve(p, lfd);
@@ -136,11 +165,12 @@ exec_proxy(const struct cmd_entry *self, int argc, char **argv)
 
 const struct cmd_entry cmd_proxy = {
 	.name = "proxy",
-	.usage = "[-c SOCKET] NAME=LISTEN,UPSTREAM...",
+	.usage = "[-c SOCKET] [--allow-host HOST]... NAME=LISTEN,UPSTREAM...",
 	.summary = "run a TCP fault proxy whose routes faults can slow or cut",
 	.help =
 	    "  -c, --control SOCKET  a Unix socket for faults to add and remove\n"
 	    "                        toxics on the running routes\n"
+	    "      --allow-host HOST  allow a non-loopback address (repeatable)\n"
 	    "Each route listens on LISTEN (HOST:PORT) and relays to UPSTREAM.\n"
 	    "Runs until SIGINT or SIGTERM.\n",
 	.exec = exec_proxy,

@@ -35,7 +35,7 @@ exec_recover(const struct cmd_entry *self, int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct fault_env env = { cmd_self_exe(), &cmd_stop };
+	struct fault_env env = { cmd_self_exe(), &cmd_interrupted };
 	struct grd_opts o = { NULL, 0, PATIENCE_MS, &env, say, NULL };
 	struct sd_err e;
 	int ch, left, skipped, torn;
@@ -49,7 +49,7 @@ exec_recover(const struct cmd_entry *self, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage_error(self, "no arguments");
-	cmd_catch_stop();
+	cmd_catch_signals(0);
 	if ((path = jrnl_path(&e)) == NULL ||
 	    (open = jrnl_open_entries(path, NULL, &torn, &e)) == NULL) {
 		cmd_error("recover: %s", e.msg);
@@ -82,5 +82,6 @@ const struct cmd_entry cmd_recover = {
 	.help =
 	    "  -f, --force   also those whose runner is still alive\n"
 	    "Exit 0 when everything is reverted, 4 when a revert failed.\n",
+	.whole_name = 1,
 	.exec = exec_recover,
 };

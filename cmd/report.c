@@ -127,15 +127,18 @@ by_start(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* A folder name per drill under the summary: the drill's, then DRILL-2... */
+/* A folder name per drill under the summary: the drill's, then DRILL-2...
+ * — reduced to a safe file name first: a result.json may come from
+ * anywhere, and its drill name is never a path. */
 static void
 name_all(struct inputs *in)
 {
 	for (size_t i = 0; i < in->n; i++) {
+		char *base = safe_name(in->v[i].r->drill);
 		int k = 1;
 		for (;;) {
-			char *nm = k == 1 ? xstrdup(in->v[i].r->drill) :
-			    xasprintf("%s-%d", in->v[i].r->drill, k);
+			char *nm = k == 1 ? xstrdup(base) : xasprintf("%s-%d", base,
+			    k);
 			size_t j;
 			for (j = 0; j < i && strcmp(in->v[j].name, nm) != 0; j++)
 				;
@@ -146,6 +149,7 @@ name_all(struct inputs *in)
 			free(nm);
 			k++;
 		}
+		free(base);
 	}
 }
 
@@ -173,6 +177,69 @@ render(struct input *x, const char *dir, int copy_json)
 	if (rc == -1)
 		cmd_error("report: %s", e.msg);
 	free(p);
+	return rc;
+}
+
+/* Each result's report: in place (*out NULL), into *out for one result,
+ * or one folder per drill under *out. *out: where the summary goes, NULL
+ * for none. */
+static enum cmd_retval
+render_all(struct inputs *in, const char **out, const char *first)
+{
+	enum cmd_retval rc = CMD_OK;
+
+	if (*out == NULL) {
+		/* in place: the folder of each result.json, and the run's
+		 * summary when the argument was a run's folder */
+		for (size_t i = 0; i < in->n && rc == CMD_OK; i++) {
+			char *d = folder_of(in->v[i].path);
+			if (render(&in->v[i], d, 0) == -1)
+				rc = CMD_FAILED;
+			free(d);
+		}
+		*out = in->run_dirs ? first : NULL;
+	} else if (in->n == 1 && !in->run_dirs) {
+		if (render(&in->v[0], *out, 1) == -1)
+			rc = CMD_FAILED;
+		*out = NULL;
+	} else {
+		for (size_t i = 0; i < in->n && rc == CMD_OK; i++) {
+			struct sd_err e;
+			char *d = rpt_drill_dir(*out, in->v[i].name, &e);
+			if (d == NULL)
+				cmd_error("report: %s", e.msg);
+			if (d == NULL || render(&in->v[i], d, 1) == -1)
+				rc = CMD_FAILED;
+			free(d);
+		}
+	}
+	return rc;
+}
+
+/* out/SUMMARY.md over every result. */
+static enum cmd_retval
+summarize(const struct inputs *in, const char *out)
+{
+	const struct result **rs = xcalloc(in->n + 1, sizeof *rs);
+	char **names = xcalloc(in->n + 1, sizeof *names);
+	enum cmd_retval rc = CMD_OK;
+	struct sd_err e;
+	size_t pass = 0;
+
+	for (size_t i = 0; i < in->n; i++) {
+		rs[i] = in->v[i].r;
+		names[i] = in->v[i].name;
+		pass += rs[i]->verdict == V_PASS;
+	}
+	if (rpt_write_summary(rs, names, in->n, out, &e) == -1) {
+		cmd_error("report: %s", e.msg);
+		rc = CMD_FAILED;
+	} else if (!g_opts.quiet) {
+		cmd_out("%s/SUMMARY.md: %zu of %zu drill(s) passed\n", out, pass,
+		    in->n);
+	}
+	free(rs);
+	free(names);
 	return rc;
 }
 
@@ -205,52 +272,13 @@ exec_report(const struct cmd_entry *self, int argc, char **argv)
 		}
 	qsort(in.v, in.n, sizeof *in.v, by_start);
 	name_all(&in);
-	if (out == NULL) {
-		/* in place: the folder of each result.json, and the run's
-		 * summary when the argument was a run's folder */
-		for (size_t i = 0; i < in.n && rc == CMD_OK; i++) {
-			char *d = folder_of(in.v[i].path);
-			if (render(&in.v[i], d, 0) == -1)
-				rc = CMD_FAILED;
-			free(d);
-		}
-		out = in.run_dirs ? argv[optind] : NULL;
-	} else if (in.n == 1 && !in.run_dirs) {
-		if (render(&in.v[0], out, 1) == -1)
-			rc = CMD_FAILED;
-		out = NULL;
-	} else {
-		for (size_t i = 0; i < in.n && rc == CMD_OK; i++) {
-			char *d = xasprintf("%s/%s", out, in.v[i].name);
-			if (render(&in.v[i], d, 1) == -1)
-				rc = CMD_FAILED;
-			free(d);
-		}
-	}
-	if (rc == CMD_OK && out != NULL) {
-		const struct result **rs = xcalloc(in.n + 1, sizeof *rs);
-		char **names = xcalloc(in.n + 1, sizeof *names);
-		struct sd_err e;
-		size_t pass = 0;
-		for (size_t i = 0; i < in.n; i++) {
-			rs[i] = in.v[i].r;
-			names[i] = in.v[i].name;
-			pass += rs[i]->verdict == V_PASS;
-		}
-		if (rpt_write_summary(rs, names, in.n, out, &e) == -1) {
-			cmd_error("report: %s", e.msg);
-			rc = CMD_FAILED;
-		} else if (!g_opts.quiet) {
-			cmd_out("%s/SUMMARY.md: %zu of %zu drill(s) passed\n", out, pass,
-			    in.n);
-		}
-		free(rs);
-		free(names);
-	} else if (rc == CMD_OK && !g_opts.quiet) {
+	rc = render_all(&in, &out, argv[optind]);
+	if (rc == CMD_OK && out != NULL)
+		rc = summarize(&in, out);
+	else if (rc == CMD_OK && !g_opts.quiet)
 		for (size_t i = 0; i < in.n; i++)
 			cmd_out("%s: %s\n", in.v[i].r->drill, res_verdict_name(
 			    in.v[i].r->verdict));
-	}
 done:
 	for (size_t i = 0; i < in.n; i++) {
 		free(in.v[i].path);

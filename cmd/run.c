@@ -24,29 +24,6 @@
 
 #define LEFTOVER_WAIT_MS 30000
 
-volatile sig_atomic_t cmd_interrupted;
-char cmd_reverting[CMD_REVERTING_LEN];
-
-static void
-on_signal(int sig)
-{
-	static const char msg[] = "\nshakedown: interrupted: reverting every"
-	    " fault, please wait\n";
-	static const char again[] = "\nshakedown: still reverting faults;"
-	    " they will all be undone before exit\n";
-	ssize_t n;
-
-	(void)sig;
-	/* a second Ctrl-C never skips a revert: it only says what is left */
-	n = write(STDERR_FILENO, cmd_interrupted ? again : msg, cmd_interrupted ?
-	    sizeof again - 1 : sizeof msg - 1);
-	if (cmd_interrupted && cmd_reverting[0] != '\0')
-		n = write(STDERR_FILENO, cmd_reverting, strnlen(cmd_reverting,
-		    sizeof cmd_reverting));
-	(void)n;
-	cmd_interrupted = 1;
-}
-
 /* The progress line on a terminal: drill, step n/m, what it waits for and
  * the time, redrawn every 200 ms by a thread of its own so the clock moves
  * while a step waits; cut to the terminal's width so \r can take it back. */
@@ -97,7 +74,8 @@ ticker(void *arg)
 		struct timespec ts;
 		line_of(l, line, sizeof line);
 		pthread_mutex_unlock(&l->mu);
-		cmd_err("\r\033[K%s", line);
+		cmd_term_ctl("\r\033[K");
+		cmd_err("%s", line);
 		pthread_mutex_lock(&l->mu);
 		if (l->stop)
 			break;
@@ -168,32 +146,24 @@ live_stop(struct live *l)
 		pthread_mutex_unlock(&l->mu);
 		pthread_cond_signal(&l->cond);
 		pthread_join(l->th, NULL);
-		cmd_err("\r\033[K");
+		cmd_term_ctl("\r\033[K");
 	}
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->cond);
 }
 
-/* Load, plan and check them all: nothing runs unless every one is fine. */
+/* Load, plan and check them all: nothing runs unless every one is fine
+ * (-n checks what a run would, short of acting). */
 static int
 prepare(char **files, size_t n, struct scenario **sc, struct plan **pl,
-    char *const *allow, size_t nallow, int dry)
+    char *const *allow, size_t nallow)
 {
-	struct sd_err e;
-	int bad = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if ((sc[i] = scen_load(files[i], &e)) == NULL ||
-		    pre_hosts(sc[i], allow, nallow, &e) == -1 ||
-		    (!dry && (pre_pids(sc[i], &e) == -1 ||
-		    pre_loads(sc[i], &e) == -1))) {
-			cmd_error("%s", e.msg);
-			bad = 1;
-			continue;
-		}
+	if (pre_load_all(files, n, allow, nallow, PRE_LIVE, sc, cmd_error_cb,
+	    NULL) > 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
 		pl[i] = plan_build(sc[i]);
-	}
-	return bad ? -1 : 0;
+	return 0;
 }
 
 int
@@ -207,20 +177,6 @@ cmd_leftovers(void)
 		cmd_error("run: %s", e.msg);
 	free(path);
 	return rc;
-}
-
-void
-cmd_catch_drill_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 struct run_out {
@@ -279,8 +235,9 @@ run_all(struct plan **pl, struct result **rs, size_t n,
 		rc = res_worse(rc, res_exit_code(rs[i]));
 		if (out->dir == NULL)
 			continue;
-		char *d = rpt_drill_dir(out->dir, rs[i], n);
-		if (rpt_write_dir(rs[i], d, &back[i], &e) == -1) {
+		char *d = n == 1 ? xstrdup(out->dir) : rpt_drill_dir(out->dir,
+		    rs[i]->drill, &e);
+		if (d == NULL || rpt_write_dir(rs[i], d, &back[i], &e) == -1) {
 			cmd_error("report: %s", e.msg);
 			rc = res_worse(rc, CMD_FAILED);
 		} else {
@@ -311,6 +268,7 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 		{ "report", required_argument, NULL, 'r' },
 		{ "allow-host", required_argument, NULL, 'A' },
 		{ "prom", required_argument, NULL, 'P' },
+		CMD_VAR_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_opts ro = { .self_exe = cmd_self_exe(),
@@ -320,7 +278,7 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	char *allow[CMD_MAX_ALLOW];
 	size_t nallow = 0, n;
 	int ch, dry = 0, rc = 0;
-	struct sd_err e;
+	enum cmd_retval orc;
 
 	while ((ch = getopt_long(argc, argv, "nr:", longopts, NULL)) != -1) {
 		if (ch == 'n') {
@@ -329,11 +287,11 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 			out.dir = optarg;
 		} else if (ch == 'P') {
 			out.prom = optarg;
-		} else if (ch == 'A') {
-			if (cmd_allow_host(optarg, allow, &nallow, &e) == -1)
-				return cmd_usage_error(self, "%s", e.msg);
-		} else {
+		} else if (!cmd_drill_option(self, ch, optarg, allow, &nallow,
+		    &orc)) {
 			return cmd_usage_error(self, NULL);
+		} else if (orc != CMD_OK) {
+			return orc;
 		}
 	}
 	if (optind == argc)
@@ -346,8 +304,8 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	 * us, nor be lost (a background job of a script ignores SIGINT until
 	 * a handler is installed) */
 	if (!dry)
-		cmd_catch_drill_signals();
-	if (prepare(argv + optind, n, sc, pl, allow, nallow, dry) == -1) {
+		cmd_catch_signals(1);
+	if (prepare(argv + optind, n, sc, pl, allow, nallow) == -1) {
 		rc = CMD_USAGE;
 	} else if (dry) {
 		for (size_t i = 0; i < n; i++) {
@@ -373,7 +331,8 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 
 const struct cmd_entry cmd_run = {
 	.name = "run",
-	.usage = "[-n] [-r DIR] [--prom FILE] [--allow-host HOST]... SCENARIO...",
+	.usage = "[-n] [-r DIR] [--prom FILE] [--allow-host HOST]...\n"
+	    "       [--vars FILE]... [--var KEY=VALUE]... SCENARIO...",
 	.summary = "run drills and report whether the service met them",
 	.help =
 	    "  -n, --dry-run          print what would be done; apply nothing\n"
@@ -383,9 +342,14 @@ const struct cmd_entry cmd_run = {
 	    "      --prom FILE        write verdicts and key times as a Prometheus\n"
 	    "                         textfile (node_exporter's textfile collector)\n"
 	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n"
+	    "      --vars FILE        a service's profile: KEY=VALUE lines (as\n"
+	    "                         EnvironmentFile=/--env-file) over the\n"
+	    "                         environment (repeatable, later wins)\n"
+	    "      --var KEY=VALUE    one variable, over both (repeatable)\n"
 	    "Exit: 0 all met, 1 an expectation failed, 2 bad scenario or usage,\n"
 	    "3 aborted by a signal, 4 a fault could not be applied or reverted\n"
 	    "(or one a dead run left is still applied: see 'shakedown recover').\n"
 	    "With GITHUB_STEP_SUMMARY set, the game-day summary is appended to it.\n",
+	.whole_name = 1,
 	.exec = exec_run,
 };

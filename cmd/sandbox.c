@@ -303,5 +303,6 @@ const struct cmd_entry cmd_sandbox = {
 	    "                       1GiB; none: no cgroup, its memory check reads\n"
 	    "                       the machine's)\n"
 	    "Ports, bugs and modes given to 'up' are saved in DIR and reused.\n",
+	.whole_name = 1,
 	.exec = exec_sandbox,
 };

@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "../lib/preflight.h"
 #include "../lib/scenario.h"
@@ -15,46 +16,48 @@ exec_validate(const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "allow-host", required_argument, NULL, 'A' },
+		CMD_VAR_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	enum cmd_retval rc = CMD_OK;
 	char *allow[CMD_MAX_ALLOW];
-	size_t nallow = 0;
-	struct scenario *s;
-	struct sd_err e;
+	size_t nallow = 0, n, nbad;
+	struct scenario **sc;
+	enum cmd_retval rc;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (ch != 'A')
+		if (!cmd_drill_option(self, ch, optarg, allow, &nallow, &rc))
 			return cmd_usage_error(self, NULL);
-		if (cmd_allow_host(optarg, allow, &nallow, &e) == -1)
-			return cmd_usage_error(self, "%s", e.msg);
+		if (rc != CMD_OK)
+			return rc;
 	}
 	if (optind == argc)
 		return cmd_usage_error(self, "no scenario given");
-	for (int i = optind; i < argc; i++) {
-		if ((s = scen_load(argv[i], &e)) == NULL ||
-		    pre_hosts(s, allow, nallow, &e) == -1) {
-			cmd_error("%s", e.msg);
-			scen_free(s);
-			rc = CMD_USAGE;
-			continue;
-		}
-		if (!g_opts.quiet)
+	n = (size_t)(argc - optind);
+	sc = xcalloc(n, sizeof *sc);
+	nbad = pre_load_all(argv + optind, n, allow, nallow, PRE_STATIC, sc,
+	    cmd_error_cb, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (sc[i] != NULL && !g_opts.quiet)
 			cmd_out("%s: ok (drill %s, %zu probe(s), %zu step(s))\n",
-			    argv[i], s->drill, s->nprobes, s->nsteps);
-		scen_free(s);
+			    argv[optind + i], sc[i]->drill, sc[i]->nprobes,
+			    sc[i]->nsteps);
+		scen_free(sc[i]);
 	}
-	return rc;
+	free(sc);
+	return nbad ? CMD_USAGE : CMD_OK;
 }
 
 const struct cmd_entry cmd_validate = {
 	.name = "validate",
-	.usage = "[--allow-host HOST]... SCENARIO...",
+	.usage = "[--allow-host HOST]... [--vars FILE]... [--var KEY=VALUE]..."
+	    " SCENARIO...",
 	.summary = "check scenarios without touching anything",
 	.help =
 	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n"
-	    "Checks what run checks before it applies anything, but whether the\n"
-	    "processes a drill watches are running now.\n",
+	    "      --vars FILE        a profile of KEY=VALUE lines (repeatable)\n"
+	    "      --var KEY=VALUE    one variable (repeatable)\n"
+	    "Checks what run checks before it applies anything, but what needs\n"
+	    "the services running (their pids, devices): 'plan' checks those.\n",
 	.exec = exec_validate,
 };

@@ -38,7 +38,7 @@ bw_parse(const struct fault_parse *p, struct fault *f)
 	if (b->burst == 0)
 		b->burst = b->rate / 10 > 5000 ? b->rate / 10 : 5000;
 	b->latency_us = (ms ? ms : 50) * 1000;
-	return 0;
+	return net_scoped(p, &o->t);
 }
 
 static const struct fault_verb verbs[] = {
@@ -47,7 +47,7 @@ static const struct fault_verb verbs[] = {
 };
 
 static const char *const keys[] = { "service", "timeout", "dev", "port",
-    "address", "rate", "burst", "limit", "latency", NULL };
+    "address", "rate", "burst", "limit", "latency", "scope", NULL };
 
 const struct fault_kind fault_bandwidth = {
 	.name = "bandwidth",
@@ -61,5 +61,6 @@ const struct fault_kind fault_bandwidth = {
 	.apply = net_kind_apply,
 	.revert = net_kind_revert,
 	.in_effect = net_kind_in_effect,
+	.preflight = net_kind_preflight,
 	.free = free,
 };

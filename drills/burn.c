@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "../lib/proc.h"
-#include "fault.h"
+#include "../lib/fault.h"
 
 #define MAX_CORES 1024
 #define SLICE_NS 100000000LL

@@ -37,7 +37,7 @@
 #include "../lib/cgroup.h"
 #include "../lib/duty.h"
 #include "../lib/proc.h"
-#include "fault.h"
+#include "../lib/fault.h"
 
 #define PERIOD_US 100000
 #define MAX_PROCS DUTY_MAX
@@ -99,7 +99,6 @@ cpu_parse(const struct fault_parse *p, struct fault *f)
 {
 	struct cpu_opts *o = xcalloc(1, sizeof *o);
 	const struct ynode *n;
-	int pid = 0;
 
 	f->opts = o;
 	if (p->args == NULL)
@@ -111,7 +110,7 @@ cpu_parse(const struct fault_parse *p, struct fault *f)
 	char *via = NULL;
 	if (ypercent(p->y, p->args, "limit", &o->limit) == -1 ||
 	    ybool(p->y, p->args, "children", &o->children) == -1 ||
-	    yint(p->y, p->args, "pid", 2, 1 << 22, &pid) == -1 ||
+	    fault_parse_pid(p, &o->pid) == -1 ||
 	    ystr(p->y, p->args, "pidfile", &o->pidfile) == -1 ||
 	    ystr(p->y, p->args, "unit", &o->unit) == -1 ||
 	    ystr(p->y, p->args, "via", &via) == -1)
@@ -126,7 +125,6 @@ cpu_parse(const struct fault_parse *p, struct fault *f)
 	}
 	if (o->limit < 0.01)
 		return yerr(p->y, n, "limit: at least 1%% of a CPU");
-	o->pid = (pid_t)pid;
 	if ((o->pid != 0) + (o->pidfile != NULL) + (f->svc != NULL) +
 	    (o->unit != NULL) != 1)
 		return yerr(p->y, p->key, "cpu: one of service:, pid:, pidfile: or"
@@ -144,7 +142,7 @@ cpu_parse(const struct fault_parse *p, struct fault *f)
 	free(f->target);
 	f->target = f->svc ? xstrdup(f->svc->name) : o->pidfile ?
 	    xstrdup(o->pidfile) : o->unit ? xstrdup(o->unit) :
-	    xasprintf("pid %d", pid);
+	    xasprintf("pid %d", (int)o->pid);
 	return 0;
 }
 
@@ -278,6 +276,16 @@ unit_quota(const char *unit, int must_be_loaded, struct sd_err *e)
 	return us;
 }
 
+static int
+cpu_preflight(const struct fault *f, struct sd_err *e)
+{
+	const struct cpu_opts *o = f->opts;
+
+	if (o->unit != NULL)
+		return 0;
+	return fault_target_pid(f->svc, o->pidfile, o->pid, e) == 0 ? -1 : 0;
+}
+
 static json_t *
 cpu_prepare(const struct fault *f, const struct fault_env *env,
     struct sd_err *e)
@@ -298,14 +306,8 @@ cpu_prepare(const struct fault *f, const struct fault_env *env,
 		    o->unit, "before_us", (json_int_t)before, "quota_us",
 		    (json_int_t)(o->limit * 1000000 + 0.5));
 	}
-	if (f->svc != NULL)
-		top = svc_pid(f->svc, e);
-	else if (o->pidfile != NULL)
-		top = pidfile_read_checked(o->pidfile, e);
-	if (top == 0 || (o->pid != 0 && pid_check(top, e) == -1))
+	if ((top = fault_target_pid(f->svc, o->pidfile, o->pid, e)) == 0)
 		return NULL;
-	if (!proc_alive(top))
-		return err_set(e, "pid %d is not running", (int)top), NULL;
 	if (o->via != VIA_SIGNALS) {
 		struct sd_err ce;
 		if ((cg = cg_mount("cpu", root, sizeof root, &v2, &ce)) == -1 &&
@@ -715,6 +717,7 @@ const struct fault_kind fault_cpu = {
 	.apply = cpu_apply,
 	.revert = cpu_revert,
 	.in_effect = cpu_in_effect,
+	.preflight = cpu_preflight,
 	.free_state = cpu_free_state,
 	.free = cpu_free,
 };

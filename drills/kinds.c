@@ -6,7 +6,7 @@
  */
 #include <stddef.h>
 
-#include "fault.h"
+#include "../lib/fault.h"
 
 extern const struct fault_kind fault_bandwidth;
 extern const struct fault_kind fault_burn;

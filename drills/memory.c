@@ -15,7 +15,9 @@
  * and the record names shakedown's cgroup, so the guardian and `recover`
  * kill whatever is in it and remove it after a kill -9. A safety floor
  * keeps max(256 MiB, 5 % of RAM) available on the machine unless force:
- * true.
+ * true. A target without a memory limit of its own is refused unless
+ * scope: machine says the machine's memory is meant: pressure on the whole
+ * machine endangers everything on it.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -33,7 +35,8 @@
 
 #include "../lib/cgroup.h"
 #include "../lib/proc.h"
-#include "fault.h"
+#include "../lib/units.h"
+#include "../lib/fault.h"
 
 #define MIB (1024LL * 1024)
 #define FLOOR_MIN (256 * MIB)
@@ -48,6 +51,8 @@ struct mem_opts {
 	double percent;		/* percent:, else 0 */
 	int64_t ramp_ms;
 	int force;
+	int machine;		/* scope: machine — may take the machine's memory */
+	char *scope_hint;	/* " (set VAR)" where scope: came from */
 	pid_t pid;
 	char *pidfile;
 };
@@ -56,11 +61,30 @@ struct mem_state {
 	pid_t hog;
 };
 
+/* scope: service (the default: only a limit of the service's own) or
+ * machine (the machine's memory, said on purpose). */
+static int
+parse_scope(const struct fault_parse *p, struct mem_opts *o)
+{
+	const struct ynode *n = ynode_get(p->args, "scope");
+	char from[96];
+
+	if (n == NULL)
+		return 0;
+	if (ywant(p->y, n, Y_SCALAR, "scope") == -1)
+		return -1;
+	if (strcmp(n->value, "machine") != 0 && strcmp(n->value, "service") != 0)
+		return yerr(p->y, n, "scope: service (its own memory limit) or"
+		    " machine (the machine's memory, on purpose)");
+	o->machine = n->value[0] == 'm';
+	o->scope_hint = xstrdup(yfrom(n, from, sizeof from));
+	return 0;
+}
+
 static int
 mem_parse(const struct fault_parse *p, struct fault *f)
 {
 	struct mem_opts *o = xcalloc(1, sizeof *o);
-	int pid = 0;
 
 	f->opts = o;
 	if (p->args == NULL)
@@ -70,16 +94,18 @@ mem_parse(const struct fault_parse *p, struct fault *f)
 	    ypercent(p->y, p->args, "percent", &o->percent) == -1 ||
 	    ydur(p->y, p->args, "ramp", &o->ramp_ms, 1, 3600000) == -1 ||
 	    ybool(p->y, p->args, "force", &o->force) == -1 ||
-	    yint(p->y, p->args, "pid", 2, 1 << 22, &pid) == -1 ||
-	    ystr(p->y, p->args, "pidfile", &o->pidfile) == -1)
+	    fault_parse_pid(p, &o->pid) == -1 ||
+	    ystr(p->y, p->args, "pidfile", &o->pidfile) == -1 ||
+	    parse_scope(p, o) == -1)
 		return -1;
-	if ((o->bytes > 0) == (o->percent > 0))
+	if ((ynode_get(p->args, "size") != NULL) ==
+	    (ynode_get(p->args, "percent") != NULL))
 		return yerr(p->y, p->key, "memory: one of size: (bytes to take)"
 		    " or percent: (of the limit to reach)");
-	if (o->percent > 0 && (o->percent < 0.01 || o->percent > 1.0))
+	if (ynode_get(p->args, "percent") != NULL && (o->percent < 0.01 ||
+	    o->percent > 1.0))
 		return yerr(p->y, ynode_get(p->args, "percent"), "percent: between"
 		    " 1%% and 100%% of the limit");
-	o->pid = (pid_t)pid;
 	if ((o->pid != 0) + (o->pidfile != NULL) + (f->svc != NULL) > 1)
 		return yerr(p->y, p->key, "memory: at most one of service:, pid:"
 		    " or pidfile:");
@@ -88,7 +114,7 @@ mem_parse(const struct fault_parse *p, struct fault *f)
 		    " no pid or pidfile to charge the memory to", f->svc->name);
 	free(f->target);
 	f->target = f->svc ? xstrdup(f->svc->name) : o->pidfile ?
-	    xstrdup(o->pidfile) : o->pid ? xasprintf("pid %d", pid) :
+	    xstrdup(o->pidfile) : o->pid ? xasprintf("pid %d", (int)o->pid) :
 	    xstrdup("host");
 	return 0;
 }
@@ -102,9 +128,10 @@ mem_describe(const struct fault *f, int revert)
 	if (revert)
 		return xasprintf("kill the memory hog of %s, remove shakedown's"
 		    " cgroup", f->target);
+	char b[32];
 	if (o->bytes > 0)
-		snprintf(how, sizeof how, "take %lld MiB", (long long)(o->bytes /
-		    MIB));
+		snprintf(how, sizeof how, "take %s", units_fmt_bytes(o->bytes, b,
+		    sizeof b));
 	else
 		snprintf(how, sizeof how, "push memory to %g%% of the limit",
 		    o->percent * 100);
@@ -118,46 +145,85 @@ mem_describe(const struct fault *f, int revert)
 	    " on the machine");
 }
 
+/* Whose memory: the target's cgroup and the limit that applies to it
+ * (its own, or the machine's when it has none — allowed only with scope:
+ * machine). 0, or -1 with e. */
+struct basis {
+	char root[4096];
+	char *rel;		/* the target's memory cgroup, below root */
+	int v2;
+	int64_t limit, usage, total, avail;
+	const char *name;	/* "cgroup" or "host" */
+};
+
+static int
+mem_basis(const struct fault *f, struct basis *b, struct sd_err *e)
+{
+	const struct mem_opts *o = f->opts;
+	pid_t top = 0;
+
+	b->rel = NULL;
+	if ((f->svc != NULL || o->pidfile != NULL || o->pid != 0) &&
+	    (top = fault_target_pid(f->svc, o->pidfile, o->pid, e)) == 0)
+		return -1;
+	if (cg_mount("memory", b->root, sizeof b->root, &b->v2, e) == -1)
+		return -1;
+	b->rel = top != 0 ? cg_of(top, "memory", b->v2) : xstrdup("/");
+	if (b->rel == NULL)
+		return err_set(e, "pid %d is gone", (int)top);
+	host_memory(&b->total, &b->avail);
+	if (b->total < 0 || b->avail < 0)
+		return err_set(e, "/proc/meminfo: no MemTotal/MemAvailable");
+	cg_memory(b->root, b->rel, b->v2, &b->limit, &b->usage);
+	b->name = "cgroup";
+	if (b->limit < 0 || b->usage < 0 || (b->total > 0 &&
+	    b->limit > b->total)) {
+		b->name = "host";
+		b->limit = b->total;
+		b->usage = b->total - b->avail;
+	}
+	/* pressure on the whole machine endangers everything on it: only
+	 * when the drill says so */
+	if (strcmp(b->name, "host") == 0 && !o->machine)
+		return err_set(e, "%s has no memory limit of its own (its cgroup"
+		    " %s has none): the memory would be taken from the whole"
+		    " machine (%lld MiB), endangering everything on it; give the"
+		    " service a memory limit (a cgroup's memory.max, a container's"
+		    " --memory), or say scope: machine to mean it%s", top ?
+		    f->target : "the machine", b->rel, (long long)(b->total / MIB),
+		    o->scope_hint ? o->scope_hint : "");
+	return 0;
+}
+
+static int
+mem_preflight(const struct fault *f, struct sd_err *e)
+{
+	struct basis b;
+	int rc = mem_basis(f, &b, e);
+
+	free(b.rel);
+	return rc;
+}
+
 static json_t *
 mem_prepare(const struct fault *f, const struct fault_env *env,
     struct sd_err *e)
 {
 	const struct mem_opts *o = f->opts;
 	static unsigned seq;
-	char root[4096];
-	int64_t limit, usage, total, avail, bytes, floor;
-	pid_t top = o->pid;
-	char *rel;
-	int v2;
+	struct basis b;
+	int64_t bytes, floor;
 
 	(void)env;
-	if (f->svc != NULL)
-		top = svc_pid(f->svc, e);
-	else if (o->pidfile != NULL)
-		top = pidfile_read_checked(o->pidfile, e);
-	if ((f->svc != NULL || o->pidfile != NULL) && top == 0)
+	if (mem_basis(f, &b, e) == -1) {
+		free(b.rel);
 		return NULL;
-	if (top != 0 && o->pid != 0 && pid_check(top, e) == -1)
-		return NULL;
-	if (top != 0 && !proc_alive(top))
-		return err_set(e, "pid %d is not running", (int)top), NULL;
-	if (cg_mount("memory", root, sizeof root, &v2, e) == -1)
-		return NULL;
-	rel = top != 0 ? cg_of(top, "memory", v2) : xstrdup("/");
-	if (rel == NULL)
-		return err_set(e, "pid %d is gone", (int)top), NULL;
-	host_memory(&total, &avail);
-	cg_memory(root, rel, v2, &limit, &usage);
-	const char *basis = "cgroup";
-	if (limit < 0 || usage < 0 || (total > 0 && limit > total)) {
-		basis = "host";
-		limit = total;
-		usage = total - avail;
 	}
-	if (total < 0 || avail < 0) {
-		free(rel);
-		return err_set(e, "/proc/meminfo: no MemTotal/MemAvailable"), NULL;
-	}
+	const char *root = b.root, *basis = b.name;
+	char *rel = b.rel;
+	int64_t limit = b.limit, usage = b.usage, total = b.total,
+	    avail = b.avail;
+	int v2 = b.v2;
 	bytes = o->bytes > 0 ? o->bytes : (int64_t)(o->percent * (double)limit) -
 	    usage;
 	if (bytes < PAGE) {
@@ -375,8 +441,10 @@ mem_free(void *opts)
 {
 	struct mem_opts *o = opts;
 
-	if (o != NULL)
+	if (o != NULL) {
 		free(o->pidfile);
+		free(o->scope_hint);
+	}
 	free(o);
 }
 
@@ -387,7 +455,7 @@ static const struct fault_verb verbs[] = {
 };
 
 static const char *const keys[] = { "service", "timeout", "pid", "pidfile",
-    "size", "percent", "ramp", "force", NULL };
+    "size", "percent", "ramp", "force", "scope", NULL };
 
 const struct fault_kind fault_memory = {
 	.name = "memory",
@@ -400,6 +468,7 @@ const struct fault_kind fault_memory = {
 	.apply = mem_apply,
 	.revert = mem_revert,
 	.in_effect = mem_in_effect,
+	.preflight = mem_preflight,
 	.free_state = mem_free_state,
 	.free = mem_free,
 };

@@ -39,6 +39,21 @@ parse_address(const struct fault_parse *p, const struct ynode *n,
 	return 0;
 }
 
+/* The kernel's rule for a device name (dev_valid_name): 1 to 15 bytes,
+ * not "." or "..", no '/', ':' or white space. */
+static int
+dev_name_ok(const char *d)
+{
+	if (*d == '\0' || strlen(d) >= IF_NAMESIZE || strcmp(d, ".") == 0 ||
+	    strcmp(d, "..") == 0)
+		return 0;
+	for (; *d; d++)
+		if (*d == '/' || *d == ':' || (unsigned char)*d <= ' ' ||
+		    (unsigned char)*d == 0x7f)
+			return 0;
+	return 1;
+}
+
 int
 net_parse(const struct fault_parse *p, struct fault *f, struct net_target *t)
 {
@@ -48,10 +63,11 @@ net_parse(const struct fault_parse *p, struct fault *f, struct net_target *t)
 	if (ystr(p->y, p->args, "dev", &dev) == -1)
 		return -1;
 	snprintf(t->dev, sizeof t->dev, "%s", dev ? dev : "lo");
-	if (dev != NULL && (strlen(dev) >= IF_NAMESIZE || *dev == '\0')) {
+	if (dev != NULL && !dev_name_ok(dev)) {
 		free(dev);
 		return yerr(p->y, ynode_get(p->args, "dev"), "dev: a network device"
-		    " name");
+		    " name (1 to %d characters, no '/', ':' or space)",
+		    IF_NAMESIZE - 1);
 	}
 	free(dev);
 	if (yint(p->y, p->args, "port", 1, 65535, &t->scope.port) == -1)
@@ -68,6 +84,40 @@ net_parse(const struct fault_parse *p, struct fault *f, struct net_target *t)
 	free(f->target);
 	f->target = xasprintf("dev %s", t->dev);
 	return 0;
+}
+
+int
+net_scoped(const struct fault_parse *p, const struct net_target *t)
+{
+	const struct ynode *n = ynode_get(p->args, "scope");
+
+	if (n != NULL && (ywant(p->y, n, Y_SCALAR, "scope") == -1 ||
+	    strcmp(n->value, "device") != 0))
+		return n->type == Y_SCALAR ? yerr(p->y, n, "scope: device (the only"
+		    " value: every packet on the device, said on purpose)") : -1;
+	if (n != NULL && (t->scope.port != 0 || t->scope.has_addr))
+		return yerr(p->y, n, "scope: device goes without port:, address:"
+		    " and service:");
+	if (n == NULL && t->scope.port == 0 && !t->scope.has_addr)
+		return yerr(p->y, p->key, "%s on dev %s with no port:, address: or"
+		    " service: would shape every packet on the device (the whole"
+		    " uplink, or all of loopback): scope it, or say scope: device",
+		    p->key->value, t->dev);
+	return 0;
+}
+
+int
+net_preflight(const struct net_target *t, struct sd_err *e)
+{
+	return nltc_ifindex(t->dev, e) == -1 ? -1 : 0;
+}
+
+int
+net_kind_preflight(const struct fault *f, struct sd_err *e)
+{
+	const struct net_opts *o = f->opts;
+
+	return net_preflight(&o->t, e);
 }
 
 /* The requests as hex, a line each (the device's index as it is now, or

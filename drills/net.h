@@ -12,7 +12,7 @@
 #include <net/if.h>
 
 #include "../lib/nltc.h"
-#include "fault.h"
+#include "../lib/fault.h"
 
 struct net_target {
 	char dev[IF_NAMESIZE];
@@ -23,6 +23,11 @@ struct net_target {
  * target to "dev DEV". */
 int net_parse(const struct fault_parse *p, struct fault *f,
     struct net_target *t);
+/* netem and bandwidth: an unscoped fault (no port, address or service)
+ * shapes a whole device — refused unless the step says scope: device. */
+int net_scoped(const struct fault_parse *p, const struct net_target *t);
+/* Before anything is applied: the device exists here. */
+int net_preflight(const struct net_target *t, struct sd_err *e);
 char *net_describe(const struct net_target *t, const struct nltc_leaf *leaf,
     int revert);
 /* {how: "qdisc", dev, ifindex}; refuses a device whose root is taken. */
@@ -51,5 +56,6 @@ int net_kind_apply(const struct fault *f, json_t *rec, void **state,
 int net_kind_revert(const json_t *rec, void *state,
     const struct fault_env *env, char **note, struct sd_err *e);
 int net_kind_in_effect(const json_t *rec, const struct fault_env *env);
+int net_kind_preflight(const struct fault *f, struct sd_err *e);
 
 #endif

@@ -75,7 +75,7 @@ ne_parse(const struct fault_parse *p, struct fault *f)
 	    !n->rate)
 		return yerr(p->y, p->key, "netem: set delay:, loss:, duplicate:,"
 		    " corrupt: or rate:");
-	return 0;
+	return net_scoped(p, &o->t);
 }
 
 static const struct fault_verb verbs[] = {
@@ -87,7 +87,7 @@ static const struct fault_verb verbs[] = {
 static const char *const keys[] = { "service", "timeout", "dev", "port",
     "address", "delay", "jitter", "correlation", "loss", "loss_correlation",
     "duplicate", "duplicate_correlation", "corrupt", "corrupt_correlation",
-    "reorder", "reorder_correlation", "gap", "rate", "limit", NULL };
+    "reorder", "reorder_correlation", "gap", "rate", "limit", "scope", NULL };
 
 const struct fault_kind fault_netem = {
 	.name = "netem",
@@ -102,5 +102,6 @@ const struct fault_kind fault_netem = {
 	.apply = net_kind_apply,
 	.revert = net_kind_revert,
 	.in_effect = net_kind_in_effect,
+	.preflight = net_kind_preflight,
 	.free = free,
 };

@@ -135,6 +135,14 @@ pt_in_effect(const json_t *rec, const struct fault_env *env)
 	    px_in_effect(rec);
 }
 
+static int
+pt_preflight(const struct fault *f, struct sd_err *e)
+{
+	const struct pt_opts *o = f->opts;
+
+	return o->tc ? net_preflight(&o->t, e) : 0;
+}
+
 static void
 pt_free(void *opts)
 {
@@ -166,6 +174,7 @@ const struct fault_kind fault_partition = {
 	.apply = pt_apply,
 	.revert = pt_revert,
 	.in_effect = pt_in_effect,
+	.preflight = pt_preflight,
 	.free_state = px_free_state,
 	.free = pt_free,
 };

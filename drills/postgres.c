@@ -21,8 +21,9 @@
 
 #include <libpq-fe.h>
 
+#include "../lib/ping.h"
 #include "../lib/redact.h"
-#include "fault.h"
+#include "../lib/fault.h"
 
 struct pg_opts {
 	int count;
@@ -100,34 +101,13 @@ pg_prepare(const struct fault *f, const struct fault_env *env,
 	    f->svc->name, "url", f->svc->url, "application_name", app);
 }
 
-static PGconn *
-connect_as(const char *dsn, const char *app, struct sd_err *e)
-{
-	const char *keys[] = { "dbname", "connect_timeout", "application_name",
-	    "options", NULL };
-	const char *vals[] = { dsn, "5", app, "-c statement_timeout=5000",
-	    NULL };
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
-
-	if (PQstatus(c) != CONNECTION_OK) {
-		char *m = xstrdup(PQerrorMessage(c));
-		for (char *p = m; *p; p++)
-			if (*p == '\n' || *p == '\t')
-				*p = ' ';
-		err_set(e, "connect: %s", m);
-		free(m);
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
-}
-
-/* One value from a one-row query with text parameters. */
+/* One value from a one-row query with text parameters, within the step's
+ * timeout. */
 static int
-query1(const char *dsn, const char *sql, int np, const char *const *params,
-    char **out, struct sd_err *e)
+query1(const char *dsn, int64_t timeout_ms, const char *sql, int np,
+    const char *const *params, char **out, struct sd_err *e)
 {
-	PGconn *c = connect_as(dsn, "shakedown", e);
+	PGconn *c = pg_connect(dsn, "shakedown", timeout_ms, 0, e);
 	PGresult *r;
 	int rc = 0;
 
@@ -150,7 +130,8 @@ terminate(const struct fault *f, char **note, struct sd_err *e)
 	const char *params[2] = { o->user, o->app };
 	char *n = NULL;
 
-	if (query1(f->svc->url, "SELECT count(pg_terminate_backend(pid))"
+	if (query1(f->svc->url, f->timeout_ms,
+	    "SELECT count(pg_terminate_backend(pid))"
 	    " FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
 	    " AND backend_type = 'client backend'"
 	    " AND datname = current_database()"
@@ -179,8 +160,16 @@ hold(const struct fault *f, const json_t *rec, void **state,
 	h->c = xcalloc((size_t)o->count, sizeof *h->c);
 	/* kept as each opens: a partial apply is reverted too */
 	*state = h;
+	/* every connection within the step's timeout, not each its own: N
+	 * to a hung database must not take N timeouts */
+	int64_t end = mono_ms() + f->timeout_ms;
 	while (h->n < o->count) {
-		PGconn *c = connect_as(f->svc->url, app, e);
+		int64_t left = end - mono_ms();
+		PGconn *c = left > 0 ? pg_connect(f->svc->url, app, left, 0, e) :
+		    NULL;
+		if (left <= 0)
+			err_set(e, "the step's timeout (%lldms) passed",
+			    (long long)f->timeout_ms);
 		if (c == NULL) {
 			fault_note(note, "held %d of %d connection(s)", h->n, o->count);
 			return err_prefix(e, "connection %d of %d", h->n + 1, o->count);
@@ -231,7 +220,9 @@ held_count(const json_t *rec, int terminate_them, struct sd_err *e)
 		return -1;
 	redact_learn(url);
 	p[0] = app;
-	if (query1(url, terminate_them ? "SELECT count(pg_terminate_backend(pid))"
+	/* from a record alone (the guardian, recover): a bounded wait */
+	if (query1(url, 5000, terminate_them ?
+	    "SELECT count(pg_terminate_backend(pid))"
 	    " FROM pg_stat_activity WHERE application_name = $1" :
 	    "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
 	    1, p, &n, e) == -1)

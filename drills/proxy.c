@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/hosts.h"
 #include "../lib/units.h"
 #include "proxy.h"
 
@@ -30,6 +31,19 @@ split_route(const char *s, struct px_route *r)
 		return -1;
 	r->sock = strndup(s, (size_t)(h - s));
 	r->name = xstrdup(h + 1);
+	return 0;
+}
+
+/* HOST:PORT with a port from 1 to 65535, at the key that gives it */
+static int
+addr_ok(const struct fault_parse *p, const char *key, const char *v)
+{
+	struct sd_err e;
+	char host[256];
+	int port;
+
+	if (hosts_split(v, host, sizeof host, &port, &e) == -1)
+		return yerr(p->y, ynode_get(p->args, key), "%s: %s", key, e.msg);
 	return 0;
 }
 
@@ -65,6 +79,9 @@ px_parse_route(const struct fault_parse *p, struct fault *f,
 		return -1;
 	if (r->upstream == NULL)
 		return yerr(p->y, l, "listen: needs upstream: (HOST:PORT)");
+	if (addr_ok(p, "listen", r->listen) == -1 ||
+	    addr_ok(p, "upstream", r->upstream) == -1)
+		return -1;
 	return 0;
 }
 
@@ -486,6 +503,19 @@ pr_in_effect(const json_t *rec, const struct fault_env *env)
 	return px_in_effect(rec);
 }
 
+/* a proxy of its own listens and connects: both obey the blast radius */
+static size_t
+pr_endpoints(const struct fault *f, struct fault_endpoint *out)
+{
+	const struct px_opts *o = f->opts;
+
+	if (o->r.listen == NULL)
+		return 0;
+	out[0] = (struct fault_endpoint){ "listen", o->r.listen, 1 };
+	out[1] = (struct fault_endpoint){ "upstream", o->r.upstream, 0 };
+	return 2;
+}
+
 static void
 pr_free(void *opts)
 {
@@ -518,6 +548,7 @@ const struct fault_kind fault_proxy = {
 	.apply = pr_apply,
 	.revert = pr_revert,
 	.in_effect = pr_in_effect,
+	.endpoints = pr_endpoints,
 	.free_state = px_free_state,
 	.free = pr_free,
 };

@@ -13,7 +13,7 @@
 #define SD_DRILL_PROXY_H
 
 #include "../lib/tproxy.h"
-#include "fault.h"
+#include "../lib/fault.h"
 
 #define PX_MAX_TOXICS 8
 

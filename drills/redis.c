@@ -20,7 +20,7 @@
 #include "../lib/redact.h"
 #include "../lib/redisurl.h"
 #include "../lib/units.h"
-#include "fault.h"
+#include "../lib/fault.h"
 
 #define PAUSE_MAX_MS (10 * 60 * 1000)
 #define AFTER_MS 5000		/* PING may take a moment after the pause */

@@ -18,7 +18,7 @@
 #include "../lib/ping.h"
 #include "../lib/proc.h"
 #include "../lib/redact.h"
-#include "fault.h"
+#include "../lib/fault.h"
 
 #define SETTLE_MS 300
 
@@ -40,13 +40,17 @@ sv_parse(const struct fault_parse *p, struct fault *f)
 
 	f->opts = o;
 	o->sig = SIGTERM;
+	if (verb_is(f, "signal"))
+		f->sends = SIGTERM;
 	if (n == NULL)
 		return 0;
 	if (!verb_is(f, "signal"))
 		return yerr(p->y, n, "signal: goes with the signal step");
 	const char *s = n->type == Y_SCALAR ? n->value : "";
-	if ((o->sig = sig_by_name(s)) != 0)
+	if ((o->sig = sig_by_name(s)) != 0) {
+		f->sends = o->sig;
 		return 0;
+	}
 	if (strncmp(s, "SIG", 3) == 0)
 		s += 3;
 	if (strcmp(s, "STOP") == 0 || strcmp(s, "CONT") == 0)
@@ -196,7 +200,7 @@ answers(const char *kind, const char *url, const char *pidfile)
 	if (strcmp(kind, "process") == 0) {
 		if (pidfile == NULL)
 			return -1;
-		pid_t pid = pidfile_read(pidfile);
+		pid_t pid = pidfile_read(pidfile, NULL);
 		return pid != 0 && proc_alive(pid);
 	}
 	return ping_kind(kind, url, 1000, &ignore) == 0;
@@ -435,6 +439,25 @@ sv_apply(const struct fault *f, json_t *rec, void **state,
 	return send_sig(f, rec, o->sig, 0, note, e);
 }
 
+/* Does this step act on the service's process by its pid? */
+static int
+by_pid(const struct fault *f)
+{
+	const struct svc *sv = f->svc;
+
+	return verb_is(f, "pause") || verb_is(f, "resume") ||
+	    verb_is(f, "signal") || (verb_is(f, "stop") &&
+	    sv->cmd[CMD_STOP] == NULL) || (verb_is(f, "kill") &&
+	    sv->cmd[CMD_KILL] == NULL) || (verb_is(f, "restart") &&
+	    sv->cmd[CMD_RESTART] == NULL && sv->cmd[CMD_STOP] == NULL);
+}
+
+static int
+sv_preflight(const struct fault *f, struct sd_err *e)
+{
+	return by_pid(f) && svc_pid(f->svc, e) == 0 ? -1 : 0;
+}
+
 static void
 sv_free(void *opts)
 {
@@ -470,5 +493,6 @@ const struct fault_kind fault_service = {
 	.apply = sv_apply,
 	.revert = sv_revert,
 	.in_effect = sv_in_effect,
+	.preflight = sv_preflight,
 	.free = sv_free,
 };

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../drills/fault.h"
+#include "dispatch.h"
 #include "adhoc.h"
 
 static int
@@ -45,6 +45,27 @@ at(struct sd_err *e, int line, int col, const char *msg)
 	return err_set(e, "%s:%d:%d: %s", ADHOC_NAME, line, col, msg);
 }
 
+/*
+ * Values that YAML would misread but a command line means as they are: an
+ * IPv6 address in brackets with its port ("[::1]:5432" reads as a flow
+ * list), and a value that starts with '#' (a comment to YAML: "route=#x"
+ * would be empty).
+ */
+static int
+literal(const char *t)
+{
+	size_t n;
+
+	if (*t == '#')
+		return 1;
+	if (*t != '[' || (n = strspn(t + 1, "0123456789abcdefABCDEF:.")) == 0 ||
+	    t[1 + n] != ']')
+		return 0;
+	t += n + 2;
+	return *t == '\0' || (*t == ':' && t[1] != '\0' &&
+	    t[1 + strspn(t + 1, "0123456789")] == '\0');
+}
+
 /* A value read as YAML, placed at argument line, column col. */
 static struct ynode *
 value_node(const char *text, int line, int col, struct sd_err *e)
@@ -55,6 +76,8 @@ value_node(const char *text, int line, int col, struct sd_err *e)
 
 	if (text[strspn(text, " ")] == '\0')
 		return ynode_new(Y_SCALAR, line, col, "");
+	if (literal(text))
+		return ynode_new(Y_SCALAR, line, col, text);
 	if ((n = ynode_parse(ADHOC_NAME, text, strlen(text), &pe)) != NULL) {
 		ynode_move(n, line, col - 1);
 		return n;

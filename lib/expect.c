@@ -1,7 +1,8 @@
 /*
  * expect.c — see expect.h. Every value is converted at the edge (bounds
  * with their units, statuses, JSON values) and every name resolved, so the
- * runner never meets a bad value; the text people read is made here too.
+ * runner never meets a bad value. The text people read is made in
+ * expect_text.c.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -10,7 +11,6 @@
 #include "expect.h"
 #include "prom.h"
 #include "proc.h"
-#include "scenario.h"
 #include "units.h"
 
 #define MAX_WINDOW_MS (60 * 60 * 1000)
@@ -21,13 +21,9 @@ static const char *const expect_keys[] = { "probe", "process", "load",
     "max", "rps", "requests", "rejected", "accepted_p95", "retry_after",
     "dropped", "writes", "lost", "rpo", "rto", "acknowledged", "metric",
     "value", "rises", "within",
-    "holds", "never", "as", NULL };
+    "holds", "never", "as", "min_samples", "when", NULL };
 static const char *const writes_only[] = { "lost", "rpo", "rto",
     "acknowledged", NULL };
-static const char *const write_what_names[] = { "lost", "rpo", "rto",
-    "acknowledged" };
-_Static_assert(sizeof write_what_names / sizeof *write_what_names == WW_N,
-    "a name per write_what");
 static const char *const probe_only[] = { "status", "json", "body", "header",
     "latency", "metric", "value", "rises", NULL };
 static const char *const load_only[] = { "phase", "errors", "p50", "p90",
@@ -36,48 +32,6 @@ static const char *const load_only[] = { "phase", "errors", "p50", "p90",
 static const char *const process_only[] = { "alive", "rss_growth",
     "rss_trend", "over", "exits", NULL };
 static const char *const exits_keys[] = { "within", "code", "signal", NULL };
-static const char *const load_what_names[] = { "errors", "p50", "p90", "p95",
-    "p99", "max", "rps", "requests", "rejected", "accepted_p95", "retry_after",
-    "dropped" };
-/* what each bound is: 'p' a share, 'd' a duration, 'n' a number */
-static const char load_what_unit[] = "pdddddnnpdpn";
-_Static_assert(sizeof load_what_unit == LW_N + 1, "a unit per load_what");
-_Static_assert(sizeof load_what_names / sizeof *load_what_names == LW_N,
-    "a name per load_what");
-static const char *const phase_names[] = { "before", "fault", "after", "all",
-    NULL };
-
-const char *
-expect_load_what_name(enum load_what w)
-{
-	return load_what_names[w];
-}
-
-const char *
-expect_write_what_name(enum write_what w)
-{
-	return write_what_names[w];
-}
-
-char
-expect_load_what_unit(enum load_what w)
-{
-	return load_what_unit[w];
-}
-
-const char *
-expect_mode_name(enum exp_mode m)
-{
-	static const char *names[] = { "now", "within", "holds", "never" };
-
-	return names[m];
-}
-
-const char *
-expect_op_name(int op)
-{
-	return op == '<' ? "<" : op == 'L' ? "<=" : op == '>' ? ">" : ">=";
-}
 
 /* "< 1%": the operator; p is left after it. */
 static int
@@ -169,9 +123,12 @@ bad:
 	    " SIZE/1000req (\"< 2MiB/1000req\")", n->value);
 }
 
+static int part_off(struct scen_expect *x, const struct ynode *n,
+    const char *what);
+
 static int
-parse_load_matchers(const struct yctx *y, const struct scenario *s,
-    const struct ynode *n, struct scen_expect *x)
+parse_load_matchers(const struct yctx *y, const struct ynode *n,
+    struct scen_expect *x)
 {
 	const struct ynode *v;
 	size_t cap = 0;
@@ -181,8 +138,8 @@ parse_load_matchers(const struct yctx *y, const struct scenario *s,
 		int found = -1;
 		if (ywant(y, v, Y_SCALAR, "phase") == -1)
 			return -1;
-		for (int i = 0; phase_names[i]; i++)
-			if (strcmp(phase_names[i], v->value) == 0)
+		for (int i = 0; expect_phase_name(i); i++)
+			if (strcmp(expect_phase_name(i), v->value) == 0)
 				found = i;
 		if (found < 0)
 			return yerr(y, v, "phase: before, fault, after or all, not"
@@ -191,17 +148,39 @@ parse_load_matchers(const struct yctx *y, const struct scenario *s,
 	}
 	for (int w = LW_ERRORS; w < LW_N; w++) {
 		struct load_match lm = { .what = (enum load_what)w };
-		if ((v = ynode_get(n, load_what_names[w])) == NULL)
+		if ((v = ynode_get(n, expect_load_what_name(w))) == NULL ||
+		    part_off(x, v, expect_load_what_name(w)))
 			continue;
-		if (parse_cmp(y, v, load_what_unit[w], &lm.op, &lm.v) == -1)
+		if (parse_cmp(y, v, expect_load_what_unit(w), &lm.op, &lm.v) == -1)
 			return -1;
 		x->lm = xgrow(x->lm, &cap, x->nlm + 1, sizeof *x->lm);
 		x->lm[x->nlm++] = lm;
 	}
+	if (x->nlm == 0 && x->off_parts != NULL) {
+		x->off = xstrdup(x->off_parts);
+		return 0;
+	}
 	if (x->nlm == 0)
 		return yerr(y, n, "expectation on load '%s' checks nothing (add"
-		    " errors:, p95:, rps: ...)", s->loads[x->load].name);
+		    " errors:, p95:, rps: ...)", x->ref);
 	return 0;
+}
+
+/* A name the expectation refers to, looked up through the drill's names:
+ * its index (-1: none); x keeps its name and whether it is off. */
+static int
+lookup(const struct expect_names *nm, char what, const char *name,
+    struct scen_expect *x, struct expect_ref *out)
+{
+	struct expect_ref r = { -1, NULL, NULL, 0, 0 };
+
+	if (nm->find(nm->arg, what, name, &r) < 0)
+		return -1;
+	x->ref = r.name;
+	x->ref_off = r.off;
+	if (out != NULL)
+		*out = r;
+	return r.index;
 }
 
 static int
@@ -255,11 +234,34 @@ status_matcher(const struct yctx *y, const struct ynode *v,
 	return 0;
 }
 
+/*
+ * A matcher whose value (or JSON path) a variable set empty is off: it is
+ * not added, and what it would have checked goes into x->off_parts with
+ * the reason — `json: { status: "${READY_STATUS-ready}" }` with
+ * READY_STATUS= checks no status, and says so. 1 when off.
+ */
+static int
+part_off(struct scen_expect *x, const struct ynode *n, const char *what)
+{
+	char *p;
+
+	if (n == NULL || n->type != Y_SCALAR || n->value[0] != '\0' ||
+	    n->vars == NULL)
+		return 0;
+	p = xasprintf("%s%s%s (%.*s is set empty)", x->off_parts ?
+	    x->off_parts : "", x->off_parts ? "; " : "", what,
+	    (int)strcspn(n->vars, " "), n->vars);
+	free(x->off_parts);
+	x->off_parts = p;
+	return 1;
+}
+
 static int
 json_matchers(const struct yctx *y, const struct ynode *v,
     struct scen_expect *x)
 {
 	struct sd_err e;
+	char what[160];
 
 	if (ywant(y, v, Y_MAP, "json") == -1)
 		return -1;
@@ -270,6 +272,11 @@ json_matchers(const struct yctx *y, const struct ynode *v,
 		if (v->items[i]->type != Y_SCALAR)
 			return yerr(y, v->items[i], "json: the value of '%s' must be"
 			    " a scalar", v->keys[i]->value);
+		snprintf(what, sizeof what, "json %s", v->keys[i]->value[0] ?
+		    v->keys[i]->value : "path");
+		if (part_off(x, v->keys[i], what) || part_off(x, v->items[i],
+		    what))
+			continue;
 		if (v->keys[i]->value[0] == '\0')
 			return yerr(y, v->keys[i], "json: empty path");
 		if ((m.want = match_scalar_json(v->items[i]->value,
@@ -290,6 +297,10 @@ header_matchers(const struct yctx *y, const struct ynode *v,
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *hv = v->items[i];
 		struct matcher m = { .kind = M_HEADER };
+		char what[160];
+		snprintf(what, sizeof what, "header %s", v->keys[i]->value);
+		if (part_off(x, hv, what))
+			continue;
 		if (hv->type != Y_SCALAR)
 			return yerr(y, hv, "header: value must be a string, or true"
 			    " for present");
@@ -320,6 +331,8 @@ metric_matcher(const struct yctx *y, const struct ynode *n,
 	}
 	if (ywant(y, v, Y_SCALAR, "metric") == -1)
 		return -1;
+	if (part_off(x, v, "metric"))
+		return 0;
 	if ((val != NULL) == (r != NULL))
 		return yerr(y, v, "metric: needs value: \"> N\" (a bound) or"
 		    " rises: true (above its value before)");
@@ -353,7 +366,7 @@ parse_matchers(const struct yctx *y, const struct ynode *n,
 		return -1;
 	if ((v = ynode_get(n, "json")) != NULL && json_matchers(y, v, x) == -1)
 		return -1;
-	if ((v = ynode_get(n, "body")) != NULL) {
+	if ((v = ynode_get(n, "body")) != NULL && !part_off(x, v, "body")) {
 		if (ywant(y, v, Y_SCALAR, "body") == -1)
 			return -1;
 		memset(&m, 0, sizeof m);
@@ -375,109 +388,25 @@ parse_matchers(const struct yctx *y, const struct ynode *n,
 	return metric_matcher(y, n, x);
 }
 
-static void
-describe_process(const struct scenario *s, const struct scen_expect *x,
-    struct sbuf *sb)
-{
-	char b[32];
-	const char *name = s->services[x->process].name;
-
-	if (x->exits) {
-		sb_addf(sb, "%s exits", name);
-		if (x->exit_code >= 0)
-			sb_addf(sb, " with code %d", x->exit_code);
-		else if (x->exit_signal > 0)
-			sb_addf(sb, " killed by signal %d", x->exit_signal);
-		return;
-	}
-	if (x->trend_bytes >= 0) {
-		sb_addf(sb, "%s RSS trend %s %.2f MiB per %s over %s", name,
-		    expect_op_name(x->trend_op), x->trend_bytes / 1048576.0,
-		    x->trend_per == TREND_MINUTE ? "minute" : "1000 requests",
-		    units_fmt_ms(x->over_ms, b, sizeof b));
-	} else if (x->rss_growth_bytes >= 0) {
-		sb_addf(sb, "%s RSS growth %s %.1f MiB", name,
-		    expect_op_name(x->rss_op),
-		    (double)x->rss_growth_bytes / 1048576.0);
-	} else {
-		sb_addf(sb, "%s %s", name, x->alive ? "alive" : "not alive");
-		return;
-	}
-	if (x->alive >= 0)
-		sb_addf(sb, ", %s", x->alive ? "alive" : "not alive");
-}
-
-static void
-describe_load(const struct scenario *s, const struct scen_expect *x,
-    struct sbuf *sb)
-{
-	sb_addf(sb, "load %s (%s): ", s->loads[x->load].name,
-	    phase_names[x->phase]);
-	for (size_t i = 0; i < x->nlm; i++) {
-		const struct load_match *m = &x->lm[i];
-		sb_addf(sb, "%s%s %s ", i ? ", " : "", load_what_names[m->what],
-		    expect_op_name(m->op));
-		if (load_what_unit[m->what] == 'p')
-			sb_addf(sb, "%g%%", m->v * 100);
-		else if (load_what_unit[m->what] == 'd')
-			sb_addf(sb, "%gms", m->v);
-		else
-			sb_addf(sb, "%g%s", m->v, m->what == LW_RPS ? "/s" : "");
-	}
-}
-
-static char *
-describe_expect(const struct scenario *s, const struct scen_expect *x)
-{
-	struct sbuf sb;
-	char buf[32];
-
-	sb_init(&sb);
-	if (x->writes >= 0) {
-		sb_addf(&sb, "writes of %s: ", s->probes[x->writes].name);
-		for (size_t i = 0; i < x->nwm; i++) {
-			const struct write_match *m = &x->wm[i];
-			sb_addf(&sb, "%s%s %s ", i ? ", " : "",
-			    write_what_names[m->what], expect_op_name(m->op));
-			if (m->what == WW_RPO || m->what == WW_RTO)
-				sb_add(&sb, units_fmt_ms((int64_t)m->v, buf, sizeof buf));
-			else
-				sb_addf(&sb, "%g", m->v);
-		}
-	} else if (x->process >= 0) {
-		describe_process(s, x, &sb);
-	} else if (x->load >= 0) {
-		describe_load(s, x, &sb);
-	} else {
-		sb_addf(&sb, "%s: ", s->probes[x->probe].name);
-		for (size_t i = 0; i < x->nm; i++) {
-			char *d = match_describe(&x->m[i]);
-			sb_addf(&sb, "%s%s", i ? ", " : "", d);
-			free(d);
-		}
-	}
-	if (x->mode == EX_WITHIN)
-		sb_addf(&sb, " within %s", units_fmt_ms(x->dur_ms, buf, sizeof buf));
-	else if (x->mode == EX_HOLDS)
-		sb_addf(&sb, " holds %s", units_fmt_ms(x->dur_ms, buf, sizeof buf));
-	else if (x->mode == EX_NEVER)
-		sb_add(&sb, " never while a fault is active");
-	return sb_detach(&sb);
-}
 
 static int
-parse_probe_expect(const struct yctx *y, const struct scenario *s,
+parse_probe_expect(const struct yctx *y, const struct expect_names *nm,
     const struct ynode *n, const struct ynode *pr, struct scen_expect *x)
 {
 	if (ywant(y, pr, Y_SCALAR, "probe") == -1)
 		return -1;
-	if ((x->probe = scen_find_probe(s, pr->value)) < 0)
+	if ((x->probe = lookup(nm, 'p', pr->value, x, NULL)) < 0)
 		return yerr(y, pr, "no probe named '%s'", pr->value);
 	if (refuse_keys(y, n, load_only, "load:, not probe:") == -1 ||
 	    refuse_keys(y, n, writes_only, "writes:, not probe:") == -1 ||
 	    refuse_keys(y, n, process_only, "process:, not probe:") == -1 ||
 	    parse_matchers(y, n, x) == -1)
 		return -1;
+	if (x->nm == 0 && x->off_parts != NULL) {
+		/* everything it checks is off: the whole check is */
+		x->off = xstrdup(x->off_parts);
+		return 0;
+	}
 	if (x->nm == 0)
 		return yerr(y, n, "expectation on probe '%s' checks nothing (add"
 		    " status:, json:, body:, header:, latency: or metric:)",
@@ -486,12 +415,12 @@ parse_probe_expect(const struct yctx *y, const struct scenario *s,
 }
 
 static int
-parse_load_expect(const struct yctx *y, const struct scenario *s,
+parse_load_expect(const struct yctx *y, const struct expect_names *nm,
     const struct ynode *n, const struct ynode *pl, struct scen_expect *x)
 {
 	if (ywant(y, pl, Y_SCALAR, "load") == -1)
 		return -1;
-	if ((x->load = scen_find_load(s, pl->value)) < 0)
+	if ((x->load = lookup(nm, 'l', pl->value, x, NULL)) < 0)
 		return yerr(y, pl, "no load named '%s'", pl->value);
 	if (refuse_keys(y, n, probe_only, "probe:, not load:") == -1 ||
 	    refuse_keys(y, n, writes_only, "writes:, not load:") == -1 ||
@@ -500,22 +429,23 @@ parse_load_expect(const struct yctx *y, const struct scenario *s,
 	    NULL }, "another kind of expectation, not load: (load expectations"
 	    " are decided over a phase)") == -1)
 		return -1;
-	return parse_load_matchers(y, s, n, x);
+	return parse_load_matchers(y, n, x);
 }
 
 /* writes: PROBE with lost: N (at most N; or a bound), rpo:/rto: duration
  * bounds, acknowledged: a count bound. Checked once, when the step runs. */
 static int
-parse_writes_expect(const struct yctx *y, const struct scenario *s,
+parse_writes_expect(const struct yctx *y, const struct expect_names *nm,
     const struct ynode *n, const struct ynode *pw, struct scen_expect *x)
 {
 	const struct ynode *v;
 
 	if (ywant(y, pw, Y_SCALAR, "writes") == -1)
 		return -1;
-	if ((x->writes = scen_find_probe(s, pw->value)) < 0)
+	struct expect_ref ref;
+	if ((x->writes = lookup(nm, 'p', pw->value, x, &ref)) < 0)
 		return yerr(y, pw, "no probe named '%s'", pw->value);
-	if (s->probes[x->writes].writes_svc < 0)
+	if (!ref.writer)
 		return yerr(y, pw, "probe '%s' is not a writer (give it writes:"
 		    " { in: SERVICE, query: SQL })", pw->value);
 	if (refuse_keys(y, n, probe_only, "probe:, not writes:") == -1 ||
@@ -529,7 +459,7 @@ parse_writes_expect(const struct yctx *y, const struct scenario *s,
 	for (int w = 0; w < WW_N; w++) {
 		struct write_match *m = &x->wm[x->nwm];
 		char *end;
-		if ((v = ynode_get(n, write_what_names[w])) == NULL)
+		if ((v = ynode_get(n, expect_write_what_name(w))) == NULL)
 			continue;
 		m->what = (enum write_what)w;
 		if (w == WW_LOST && v->type == Y_SCALAR &&
@@ -552,8 +482,11 @@ parse_writes_expect(const struct yctx *y, const struct scenario *s,
 	return 0;
 }
 
-/* exits: { within: D, code: N | signal: NAME }: the process ends by
- * itself within D (from the end of the last fault step), as asked. */
+/* exits: { within: D, code: N | clean | signal: NAME }: the process ends
+ * by itself within D (from the end of the last fault step), as asked.
+ * clean: code 0, or death by the very signal the drill sent it — what
+ * terminus (and Python's and the JVM's handlers) do after a clean drain,
+ * and what systemd, Kubernetes and Docker count as a clean exit. */
 static int
 parse_exits(const struct yctx *y, const struct ynode *n, const struct ynode *v,
     struct scen_expect *x)
@@ -572,8 +505,15 @@ parse_exits(const struct yctx *y, const struct ynode *n, const struct ynode *v,
 		return yerr(y, n, "exits: has its own within:");
 	if (x->alive >= 0 || x->rss_growth_bytes >= 0 || x->trend_bytes >= 0)
 		return yerr(y, v, "exits: is an expectation of its own");
+	const struct ynode *cd = ynode_get(v, "code");
+	if (cd != NULL && cd->type == Y_SCALAR && strcmp(cd->value, "clean") ==
+	    0)
+		x->exit_clean = 1;
+	else if (cd != NULL && cd->type == Y_SCALAR && cd->value[0] == '\0')
+		return yerr(y, cd, "code: a number from 0 to 255, or clean (0, or"
+		    " death by the signal it was sent)");
 	if (ydur_node(y, w, "within", &x->dur_ms, 1, MAX_WINDOW_MS) == -1 ||
-	    yint(y, v, "code", 0, 255, &code) == -1)
+	    (!x->exit_clean && yint(y, v, "code", 0, 255, &code) == -1))
 		return -1;
 	x->exits = 1;
 	x->exit_code = code;
@@ -583,14 +523,14 @@ parse_exits(const struct yctx *y, const struct ynode *n, const struct ynode *v,
 		    sg->value : "")) == 0)
 			return yerr(y, sg, "signal: TERM, INT, HUP, KILL, QUIT, USR1"
 			    " or USR2");
-		if (code >= 0)
+		if (code >= 0 || x->exit_clean)
 			return yerr(y, sg, "exits: code: or signal:, not both");
 	}
 	return 0;
 }
 
 static int
-parse_process_expect(const struct yctx *y, const struct scenario *s,
+parse_process_expect(const struct yctx *y, const struct expect_names *nm,
     const struct ynode *n, const struct ynode *pc, struct scen_expect *x)
 {
 	const struct ynode *v;
@@ -598,9 +538,10 @@ parse_process_expect(const struct yctx *y, const struct scenario *s,
 
 	if (ywant(y, pc, Y_SCALAR, "process") == -1)
 		return -1;
-	if ((x->process = scen_find_service(s, pc->value)) < 0)
+	struct expect_ref ref;
+	if ((x->process = lookup(nm, 's', pc->value, x, &ref)) < 0)
 		return yerr(y, pc, "no service named '%s'", pc->value);
-	if (!svc_has_pid(&s->services[x->process]))
+	if (!ref.has_pid)
 		return yerr(y, pc, "service '%s' has no pid or pidfile to watch",
 		    pc->value);
 	if (refuse_keys(y, n, probe_only, "probe:, not process:") == -1 ||
@@ -677,7 +618,7 @@ parse_mode(const struct yctx *y, const struct ynode *n, struct scen_expect *x,
 }
 
 int
-expect_parse(const struct yctx *y, const struct scenario *s,
+expect_parse(const struct yctx *y, const struct expect_names *nm,
     const struct ynode *n, struct scen_expect *x, int steady)
 {
 	const struct ynode *pr, *pc, *pl, *pw;
@@ -703,13 +644,18 @@ expect_parse(const struct yctx *y, const struct scenario *s,
 	if (pw != NULL && steady)
 		return yerr(y, pw, "writes: is checked in a step, not as a steady"
 		    " state");
-	if ((pr && parse_probe_expect(y, s, n, pr, x) == -1) ||
-	    (pw && parse_writes_expect(y, s, n, pw, x) == -1) ||
-	    (pl && parse_load_expect(y, s, n, pl, x) == -1) ||
-	    (pc && parse_process_expect(y, s, n, pc, x) == -1) ||
+	if ((pr && parse_probe_expect(y, nm, n, pr, x) == -1) ||
+	    (pw && parse_writes_expect(y, nm, n, pw, x) == -1) ||
+	    (pl && parse_load_expect(y, nm, n, pl, x) == -1) ||
+	    (pc && parse_process_expect(y, nm, n, pc, x) == -1) ||
 	    (!x->exits && parse_mode(y, n, x, steady) == -1) ||
-	    ystr(y, n, "as", &x->as) == -1)
+	    ystr(y, n, "as", &x->as) == -1 ||
+	    yint(y, n, "min_samples", 1, 1 << 30, &x->min_samples) == -1)
 		return -1;
+	if (x->min_samples > 0 && x->load < 0 && x->mode != EX_HOLDS &&
+	    x->mode != EX_NEVER)
+		return yerr(y, ynode_get(n, "min_samples"), "min_samples: goes with"
+		    " a load: bound, or a probe's holds: or never:");
 	for (size_t i = 0; i < x->nm; i++)
 		if (x->m[i].rise && (steady || x->mode == EX_NEVER))
 			return yerr(y, ynode_get(n, "rises"), "rises: compares with the"
@@ -718,7 +664,18 @@ expect_parse(const struct yctx *y, const struct scenario *s,
 	if (x->as != NULL && x->mode != EX_WITHIN)
 		return yerr(y, ynode_get(n, "as"), "as: names a measured time, so"
 		    " it goes with within:");
-	x->text = describe_expect(s, x);
+	char *when_off;
+	if (ywhen(y, n, &when_off) == -1)
+		return -1;
+	if (when_off != NULL) {
+		free(x->off);
+		x->off = when_off;
+	}
+	/* a check on a probe or load that is off is off too */
+	if (x->off == NULL && x->ref_off != NULL && x->process < 0)
+		x->off = xasprintf("%s '%s' is off: %s", x->load >= 0 ? "load" :
+		    "probe", x->ref, x->ref_off);
+	x->text = expect_describe(x);
 	return 0;
 }
 
@@ -732,5 +689,7 @@ expect_free(struct scen_expect *x)
 	free(x->wm);
 	free(x->as);
 	free(x->text);
+	free(x->off);
+	free(x->off_parts);
 	memset(x, 0, sizeof *x);
 }

@@ -23,7 +23,24 @@
 #include "match.h"
 #include "ynode.h"
 
-struct scenario;
+/* What an expectation may name, as the drill it is in knows them. The
+ * drill (scenario.c) answers through find — 'p' a probe, 'l' a load, 's' a
+ * service — with its index (-1: there is none), its name (borrowed: it
+ * lives as long as the drill), why it is off (NULL: on), and whether a
+ * probe writes or a service has a pid. So expect.c never reaches into the
+ * scenario: the names come down to it. */
+struct expect_ref {
+	int index;
+	const char *name;
+	const char *off;
+	int writer;
+	int has_pid;
+};
+struct expect_names {
+	const void *arg;
+	int (*find)(const void *arg, char what, const char *name,
+	    struct expect_ref *ref);
+};
 
 enum exp_mode { EX_NOW, EX_WITHIN, EX_HOLDS, EX_NEVER };
 
@@ -63,6 +80,9 @@ struct scen_expect {
 	int64_t over_ms;		/* the trend's window */
 	int exits;			/* process: it ends within dur_ms */
 	int exit_code;			/* ... with this code, -1 any */
+	int exit_clean;			/* ... code 0, or killed by the very
+					 * signal the drill sent it (terminus,
+					 * systemd's SuccessExitStatus) */
 	int exit_signal;		/* ... or killed by this signal, 0 */
 	int phase;			/* load: enum load_phase */
 	struct load_match *lm;
@@ -71,13 +91,36 @@ struct scen_expect {
 	size_t nm;
 	enum exp_mode mode;
 	int64_t dur_ms;
+	int min_samples;		/* no verdict on fewer; 0: the default
+					 * (EXPECT_MIN_LOAD / EXPECT_MIN_PROBE) */
+	const char *ref;		/* the probe, load or service's name */
+	const char *ref_off;		/* ... why it is off, NULL: on */
 	char *as;			/* name of the measured time */
 	char *text;			/* what is expected, for people */
+	char *off;			/* when: off, or its probe or load is —
+					 * why; NULL: on. Never run: shown
+					 * as skipped with this reason */
+	char *off_parts;		/* matchers a variable set empty (json
+					 * values, body, headers, a metric):
+					 * not run, shown as a skipped row —
+					 * "json status (READY_STATUS is set
+					 * empty)"; NULL: none */
 	int line, col;
 };
 
+/*
+ * No check over samples passes on no data: a load bound needs at least
+ * EXPECT_MIN_LOAD samples of what it is about (requests; answers for a
+ * percentile; 2xx answers for accepted_p95; 429s for retry_after), a
+ * holds: or never: at least EXPECT_MIN_PROBE probe samples in its window;
+ * min_samples: N on the expectation sets it. Fewer is a FAIL that says
+ * "no samples", never a PASS.
+ */
+#define EXPECT_MIN_LOAD 10
+#define EXPECT_MIN_PROBE 1
+
 /* steady: a steady-state check (no within/holds/never). */
-int expect_parse(const struct yctx *y, const struct scenario *s,
+int expect_parse(const struct yctx *y, const struct expect_names *nm,
     const struct ynode *n, struct scen_expect *x, int steady);
 void expect_free(struct scen_expect *x);
 const char *expect_load_what_name(enum load_what w);
@@ -87,5 +130,9 @@ char expect_load_what_unit(enum load_what w);
 const char *expect_mode_name(enum exp_mode m);
 /* "< 500ms", "<= 1%" for people; op as in load_match. */
 const char *expect_op_name(int op);
+/* "before", "fault", "after", "all" by enum order; NULL past the last */
+const char *expect_phase_name(int i);
+/* the line people read for x (expect_text.c) */
+char *expect_describe(const struct scen_expect *x);
 
 #endif

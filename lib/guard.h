@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "../drills/fault.h"
+#include "dispatch.h"
 #include "util.h"
 
 struct grd_event {

@@ -60,6 +60,55 @@ allowed(const char *host, const struct hostrule *r)
 	return 0;
 }
 
+int
+hosts_split(const char *s, char *host, size_t hostlen, int *port,
+    struct sd_err *e)
+{
+	const char *colon, *h = s;
+	size_t hl;
+	char *end;
+	long v;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (close == NULL || close[1] != ':')
+			return err_set(e, "'%s': expected HOST:PORT ([ADDRESS]:PORT for"
+			    " IPv6)", s);
+		h = s + 1;
+		hl = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL || colon == s)
+			return err_set(e, "'%s': expected HOST:PORT", s);
+		if (memchr(s, ':', (size_t)(colon - s)) != NULL)
+			return err_set(e, "'%s': an IPv6 address goes in brackets:"
+			    " [ADDRESS]:PORT", s);
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= hostlen)
+		return err_set(e, "'%s': no host, or one too long", s);
+	errno = 0;
+	v = strtol(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
+	    v < 1 || v > 65535)
+		return err_set(e, "'%s': a port is a number from 1 to 65535", s);
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	*port = (int)v;
+	return 0;
+}
+
+int
+hosts_check_hostport(const char *s, const struct hostrule *r, char *host,
+    size_t hostlen, struct sd_err *e)
+{
+	int port;
+
+	if (hosts_split(s, host, hostlen, &port, e) == -1)
+		return -1;
+	return allowed(host, r) ? 0 : 1;
+}
+
 static int
 url_host(const char *url, char *host, size_t hostlen, struct sd_err *e)
 {

@@ -30,6 +30,14 @@ int host_is_loopback(const char *host);
  */
 int hosts_check_url(const char *url, const struct hostrule *r, char *host,
     size_t hostlen, struct sd_err *e);
+/* "HOST:PORT" or "[IPV6]:PORT" (a proxy's listen and upstream): host
+ * into host, the port checked to be 1..65535. -1 with e. */
+int hosts_split(const char *s, char *host, size_t hostlen, int *port,
+    struct sd_err *e);
+/* hosts_check_url for such an address: a listening one too must be
+ * loopback or allowed (0.0.0.0 would open a database to the network). */
+int hosts_check_hostport(const char *s, const struct hostrule *r,
+    char *host, size_t hostlen, struct sd_err *e);
 /* The same for a PostgreSQL URI or key/value DSN. */
 int hosts_check_dsn(const char *dsn, const struct hostrule *r, char *host,
     size_t hostlen, struct sd_err *e);

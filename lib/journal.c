@@ -59,16 +59,23 @@ append(const char *path, json_t *rec, struct sd_err *e)
 	line[len++] = '\n';
 	line[len] = '\0';
 	/* read-write: the torn-line check below reads the last byte */
-	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
 	if (fd == -1) {
 		free(line);
-		return err_set(e, "journal '%s': %s", path, strerror(errno));
+		return err_set(e, "journal '%s': %s", path, errno == ELOOP ?
+		    "a symbolic link (never followed)" : strerror(errno));
+	}
+	struct stat st;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		free(line);
+		return err_set(e, "journal '%s': not a regular file", path);
 	}
 	/* one writer at a time across concurrent runs */
 	while (flock(fd, LOCK_EX) == -1 && errno == EINTR)
 		;
 	/* a torn line left by a crash: start ours on a line of its own */
-	struct stat st;
 	if (fstat(fd, &st) == 0 && st.st_size > 0) {
 		char last;
 		if (pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n' &&
@@ -190,7 +197,7 @@ jrnl_open_entries(const char *path, const char *run, int *torn,
 	*torn = 0;
 	if (access(path, F_OK) == -1)
 		return json_array();
-	if ((text = ynode_read_file(path, JOURNAL_MAX, &len, e)) == NULL)
+	if ((text = read_file_max(path, JOURNAL_MAX, &len, e)) == NULL)
 		return NULL;
 	open = jrnl_parse(text, len, run, torn);
 	free(text);

@@ -2,7 +2,7 @@
  * journal.h — the record of every fault shakedown applies, so none is ever
  * left behind. Before a fault takes effect a line is appended and fsynced:
  * the run, the runner's and its guardian's pids, what is done, how it is
- * undone (for people), and the fault kind's record (drills/fault.h) from
+ * undone (for people), and the fault kind's record (lib/fault.h) from
  * which the kind can revert it with nothing else; once its apply returned,
  * a "done" line; once reverted, a "revert" line. Concurrent runs take an
  * exclusive flock for each append. Lines are JSON objects.

@@ -1,7 +1,7 @@
 /*
- * load_int.h — what the load engine's two transports share: a worker per
+ * load_int.h — what the load engine's transports share: a worker per
  * thread with its slots (one per connection), statistics and schedule
- * (load.c). libcurl carries https:// and requests through a proxy; plain
+ * (load_core.c), and the table of functions each transport is. libcurl carries https:// and requests through a proxy; plain
  * http:// goes over raw non-blocking sockets (load_raw.c): requests built
  * once per connection, responses parsed by http-parser, no allocation per
  * request and a few hundred bytes per connection.
@@ -16,7 +16,7 @@
 #include <stdatomic.h>
 
 #include "cloop.h"
-#include "load.h"
+#include "loadspec.h"
 
 #define SEC_BUCKETS 256		/* 32 octaves x 8 */
 #define RAMP_PER_TICK 256	/* new connections a worker opens per turn:
@@ -69,7 +69,7 @@ struct slot {
 struct worker {
 	struct load *l;
 	int id;
-	int raw;		/* load_raw.c's loop, not libcurl's */
+	int inited;		/* the transport's worker_init succeeded */
 	int ep;			/* raw: epoll */
 	struct cloop loop;
 	int tfd;		/* schedule / backoff timer */
@@ -100,27 +100,40 @@ struct load {
 	atomic_int phase;
 	int64_t start_ms;
 	int running;
-	int raw;		/* plain http:// without a proxy */
+	const struct ld_transport *t;	/* how requests go out */
 	struct sockaddr_storage addr;	/* raw: where to connect */
 	socklen_t addrlen;
 };
 
 
-/* load.c, for both transports */
+/*
+ * A transport, as wrk's struct sock: load.c starts a load on the first
+ * whose prepare takes it (1; 0: not this one; -1: an error), and the rest
+ * is its: a worker's loop (work, a thread), a connection's setup, sending
+ * a request (send, from load_core.c's schedule), freeing. A transport
+ * records each answer with ld_record and hands the slot back with
+ * ld_finished.
+ */
+struct ld_transport {
+	const char *name;
+	int (*prepare)(struct load *l, struct sd_err *e);
+	int (*worker_init)(struct worker *w, struct sd_err *e);
+	int (*slot_setup)(struct worker *w, struct slot *s, int global_idx,
+	    struct sd_err *e);
+	void (*send)(struct worker *w, struct slot *s);
+	void *(*work)(void *arg);
+	void (*slot_free)(struct worker *w, struct slot *s);
+	void (*worker_free)(struct worker *w);
+};
+extern const struct ld_transport ld_raw, ld_curl;
+
+/* load_core.c, for every transport */
 void ld_record(struct worker *w, struct slot *s, long code, int err,
     int retry_after);
 void ld_finished(struct worker *w, struct slot *s);
 void ld_schedule(struct worker *w);
-int ld_should_stop(struct worker *w, int64_t end);
-
-/* load_raw.c */
-int raw_prepare(struct load *l, struct sd_err *e);
-int raw_worker_init(struct worker *w, struct sd_err *e);
-int raw_slot_setup(struct worker *w, struct slot *s, int global_idx,
-    struct sd_err *e);
-void raw_send(struct worker *w, struct slot *s);
-void *raw_work(void *arg);
-void raw_slot_free(struct slot *s);
-void raw_worker_free(struct worker *w);
+int64_t ld_sec_value(int b);
+/* The second being counted is over: its buckets, sparse, into the series. */
+void ld_sec_close(struct worker *w);
 
 #endif

@@ -120,7 +120,7 @@ static const http_parser_settings settings = {
 
 /* Which engine: raw for http:// without a proxy (1), libcurl (0), -1 with
  * e when the URL's host cannot be resolved. */
-int
+static int
 raw_prepare(struct load *l, struct sd_err *e)
 {
 	const char *eng = getenv("SHAKEDOWN_LOAD_ENGINE");
@@ -167,7 +167,7 @@ out:
 	return rc;
 }
 
-int
+static int
 raw_worker_init(struct worker *w, struct sd_err *e)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -181,7 +181,7 @@ raw_worker_init(struct worker *w, struct sd_err *e)
 	return 0;
 }
 
-void
+static void
 raw_worker_free(struct worker *w)
 {
 	if (w->ep >= 0)
@@ -202,7 +202,7 @@ given(char **headers, const char *name)
 }
 
 /* The request's bytes, as libcurl would send them. */
-int
+static int
 raw_slot_setup(struct worker *w, struct slot *s, int global_idx,
     struct sd_err *e)
 {
@@ -278,9 +278,10 @@ conn_close(struct slot *s)
 	s->state = RS_IDLE;
 }
 
-void
-raw_slot_free(struct slot *s)
+static void
+raw_slot_free(struct worker *w, struct slot *s)
 {
+	(void)w;
 	if (s->req == NULL)
 		return;		/* never set up */
 	conn_close(s);
@@ -313,7 +314,7 @@ finish(struct worker *w, struct slot *s, long code, int err)
 static void try_write(struct worker *w, struct slot *s);
 
 /* Send the slot's request: on its kept-alive connection, or on a new one. */
-void
+static void
 raw_send(struct worker *w, struct slot *s)
 {
 	struct epoll_event ev;
@@ -481,7 +482,7 @@ timeouts(struct worker *w, int64_t now_ns)
 	}
 }
 
-void *
+static void *
 raw_work(void *arg)
 {
 	struct worker *w = arg;
@@ -520,3 +521,14 @@ raw_work(void *arg)
 	w->stopping = 1;
 	return NULL;
 }
+
+const struct ld_transport ld_raw = {
+	.name = "raw",
+	.prepare = raw_prepare,
+	.worker_init = raw_worker_init,
+	.slot_setup = raw_slot_setup,
+	.send = raw_send,
+	.work = raw_work,
+	.slot_free = raw_slot_free,
+	.worker_free = raw_worker_free,
+};

@@ -17,6 +17,10 @@
 static const char *const hist_names[] = { "corrected", "uncorrected",
     "accepted" };
 
+/* A bound no real run reaches (a million years at a million requests a
+ * second), far from where sums in uint64 and double lose their way. */
+#define LJ_COUNT_MAX (1ULL << 53)
+
 static json_t *
 lat_json(const struct hist *h)
 {
@@ -54,15 +58,30 @@ hist_read(struct hist *h, json_t *j, struct sd_err *e)
 	uint64_t n = 0;
 	size_t i;
 
+	const char *unit = json_string_value(json_object_get(j, "unit"));
+
 	if (!json_is_array(b) || json_integer_value(json_object_get(j,
 	    "sub_buckets")) != HIST_SUB)
 		return err_set(e, "a histogram of another layout (sub_buckets %d"
 		    " expected)", HIST_SUB);
+	if (json_object_get(j, "unit") != NULL && (unit == NULL ||
+	    strcmp(unit, "us") != 0))
+		return err_set(e, "a histogram in unit '%s': only \"us\""
+		    " (microseconds) is read", unit ? unit : "(not a string)");
+	/* every count is checked before it is added: a sum that wraps would
+	 * turn a merge into made-up percentiles */
 	json_array_foreach(b, i, v) {
 		json_int_t us = json_integer_value(json_array_get(v, 0));
 		json_int_t c = json_integer_value(json_array_get(v, 1));
-		if (!json_is_array(v) || us < 0 || c < 0)
+		uint64_t sum;
+		if (!json_is_array(v) || !json_is_integer(json_array_get(v, 0)) ||
+		    !json_is_integer(json_array_get(v, 1)) || us < 0 || c < 0)
 			return err_set(e, "a histogram bucket is not [µs, count]");
+		if (__builtin_add_overflow(n, (uint64_t)c, &sum) ||
+		    __builtin_add_overflow(h->count, sum, &sum) ||
+		    sum > LJ_COUNT_MAX)
+			return err_set(e, "histogram counts add up past %llu: not a"
+			    " real run", (unsigned long long)LJ_COUNT_MAX);
 		hist_add(h, us, (uint64_t)c);
 		n += (uint64_t)c;
 	}
@@ -134,107 +153,156 @@ add_counts(json_t *dst, json_t *src)
 	}
 }
 
+/* A count of a part added to *sum: never negative, never past the bound. */
+static int
+add_count(uint64_t *sum, const json_t *p, const char *key, const char *name,
+    struct sd_err *e)
+{
+	json_int_t v = json_integer_value(json_object_get(p, key));
+
+	if (v < 0 || (uint64_t)v > LJ_COUNT_MAX - *sum)
+		return err_set(e, "%s: %s: %lld is not a count that adds up", name,
+		    key, (long long)v);
+	*sum += (uint64_t)v;
+	return 0;
+}
+
+/* What the parts add up to so far. */
+struct merged {
+	struct hist *h[3];
+	json_t *status, *errs, *series;
+	uint64_t requests, errors, retry, nparts;
+	double rps, rate, secs;
+	long conns;
+	int open, closed;
+	const char *url;
+};
+
+/* Per second: counts add; a second's percentiles cannot be rebuilt from
+ * the parts', so they are left out. */
+static void
+add_series(json_t *series, json_t *sr)
+{
+	json_t *v;
+	size_t t;
+
+	json_array_foreach(sr, t, v) {
+		json_t *s = json_array_get(series, t);
+		if (s == NULL) {
+			s = json_pack("{s:I,s:I,s:I}", "t_s", (json_int_t)t,
+			    "requests", (json_int_t)0, "errors", (json_int_t)0);
+			json_array_append_new(series, s);
+		}
+		json_object_set_new(s, "requests", json_integer(
+		    json_integer_value(json_object_get(s, "requests")) +
+		    json_integer_value(json_object_get(v, "requests"))));
+		json_object_set_new(s, "errors", json_integer(
+		    json_integer_value(json_object_get(s, "errors")) +
+		    json_integer_value(json_object_get(v, "errors"))));
+	}
+}
+
+/* One part into m; -1 and e if it is not a load's JSON with histograms. */
+static int
+add_part(struct merged *m, json_t *p, const char *name, struct sd_err *e)
+{
+	json_t *hs = json_object_get(p, "histograms");
+	const char *u;
+
+	if (!json_is_object(p) || !json_is_integer(json_object_get(p,
+	    "requests"))) {
+		err_set(e, "%s: not the JSON of 'shakedown load --json'", name);
+		return -1;
+	}
+	if (!json_is_object(hs)) {
+		err_set(e, "%s: no histograms in it (written by a shakedown"
+		    " older than --merge?): percentiles cannot be merged"
+		    " without them", name);
+		return -1;
+	}
+	for (int k = 0; k < 3; k++)
+		if (hist_read(m->h[k], json_object_get(hs, hist_names[k]), e) ==
+		    -1) {
+			err_prefix(e, "%s: %s", name, hist_names[k]);
+			return -1;
+		}
+	if (add_count(&m->requests, p, "requests", name, e) == -1 ||
+	    add_count(&m->errors, p, "errors", name, e) == -1 ||
+	    add_count(&m->retry, p, "retry_after", name, e) == -1)
+		return -1;
+	m->nparts += json_is_integer(json_object_get(p, "parts")) ?
+	    (uint64_t)json_integer_value(json_object_get(p, "parts")) : 1;
+	m->rps += json_number_value(json_object_get(p, "rps"));
+	if (json_number_value(json_object_get(p, "duration_s")) > m->secs)
+		m->secs = json_number_value(json_object_get(p, "duration_s"));
+	m->conns += (long)json_integer_value(json_object_get(p, "connections"));
+	if (json_is_number(json_object_get(p, "rate_requested"))) {
+		m->rate += json_number_value(json_object_get(p,
+		    "rate_requested"));
+		m->open = 1;
+	} else {
+		m->closed = 1;
+	}
+	u = json_string_value(json_object_get(p, "url"));
+	if (m->url == NULL)
+		m->url = u ? u : "";
+	else if (u == NULL || strcmp(m->url, u) != 0)
+		m->url = "(several)";
+	add_counts(m->status, json_object_get(p, "status"));
+	add_counts(m->errs, json_object_get(p, "errors_by_class"));
+	add_series(m->series, json_object_get(p, "series"));
+	return 0;
+}
+
 json_t *
 lj_merge(json_t *const *parts, const char *const *names, size_t n,
     struct sd_err *e)
 {
-	struct hist *h[3];
-	json_t *status = json_object(), *errs = json_object(), *series =
-	    json_array(), *j = NULL;
-	uint64_t requests = 0, errors = 0, retry = 0, nparts = 0;
-	double rps = 0, rate = 0, secs = 0;
-	long conns = 0;
-	int open = 0, closed = 0;
-	const char *url = NULL;
+	struct merged m = { .status = json_object(), .errs = json_object(),
+	    .series = json_array() };
+	json_t *j = NULL;
 
 	for (int k = 0; k < 3; k++)
-		h[k] = hist_new();
-	for (size_t i = 0; i < n; i++) {
-		json_t *p = parts[i], *hs = json_object_get(p, "histograms");
-		json_t *sr = json_object_get(p, "series"), *v;
-		size_t t;
-
-		if (!json_is_object(p) || !json_is_integer(json_object_get(p,
-		    "requests"))) {
-			err_set(e, "%s: not the JSON of 'shakedown load --json'",
-			    names[i]);
+		m.h[k] = hist_new();
+	for (size_t i = 0; i < n; i++)
+		if (add_part(&m, parts[i], names[i], e) == -1)
 			goto out;
-		}
-		if (!json_is_object(hs)) {
-			err_set(e, "%s: no histograms in it (written by a shakedown"
-			    " older than --merge?): percentiles cannot be merged"
-			    " without them", names[i]);
-			goto out;
-		}
-		for (int k = 0; k < 3; k++)
-			if (hist_read(h[k], json_object_get(hs, hist_names[k]), e) ==
-			    -1) {
-				err_prefix(e, "%s: %s", names[i], hist_names[k]);
-				goto out;
-			}
-		requests += (uint64_t)json_integer_value(json_object_get(p,
-		    "requests"));
-		errors += (uint64_t)json_integer_value(json_object_get(p,
-		    "errors"));
-		retry += (uint64_t)json_integer_value(json_object_get(p,
-		    "retry_after"));
-		nparts += json_is_integer(json_object_get(p, "parts")) ?
-		    (uint64_t)json_integer_value(json_object_get(p, "parts")) : 1;
-		rps += json_number_value(json_object_get(p, "rps"));
-		if (json_number_value(json_object_get(p, "duration_s")) > secs)
-			secs = json_number_value(json_object_get(p, "duration_s"));
-		conns += (long)json_integer_value(json_object_get(p,
-		    "connections"));
-		if (json_is_number(json_object_get(p, "rate_requested"))) {
-			rate += json_number_value(json_object_get(p,
-			    "rate_requested"));
-			open = 1;
-		} else {
-			closed = 1;
-		}
-		const char *u = json_string_value(json_object_get(p, "url"));
-		if (url == NULL)
-			url = u ? u : "";
-		else if (u == NULL || strcmp(url, u) != 0)
-			url = "(several)";
-		add_counts(status, json_object_get(p, "status"));
-		add_counts(errs, json_object_get(p, "errors_by_class"));
-		/* per second: counts add; a second's percentiles cannot be
-		 * rebuilt from the parts', so they are left out */
-		json_array_foreach(sr, t, v) {
-			json_t *s = json_array_get(series, t);
-			if (s == NULL) {
-				s = json_pack("{s:I,s:I,s:I}", "t_s", (json_int_t)t,
-				    "requests", (json_int_t)0, "errors", (json_int_t)0);
-				json_array_append_new(series, s);
-			}
-			json_object_set_new(s, "requests", json_integer(
-			    json_integer_value(json_object_get(s, "requests")) +
-			    json_integer_value(json_object_get(v, "requests"))));
-			json_object_set_new(s, "errors", json_integer(
-			    json_integer_value(json_object_get(s, "errors")) +
-			    json_integer_value(json_object_get(v, "errors"))));
-		}
-	}
 	j = json_pack("{s:s,s:s,s:I,s:I,s:f,s:f,s:f,s:o,s:o,s:O,s:O,s:O,s:I,"
-	    "s:o,s:I,s:I}", "url", url ? url : "",
-	    "model", open && closed ? "mixed" : open ? "open" : "closed",
-	    "requests", (json_int_t)requests, "errors", (json_int_t)errors,
-	    "error_share", requests ? (double)errors / (double)requests : 0.0,
-	    "duration_s", secs, "rps", rps, "latency_ms", lat_json(h[0]),
-	    "latency_uncorrected_ms", lat_json(h[1]), "status", status,
-	    "errors_by_class", errs, "series", series,
-	    "connections", (json_int_t)conns,
-	    "rate_requested", open && !closed ? json_real(rate) : json_null(),
-	    "retry_after", (json_int_t)retry, "parts", (json_int_t)nparts);
+	    "s:o,s:I,s:I}", "url", m.url ? m.url : "",
+	    "model", m.open && m.closed ? "mixed" : m.open ? "open" : "closed",
+	    "requests", (json_int_t)m.requests, "errors", (json_int_t)m.errors,
+	    "error_share", m.requests ? (double)m.errors / (double)m.requests :
+	    0.0, "duration_s", m.secs, "rps", m.rps, "latency_ms",
+	    lat_json(m.h[0]), "latency_uncorrected_ms", lat_json(m.h[1]),
+	    "status", m.status, "errors_by_class", m.errs, "series", m.series,
+	    "connections", (json_int_t)m.conns,
+	    "rate_requested", m.open && !m.closed ? json_real(m.rate) :
+	    json_null(), "retry_after", (json_int_t)m.retry,
+	    "parts", (json_int_t)m.nparts);
 	json_object_set_new(j, "histograms", json_pack("{s:o,s:o,s:o}",
-	    hist_names[0], hist_json(h[0]), hist_names[1], hist_json(h[1]),
-	    hist_names[2], hist_json(h[2])));
+	    hist_names[0], hist_json(m.h[0]), hist_names[1], hist_json(m.h[1]),
+	    hist_names[2], hist_json(m.h[2])));
 out:
-	json_decref(status);
-	json_decref(errs);
-	json_decref(series);
+	json_decref(m.status);
+	json_decref(m.errs);
+	json_decref(m.series);
 	for (int k = 0; k < 3; k++)
-		hist_free(h[k]);
+		hist_free(m.h[k]);
+	return j;
+}
+
+json_t *
+lj_load_file(const char *path, struct sd_err *e)
+{
+	json_error_t je;
+	size_t n;
+	char *buf = read_file_max(path, LJ_FILE_MAX, &n, e);
+	json_t *j;
+
+	if (buf == NULL)
+		return NULL;
+	if ((j = json_loadb(buf, n, 0, &je)) == NULL)
+		err_set(e, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+	free(buf);
 	return j;
 }

@@ -18,5 +18,9 @@ json_t *lj_result(const struct load_spec *sp, const struct load_stats *st,
  * with e when a part is not such a result. */
 json_t *lj_merge(json_t *const *parts, const char *const *names, size_t n,
     struct sd_err *e);
+/* One such file read (a regular file of at most LJ_FILE_MAX bytes): its
+ * JSON, or NULL with e ("file:line:col: ..." for bad JSON). */
+#define LJ_FILE_MAX (64u * 1024 * 1024)
+json_t *lj_load_file(const char *path, struct sd_err *e);
 
 #endif

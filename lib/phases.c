@@ -34,7 +34,7 @@ ph_start_loads(struct run *c, int step, struct sd_err *e)
 		struct load_spec sp = { sl->name, sl->rq.method, sl->rq.url,
 		    sl->rq.headers, sl->rq.body, sl->users, sl->connections,
 		    sl->rate, sl->threads, 0, sl->timeout_ms, c->s->proxy };
-		if (sl->from_step != step || c->loads[i] != NULL)
+		if (sl->from_step != step || c->loads[i] != NULL || sl->off != NULL)
 			continue;
 		if ((c->loads[i] = load_start(&sp, e)) == NULL)
 			return err_prefix(e, "load '%s'", sl->name);
@@ -141,6 +141,8 @@ ph_collect_loads(struct run *c)
 		struct res_load *rl = &c->r->loads[i];
 		rl->name = xstrdup(c->s->loads[i].name);
 		rl->url = redact_url(c->s->loads[i].rq.url);
+		if (c->s->loads[i].off != NULL)
+			rl->off = xstrdup(c->s->loads[i].off);
 		if (c->loads[i] == NULL)
 			continue;	/* its window never opened */
 		load_stop(c->loads[i]);
@@ -184,8 +186,8 @@ burst_row(struct run *c, const char *phase, int line, char *text, char *obs,
 	rx->outcome = o;
 	rx->line = line;
 	rx->at_ms = rn_rel(c, mono_ms());
-	res_event(c->r, rx->at_ms, "%s %s: %s", o == O_PASS ? "met" : "FAILED",
-	    text, obs);
+	res_event(c->r, rx->at_ms, "%s %s: %s", o == O_PASS ? "met" : o ==
+	    O_SKIPPED ? "skipped" : "FAILED", text, obs);
 }
 
 static struct res_burst *
@@ -294,8 +296,14 @@ judge_ratelimit(struct run *c, const struct scen_burst *b,
 		bad += (rejected && q->rl_remaining != 0) || (q->rl_limit >= 0 &&
 		    past && q->rl_limit != b->accepted_per_user);
 	}
-	if (seen == 0)
+	if (seen == 0) {
+		/* checked only where the service sends them: said so, for a
+		 * burst that is about rate limits (it checks Retry-After) */
+		if (b->rej_retry_after || b->rej_retry_off != NULL)
+			burst_row(c, phase, line, xstrdup("RateLimit headers agree"),
+			    xstrdup("not checked: the service sent none"), O_SKIPPED);
 		return O_PASS;
+	}
 	enum outcome o = bad ? O_FAIL : O_PASS;
 	burst_row(c, phase, line, xasprintf("RateLimit headers agree (remaining"
 	    " 0 on a rejection%s)", past ? ", limit = what a user is given" : ""), bad ? xasprintf("%zu of %zu answers with"
@@ -377,6 +385,16 @@ ph_burst(struct run *c, const struct scen_burst *b, const char *phase,
 	if (b->rej_retry_after && judge_retry_after(c, &br, phase, line) ==
 	    O_FAIL && worst == O_PASS)
 		worst = O_FAIL;
+	/* checks a variable switched off: shown, not run */
+	if (b->rej_status_off != NULL)
+		rn_skip(c, xstrdup("rejected with the expected status"), phase,
+		    line, b->rej_status_off);
+	if (b->rej_body_off != NULL)
+		rn_skip(c, xstrdup("rejected with the expected text"), phase, line,
+		    b->rej_body_off);
+	if (b->rej_retry_off != NULL)
+		rn_skip(c, xstrdup("every rejection carries Retry-After"), phase,
+		    line, b->rej_retry_off);
 	if (judge_ratelimit(c, b, &br, phase, line) == O_FAIL && worst == O_PASS)
 		worst = O_FAIL;
 	burst_result_free(&br);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 
@@ -53,31 +54,79 @@ pq_error(struct sd_err *e, const char *what, const char *msg)
 	free(m);
 }
 
+PGconn *
+pg_connect(const char *dsn, const char *app, int64_t timeout_ms,
+    int read_only, struct sd_err *e)
+{
+	char tmo[32], opts[128];
+	const char *keys[] = { "dbname", "connect_timeout", "options",
+	    "application_name", NULL };
+	const char *vals[] = { dsn, tmo, opts, app, NULL };
+	PGconn *c;
+
+	if (timeout_ms <= 0)
+		timeout_ms = 1000;
+	snprintf(tmo, sizeof tmo, "%lld", (long long)(timeout_ms < 2000 ? 2 :
+	    (timeout_ms + 999) / 1000));
+	snprintf(opts, sizeof opts, "-c statement_timeout=%lld%s",
+	    (long long)timeout_ms, read_only ?
+	    " -c default_transaction_read_only=on" : "");
+	c = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(c) != CONNECTION_OK) {
+		pq_error(e, "connect", PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
 int
 ping_pg(const char *dsn, int64_t timeout_ms, struct sd_err *e)
 {
-	char tmo[32], opts[64];
-	const char *keys[] = { "dbname", "connect_timeout", "options",
-	    "application_name", NULL };
-	const char *vals[] = { dsn, tmo, opts, "shakedown-ping", NULL };
-	PGresult *r = NULL;
-	PGconn *c;
-	int ok = 0;
+	PGconn *c = pg_connect(dsn, "shakedown-ping", timeout_ms, 1, e);
+	PGresult *r;
+	int ok;
 
-	snprintf(tmo, sizeof tmo, "%lld", (long long)(timeout_ms < 2000 ? 2 :
-	    (timeout_ms + 999) / 1000));
-	snprintf(opts, sizeof opts, "-c statement_timeout=%lld",
-	    (long long)(timeout_ms > 0 ? timeout_ms : 1000));
-	c = PQconnectdbParams(keys, vals, 1);
-	if (PQstatus(c) == CONNECTION_OK) {
-		r = PQexec(c, "SELECT 1");
-		ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-	}
+	if (c == NULL)
+		return err_prefix(e, "SELECT 1");
+	r = PQexec(c, "SELECT 1");
+	ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 	if (!ok)
 		pq_error(e, "SELECT 1", PQerrorMessage(c));
 	PQclear(r);
 	PQfinish(c);
 	return ok ? 0 : -1;
+}
+
+static size_t
+discard(char *p, size_t sz, size_t n, void *u)
+{
+	(void)p, (void)u;
+	return sz * n;
+}
+
+int
+ping_http(const char *url, int64_t timeout_ms, struct sd_err *e)
+{
+	CURL *h = curl_easy_init();
+	long code = 0;
+	CURLcode rc;
+
+	if (h == NULL)
+		return err_set(e, "GET %s: cannot make a request", url);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	rc = curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	if (rc != CURLE_OK)
+		return err_set(e, "GET %s: %s", url, curl_easy_strerror(rc));
+	if (code < 200 || code > 299)
+		return err_set(e, "GET %s: status %ld", url, code);
+	return 0;
 }
 
 int

@@ -1,13 +1,14 @@
 /*
- * plan.c — see plan.h. Pairing a reverting step with the fault it reverts
- * goes through an index by target, so a drill of many faults plans in
- * linear time.
+ * plan.c — see plan.h. Which step reverts which fault is pairing.c's; this
+ * file turns that into the plan the runner executes, with the probes
+ * sampled fast while a key time is measured, and its text.
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
-#include "../drills/fault.h"
+#include "dispatch.h"
+#include "pairing.h"
 #include "plan.h"
 #include "redact.h"
 #include "units.h"
@@ -15,126 +16,10 @@
 const char *
 plan_op_name(enum plan_op op)
 {
-	static const char *n[] = { "apply", "revert", "wait", "expect", "burst" };
+	static const char *n[] = { "apply", "revert", "wait", "expect", "burst",
+	    "skip" };
 
 	return n[op];
-}
-
-/* Open lasting faults by (kind, target, verb), newest last: pairing a
- * step with the fault it reverts costs a lookup per verb it undoes. */
-struct open_list {
-	size_t *v;
-	size_t n, cap;
-};
-
-struct open {
-	struct strmap ix;
-	struct open_list *lists;
-	char **keys;			/* the map's keys, owned */
-	size_t nlists, caplists;
-};
-
-/* The list under key (taken over). */
-static struct open_list *
-list_at(struct open *o, char *key)
-{
-	int i = strmap_get(&o->ix, key);
-
-	if (i >= 0) {
-		free(key);
-		return &o->lists[i];
-	}
-	size_t cap = o->caplists;
-	o->lists = xgrow(o->lists, &o->caplists, o->nlists + 1,
-	    sizeof *o->lists);
-	o->keys = xgrow(o->keys, &cap, o->nlists + 1, sizeof *o->keys);
-	i = (int)o->nlists++;
-	memset(&o->lists[i], 0, sizeof o->lists[i]);
-	o->keys[i] = key;
-	strmap_put(&o->ix, key, i);
-	return &o->lists[i];
-}
-
-static struct open_list *
-open_list(struct open *o, const struct fault_kind *k, const char *target,
-    const char *verb)
-{
-	return list_at(o, xasprintf("%s\n%s\n%s", k->name, verb, target));
-}
-
-/* What a revert: step may call a fault by: its service, target, kind. */
-static struct open_list *
-name_list(struct open *o, const char *name)
-{
-	return list_at(o, xasprintf("\n%s", name));
-}
-
-static void
-push(struct open_list *l, size_t step)
-{
-	if (l->n > 0 && l->v[l->n - 1] == step)
-		return;		/* a target that is also the service's name */
-	l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
-	l->v[l->n++] = step;
-}
-
-static void
-open_push(struct open *o, const struct fault *f, size_t step)
-{
-	push(open_list(o, f->kind, f->target, f->verb->name), step);
-	push(name_list(o, f->kind->name), step);
-	push(name_list(o, f->target), step);
-	if (f->svc != NULL)
-		push(name_list(o, f->svc->name), step);
-}
-
-/* A step may sit on several lists: one another revert took is dropped
- * when it comes to the top. */
-static void
-drop_taken(struct open_list *l, const char *taken)
-{
-	while (l->n > 0 && taken[l->v[l->n - 1]])
-		l->n--;
-}
-
-/* The newest open fault f undoes (same kind and target, a verb in its
- * undoes list); taken off the open lists. */
-static int
-open_take(struct open *o, const struct fault *f, const char *taken,
-    size_t *step)
-{
-	const char *u = f->verb->undoes;
-	size_t best = SIZE_MAX;	/* an index: open_list may move the lists */
-
-	while (u != NULL && *u != '\0') {
-		size_t len = strcspn(u, " ");
-		char *verb = xstrndup(u, len);
-		struct open_list *l = open_list(o, f->kind, f->target, verb);
-		drop_taken(l, taken);
-		if (l->n > 0 && (best == SIZE_MAX || l->v[l->n - 1] >
-		    o->lists[best].v[o->lists[best].n - 1]))
-			best = (size_t)(l - o->lists);
-		free(verb);
-		u += len;
-		while (*u == ' ')
-			u++;
-	}
-	if (best == SIZE_MAX)
-		return 0;
-	*step = o->lists[best].v[--o->lists[best].n];
-	return 1;
-}
-
-static void
-open_free(struct open *o)
-{
-	for (size_t i = 0; i < o->nlists; i++) {
-		free(o->lists[i].v);
-		free(o->keys[i]);
-	}
-	free(o->lists);
-	free(o->keys);
-	strmap_free(&o->ix);
 }
 
 /* Probes a within: waits on before the next fault step: sampled fast from
@@ -163,70 +48,49 @@ struct plan *
 plan_build(const struct scenario *s)
 {
 	struct plan *p = xcalloc(1, sizeof *p);
-	struct open o = { 0 };
-	char *taken = xcalloc(s->nsteps ? s->nsteps : 1, 1);
+	struct pair_step *in = xcalloc(s->nsteps ? s->nsteps : 1, sizeof *in);
+	struct pairing pr;
 	size_t *mark = xcalloc(s->nprobes ? s->nprobes : 1, sizeof *mark);
-	size_t capend = 0;
 
 	p->s = s;
 	p->n = s->nsteps;
-	p->unpaired = s->nsteps;
 	p->steps = xcalloc(p->n ? p->n : 1, sizeof *p->steps);
+	for (size_t i = 0; i < s->nsteps; i++)
+		in[i] = scen_pair_step(&s->steps[i]);
+	pair_steps(in, s->nsteps, &pr);
+	free(in);
+	p->unpaired = pr.unpaired;
+	p->at_end = pr.at_end;
+	p->nend = pr.nend;
 	for (size_t i = 0; i < s->nsteps; i++) {
 		const struct scen_step *st = &s->steps[i];
+		const struct pair_out *po = &pr.out[i];
 		struct plan_step *ps = &p->steps[i];
 		ps->st = st;
-		switch (st->kind) {
-		case ST_WAIT:
-			ps->op = PO_WAIT;
-			break;
-		case ST_EXPECT:
-			ps->op = PO_EXPECT;
-			break;
-		case ST_BURST:
-			ps->op = PO_BURST;
-			break;
-		case ST_REVERT: {
-			struct open_list *l = name_list(&o, st->revert);
-			drop_taken(l, taken);
-			if (l->n == 0) {
-				ps->op = PO_WAIT;	/* wait_ms 0: nothing */
-				if (p->unpaired == s->nsteps)
-					p->unpaired = i;
-				break;
-			}
-			ps->op = PO_REVERT;
-			ps->undoes = l->v[--l->n];
-			ps->fault = p->steps[ps->undoes].fault;
-			taken[ps->undoes] = 1;
-			fast_probes(p, i, mark);
-			break;
-		}
-		case ST_FAULT:
-			ps->fault = st->fault;
-			if (open_take(&o, st->fault, taken, &ps->undoes)) {
-				ps->op = PO_REVERT;
-				taken[ps->undoes] = 1;
-			} else {
-				ps->op = PO_APPLY;
-				if (st->fault->verb->lasting)
-					open_push(&o, st->fault, i);
-			}
-			fast_probes(p, i, mark);
-			break;
-		}
-	}
-	/* what is left, newest first */
-	for (size_t i = s->nsteps; i-- > 0; ) {
-		const struct plan_step *ps = &p->steps[i];
-		if (ps->op != PO_APPLY || !ps->fault->verb->lasting || taken[i])
+		ps->undoes = po->undoes;
+		ps->skip = po->skip;
+		switch (po->op) {
+		case PAIR_SKIP:
+			ps->op = PO_SKIP;
 			continue;
-		p->at_end = xgrow(p->at_end, &capend, p->nend + 1,
-		    sizeof *p->at_end);
-		p->at_end[p->nend++] = i;
+		case PAIR_APPLY:
+			ps->op = PO_APPLY;
+			ps->fault = st->fault;
+			break;
+		case PAIR_REVERT:
+			ps->op = PO_REVERT;
+			ps->fault = st->kind == ST_FAULT ? st->fault :
+			    s->steps[po->undoes].fault;
+			break;
+		case PAIR_NONE:
+			/* a revert: with nothing to revert waits 0 (unpaired) */
+			ps->op = st->kind == ST_EXPECT ? PO_EXPECT : st->kind ==
+			    ST_BURST ? PO_BURST : PO_WAIT;
+			continue;
+		}
+		fast_probes(p, i, mark);
 	}
-	open_free(&o);
-	free(taken);
+	free(pr.out);
 	free(mark);
 	return p;
 }
@@ -257,6 +121,14 @@ text_head(const struct plan *p, struct sbuf *sb)
 	}
 	sb_addf(sb, "proxy %s\n", s->proxy ? s->proxy : "none (http_proxy and"
 	    " the like are ignored)");
+	/* the process each pid or pidfile names now: what a signal, pause,
+	 * cgroup move or memory hog would be aimed at */
+	for (size_t i = 0; i < s->nservices; i++) {
+		char *proc = svc_process(&s->services[i]);
+		if (proc != NULL)
+			sb_addf(sb, "service %s: %s\n", s->services[i].name, proc);
+		free(proc);
+	}
 	for (size_t i = 0; i < s->nprobes; i++) {
 		const struct scen_probe *pr = &s->probes[i];
 		char *u = redact_url(pr->rq.url);
@@ -294,9 +166,21 @@ text_head(const struct plan *p, struct sbuf *sb)
 		sb_add(sb, "\n");
 		free(u);
 	}
-	for (size_t i = 0; i < s->nsteady; i++)
-		sb_addf(sb, "steady before: %s (within %s)\n", s->steady[i].text,
+	for (size_t i = 0; i < s->nsteady; i++) {
+		sb_addf(sb, "steady before: %s (within %s)", s->steady[i].text,
 		    units_fmt_ms(s->steady_timeout_ms, b, sizeof b));
+		if (s->steady[i].off != NULL)
+			sb_addf(sb, " — skipped (off: %s)", s->steady[i].off);
+		sb_add(sb, "\n");
+	}
+	for (size_t i = 0; i < s->nprobes; i++)
+		if (s->probes[i].off != NULL)
+			sb_addf(sb, "probe %s is off: %s\n", s->probes[i].name,
+			    s->probes[i].off);
+	for (size_t i = 0; i < s->nloads; i++)
+		if (s->loads[i].off != NULL)
+			sb_addf(sb, "load %s is off: %s\n", s->loads[i].name,
+			    s->loads[i].off);
 }
 
 static void
@@ -308,11 +192,18 @@ text_step(const struct plan *p, size_t i, int raw, struct sbuf *sb)
 
 	sb_addf(sb, "step %zu (line %d): ", i + 1, st->line);
 	switch (ps->op) {
+	case PO_SKIP:
+		sb_addf(sb, "skipped (off: %s)\n", ps->skip);
+		break;
 	case PO_WAIT:
 		sb_addf(sb, "wait %s\n", units_fmt_ms(st->wait_ms, b, sizeof b));
 		break;
 	case PO_EXPECT:
-		sb_addf(sb, "expect %s\n", st->expect.text);
+		sb_addf(sb, "expect %s", st->expect.text);
+		if (st->off != NULL || st->expect.off != NULL)
+			sb_addf(sb, " — skipped (off: %s)", st->off ? st->off :
+			    st->expect.off);
+		sb_add(sb, "\n");
 		break;
 	case PO_BURST: {
 		char *u = redact_url(st->burst.rq.url);
@@ -369,8 +260,9 @@ plan_text(const struct plan *p, int raw)
 		free(d);
 	}
 	for (size_t i = 0; i < s->nsteady; i++)
-		sb_addf(&sb, "steady after: %s (within %s)\n", s->steady[i].text,
-		    units_fmt_ms(s->steady_timeout_ms, b, sizeof b));
+		sb_addf(&sb, "steady after: %s (within %s)%s\n", s->steady[i].text,
+		    units_fmt_ms(s->steady_timeout_ms, b, sizeof b),
+		    s->steady[i].off ? " — skipped" : "");
 	char *t = redact_text(sb.buf);
 	sb_free(&sb);
 	return t;

@@ -19,13 +19,16 @@
 
 #include "scenario.h"
 
-enum plan_op { PO_APPLY, PO_REVERT, PO_WAIT, PO_EXPECT, PO_BURST };
+/* PO_SKIP: a step that is off (when:), or one that would undo a fault
+ * that is off; its reason in skip. */
+enum plan_op { PO_APPLY, PO_REVERT, PO_WAIT, PO_EXPECT, PO_BURST, PO_SKIP };
 
 struct plan_step {
 	enum plan_op op;
 	const struct scen_step *st;
 	const struct fault *fault;	/* PO_APPLY, PO_REVERT: the step's */
 	size_t undoes;			/* PO_REVERT: the PO_APPLY it reverts */
+	const char *skip;		/* PO_SKIP: why (the scenario's) */
 	int *fast;			/* probes to sample fast from here */
 	size_t nfast, capfast;
 };

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dispatch.h"
 #include "guard.h"
 #include "hosts.h"
 #include "load.h"
@@ -30,6 +31,9 @@ check(const struct scenario *s, const struct hostrule *r, const char *url,
 	    " add it to allow: or pass --allow-host %s", s->file, line, col, what,
 	    host, host);
 }
+
+static int fault_hosts(const struct scenario *s, const struct hostrule *r,
+    struct sd_err *e);
 
 int
 pre_hosts(const struct scenario *s, char *const *extra, size_t nextra,
@@ -70,6 +74,38 @@ pre_hosts(const struct scenario *s, char *const *extra, size_t nextra,
 		    sv->col, what, e) == -1)
 			return -1;
 	}
+	return fault_hosts(s, &r, e);
+}
+
+/* What a fault listens on or connects to itself (a proxy of its own):
+ * the same rule, listening addresses included. */
+static int
+fault_hosts(const struct scenario *s, const struct hostrule *r,
+    struct sd_err *e)
+{
+	struct fault_endpoint ep[FAULT_MAX_ENDPOINTS];
+	struct sd_err pe;
+	char host[256];
+
+	for (size_t i = 0; i < s->nsteps; i++) {
+		const struct scen_step *st = &s->steps[i];
+		if (st->kind != ST_FAULT)
+			continue;
+		size_t n = fault_endpoints(st->fault, ep);
+		for (size_t k = 0; k < n; k++) {
+			int rc = hosts_check_hostport(ep[k].addr, r, host, sizeof host,
+			    &pe);
+			if (rc == -1)
+				return err_set(e, "%s:%d:%d: %s %s: %s", s->file, st->line,
+				    st->col, st->fault->verb->name, ep[k].what, pe.msg);
+			if (rc == 1)
+				return err_set(e, "%s:%d:%d: %s %s '%s' %s '%s', which is not"
+				    " loopback; add it to allow: or pass --allow-host %s",
+				    s->file, st->line, st->col, st->fault->verb->name,
+				    ep[k].what, ep[k].addr, ep[k].listen ? "listens on" :
+				    "connects to", host, host);
+		}
+	}
 	return 0;
 }
 
@@ -80,8 +116,8 @@ watched(const struct scenario *s, const struct scen_expect *x,
 	const struct svc *sv;
 	struct sd_err pe;
 
-	if (x->process < 0)
-		return 0;
+	if (x->process < 0 || x->off != NULL)
+		return 0;	/* nothing to watch, or a check that is off */
 	sv = &s->services[x->process];
 	if (svc_pid(sv, &pe) != 0)
 		return 0;
@@ -91,13 +127,66 @@ watched(const struct scenario *s, const struct scen_expect *x,
 }
 
 int
+pre_pids_static(const struct scenario *s, struct sd_err *e)
+{
+	struct sd_err pe;
+
+	for (size_t i = 0; i < s->nservices; i++) {
+		const struct svc *sv = &s->services[i];
+		if (svc_pid_static(sv, &pe) == -1)
+			return err_set(e, "%s:%d:%d: %s", s->file, sv->line, sv->col,
+			    pe.msg);
+	}
+	return 0;
+}
+
+/* Does this step change which process its service is (so a later step's
+ * pid cannot be known before the run)? */
+static int
+replaces(const struct fault *f)
+{
+	static const char *const verbs[] = { "stop", "kill", "start", "restart",
+	    "signal", NULL };
+
+	for (size_t i = 0; verbs[i] != NULL; i++)
+		if (strcmp(f->verb->name, verbs[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+pre_faults(const struct scenario *s, struct sd_err *e)
+{
+	char *touched = xcalloc(s->nservices + 1, 1);
+	struct sd_err pe;
+	int rc = 0;
+
+	/* a step acting on a service after another replaced its process
+	 * (postgres-failover's kill, then start) is checked by the run */
+	for (size_t i = 0; i < s->nsteps && rc == 0; i++) {
+		const struct scen_step *st = &s->steps[i];
+		if (st->kind != ST_FAULT || st->off != NULL)
+			continue;
+		const struct fault *f = st->fault;
+		int k = f->svc ? scen_find_service(s, f->svc->name) : -1;
+		if ((k < 0 || !touched[k]) && fault_preflight(f, &pe) == -1)
+			rc = err_set(e, "%s:%d:%d: %s: %s", s->file, st->line, st->col,
+			    f->verb->name, pe.msg);
+		if (k >= 0 && replaces(f))
+			touched[k] = 1;
+	}
+	free(touched);
+	return rc;
+}
+
+int
 pre_pids(const struct scenario *s, struct sd_err *e)
 {
 	for (size_t i = 0; i < s->nsteady; i++)
 		if (watched(s, &s->steady[i], e) == -1)
 			return -1;
 	for (size_t i = 0; i < s->nsteps; i++)
-		if (s->steps[i].kind == ST_EXPECT &&
+		if (s->steps[i].kind == ST_EXPECT && s->steps[i].off == NULL &&
 		    watched(s, &s->steps[i].expect, e) == -1)
 			return -1;
 	return 0;
@@ -150,4 +239,37 @@ pre_loads(const struct scenario *s, struct sd_err *e)
 		return 0;
 	return err_set(e, "%s:%d:%d: the drill's load generators: %s", s->file,
 	    s->loads[0].line, s->loads[0].col, le.msg);
+}
+
+int
+pre_check(const struct scenario *s, char *const *allow, size_t nallow,
+    enum pre_level level, struct sd_err *e)
+{
+	if (pre_hosts(s, allow, nallow, e) == -1)
+		return -1;
+	if (level == PRE_STATIC)
+		return pre_pids_static(s, e);
+	return pre_pids(s, e) == -1 || pre_faults(s, e) == -1 ||
+	    pre_loads(s, e) == -1 ? -1 : 0;
+}
+
+size_t
+pre_load_all(char *const *files, size_t n, char *const *allow,
+    size_t nallow, enum pre_level level, struct scenario **out,
+    void (*bad)(void *arg, const char *msg), void *arg)
+{
+	struct sd_err e;
+	size_t nbad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		out[i] = scen_load(files[i], &e);
+		if (out[i] == NULL || pre_check(out[i], allow, nallow, level, &e) ==
+		    -1) {
+			bad(arg, e.msg);
+			scen_free(out[i]);
+			out[i] = NULL;
+			nbad++;
+		}
+	}
+	return nbad;
 }

@@ -18,10 +18,34 @@
 int pre_hosts(const struct scenario *s, char *const *extra, size_t nextra,
     struct sd_err *e);
 int pre_pids(const struct scenario *s, struct sd_err *e);
+/* What can be seen of the pids without the services running: a pidfile
+ * that is there must be a trusted regular file holding a pid. */
+int pre_pids_static(const struct scenario *s, struct sd_err *e);
+/* Each fault's own preflight (the process it acts on resolves and is
+ * trusted, its device exists) — for steps before any step that replaces
+ * the service's process. */
+int pre_faults(const struct scenario *s, struct sd_err *e);
 /* The load generators' connections fit the open-files limit together. */
 int pre_loads(const struct scenario *s, struct sd_err *e);
 /* Open faults of dead runners, after waiting up to wait_ms for their
  * guardians to finish reverting them. */
 int pre_leftovers(const char *journal, int64_t wait_ms, struct sd_err *e);
+
+/*
+ * One check for validate, plan, run -n and run: PRE_STATIC is what a file
+ * shows without the services (validate: hosts, static pid checks);
+ * PRE_LIVE everything run checks short of acting (hosts, every pid it
+ * watches or acts on, devices, the open-files limit) — so what -n or plan
+ * accepts, run never refuses for a reason they could have seen.
+ */
+enum pre_level { PRE_STATIC, PRE_LIVE };
+int pre_check(const struct scenario *s, char *const *allow, size_t nallow,
+    enum pre_level level, struct sd_err *e);
+/* Load and check every file; bad(arg, message) for each that fails (its
+ * out[i] is NULL). Returns how many failed: each is checked, whatever the
+ * others did. */
+size_t pre_load_all(char *const *files, size_t n, char *const *allow,
+    size_t nallow, enum pre_level level, struct scenario **out,
+    void (*bad)(void *arg, const char *msg), void *arg);
 
 #endif

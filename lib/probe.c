@@ -218,6 +218,8 @@ schedule(struct probe_set *ps, int resched)
 	for (size_t i = 0; i < ps->np; i++) {
 		struct probe *p = &ps->p[i];
 		int64_t every = interval(p);
+		if (p->def.off)
+			continue;
 		/* a new interval: the next sample is due within it */
 		if (resched && p->next_ms > now + every)
 			p->next_ms = now + every;

@@ -28,6 +28,7 @@ struct probe_def {
 	const char *key_prefix;	/* a writer: {key} in url and body becomes
 				 * PREFIX-N for request N (kept in the sample);
 				 * NULL: not a writer */
+	int off;		/* when: off: never sampled */
 };
 
 struct probe_set;

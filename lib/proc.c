@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -87,11 +88,11 @@ proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e)
 	 * but an error is easier to report from here. */
 	fd = -1;
 	if (!o->capture) {
-		fd = open(o->log_path ? o->log_path : "/dev/null",
-		    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		fd = o->log_path ? open_append(o->log_path, 0644, e) :
+		    open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (fd == -1) {
-			err_set(e, "cannot open '%s': %s",
-			    o->log_path ? o->log_path : "/dev/null", strerror(errno));
+			if (o->log_path == NULL)
+				err_set(e, "cannot open '/dev/null': %s", strerror(errno));
 			close(errpipe[0]);
 			close(errpipe[1]);
 			return -1;
@@ -414,6 +415,18 @@ parent_of(pid_t pid)
 	return p ? (pid_t)strtol(p, NULL, 10) : 0;
 }
 
+/* PF_KTHREAD in the flags of /proc/PID/stat (field 9): a kernel thread */
+#define PF_KTHREAD_FLAG 0x00200000UL
+
+int
+proc_is_kthread(pid_t pid)
+{
+	char buf[1024];
+	const char *p = stat_field(pid, 9, buf, sizeof buf);
+
+	return p != NULL && (strtoul(p, NULL, 10) & PF_KTHREAD_FLAG) != 0;
+}
+
 int
 pid_check(pid_t pid, struct sd_err *e)
 {
@@ -424,8 +437,14 @@ pid_check(pid_t pid, struct sd_err *e)
 		    (int)pid);
 	if (pid == 1)
 		return err_set(e, "pid 1 is init; shakedown never signals it");
+	if (pid == 2)
+		return err_set(e, "pid 2 is kthreadd, the kernel's; shakedown never"
+		    " acts on it");
 	if ((long)pid > pid_max())
 		return err_set(e, "pid %d: above the kernel's pid_max", (int)pid);
+	if (proc_is_kthread(pid))
+		return err_set(e, "pid %d is a kernel thread; shakedown never acts"
+		    " on one", (int)pid);
 	if (pid == getpid())
 		return err_set(e, "pid %d is shakedown itself", (int)pid);
 	if (pid == getpgrp())
@@ -457,15 +476,17 @@ pid_parse(const char *s, pid_t *pid, struct sd_err *e)
 	return 0;
 }
 
+/* The first line of a pidfile: a regular file, read without blocking and
+ * with a small cap (a FIFO never hangs us, /dev/zero never fills us). */
 pid_t
-pidfile_read_checked(const char *path, struct sd_err *e)
+pidfile_read(const char *path, struct sd_err *e)
 {
 	struct sd_err re;
-	char *s = read_file(path, NULL, &re), *nl;
+	char *s = read_file_max(path, PIDFILE_MAX, NULL, &re), *nl;
 	pid_t pid = 0;
 
 	if (s == NULL)
-		return err_set(e, "%s", re.msg), 0;
+		return err_set(e, "pidfile: %s", re.msg), 0;
 	/* the first line is the pid; some daemons write more after it */
 	if ((nl = strchr(s, '\n')) != NULL)
 		*nl = '\0';
@@ -475,10 +496,72 @@ pidfile_read_checked(const char *path, struct sd_err *e)
 	return pid;
 }
 
-pid_t
-pidfile_read(const char *path)
+/* May uid (or root) alone change what st is? A file: owned by root or uid,
+ * writable by its owner only. A directory: the same, or sticky (like
+ * /tmp: nobody may rename what is not theirs). */
+static int
+trusted(const struct stat *st, uid_t uid, int dir)
 {
-	return pidfile_read_checked(path, NULL);
+	if (st->st_uid != 0 && st->st_uid != uid)
+		return 0;
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 1;
+	return dir && (st->st_mode & S_ISVTX);
+}
+
+int
+pidfile_trust(const char *path, pid_t pid, struct sd_err *e)
+{
+	char *real = realpath(path, NULL), *slash;
+	struct stat st;
+	uid_t uid;
+	char proc[32];
+	int rc = 0;
+
+	snprintf(proc, sizeof proc, "/proc/%d", (int)pid);
+	if (stat(proc, &st) == -1) {
+		free(real);
+		return err_set(e, "pid %d from pidfile '%s' is not running",
+		    (int)pid, path);
+	}
+	uid = st.st_uid;
+	if (real == NULL)
+		return err_set(e, "pidfile '%s': %s", path, strerror(errno));
+	if (stat(real, &st) == -1 || !trusted(&st, uid, 0)) {
+		rc = err_set(e, "pidfile '%s' can be written by someone other than"
+		    " root or the owner of pid %d (uid %d; the file is uid %d, mode"
+		    " %04o): whoever can write it could aim shakedown at any"
+		    " process, so it is not trusted (start-stop-daemon's rule)",
+		    path, (int)pid, (int)uid, (int)st.st_uid,
+		    (unsigned)(st.st_mode & 07777));
+		free(real);
+		return rc;
+	}
+	/* every folder above it: nobody else may swap the file or a folder */
+	while ((slash = strrchr(real, '/')) != NULL && rc == 0) {
+		*slash = '\0';
+		const char *d = *real ? real : "/";
+		if (stat(d, &st) == -1 || !trusted(&st, uid, 1))
+			rc = err_set(e, "pidfile '%s' lives in '%s', which someone other"
+			    " than root or the owner of pid %d could change (uid %d,"
+			    " mode %04o): it could be swapped, so it is not trusted",
+			    path, d, (int)pid, (int)st.st_uid,
+			    (unsigned)(st.st_mode & 07777));
+		if (*real == '\0')
+			break;
+	}
+	free(real);
+	return rc;
+}
+
+pid_t
+pidfile_read_checked(const char *path, struct sd_err *e)
+{
+	pid_t pid = pidfile_read(path, e);
+
+	if (pid != 0 && pidfile_trust(path, pid, e) == -1)
+		return 0;
+	return pid;
 }
 
 int

@@ -90,11 +90,23 @@ int64_t proc_rss_kib(pid_t pid);
 int pid_parse(const char *s, pid_t *pid, struct sd_err *e);
 int pid_check(pid_t pid, struct sd_err *e);
 
-/* Pidfiles: first line is the pid. read returns 0 if absent/garbage. */
-pid_t pidfile_read(const char *path);
-/* The same, checked with pid_check: 0 with e saying what is wrong (no
- * such file, not a pid, a pid that may not be touched). */
+/* Is pid a kernel thread (PF_KTHREAD)? pid_check refuses them. */
+int proc_is_kthread(pid_t pid);
+
+/*
+ * Pidfiles: a regular file of at most PIDFILE_MAX bytes, read without
+ * blocking; its first line is the pid, checked with pid_check. read
+ * returns 0 if absent or garbage (e says why; it may be NULL) — for
+ * shakedown's own pidfiles and for looking only. Whatever a fault acts on comes through read_checked,
+ * which also refuses (as start-stop-daemon does) a pidfile that anyone
+ * but root or the owner of the process it names could write, or that
+ * lives in a folder they could change: 0 with e saying what is wrong.
+ */
+#define PIDFILE_MAX 4096
+pid_t pidfile_read(const char *path, struct sd_err *e);
 pid_t pidfile_read_checked(const char *path, struct sd_err *e);
+/* The trust check alone, for a pid read from path. */
+int pidfile_trust(const char *path, pid_t pid, struct sd_err *e);
 int pidfile_write(const char *path, pid_t pid, struct sd_err *e);
 
 /* Split a command string into words with shell-like quoting ('…', "…", \)

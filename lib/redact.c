@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 #include <libpq-fe.h>
 
+#include "escape.h"
 #include "redact.h"
 #include "redisurl.h"
 #include "util.h"
@@ -93,6 +95,11 @@ spellings(const char *s, char ***list, size_t *n, size_t *cap)
 	sb_free(&j);
 	sb_free(&x);
 	sb_free(&m);
+	/* as the reports escape text from outside (escape.h) */
+	sb_init(&m);
+	esc_md(&m, s);
+	add_spelling(list, n, cap, m.buf);
+	sb_free(&m);
 }
 
 void
@@ -105,6 +112,153 @@ redact_learn_secret(const char *secret)
 	if (nsecrets > 1)
 		qsort(secrets, nsecrets, sizeof *secrets, by_length);
 	pthread_mutex_unlock(&mu);
+}
+
+/*
+ * Names that mean a secret, as a query parameter or a header, compared
+ * without case and with '-' the same as '_': these exactly, or a name
+ * ending in _token, _secret, _password, _signature, _key or _apikey
+ * (csrf_token, x_api_key, X-Auth-Token). shakedown-scenario(5) lists them.
+ */
+static const char *const secret_names[] = { "token", "access_token",
+    "refresh_token", "id_token", "api_key", "apikey", "key", "secret",
+    "client_secret", "signature", "sig", "auth", "authorization",
+    "proxy_authorization", "cookie", "set_cookie", "session", "sessionid",
+    "session_id", "password", "passwd", "pwd", "jwt", "credential",
+    "credentials", "x_amz_signature", "x_amz_credential",
+    "x_amz_security_token", NULL };
+static const char *const secret_suffixes[] = { "_token", "_secret",
+    "_password", "_signature", "_key", "_apikey", NULL };
+
+int
+redact_secret_name(const char *name, size_t len)
+{
+	char low[64];
+
+	if (len == 0 || len >= sizeof low)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		low[i] = name[i] == '-' ? '_' : (char)tolower((unsigned char)
+		    name[i]);
+	low[len] = '\0';
+	for (size_t i = 0; secret_names[i] != NULL; i++)
+		if (strcmp(low, secret_names[i]) == 0)
+			return 1;
+	for (size_t i = 0; secret_suffixes[i] != NULL; i++) {
+		size_t sl = strlen(secret_suffixes[i]);
+		if (len > sl && strcmp(low + len - sl, secret_suffixes[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The query of an http(s) URL as written: from '?' to '#' or the end. */
+static const char *
+query_of(const char *s, size_t *len)
+{
+	const char *q;
+
+	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+		return NULL;
+	if ((q = strchr(s, '?')) == NULL)
+		return NULL;
+	q++;
+	*len = strcspn(q, "#");
+	return q;
+}
+
+/* Each value of a parameter whose name means a secret, as written and
+ * percent-decoded, into list. */
+static void
+query_secrets(const char *s, char ***list, size_t *n, size_t *cap)
+{
+	size_t qlen;
+	const char *q = query_of(s, &qlen), *end;
+
+	if (q == NULL)
+		return;
+	for (end = q + qlen; q < end; ) {
+		size_t plen = strcspn(q, "&;#");
+		const char *eq = memchr(q, '=', plen);
+		if (plen > (size_t)(end - q))
+			plen = (size_t)(end - q);
+		if (eq != NULL && redact_secret_name(q, (size_t)(eq - q)) &&
+		    eq + 1 < q + plen) {
+			char *raw = xstrndup(eq + 1, (size_t)(q + plen - eq - 1));
+			int dl = 0;
+			char *dec = curl_easy_unescape(NULL, raw, 0, &dl);
+			add_spelling(list, n, cap, raw);
+			if (dec != NULL && *dec)
+				add_spelling(list, n, cap, dec);
+			curl_free(dec);
+			free(raw);
+		}
+		q += plen;
+		if (q < end)
+			q++;
+	}
+}
+
+/* The URL with every secret parameter's value written ***. */
+static char *
+query_hide(const char *s)
+{
+	struct sbuf sb;
+	size_t qlen;
+	const char *q = query_of(s, &qlen), *end;
+
+	if (q == NULL)
+		return xstrdup(s);
+	sb_init(&sb);
+	sb_addn(&sb, s, (size_t)(q - s));
+	for (end = q + qlen; q < end; ) {
+		size_t plen = strcspn(q, "&;#");
+		const char *eq;
+		if (plen > (size_t)(end - q))
+			plen = (size_t)(end - q);
+		eq = memchr(q, '=', plen);
+		if (eq != NULL && redact_secret_name(q, (size_t)(eq - q))) {
+			sb_addn(&sb, q, (size_t)(eq - q) + 1);
+			sb_add(&sb, "***");
+		} else {
+			sb_addn(&sb, q, plen);
+		}
+		q += plen;
+		if (q < end)
+			sb_addn(&sb, q++, 1);
+	}
+	sb_add(&sb, end);
+	return sb_detach(&sb);
+}
+
+void
+redact_learn_header(const char *name, const char *value)
+{
+	const char *sp;
+
+	if (name == NULL || value == NULL ||
+	    !redact_secret_name(name, strlen(name)))
+		return;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	redact_learn_secret(value);
+	/* "Bearer abc", "Basic dXNlcjpwYXNz": the credentials alone too */
+	if ((sp = strpbrk(value, " \t")) != NULL)
+		redact_learn_secret(sp + strspn(sp, " \t"));
+	/* "a=1; session=xyz": every cookie's value */
+	if (strchr(value, '=') != NULL && (strncasecmp(name, "cookie", 6) == 0 ||
+	    strncasecmp(name, "set-cookie", 10) == 0))
+		for (const char *p = value; *p; ) {
+			size_t len = strcspn(p, ";");
+			const char *eq = memchr(p, '=', len);
+			if (eq != NULL) {
+				char *v = xstrndup(eq + 1, (size_t)(p + len - eq - 1));
+				redact_learn_secret(v);
+				free(v);
+			}
+			p += len;
+			p += strspn(p, "; ");
+		}
 }
 
 /* Every password the parsers find in s, into list. */
@@ -131,7 +285,9 @@ passwords(const char *s, char ***list, size_t *n, size_t *cap)
 		}
 		curl_url_cleanup(h);
 	}
-	if (strncmp(s, "redis://", 8) != 0 &&
+	query_secrets(s, list, n, cap);
+	if (strncmp(s, "redis://", 8) != 0 && strncmp(s, "http://", 7) != 0 &&
+	    strncmp(s, "https://", 8) != 0 &&
 	    (o = PQconninfoParse(s, &err)) != NULL) {
 		for (PQconninfoOption *p = o; p->keyword; p++)
 			if (strcmp(p->keyword, "password") == 0 && p->val && *p->val)
@@ -284,6 +440,9 @@ redact_url(const char *url_or_dsn)
 	t = userinfo_password(url_or_dsn);
 	s = kv_password(t);
 	free(t);
+	t = query_hide(s);
+	free(s);
+	s = t;
 	/* what the structure did not catch (a multi-host URI curl cannot
 	 * parse, a password cut by '@' or '/'): this URL's own passwords */
 	for (size_t i = 0; i < n; i++) {

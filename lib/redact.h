@@ -19,6 +19,14 @@
 
 void redact_learn(const char *url_or_dsn);
 void redact_learn_secret(const char *secret);
+/* A header whose name means a secret (Authorization, Proxy-Authorization,
+ * Cookie, Set-Cookie, X-Api-Key, X-Auth-Token and the like): its value,
+ * the credentials after an auth scheme, and each cookie's value. */
+void redact_learn_header(const char *name, const char *value);
+/* Does this parameter or header name mean a secret? (token, api_key,
+ * signature, session ... or a name ending in _token, _secret, _key ...,
+ * '-' read as '_', any case.) */
+int redact_secret_name(const char *name, size_t len);
 /* A URL or DSN fit to print: its passwords ***, and every known secret. */
 char *redact_url(const char *url_or_dsn);
 /* Any text with every known secret replaced by ***. A new string. */

@@ -54,6 +54,10 @@ req_check_header(const char *name, const char *value, struct sd_err *e)
 			    " its value would break the request apart", name,
 			    c == '\r' ? "CR" : c == '\n' ? "LF" : "0x..");
 	}
+	/* every header reaches the wire through this check: a secret one
+	 * (Authorization, Cookie, X-Api-Key ...) is remembered here so that
+	 * no output shows its value */
+	redact_learn_header(name, value);
 	return 0;
 }
 

@@ -141,6 +141,7 @@ res_free(struct result *r)
 	for (size_t i = 0; i < r->nprobes; i++) {
 		free(r->probes[i].name);
 		free(r->probes[i].url);
+		free(r->probes[i].off);
 		free(r->probes[i].t_ms);
 		free(r->probes[i].status);
 		free(r->probes[i].lat_ms);
@@ -149,6 +150,7 @@ res_free(struct result *r)
 	for (size_t i = 0; i < r->nloads; i++) {
 		free(r->loads[i].name);
 		free(r->loads[i].url);
+		free(r->loads[i].off);
 		free(r->loads[i].sec_requests);
 		free(r->loads[i].sec_errors);
 		free(r->loads[i].sec_p50);

@@ -42,6 +42,7 @@ struct res_event {
 
 struct res_probe {
 	char *name, *url;
+	char *off;		/* when: off — why; NULL: it ran */
 	int64_t every_ms;
 	size_t samples, errors;
 	double p50_ms, p95_ms, max_ms;
@@ -63,6 +64,7 @@ struct res_load_phase {
 
 struct res_load {
 	char *name, *url;
+	char *off;		/* when: off — why; NULL: it ran */
 	double rate;			/* 0: closed model */
 	int connections;
 	struct res_load_phase ph[4];	/* before, fault, after, all */

@@ -1,6 +1,7 @@
 /*
- * run_int.h — the state of one run, shared by the runner's modules
- * (runner.c, faults.c, evaluate.c, phases.c, timeline.c). Everything a run
+ * run_int.h — the state of one run, shared by the runner's modules, which
+ * call only down: runctx.c (the state's own helpers), then timeline.c and
+ * phases.c, then faults.c and evaluate.c, then runner.c on top. Everything a run
  * learns lives here and in the result, never in the scenario or the plan.
  *
  * Times: every *_abs / on / off is absolute CLOCK_MONOTONIC ms; samples are
@@ -16,10 +17,12 @@
 
 #include <jansson.h>
 
-#include "../drills/fault.h"
+#include "dispatch.h"
 #include "load.h"
 #include "probe.h"
-#include "runner.h"
+#include "plan.h"
+#include "result.h"
+#include "runopts.h"
 
 /* A fault this run applied (or tried to): what undoing it needs. */
 struct applied {
@@ -83,12 +86,19 @@ struct run {
 	volatile sig_atomic_t intr;	/* mirrors *o->interrupted */
 };
 
-/* runner.c */
+/* runctx.c: the run's state, below all the others */
 int rn_stopped(struct run *c);
 int64_t rn_rel(const struct run *c, int64_t abs_ms);
 void rn_set_observed(struct res_expect *rx, char *obs);
 void rn_progress(struct run *c, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The run cannot go on: ERROR, with this reason (taken over). */
+void rn_fail(struct run *c, char *reason);
+/* A check that is off: a skipped row with its reason (text taken over). */
+/* the probe's samples (contiguous, in send order); under the probes' lock */
+struct sample *rn_samples(struct run *c, int probe, size_t *n);
+void rn_skip(struct run *c, char *text, const char *phase, int line,
+    const char *why);
 
 /* faults.c: the fault stack, journal and guardian */
 int fs_apply(struct run *c, size_t step);

@@ -26,64 +26,41 @@
 #include "redact.h"
 #include "run_int.h"
 #include "units.h"
-
-int
-rn_stopped(struct run *c)
-{
-	int64_t now = mono_ms();
-
-	if (c->o->interrupted != NULL && *c->o->interrupted)
-		c->intr = 1;
-	if (c->step_deadline && now > c->step_deadline)
-		c->step_timed_out = 1;
-	return c->intr || now > c->deadline || c->step_timed_out;
-}
-
-int64_t
-rn_rel(const struct run *c, int64_t abs_ms)
-{
-	return abs_ms - c->t0;
-}
-
-void
-rn_set_observed(struct res_expect *rx, char *obs)
-{
-	free(rx->observed);
-	rx->observed = obs;
-}
-
-void
-rn_progress(struct run *c, size_t i, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	if (c->o->progress == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	c->o->progress(c->o->progress_arg, i, c->p->n, buf);
-}
+#include "writes.h"
 
 static int
 steady(struct run *c, const char *phase)
 {
 	int ok = 1;
 
-	for (size_t i = 0; i < c->s->nsteady; i++)
-		if (ev_expect(c, &c->s->steady[i], phase,
-		    c->s->steady_timeout_ms) != O_PASS)
+	for (size_t i = 0; i < c->s->nsteady; i++) {
+		enum outcome o = ev_expect(c, &c->s->steady[i], phase,
+		    c->s->steady_timeout_ms);
+		if (o == O_FAIL || o == O_ERROR)
 			ok = 0;
+	}
 	return ok;
 }
 
-static void
-fail_run(struct run *c, char *reason)
+/* Each writer's lookup runs (READ ONLY, with no keys) before anything is
+ * applied: a query that cannot run, or would write, stops the drill here
+ * rather than after the fault. */
+static int
+writers_ready(struct run *c, struct sd_err *e)
 {
-	c->r->verdict = V_ERROR;
-	free(c->r->reason);
-	c->r->reason = reason;
+	struct sd_err we;
+
+	for (size_t i = 0; i < c->s->nprobes; i++) {
+		const struct scen_probe *sp = &c->s->probes[i];
+		if (sp->writes_svc < 0)
+			continue;
+		if (writes_lookup(c->s->services[sp->writes_svc].url,
+		    sp->writes_query, NULL, 0, 10000, &we) == -1)
+			return err_set(e, "writer probe '%s' (line %d): its query"
+			    " cannot run before the fault: %s: nothing was applied",
+			    sp->name, sp->line, we.msg);
+	}
+	return 0;
 }
 
 /* One step of the plan; -1 ends the run (its reason is set). */
@@ -96,6 +73,14 @@ do_step(struct run *c, size_t i)
 
 	snprintf(phase, sizeof phase, "step %zu", i + 1);
 	switch (ps->op) {
+	case PO_SKIP:
+		/* off by its variable: shown, never silently dropped */
+		res_event(c->r, rn_rel(c, mono_ms()), "step %zu (line %d) skipped:"
+		    " %s", i + 1, st->line, ps->skip);
+		if (st->kind == ST_BURST)
+			rn_skip(c, xasprintf("burst %d users x %d", st->burst.users,
+			    st->burst.per_user), phase, st->line, ps->skip);
+		break;
 	case PO_APPLY:
 	case PO_REVERT:
 		rn_progress(c, i + 1, "%s%s %s", st->kind == ST_REVERT ?
@@ -103,7 +88,7 @@ do_step(struct run *c, size_t i)
 		tl_fast(c, ps->fast, ps->nfast, 1);
 		if ((ps->op == PO_APPLY ? fs_apply(c, i) :
 		    fs_revert_step(c, ps->undoes)) == -1) {
-			fail_run(c, xasprintf("step %zu (line %d): the fault could not"
+			rn_fail(c, xasprintf("step %zu (line %d): the fault could not"
 			    " be %s", i + 1, st->line, ps->op == PO_APPLY ? "applied" :
 			    "reverted"));
 			return -1;
@@ -119,6 +104,10 @@ do_step(struct run *c, size_t i)
 	}
 	case PO_EXPECT:
 		rn_progress(c, i + 1, "expect %s", st->expect.text);
+		if (st->off != NULL) {
+			rn_skip(c, xstrdup(st->expect.text), phase, st->line, st->off);
+			break;
+		}
 		if (ev_expect(c, &st->expect, phase, 0) == O_FAIL &&
 		    c->r->verdict == V_PASS)
 			c->r->verdict = V_FAIL;
@@ -144,7 +133,7 @@ run_steps(struct run *c)
 		if (rn_stopped(c))
 			return;
 		if (ph_start_loads(c, (int)i + 1, &e) == -1) {
-			fail_run(c, xstrdup(e.msg));
+			rn_fail(c, xstrdup(e.msg));
 			return;
 		}
 		ev_watch_exits(c);	/* the process a signal may end now */
@@ -156,7 +145,7 @@ run_steps(struct run *c)
 		ph_stop_loads(c, (int)i + 1);
 		if (c->step_timed_out) {
 			c->r->deadline = 1;
-			fail_run(c, xasprintf("step %zu (line %d) passed its timeout:"
+			rn_fail(c, xasprintf("step %zu (line %d) passed its timeout:"
 			    " faults reverted", i + 1, ps->st->line));
 			c->step_deadline = 0;
 			return;
@@ -181,6 +170,8 @@ new_result(const struct scenario *s)
 		r->probes[i].name = xstrdup(s->probes[i].name);
 		r->probes[i].url = redact_url(s->probes[i].rq.url);
 		r->probes[i].every_ms = s->probes[i].every_ms;
+		if (s->probes[i].off != NULL)
+			r->probes[i].off = xstrdup(s->probes[i].off);
 	}
 	return r;
 }
@@ -210,10 +201,24 @@ judge_end(struct run *c)
 		return -1;	/* reason set by run_steps */
 	if (mono_ms() > c->deadline) {
 		r->deadline = 1;
-		fail_run(c, xstrdup("max_duration reached: faults reverted"));
+		rn_fail(c, xstrdup("max_duration reached: faults reverted"));
 		return -1;
 	}
 	return 0;
+}
+
+/* A drill whose every check was off checked nothing: an error, not a
+ * PASS. */
+static void
+all_off(struct run *c)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < c->r->nex; i++)
+		off += c->r->ex[i].outcome == O_SKIPPED;
+	if (c->r->nex > 0 && off == c->r->nex && c->r->verdict == V_PASS)
+		rn_fail(c, xasprintf("every check is off (%zu skipped): nothing"
+		    " was checked", off));
 }
 
 static void
@@ -233,6 +238,7 @@ finish(struct run *c)
 	for (size_t i = 0; i < c->nnevers; i++)
 		if (r->ex[c->nevers[i].rx].outcome == O_FAIL && r->verdict == V_PASS)
 			r->verdict = V_FAIL;
+	all_off(c);
 	if (r->faults_wall_ms == 0)
 		r->faults_wall_ms = r->started_wall_ms + (c->tf - c->t0);
 	if (c->ps != NULL) {
@@ -284,6 +290,11 @@ run_drill(const struct plan *p, const struct run_opts *o)
 		pid_t pid = svc_has_pid(&s->services[i]) ?
 		    svc_pid(&s->services[i], &e) : 0;
 		c.rss_base_kib[i] = pid ? proc_rss_kib(pid) : -1;
+		/* which process the drill acts on, in the report */
+		char *proc = svc_process(&s->services[i]);
+		if (proc != NULL)
+			res_event(r, 0, "service %s: %s", s->services[i].name, proc);
+		free(proc);
 	}
 	/* exit reports, opened before any fault when an exits: asks */
 	c.watched = xcalloc(s->nservices ? s->nservices : 1, sizeof *c.watched);
@@ -295,7 +306,7 @@ run_drill(const struct plan *p, const struct run_opts *o)
 	if ((c.jpath = jrnl_path(&e)) == NULL ||
 	    (c.ps = tl_start_probes(&c, &e)) == NULL ||
 	    ph_start_loads(&c, 0, &e) == -1) {
-		fail_run(&c, xstrdup(e.msg));
+		rn_fail(&c, xstrdup(e.msg));
 		finish(&c);
 		return r;
 	}
@@ -304,6 +315,13 @@ run_drill(const struct plan *p, const struct run_opts *o)
 		r->verdict = rn_stopped(&c) ? V_ABORTED : V_ERROR;
 		r->reason = xstrdup(c.intr ? "interrupted" :
 		    "not steady before the fault: nothing was applied");
+		finish(&c);
+		return r;
+	}
+	/* after the steady state: a service may make its table on its first
+	 * write, which the steady state has seen by now */
+	if (writers_ready(&c, &e) == -1) {
+		rn_fail(&c, xstrdup(e.msg));
 		finish(&c);
 		return r;
 	}

@@ -13,23 +13,9 @@
 #ifndef SD_RUNNER_H
 #define SD_RUNNER_H
 
-#include <signal.h>
-
 #include "plan.h"
 #include "result.h"
-
-struct run_opts {
-	const char *self_exe;
-	volatile sig_atomic_t *interrupted;
-	/* Called as each step starts; the caller may print. May be NULL. */
-	void (*progress)(void *arg, size_t step, size_t nsteps,
-	    const char *what);
-	void *progress_arg;
-	/* What is being reverted right now, for a second Ctrl-C to print
-	 * (a signal handler can write(2) it). May be NULL. */
-	char *reverting;
-	size_t reverting_len;
-};
+#include "runopts.h"
 
 struct result *run_drill(const struct plan *p, const struct run_opts *o);
 

@@ -2,16 +2,18 @@
  * scenario.c — see scenario.h. The YAML tree (ynode.c) is walked once with
  * a list of allowed keys per mapping. Requests are request.c's, expectations
  * expect.c's, services service.c's and each fault step its kind's
- * (drills/fault.h); this file holds the root, the named maps (services,
+ * (lib/dispatch.h); this file holds the root, the named maps (services,
  * probes, load), the steps and the slo.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "../drills/fault.h"
+#include "dispatch.h"
 #include "burst.h"
-#include "plan.h"
+#include "pairing.h"
 #include "redact.h"
 #include "scenario.h"
 #include "units.h"
@@ -25,10 +27,71 @@
 #define HOUR_MS (60 * 60 * 1000)
 #define DAY_MS (24 * HOUR_MS)
 
+/* The drill's names, for its expectations (expect.h): they are looked up
+ * here and handed down, so expect.c needs nothing of the scenario. */
+static int
+find_name(const void *arg, char what, const char *name, struct expect_ref *r)
+{
+	const struct scenario *s = arg;
+
+	r->index = what == 'p' ? scen_find_probe(s, name) : what == 'l' ?
+	    scen_find_load(s, name) : scen_find_service(s, name);
+	if (r->index < 0)
+		return -1;
+	if (what == 'p') {
+		r->name = s->probes[r->index].name;
+		r->off = s->probes[r->index].off;
+		r->writer = s->probes[r->index].writes_svc >= 0;
+	} else if (what == 'l') {
+		r->name = s->loads[r->index].name;
+		r->off = s->loads[r->index].off;
+	} else {
+		r->name = s->services[r->index].name;
+		r->has_pid = svc_has_pid(&s->services[r->index]);
+	}
+	return r->index;
+}
+
 struct pctx {
 	struct yctx y;
 	struct scenario *s;
+	struct expect_names names;
 };
+
+/* The first word of sql outside quotes and comments that writes or
+ * changes something, or NULL. A first line of defence, seen at validate:
+ * the lookup also runs READ ONLY, which is what holds. */
+static const char *
+sql_writes(const char *sql)
+{
+	static const char *const verbs[] = { "INSERT", "UPDATE", "DELETE",
+	    "MERGE", "TRUNCATE", "DROP", "ALTER", "CREATE", "GRANT", "REVOKE",
+	    "COPY", "CALL", "DO", "LOCK", "VACUUM", "REINDEX", "CLUSTER",
+	    "REFRESH", "COMMENT", "SECURITY", NULL };
+
+	for (const char *p = sql; *p; ) {
+		if (*p == '\'' || *p == '"') {		/* a literal or an identifier */
+			const char *q = strchr(p + 1, *p);
+			p = q ? q + 1 : p + strlen(p);
+		} else if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *q = strstr(p + 2, "*/");
+			p = q ? q + 2 : p + strlen(p);
+		} else if (isalpha((unsigned char)*p) || *p == '_') {
+			size_t n = 0;
+			while (isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '$')
+				n++;
+			for (size_t i = 0; verbs[i]; i++)
+				if (strlen(verbs[i]) == n && strncasecmp(p, verbs[i], n) == 0)
+					return verbs[i];
+			p += n;
+		} else {
+			p++;
+		}
+	}
+	return NULL;
+}
 
 /* writes: { in: SERVICE, query: SQL, acknowledged: STATUS } */
 static int
@@ -63,6 +126,11 @@ parse_writer(struct pctx *c, const struct ynode *n, const struct ynode *w,
 		return yerr(&c->y, v, "query: takes the keys as $1 (a text array),"
 		    " and nothing else, as in \"SELECT key FROM t WHERE key ="
 		    " ANY($1)\"");
+	const char *verb = sql_writes(p->writes_query);
+	if (verb != NULL)
+		return yerr(&c->y, v, "query: %s would change the database: the"
+		    " lookup only reads (it runs in a READ ONLY transaction)",
+		    verb);
 	p->ack = (struct status_pat){ 200, 299 };
 	if ((v = ynode_get(w, "acknowledged")) != NULL &&
 	    (ywant(&c->y, v, Y_SCALAR, "acknowledged") == -1 ||
@@ -82,7 +150,7 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
     void *item)
 {
 	static const char *const own[] = { "every", "timeout", "fast", "writes",
-	    NULL };
+	    "when", NULL };
 	struct scen_probe *p = item;
 	const struct ynode *f;
 
@@ -102,6 +170,7 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
 		keys[k++] = *r;
 	keys[k] = NULL;
 	if (ykeys(&c->y, n, keys, "a probe") == -1 ||
+	    ywhen(&c->y, n, &p->off) == -1 ||
 	    req_parse(&c->y, key, n, c->s->target, "probe", &p->rq) == -1 ||
 	    ydur(&c->y, n, "every", &p->every_ms, 10, HOUR_MS) == -1 ||
 	    ydur(&c->y, n, "timeout", &p->timeout_ms, 1, HOUR_MS) == -1)
@@ -125,7 +194,7 @@ parse_load(struct pctx *c, const struct ynode *key, const struct ynode *n,
     void *item)
 {
 	static const char *const own[] = { "users", "connections", "rate",
-	    "threads", "timeout", "from_step", "to_step", NULL };
+	    "threads", "timeout", "from_step", "to_step", "when", NULL };
 	struct scen_load *l = item;
 	const struct ynode *r;
 	struct sd_err e;
@@ -145,6 +214,7 @@ parse_load(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	if (yname(&c->y, key, "load", 1) == -1 ||
 	    ywant(&c->y, n, Y_MAP, "a load generator") == -1 ||
 	    ykeys(&c->y, n, keys, "a load generator") == -1 ||
+	    ywhen(&c->y, n, &l->off) == -1 ||
 	    req_parse(&c->y, key, n, c->s->target, "load", &l->rq) == -1 ||
 	    yint(&c->y, n, "users", 1, 100000, &l->users) == -1 ||
 	    yint(&c->y, n, "connections", 1, 100000, &l->connections) == -1 ||
@@ -198,6 +268,24 @@ parse_named(struct pctx *c, const struct ynode *root, const char *key,
 		strmap_put(ix, *(char **)(void *)(items + i * size), (int)i);
 	}
 	return 0;
+}
+
+/*
+ * A check whose value a variable set empty (`retry_after:
+ * "${RETRY_AFTER-true}"` with RETRY_AFTER=) is off: 1, with *off the
+ * reason (the key is then not read); 0 when it is on.
+ */
+static int
+emptied(const struct ynode *map, const char *key, char **off)
+{
+	const struct ynode *n = ynode_get(map, key);
+
+	if (n == NULL || n->type != Y_SCALAR || n->value[0] != '\0' ||
+	    n->vars == NULL)
+		return 0;
+	*off = xasprintf("%.*s is set empty", (int)strcspn(n->vars, " "),
+	    n->vars);
+	return 1;
 }
 
 static int
@@ -255,9 +343,12 @@ parse_burst(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	if ((r = ynode_get(x, "rejected")) != NULL &&
 	    (ywant(&c->y, r, Y_MAP, "rejected") == -1 ||
 	    ykeys(&c->y, r, rkeys, "rejected") == -1 ||
-	    yint(&c->y, r, "status", 100, 599, &b->rej_status) == -1 ||
-	    ystr(&c->y, r, "body_contains", &b->rej_body) == -1 ||
-	    ybool(&c->y, r, "retry_after", &b->rej_retry_after) == -1))
+	    (!emptied(r, "status", &b->rej_status_off) &&
+	    yint(&c->y, r, "status", 100, 599, &b->rej_status) == -1) ||
+	    (!emptied(r, "body_contains", &b->rej_body_off) &&
+	    ystr(&c->y, r, "body_contains", &b->rej_body) == -1) ||
+	    (!emptied(r, "retry_after", &b->rej_retry_off) &&
+	    ybool(&c->y, r, "retry_after", &b->rej_retry_after) == -1)))
 		return -1;
 	if (b->accepted_per_user < 0 && r == NULL)
 		return yerr(&c->y, x, "burst: expect needs accepted_per_user:"
@@ -271,7 +362,7 @@ step_key(struct pctx *c, const struct ynode *n, const struct ynode **key,
     const struct ynode **val)
 {
 	static const char *fixed[] = { "wait", "expect", "burst", "revert",
-	    "timeout" };
+	    "timeout", "when" };
 	const char *keys[160];
 	size_t k = 0;
 
@@ -290,7 +381,8 @@ step_key(struct pctx *c, const struct ynode *n, const struct ynode **key,
 		return -1;
 	*key = NULL;
 	for (size_t i = 0; i < n->n; i++) {
-		if (strcmp(n->keys[i]->value, "timeout") == 0)
+		if (strcmp(n->keys[i]->value, "timeout") == 0 ||
+		    strcmp(n->keys[i]->value, "when") == 0)
 			continue;
 		if (*key != NULL)
 			return yerr(&c->y, n->keys[i], "a step does one thing: found"
@@ -299,7 +391,7 @@ step_key(struct pctx *c, const struct ynode *n, const struct ynode **key,
 		*val = n->items[i];
 	}
 	if (*key == NULL)
-		return yerr(&c->y, n, "step has only a timeout");
+		return yerr(&c->y, n, "step has only a timeout or when:");
 	if ((*val)->type == Y_SCALAR && (*val)->value[0] == '\0' &&
 	    (*val)->plain)
 		return yerr(&c->y, *key, "'%s' needs a value", (*key)->value);
@@ -315,7 +407,8 @@ parse_step(struct pctx *c, const struct ynode *n, struct scen_step *st)
 	st->line = n->line;
 	st->col = n->col;
 	if (step_key(c, n, &key, &val) == -1 ||
-	    ydur(&c->y, n, "timeout", &st->timeout_ms, 1, DAY_MS) == -1)
+	    ydur(&c->y, n, "timeout", &st->timeout_ms, 1, DAY_MS) == -1 ||
+	    ywhen(&c->y, n, &st->off) == -1)
 		return -1;
 	k = key->value;
 	if (strcmp(k, "wait") == 0) {
@@ -324,7 +417,7 @@ parse_step(struct pctx *c, const struct ynode *n, struct scen_step *st)
 	}
 	if (strcmp(k, "expect") == 0) {
 		st->kind = ST_EXPECT;
-		return expect_parse(&c->y, c->s, val, &st->expect, 0);
+		return expect_parse(&c->y, &c->names, val, &st->expect, 0);
 	}
 	if (strcmp(k, "burst") == 0) {
 		st->kind = ST_BURST;
@@ -339,9 +432,12 @@ parse_step(struct pctx *c, const struct ynode *n, struct scen_step *st)
 		st->revert_col = val->col;
 		return 0;
 	}
+	struct fault *f;
+	int rc = fault_parse_step(&c->y, key, val, scen_service_named, c->s,
+	    st->timeout_ms, &f);
 	st->kind = ST_FAULT;
-	return fault_parse_step(&c->y, key, val, scen_service_named, c->s,
-	    st->timeout_ms, &st->fault);
+	st->fault = f;
+	return rc;
 }
 
 static int
@@ -465,9 +561,15 @@ parse_steps(struct pctx *c, const struct ynode *root)
 			return -1;
 	}
 	/* a revert: step needs a fault applied before it to pair with */
-	struct plan *p = plan_build(s);
-	size_t bad = p->unpaired;
-	plan_free(p);
+	struct pair_step *in = xcalloc(s->nsteps, sizeof *in);
+	struct pairing pr;
+	for (size_t i = 0; i < s->nsteps; i++)
+		in[i] = scen_pair_step(&s->steps[i]);
+	pair_steps(in, s->nsteps, &pr);
+	size_t bad = pr.unpaired;
+	free(in);
+	free(pr.out);
+	free(pr.at_end);
 	if (bad < s->nsteps)
 		return err_set(c->y.e, "%s:%d:%d: revert: nothing named '%s' is"
 		    " applied at this step (a service, a fault's target or a"
@@ -512,7 +614,8 @@ parse_root(struct pctx *c, const struct ynode *root)
 		s->steady = xcalloc(n->n ? n->n : 1, sizeof *s->steady);
 		for (size_t i = 0; i < n->n; i++) {
 			s->nsteady++;
-			if (expect_parse(&c->y, s, n->items[i], &s->steady[i], 1) == -1)
+			if (expect_parse(&c->y, &c->names, n->items[i],
+			    &s->steady[i], 1) == -1)
 				return -1;
 		}
 	}
@@ -525,7 +628,7 @@ struct scenario *
 scen_from_tree(const char *name, const struct ynode *root, struct sd_err *e)
 {
 	struct scenario *s = xcalloc(1, sizeof *s);
-	struct pctx c = { { name, e }, s };
+	struct pctx c = { { name, e }, s, { s, find_name } };
 
 	s->file = xstrdup(name);
 	s->steady_timeout_ms = DEFAULT_STEADY_TIMEOUT_MS;
@@ -556,7 +659,7 @@ scen_load(const char *path, struct sd_err *e)
 	size_t len;
 	char *text;
 
-	if ((text = ynode_read_file(path, YNODE_MAX_BYTES, &len, e)) == NULL)
+	if ((text = read_file_max(path, YNODE_MAX_BYTES, &len, e)) == NULL)
 		return NULL;
 	s = scen_parse(path, text, len, e);
 	free(text);
@@ -573,13 +676,18 @@ scen_free(struct scenario *s)
 		expect_free(&st->expect);
 		fault_free(st->fault);
 		free(st->revert);
+		free(st->off);
 		req_free(&st->burst.rq);
 		free(st->burst.rej_body);
 		free(st->burst.from);
+		free(st->burst.rej_status_off);
+		free(st->burst.rej_body_off);
+		free(st->burst.rej_retry_off);
 	}
 	free(s->steps);
 	for (size_t i = 0; i < s->nloads; i++) {
 		free(s->loads[i].name);
+		free(s->loads[i].off);
 		req_free(&s->loads[i].rq);
 	}
 	free(s->loads);
@@ -588,6 +696,7 @@ scen_free(struct scenario *s)
 	free(s->steady);
 	for (size_t i = 0; i < s->nprobes; i++) {
 		free(s->probes[i].name);
+		free(s->probes[i].off);
 		free(s->probes[i].writes_query);
 		req_free(&s->probes[i].rq);
 	}
@@ -626,6 +735,21 @@ int
 scen_find_service(const struct scenario *s, const char *name)
 {
 	return strmap_get(&s->service_ix, name);
+}
+
+struct pair_step
+scen_pair_step(const struct scen_step *st)
+{
+	struct pair_step ps = { PS_OTHER, NULL, NULL, st->off };
+
+	if (st->kind == ST_FAULT) {
+		ps.kind = PS_FAULT;
+		ps.fault = st->fault;
+	} else if (st->kind == ST_REVERT) {
+		ps.kind = PS_REVERT;
+		ps.revert = st->revert;
+	}
+	return ps;
 }
 
 const struct svc *

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "expect.h"
+#include "pairing.h"
 #include "request.h"
 #include "service.h"
 #include "util.h"
@@ -34,6 +35,7 @@ struct scen_probe {
 	int writes_svc;			/* -1: not a writer */
 	char *writes_query;
 	struct status_pat ack;		/* what acknowledges a write: 2xx */
+	char *off;			/* when: off — why; NULL: on */
 	int line, col;
 };
 
@@ -45,6 +47,7 @@ struct scen_load {
 	double rate;			/* 0: closed model */
 	int64_t timeout_ms;
 	int from_step, to_step;		/* 1-based window; 0: whole drill */
+	char *off;			/* when: off — why; NULL: on */
 	int line, col;
 };
 
@@ -66,6 +69,9 @@ struct scen_burst {
 	int rej_status;			/* 0: any non-2xx */
 	char *rej_body;			/* NULL: not checked */
 	int rej_retry_after;		/* each rejection has Retry-After */
+	/* a rejection check set empty by its variable: not run, shown as
+	 * skipped with this reason; NULL: on (or not asked) */
+	char *rej_status_off, *rej_body_off, *rej_retry_off;
 	char *from;			/* source address template, or NULL */
 	int concurrent;			/* 0: need not be in flight together */
 };
@@ -82,9 +88,11 @@ struct scen_step {
 	int64_t timeout_ms;		/* 0: none beyond the drill's */
 	struct scen_expect expect;
 	struct scen_burst burst;
-	struct fault *fault;
+	const struct fault *fault;	/* parsed once, never changed */
 	char *revert;
 	int revert_line, revert_col;	/* of its value */
+	char *off;			/* when: off (or what it reverts is) —
+					 * why; NULL: on */
 	int line, col;
 };
 
@@ -125,6 +133,8 @@ void scen_free(struct scenario *s);
 int scen_find_probe(const struct scenario *s, const char *name);
 int scen_find_load(const struct scenario *s, const char *name);
 int scen_find_service(const struct scenario *s, const char *name);
+/* A step as pairing.h sees it (which step reverts which). */
+struct pair_step scen_pair_step(const struct scen_step *st);
 /* The service named name, for fault_parse_step; arg is the scenario. */
 const struct svc *scen_service_named(const void *arg, const char *name);
 

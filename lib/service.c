@@ -2,8 +2,10 @@
  * service.c — see service.h.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hosts.h"
 #include "proc.h"
@@ -114,7 +116,7 @@ parse_pid(const struct yctx *y, const struct ynode *n, struct svc *sv)
 
 const char *const svc_keys[] = { "kind", "url", "dsn", "pid", "pidfile",
     "stop", "start", "kill", "restart", "timeout", "ready_timeout", "route",
-    NULL };
+    "exe", "comm", NULL };
 
 int
 svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
@@ -146,6 +148,8 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 	    ystr(y, n, "dsn", &sv->url) == -1 ||
 	    ystr(y, n, "pidfile", &sv->pidfile) == -1 ||
 	    ystr(y, n, "route", &sv->route) == -1 ||
+	    ystr(y, n, "exe", &sv->exe) == -1 ||
+	    ystr(y, n, "comm", &sv->comm) == -1 ||
 	    ydur(y, n, "timeout", &sv->timeout_ms, 1, MAX_TIMEOUT_MS) == -1 ||
 	    ydur(y, n, "ready_timeout", &sv->ready_timeout_ms, 1,
 	    MAX_TIMEOUT_MS) == -1)
@@ -153,7 +157,12 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 	url = ynode_get(n, "url") ? ynode_get(n, "url") : ynode_get(n, "dsn");
 	if ((k = ynode_get(n, "pid")) != NULL && parse_pid(y, k, sv) == -1)
 		return -1;
-	if ((k = ynode_get(n, "pidfile")) != NULL) {
+	if ((k = ynode_get(n, "pidfile")) != NULL && *sv->pidfile == '\0' &&
+	    k->vars != NULL) {
+		/* set empty by its variable: the service has none */
+		free(sv->pidfile);
+		sv->pidfile = NULL;
+	} else if (k != NULL) {
 		if (*sv->pidfile == '\0')
 			return yerr(y, k, "empty pidfile");
 		yfrom(k, from, sizeof from);
@@ -161,6 +170,15 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 	} else if ((k = ynode_get(n, "pid")) != NULL) {
 		sv->pid_hint = xstrdup(yfrom(k, from, sizeof from));
 	}
+	if ((sv->exe != NULL || sv->comm != NULL) && !svc_has_pid(sv))
+		return yerr(y, ynode_get(n, sv->exe ? "exe" : "comm"), "exe: and"
+		    " comm: check the process of pid: or pidfile:, and it has"
+		    " neither");
+	if (sv->comm != NULL && (*sv->comm == '\0' || strlen(sv->comm) > 15))
+		return yerr(y, ynode_get(n, "comm"), "comm: a process name of 1 to"
+		    " 15 characters (what /proc/PID/comm holds)");
+	if (sv->exe != NULL && *sv->exe == '\0')
+		return yerr(y, ynode_get(n, "exe"), "exe: a path or a program name");
 	if (sv->route != NULL && (strchr(sv->route, '#') == NULL ||
 	    sv->route[0] == '#' || strchr(sv->route, '#')[1] == '\0'))
 		return yerr(y, ynode_get(n, "route"), "route: SOCKET#NAME (a proxy's"
@@ -170,10 +188,16 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 		    sv->name, svc_kind_name(sv->kind));
 	if (sv->url != NULL && check_url(y, url, sv) == -1)
 		return -1;
-	for (int i = 0; i < SVC_NCMDS; i++)
-		if ((k = ynode_get(n, cmd_names[i])) != NULL &&
-		    parse_cmd(y, k, &sv->cmd[i]) == -1)
+	for (int i = 0; i < SVC_NCMDS; i++) {
+		k = ynode_get(n, cmd_names[i]);
+		/* a command a variable set empty: none (a kill step then
+		 * signals the pid) */
+		if (k != NULL && k->type == Y_SCALAR && k->value[0] == '\0' &&
+		    k->vars != NULL)
+			continue;
+		if (k != NULL && parse_cmd(y, k, &sv->cmd[i]) == -1)
 			return -1;
+	}
 	return 0;
 }
 
@@ -187,7 +211,53 @@ svc_free(struct svc *sv)
 	free(sv->pidfile);
 	free(sv->pid_hint);
 	free(sv->route);
+	free(sv->exe);
+	free(sv->comm);
 	memset(sv, 0, sizeof *sv);
+}
+
+/* /proc/PID/exe, without " (deleted)"; NULL when it cannot be read. */
+static char *
+exe_of(pid_t pid)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+	if ((n = readlink(path, buf, sizeof buf - 1)) <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0)
+		buf[n - 10] = '\0';
+	return xstrdup(buf);
+}
+
+/* Is pid the process the drill says (exe:, comm:)? */
+static int
+identity(const struct svc *sv, pid_t pid, struct sd_err *e)
+{
+	char comm[64] = "", *exe;
+	int ok = 1;
+
+	if (sv->comm != NULL && (proc_comm(pid, comm, sizeof comm) == -1 ||
+	    strcmp(comm, sv->comm) != 0))
+		return err_set(e, "service '%s': pid %d is '%s', not comm: '%s'",
+		    sv->name, (int)pid, comm, sv->comm);
+	if (sv->exe == NULL)
+		return 0;
+	exe = exe_of(pid);
+	if (exe == NULL)
+		ok = 0;
+	else if (strchr(sv->exe, '/') != NULL)
+		ok = strcmp(exe, sv->exe) == 0;
+	else
+		ok = strcmp(strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe,
+		    sv->exe) == 0;
+	if (!ok)
+		err_set(e, "service '%s': pid %d runs '%s', not exe: '%s'",
+		    sv->name, (int)pid, exe ? exe : "(unknown)", sv->exe);
+	free(exe);
+	return ok ? 0 : -1;
 }
 
 pid_t
@@ -209,5 +279,39 @@ svc_pid(const struct svc *sv, struct sd_err *e)
 		return err_set(e, "service '%s': pid %d%s%s is not running%s",
 		    sv->name, (int)pid, sv->pidfile ? " from " : "",
 		    sv->pidfile ? sv->pidfile : "", hint), 0;
+	if (identity(sv, pid, e) == -1)
+		return 0;
 	return pid;
+}
+
+char *
+svc_process(const struct svc *sv)
+{
+	char comm[64] = "?", *exe, *s;
+	struct sd_err ignore;
+	pid_t pid;
+
+	if (!svc_has_pid(sv) || (pid = svc_pid(sv, &ignore)) == 0)
+		return NULL;
+	proc_comm(pid, comm, sizeof comm);
+	exe = exe_of(pid);
+	s = xasprintf("pid %d (%s, %s)%s%s", (int)pid, comm, exe ? exe : "?",
+	    sv->pidfile ? " from " : "", sv->pidfile ? sv->pidfile : "");
+	free(exe);
+	return s;
+}
+
+int
+svc_pid_static(const struct svc *sv, struct sd_err *e)
+{
+	const char *hint = sv->pid_hint ? sv->pid_hint : "";
+	struct sd_err pe;
+	pid_t pid;
+
+	if (sv->pidfile == NULL || access(sv->pidfile, F_OK) == -1)
+		return 0;	/* a service that is not up yet */
+	if ((pid = pidfile_read(sv->pidfile, &pe)) == 0 ||
+	    (proc_alive(pid) && pidfile_trust(sv->pidfile, pid, &pe) == -1))
+		return err_set(e, "service '%s': %s%s", sv->name, pe.msg, hint);
+	return 0;
 }

@@ -28,6 +28,9 @@ struct svc {
 	char *pid_hint;			/* " (set VAR)": where pid/pidfile came from */
 	char *route;			/* "SOCKET#NAME": the fault proxy route in
 					 * front of it, or NULL */
+	char *exe, *comm;		/* what its process must be, or NULL:
+					 * /proc/PID/exe (a path, or a base
+					 * name) and /proc/PID/comm */
 	char **cmd[SVC_NCMDS];		/* argv arrays, NULL if not given */
 	int64_t timeout_ms;		/* per command */
 	int64_t ready_timeout_ms;	/* wait until it answers after start */
@@ -44,8 +47,16 @@ const char *svc_kind_name(enum svc_kind k);
 int svc_kind_parse(const char *name, enum svc_kind *k);
 const char *svc_cmd_name(enum svc_cmd c);
 int svc_has_pid(const struct svc *sv);
-/* Its pid, checked (pid_check) and alive; 0 with e saying why, and which
- * variable to set when the pidfile came from one. */
+/* Its pid, checked (pid_check; a pidfile as pidfile_read_checked trusts
+ * it), alive, and the process exe: and comm: name; 0 with e saying why,
+ * and which variable to set when the pidfile came from one. */
 pid_t svc_pid(const struct svc *sv, struct sd_err *e);
+/* "pid 1234 (postgres, /usr/lib/postgresql/15/bin/postgres)": the process
+ * its pid names now, for the plan and the report; NULL when none. */
+char *svc_process(const struct svc *sv);
+/* What a drill can see of its pid without it running: a pid that may not
+ * be touched, a pidfile that is there but not a regular file, not a pid,
+ * or not trusted. 0 when nothing is wrong so far. */
+int svc_pid_static(const struct svc *sv, struct sd_err *e);
 
 #endif

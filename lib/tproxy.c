@@ -32,84 +32,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tproxy.h"
+#include "hosts.h"
 
-#define READ_CHUNK 16384
-#define QUEUE_MAX (1024 * 1024)	/* stop reading a direction past this */
-#define MAX_ROLLS 32
+#include "tproxy_int.h"
 
-enum ev_kind { EV_LISTEN, EV_CLIENT, EV_UPSTREAM, EV_WAKE };
-
-struct ev {
-	enum ev_kind kind;
-	void *p;
-};
-
-struct chunk {
-	struct chunk *next;
-	int64_t due_us;
-	int close;		/* pass EOF on instead of data */
-	size_t len, off;
-	char data[];
-};
-
-struct roll {
-	char id[64];
-	int on;
-	int64_t since_us;	/* when the direction first met it */
-};
-
-struct pipe_ {
-	int *src, *dst;		/* the connection's fds, by direction */
-	unsigned dir;
-	struct chunk *head, *tail;
-	size_t queued;
-	int eof;		/* src said EOF (or is being ignored) */
-	int shut;		/* EOF passed on to dst */
-	uint64_t passed;	/* bytes passed (limit_data) */
-	int64_t bw_next_us;
-	struct roll rolls[MAX_ROLLS];
-	int nrolls;
-};
-
-struct conn {
-	struct conn *next;
-	struct route *r;
-	int cfd, ufd;
-	int connecting;
-	struct ev cev, uev;
-	struct pipe_ up, down;	/* client→upstream, upstream→client */
-	int64_t end_at_us;	/* when a toxic ends it; 0: none */
-	int end_reset;		/* with a reset (RST), else a close */
-	int dead;
-};
-
-struct route {
-	char name[64];
-	char *listen_s, *upstream_s;
-	struct sockaddr_storage listen, upstream;
-	socklen_t llen, ulen;
-	int lfd;
-	struct ev lev;
-	struct toxic *tox;
-	size_t ntox, captox;
-	struct conn *conns;
-	size_t nconns;
-};
-
-struct tproxy {
-	pthread_mutex_t mu;
-	int ep, tfd, wfd;
-	struct ev wev;
-	pthread_t th;
-	int running, stop;
-	struct route *routes;
-	size_t nroutes, caproutes;
-	uint64_t seed;
-};
-
-static int64_t
-now_us(void)
+int64_t
+tp_now_us(void)
 {
 	return mono_ns() / 1000;
 }
@@ -130,18 +58,15 @@ parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 	    .ai_flags = AI_NUMERICSERV }, *ai;
-	const char *colon = strrchr(s, ':');
-	char host[256];
-	int rc;
+	char host[256], serv[8];
+	int rc, port;
 
-	if (colon == NULL || colon == s || colon[1] == '\0')
-		return err_set(e, "'%s': expected HOST:PORT", s);
-	snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strcspn(host, "]")] = '\0';
-	}
-	if ((rc = getaddrinfo(host, colon + 1, &hints, &ai)) != 0)
+	/* the port checked to be 1..65535 first: getaddrinfo would take
+	 * 70000 and wrap it to 4464 */
+	if (hosts_split(s, host, sizeof host, &port, e) == -1)
+		return -1;
+	snprintf(serv, sizeof serv, "%d", port);
+	if ((rc = getaddrinfo(host, serv, &hints, &ai)) != 0)
 		return err_set(e, "'%s': %s", s, gai_strerror(rc));
 	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
 	*len = ai->ai_addrlen;
@@ -157,8 +82,8 @@ watch(struct tproxy *p, int fd, struct ev *ev, unsigned events, int op)
 	epoll_ctl(p->ep, op, fd, &ee);
 }
 
-static int
-open_listener(struct tproxy *p, struct route *r, struct sd_err *e)
+int
+tp_open_listener(struct tproxy *p, struct route *r, struct sd_err *e)
 {
 	int one = 1, fd = socket(r->listen.ss_family, SOCK_STREAM |
 	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -225,8 +150,8 @@ tproxy_route(struct tproxy *p, const char *name, const char *listen,
 	return 0;
 }
 
-static struct route *
-route_named(struct tproxy *p, const char *name)
+struct route *
+tp_route_named(struct tproxy *p, const char *name)
 {
 	for (size_t i = 0; i < p->nroutes; i++)
 		if (strcmp(p->routes[i].name, name) == 0)
@@ -246,8 +171,8 @@ chunk_free_all(struct pipe_ *pp)
 	pp->queued = 0;
 }
 
-static void
-conn_close(struct tproxy *p, struct conn *c, int reset)
+void
+tp_conn_close(struct tproxy *p, struct conn *c, int reset)
 {
 	struct linger lg = { 1, 0 };
 
@@ -321,7 +246,7 @@ rolled(struct tproxy *p, struct pipe_ *pp, const struct toxic *t)
 	struct roll *r = &pp->rolls[pp->nrolls++];
 	snprintf(r->id, sizeof r->id, "%s", t->id);
 	r->on = (t->dirs & pp->dir) && rnd(p) < t->toxicity;
-	r->since_us = now_us();
+	r->since_us = tp_now_us();
 	return r->on ? r : NULL;
 }
 
@@ -350,7 +275,7 @@ shape(struct tproxy *p, struct conn *c, struct pipe_ *pp, const char *buf,
     size_t n)
 {
 	const struct route *r = c->r;
-	int64_t now = now_us(), due = now, slice = (int64_t)n, gap = 0, rate = 0;
+	int64_t now = tp_now_us(), due = now, slice = (int64_t)n, gap = 0, rate = 0;
 	struct roll *ro;
 
 	for (size_t i = 0; i < r->ntox; i++) {
@@ -359,7 +284,8 @@ shape(struct tproxy *p, struct conn *c, struct pipe_ *pp, const char *buf,
 			continue;
 		switch (t->type) {
 		case TX_TIMEOUT:
-			return;	/* nothing passes */
+			pp->lost = 1;	/* nothing passes: this stream is broken */
+			return;
 		case TX_LATENCY:
 			due += t->latency_ms * 1000 + (int64_t)((rnd(p) * 2 - 1) *
 			    (double)t->jitter_ms * 1000);
@@ -376,6 +302,7 @@ shape(struct tproxy *p, struct conn *c, struct pipe_ *pp, const char *buf,
 				n = (uint64_t)t->bytes > pp->passed ? (size_t)((uint64_t)
 				    t->bytes - pp->passed) : 0;
 				c->end_at_us = now;	/* then close: enough */
+				c->end_limit = 1;
 			}
 			break;
 		default:
@@ -397,19 +324,23 @@ shape(struct tproxy *p, struct conn *c, struct pipe_ *pp, const char *buf,
 	pp->passed += n;
 }
 
-/* EOF from src: passed on, after slow_close if it applies. */
+/*
+ * EOF from src: passed on, after slow_close if it applies. A timeout toxic
+ * (hang) drops data but not a close: a client that gives up on a held
+ * connection closes it at the upstream too (as Toxiproxy's timeout does),
+ * or the proxy would keep both ends open long after — a database's slots
+ * filled by connections nobody holds any more.
+ */
 static void
 shape_close(struct tproxy *p, struct conn *c, struct pipe_ *pp)
 {
-	int64_t due = now_us();
+	int64_t due = tp_now_us();
 	struct roll *ro;
 
 	for (size_t i = 0; i < c->r->ntox; i++) {
 		const struct toxic *t = &c->r->tox[i];
 		if ((ro = rolled(p, pp, t)) == NULL)
 			continue;
-		if (t->type == TX_TIMEOUT)
-			return;	/* the peer keeps hanging */
 		if (t->type == TX_SLOW_CLOSE)
 			due += t->timeout_ms * 1000;
 	}
@@ -430,7 +361,7 @@ read_side(struct tproxy *p, struct conn *c, struct pipe_ *pp)
 			shape_close(p, c, pp);
 		} else {
 			if (errno != EAGAIN && errno != EINTR)
-				conn_close(p, c, 1);
+				tp_conn_close(p, c, 1);
 			return;
 		}
 	}
@@ -440,7 +371,7 @@ read_side(struct tproxy *p, struct conn *c, struct pipe_ *pp)
 static void
 write_side(struct tproxy *p, struct conn *c, struct pipe_ *pp)
 {
-	int64_t now = now_us();
+	int64_t now = tp_now_us();
 
 	while (pp->head != NULL && pp->head->due_us <= now && !c->dead) {
 		struct chunk *ch = pp->head;
@@ -451,7 +382,7 @@ write_side(struct tproxy *p, struct conn *c, struct pipe_ *pp)
 			ssize_t n = write(*pp->dst, ch->data + ch->off, ch->len - ch->off);
 			if (n < 0) {
 				if (errno != EAGAIN && errno != EINTR)
-					conn_close(p, c, 1);
+					tp_conn_close(p, c, 1);
 				return;
 			}
 			ch->off += (size_t)n;
@@ -470,7 +401,7 @@ write_side(struct tproxy *p, struct conn *c, struct pipe_ *pp)
 static void
 endings(struct tproxy *p, struct conn *c)
 {
-	int64_t now = now_us();
+	int64_t now = tp_now_us();
 	struct roll *ro;
 
 	for (size_t i = 0; i < c->r->ntox && !c->dead; i++) {
@@ -491,7 +422,7 @@ endings(struct tproxy *p, struct conn *c)
 		}
 	}
 	if (c->end_at_us != 0 && c->end_at_us <= now)
-		conn_close(p, c, c->end_reset);
+		tp_conn_close(p, c, c->end_reset);
 }
 
 static void
@@ -505,7 +436,7 @@ pump(struct tproxy *p, struct conn *c)
 			return;
 		if (getsockopt(c->ufd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
 		    err != 0) {
-			conn_close(p, c, 1);	/* refused upstream: reset */
+			tp_conn_close(p, c, 1);	/* refused upstream: reset */
 			return;
 		}
 		c->connecting = 0;
@@ -520,15 +451,15 @@ pump(struct tproxy *p, struct conn *c)
 		write_side(p, c, &c->down);
 	}
 	if (!c->dead && c->up.shut && c->down.shut)
-		conn_close(p, c, 0);
+		tp_conn_close(p, c, 0);
 	if (c->dead)
 		return;
 	/* read while there is room; write while something is due */
 	watch(p, c->cfd, &c->cev, (c->up.eof || c->up.queued >= QUEUE_MAX ? 0 :
-	    EPOLLIN) | (c->down.head && c->down.head->due_us <= now_us() ?
+	    EPOLLIN) | (c->down.head && c->down.head->due_us <= tp_now_us() ?
 	    EPOLLOUT : 0), EPOLL_CTL_MOD);
 	watch(p, c->ufd, &c->uev, (c->down.eof || c->down.queued >= QUEUE_MAX ?
-	    0 : EPOLLIN) | (c->up.head && c->up.head->due_us <= now_us() ?
+	    0 : EPOLLIN) | (c->up.head && c->up.head->due_us <= tp_now_us() ?
 	    EPOLLOUT : 0), EPOLL_CTL_MOD);
 }
 
@@ -589,7 +520,7 @@ loop(void *arg)
 			else if (ev->kind != EV_WAKE &&
 			    (evs[i].events & (EPOLLHUP | EPOLLERR)) &&
 			    !((struct conn *)ev->p)->connecting)
-				conn_close(p, ev->p, 0);
+				tp_conn_close(p, ev->p, 0);
 		}
 		/* both are non-blocking: drain whichever fired */
 		if (read(p->wfd, &drain, sizeof drain) < 0 && errno != EAGAIN)
@@ -604,7 +535,7 @@ loop(void *arg)
 		int64_t next = next_due(p);
 		struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 		if (next > 0) {
-			int64_t d = next - now_us();
+			int64_t d = next - tp_now_us();
 			if (d < 1)
 				d = 1;
 			its.it_value.tv_sec = d / 1000000;
@@ -621,7 +552,7 @@ tproxy_start(struct tproxy *p, struct sd_err *e)
 	int rc;
 
 	for (size_t i = 0; i < p->nroutes; i++)
-		if (open_listener(p, &p->routes[i], e) == -1)
+		if (tp_open_listener(p, &p->routes[i], e) == -1)
 			return -1;
 	if ((rc = pthread_create(&p->th, NULL, loop, p)) != 0)
 		return err_set(e, "proxy: thread: %s", strerror(rc));
@@ -629,111 +560,14 @@ tproxy_start(struct tproxy *p, struct sd_err *e)
 	return 0;
 }
 
-static void
-wake(struct tproxy *p)
+void
+tp_wake(struct tproxy *p)
 {
 	uint64_t one = 1;
 
 	if (write(p->wfd, &one, sizeof one) < 0) {
 		/* the counter is full: a wake-up is pending anyway */
 	}
-}
-
-static int
-is_down(const struct route *r)
-{
-	for (size_t i = 0; i < r->ntox; i++)
-		if (r->tox[i].type == TX_DOWN)
-			return 1;
-	return 0;
-}
-
-/* down: no listener and no connection; up again: listen again */
-static void
-apply_down(struct tproxy *p, struct route *r)
-{
-	struct sd_err e;
-
-	if (is_down(r)) {
-		if (r->lfd >= 0) {
-			epoll_ctl(p->ep, EPOLL_CTL_DEL, r->lfd, NULL);
-			close(r->lfd);
-			r->lfd = -1;
-		}
-		for (struct conn *c = r->conns; c; c = c->next)
-			conn_close(p, c, 1);
-	} else if (r->lfd < 0 && p->running) {
-		open_listener(p, r, &e);
-	}
-}
-
-int
-tproxy_add(struct tproxy *p, const char *route, const struct toxic *t,
-    struct sd_err *e)
-{
-	struct route *r;
-	size_t i;
-
-	pthread_mutex_lock(&p->mu);
-	if ((r = route_named(p, route)) == NULL) {
-		pthread_mutex_unlock(&p->mu);
-		return err_set(e, "no route '%.60s'", route);
-	}
-	for (i = 0; i < r->ntox && strcmp(r->tox[i].id, t->id) != 0; i++)
-		;
-	if (i == r->ntox) {
-		r->tox = xgrow(r->tox, &r->captox, r->ntox + 1, sizeof *r->tox);
-		r->ntox++;
-	}
-	r->tox[i] = *t;
-	apply_down(p, r);
-	pthread_mutex_unlock(&p->mu);
-	wake(p);
-	return 0;
-}
-
-int
-tproxy_remove(struct tproxy *p, const char *route, const char *id,
-    struct sd_err *e)
-{
-	struct route *r;
-	int found = 0;
-
-	pthread_mutex_lock(&p->mu);
-	if ((r = route_named(p, route)) == NULL) {
-		pthread_mutex_unlock(&p->mu);
-		return err_set(e, "no route '%.60s'", route);
-	}
-	for (size_t i = 0; i < r->ntox; i++)
-		if (strcmp(r->tox[i].id, id) == 0) {
-			r->tox[i] = r->tox[--r->ntox];
-			found = 1;
-			break;
-		}
-	apply_down(p, r);
-	pthread_mutex_unlock(&p->mu);
-	wake(p);
-	return found;
-}
-
-json_t *
-tproxy_list(struct tproxy *p)
-{
-	json_t *routes = json_array();
-
-	pthread_mutex_lock(&p->mu);
-	for (size_t i = 0; i < p->nroutes; i++) {
-		const struct route *r = &p->routes[i];
-		json_t *tox = json_array();
-		for (size_t k = 0; k < r->ntox; k++)
-			json_array_append_new(tox, toxic_json(&r->tox[k]));
-		json_array_append_new(routes, json_pack("{s:s,s:s,s:s,s:I,s:o}",
-		    "name", r->name, "listen", r->listen_s, "upstream",
-		    r->upstream_s, "connections", (json_int_t)r->nconns, "toxics",
-		    tox));
-	}
-	pthread_mutex_unlock(&p->mu);
-	return json_pack("{s:b,s:o}", "ok", 1, "routes", routes);
 }
 
 void
@@ -745,14 +579,14 @@ tproxy_stop(struct tproxy *p)
 		pthread_mutex_lock(&p->mu);
 		p->stop = 1;
 		pthread_mutex_unlock(&p->mu);
-		wake(p);
+		tp_wake(p);
 		pthread_join(p->th, NULL);
 		p->running = 0;
 	}
 	for (size_t i = 0; i < p->nroutes; i++) {
 		struct route *r = &p->routes[i];
 		for (struct conn *c = r->conns; c; c = c->next)
-			conn_close(p, c, 0);
+			tp_conn_close(p, c, 0);
 		reap(r);
 		if (r->lfd >= 0)
 			close(r->lfd);

@@ -163,3 +163,25 @@ units_fmt_ms(int64_t ms, char *buf, unsigned len)
 		    (long long)(ms / 60000 % 60));
 	return buf;
 }
+
+char *
+units_fmt_bytes(int64_t n, char *buf, unsigned len)
+{
+	static const char *const u[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int i = -1;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%lld byte%s", (long long)n, n == 1 ? "" : "s");
+		return buf;
+	}
+	while (v >= 1024 && i < 3) {
+		v /= 1024;
+		i++;
+	}
+	if (v == (double)(int64_t)v)
+		snprintf(buf, len, "%lld %s", (long long)v, u[i]);
+	else
+		snprintf(buf, len, "%.1f %s", v, u[i]);
+	return buf;
+}

@@ -25,5 +25,7 @@ int units_bitrate(const char *s, int64_t *bytes_per_s, struct sd_err *e);
 int units_size(const char *s, int64_t *bytes, struct sd_err *e);
 /* Format ms for people: "850ms", "1.25s", "2m05s". */
 char *units_fmt_ms(int64_t ms, char *buf, unsigned len);
+/* "1 byte", "512 bytes", "1.5 KiB", "256 MiB" */
+char *units_fmt_bytes(int64_t n, char *buf, unsigned len);
 
 #endif

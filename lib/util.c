@@ -16,6 +16,69 @@
 
 #include "util.h"
 
+/*
+ * A value echoed in a message is cut to a readable length: a run between
+ * quotes ('...') longer than ECHO_MAX becomes its first ECHO_KEEP bytes and
+ * an ellipsis. A quote opens where the byte before it is not a letter or a
+ * digit and closes where the byte after it is not one, so the apostrophe
+ * of "shakedown's" is never taken for one. A cut never splits a UTF-8
+ * character.
+ */
+#define ECHO_MAX 80
+#define ECHO_KEEP 60
+
+static int
+word_byte(char c)
+{
+	return isalnum((unsigned char)c) || ((unsigned char)c & 0x80);
+}
+
+void
+err_shorten(char *msg)
+{
+	char *p = msg;
+
+	while ((p = strchr(p, '\'')) != NULL) {
+		char *close;
+		if (p > msg && word_byte(p[-1])) {
+			p++;
+			continue;
+		}
+		for (close = p + 1; (close = strchr(close, '\'')) != NULL; close++)
+			if (!word_byte(close[1]))
+				break;
+		if (close == NULL)
+			close = p + strlen(p);	/* cut short by the buffer */
+		if (close - p - 1 > ECHO_MAX) {
+			char *keep = p + 1 + ECHO_KEEP;
+			while (((unsigned char)*keep & 0xC0) == 0x80)
+				keep--;
+			memmove(keep + 3, close, strlen(close) + 1);
+			memcpy(keep, "\xe2\x80\xa6", 3);	/* … */
+			close = keep + 3;
+		}
+		if (*close == '\0')
+			break;
+		p = close + 1;
+	}
+}
+
+/* The whole message first, echoes cut, then into the fixed buffer: a
+ * long value must not push the rest of the message out. */
+static void
+err_put(struct sd_err *e, const char *fmt, va_list ap)
+{
+	char *full;
+
+	if (vasprintf(&full, fmt, ap) < 0) {
+		snprintf(e->msg, sizeof e->msg, "(out of memory)");
+		return;
+	}
+	err_shorten(full);
+	snprintf(e->msg, sizeof e->msg, "%s", full);
+	free(full);
+}
+
 int
 err_set(struct sd_err *e, const char *fmt, ...)
 {
@@ -24,7 +87,7 @@ err_set(struct sd_err *e, const char *fmt, ...)
 	if (e == NULL)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	err_put(e, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -32,16 +95,20 @@ err_set(struct sd_err *e, const char *fmt, ...)
 int
 err_prefix(struct sd_err *e, const char *fmt, ...)
 {
-	char pre[SD_ERRLEN], old[SD_ERRLEN];
+	char *pre, old[SD_ERRLEN];
 	va_list ap;
 
 	if (e == NULL)
 		return -1;
 	va_start(ap, fmt);
-	vsnprintf(pre, sizeof pre, fmt, ap);
+	if (vasprintf(&pre, fmt, ap) < 0)
+		pre = NULL;
 	va_end(ap);
+	if (pre != NULL)
+		err_shorten(pre);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", pre, old);
+	snprintf(e->msg, sizeof e->msg, "%s: %s", pre ? pre : "", old);
+	free(pre);
 	return -1;
 }
 
@@ -198,20 +265,95 @@ read_file(const char *path, size_t *lenp, struct sd_err *e)
 	return sb_detach(&sb);
 }
 
+/* "4 MiB", or "64 bytes" for a small cap */
+static const char *
+size_words(size_t n, char *buf, size_t len)
+{
+	if (n >= 1024 * 1024 && n % (1024 * 1024) == 0)
+		snprintf(buf, len, "%zu MiB", n >> 20);
+	else
+		snprintf(buf, len, "%zu bytes", n);
+	return buf;
+}
+
+char *
+read_file_max(const char *path, size_t max, size_t *lenp, struct sd_err *e)
+{
+	char what_buf[32];
+	struct stat st;
+	char *buf;
+	size_t len = 0;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) == -1)
+		return err_set(e, "cannot open '%s': %s", path, strerror(errno)),
+		    NULL;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		const char *what = S_ISDIR(st.st_mode) ? "a directory" :
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) ?
+		    "a character device" : S_ISBLK(st.st_mode) ?
+		    "a block device" : S_ISSOCK(st.st_mode) ? "a socket" :
+		    "not a file";
+		close(fd);
+		return err_set(e, "%s: not a regular file (%s)", path, what), NULL;
+	}
+	if ((size_t)st.st_size > max) {
+		close(fd);
+		return err_set(e, "%s: %lld bytes: larger than the %s allowed",
+		    path, (long long)st.st_size, size_words(max, what_buf,
+		    sizeof what_buf)), NULL;
+	}
+	buf = xmalloc(max + 1);
+	for (;;) {
+		ssize_t n = read(fd, buf + len, max + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err_set(e, "cannot read '%s': %s", path, strerror(errno));
+			close(fd);
+			free(buf);
+			return NULL;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {	/* it grew while we read it */
+			close(fd);
+			free(buf);
+			return err_set(e, "%s: larger than the %s allowed", path,
+			    size_words(max, what_buf, sizeof what_buf)), NULL;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return buf;
+}
+
+/*
+ * The temporary file is made by mkostemp in the target's own folder: a new
+ * name nobody could guess, created with O_EXCL, so a symlink planted where
+ * it will be is never followed. rename() replaces the target itself, never
+ * what a symlink there points at.
+ */
 int
 write_file_atomic(const char *path, const char *data, size_t len,
     struct sd_err *e)
 {
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	size_t off = 0;
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1) {
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		err_set(e, "cannot create '%s': %s", tmp, strerror(errno));
 		free(tmp);
 		return -1;
 	}
+	if (fchmod(fd, 0644) == -1)
+		goto fail;
 	while (off < len) {
 		n = write(fd, data + off, len - off);
 		if (n == -1 && errno == EINTR)
@@ -237,6 +379,58 @@ fail:
 	unlink(tmp);
 	free(tmp);
 	return -1;
+}
+
+int
+open_append(const char *path, unsigned mode, struct sd_err *e)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_CLOEXEC | O_NOCTTY, mode);
+	struct stat st;
+
+	if (fd == -1)
+		return err_set(e, "cannot open '%s': %s", path, errno == ELOOP ?
+		    "it is a symbolic link" : strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, "cannot append to '%s': not a regular file",
+		    path);
+	}
+	return fd;
+}
+
+char *
+safe_name(const char *s)
+{
+	struct sbuf sb;
+
+	sb_init(&sb);
+	for (; s != NULL && *s != '\0' && sb.len < SAFE_NAME_MAX; s++) {
+		char c = *s;
+		int ok = isalnum((unsigned char)c) || c == '-' || c == '_' ||
+		    (c == '.' && sb.len > 0);
+		sb_addn(&sb, ok ? &c : "_", 1);
+	}
+	if (sb.len == 0)
+		sb_add(&sb, "drill");
+	return sb_detach(&sb);
+}
+
+int
+mkdir_own(const char *path, unsigned mode, struct sd_err *e)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return err_set(e, "cannot create directory '%s': %s", path,
+		    strerror(errno));
+	if (lstat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+		return err_set(e, "'%s' is there already and is not a directory"
+		    "%s", path, S_ISLNK(st.st_mode) ? " (a symbolic link: never"
+		    " followed)" : "");
+	return 0;
 }
 
 int

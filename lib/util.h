@@ -23,6 +23,10 @@ int err_set(struct sd_err *e, const char *fmt, ...)
 /* Prefix the message already in e with "context: ". Returns -1. */
 int err_prefix(struct sd_err *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Cut every quoted echo ('...') in msg longer than 80 bytes to 60 and an
+ * ellipsis, in place: a 4 KiB bad value is not a readable message. Both
+ * functions above do it. */
+void err_shorten(char *msg);
 
 /* These die with the size on exhaustion: callers never check for NULL. */
 void *xmalloc(size_t n);
@@ -44,13 +48,31 @@ void sleep_ms(int64_t ms);
 /* ISO-8601 UTC timestamp with milliseconds into buf (>= 32 bytes). */
 char *iso8601_ms(int64_t wall, char *buf, size_t len);
 
-/* Read a whole file (NUL-terminated); NULL with e set on failure. */
+/* Read a whole file (NUL-terminated); NULL with e set on failure. For the
+ * kernel's pseudo-files (/proc, cgroups); anything a user or another
+ * machine may have made goes through read_file_max. */
 char *read_file(const char *path, size_t *len, struct sd_err *e);
-/* Write data to path atomically (tmp + fsync + rename). */
+/* A regular file of at most max bytes, opened without blocking (a FIFO
+ * never hangs us, /dev/zero is refused): NULL with e naming what it is. */
+char *read_file_max(const char *path, size_t max, size_t *len,
+    struct sd_err *e);
+/* Write data to path atomically: a new temporary file beside it (mkostemp:
+ * O_EXCL, never a planted symlink), fsync, rename over path. */
 int write_file_atomic(const char *path, const char *data, size_t len,
     struct sd_err *e);
+/* Open a regular file to append to, created with mode if absent, never
+ * through a symbolic link: the fd, or -1 with e. */
+int open_append(const char *path, unsigned mode, struct sd_err *e);
 /* mkdir -p with mode; ok if it exists. */
 int mkdir_p(const char *path, unsigned mode, struct sd_err *e);
+/* One directory (its parent exists): made, or there already as a real
+ * directory — a symbolic link in its place is refused, never followed. */
+int mkdir_own(const char *path, unsigned mode, struct sd_err *e);
+/* A name from outside (a drill's name in a result.json) reduced to a safe
+ * file name: letters, digits, '.', '-', '_' (anything else '_'), no
+ * leading dot, at most SAFE_NAME_MAX bytes, never empty. */
+#define SAFE_NAME_MAX 64
+char *safe_name(const char *s);
 
 /* Growable string: buf never NULL after sb_init, always NUL-terminated. */
 struct sbuf {

@@ -42,32 +42,35 @@ int
 writes_lookup(const char *dsn, const char *query, struct write_rec *w,
     size_t n, int64_t timeout_ms, struct sd_err *e)
 {
-	char tmo[32], opts[64];
-	const char *keys[] = { "dbname", "connect_timeout", "options",
-	    "application_name", NULL };
-	const char *vals[] = { dsn, tmo, opts, "shakedown-writes", NULL };
 	struct strmap present = { 0 };
+	PGresult *begin;
 	PGconn *c;
 	int rc = 0;
 
-	snprintf(tmo, sizeof tmo, "%lld", (long long)(timeout_ms < 2000 ? 2 :
-	    (timeout_ms + 999) / 1000));
-	snprintf(opts, sizeof opts, "-c statement_timeout=%lld",
-	    (long long)timeout_ms);
-	c = PQconnectdbParams(keys, vals, 1);
-	if (PQstatus(c) != CONNECTION_OK) {
-		pq_error(e, "connect", PQerrorMessage(c));
+	/* the drill's query only reads: every transaction of this session is
+	 * READ ONLY, and so is the explicit one it runs in — a DELETE, or a
+	 * CTE that deletes, is an error here, never lost data */
+	if ((c = pg_connect(dsn, "shakedown-writes", timeout_ms, 1, e)) == NULL)
+		return -1;
+	begin = PQexec(c, "BEGIN READ ONLY");
+	if (PQresultStatus(begin) != PGRES_COMMAND_OK) {
+		pq_error(e, "BEGIN READ ONLY", PQresultErrorMessage(begin));
+		PQclear(begin);
 		PQfinish(c);
 		return -1;
 	}
-	for (size_t from = 0; from < n && rc == 0; from += BATCH) {
+	PQclear(begin);
+	/* once at least: with no keys, it checks the query can run at all */
+	for (size_t from = 0; (from < n || from == 0) && rc == 0;
+	    from += BATCH) {
 		size_t to = from + BATCH < n ? from + BATCH : n;
 		char *arr = array_literal(w, from, to);
 		const char *params[] = { arr };
 		PGresult *r = PQexecParams(c, query, 1, NULL, params, NULL, NULL, 0);
 
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-			pq_error(e, "writes query", PQresultErrorMessage(r));
+			pq_error(e, "writes query (run READ ONLY)",
+			    PQresultErrorMessage(r));
 			rc = -1;
 		} else if (PQnfields(r) < 1) {
 			rc = err_set(e, "writes query: returns no column");
@@ -85,6 +88,7 @@ writes_lookup(const char *dsn, const char *query, struct write_rec *w,
 		PQclear(r);
 		free(arr);
 	}
+	PQclear(PQexec(c, "ROLLBACK"));
 	PQfinish(c);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <yaml.h>
@@ -52,6 +53,7 @@ ynode_free(struct ynode *n)
 	free(n->hidx);
 	free(n->value);
 	free(n->vars);
+	free(n->raw);
 	free(n);
 }
 
@@ -174,9 +176,13 @@ expand_into(struct sbuf *out, struct sbuf *vars, const char **pp,
 			}
 			sb_add(out, val);
 			p = q + 1;
-		} else if (q[0] == ':' && q[1] == '-') {
+		} else if ((q[0] == ':' && q[1] == '-') || q[0] == '-') {
+			/* ${VAR:-x}: x when VAR is unset or empty; ${VAR-x}: x only
+			 * when it is unset — set to empty, it is empty (a check a
+			 * drill makes optional is then off) */
+			int colon = q[0] == ':';
 			struct sbuf def;
-			const char *d = q + 2;
+			const char *d = q + (colon ? 2 : 1);
 			sb_init(&def);
 			if (expand_into(&def, vars, &d, 1, depth + 1, e) == -1) {
 				sb_free(&def);
@@ -185,17 +191,18 @@ expand_into(struct sbuf *out, struct sbuf *vars, const char **pp,
 			}
 			if (*d != '}') {
 				sb_free(&def);
-				err_set(e, "unclosed '${%s:-'", var);
+				err_set(e, "unclosed '${%s%s'", var, colon ? ":-" : "-");
 				free(var);
 				return -1;
 			}
-			/* ${VAR:-x}: the default also when VAR is set but empty */
-			sb_add(out, val != NULL && *val != '\0' ? val : def.buf);
+			sb_add(out, val != NULL && (*val != '\0' || !colon) ? val :
+			    def.buf);
 			sb_free(&def);
 			p = d + 1;
 		} else {
 			err_set(e, "bad variable reference '${%s%.1s' (expected"
-			    " ${%s} or ${%s:-default})", var, q, var, var);
+			    " ${%s}, ${%s:-default} or ${%s-default})", var, q, var,
+			    var, var);
 			free(var);
 			return -1;
 		}
@@ -394,6 +401,8 @@ scalar(const char *name, const yaml_event_t *ev, struct sd_err *e)
 	struct sd_err xe;
 
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (strstr((const char *)ev->data.scalar.value, "${") != NULL)
+		n->raw = xstrdup((const char *)ev->data.scalar.value);
 	n->value = yexpand((const char *)ev->data.scalar.value, &n->vars, &xe);
 	if (n->value == NULL) {
 		err_set(e, "%s:%d:%d: %s", name, n->line, n->col, xe.msg);
@@ -478,60 +487,6 @@ ynode_parse(const char *name, const char *text, size_t len, struct sd_err *e)
 	if (b.root == NULL)
 		return err_set(e, "%s:1:1: empty file", name), NULL;
 	return b.root;
-}
-
-char *
-ynode_read_file(const char *path, size_t max, size_t *lenp, struct sd_err *e)
-{
-	struct stat st;
-	char *buf;
-	size_t len = 0;
-	int fd;
-
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) == -1)
-		return err_set(e, "cannot open '%s': %s", path, strerror(errno)),
-		    NULL;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		const char *what = S_ISDIR(st.st_mode) ? "a directory" :
-		    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) ?
-		    "a character device" : S_ISBLK(st.st_mode) ?
-		    "a block device" : S_ISSOCK(st.st_mode) ? "a socket" :
-		    "not a file";
-		close(fd);
-		return err_set(e, "%s: not a regular file (%s)", path, what), NULL;
-	}
-	if ((size_t)st.st_size > max) {
-		close(fd);
-		return err_set(e, "%s: %lld bytes: larger than the %zu MiB"
-		    " allowed", path, (long long)st.st_size, max >> 20), NULL;
-	}
-	buf = xmalloc(max + 1);
-	for (;;) {
-		ssize_t n = read(fd, buf + len, max + 1 - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			err_set(e, "cannot read '%s': %s", path, strerror(errno));
-			close(fd);
-			free(buf);
-			return NULL;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > max) {	/* it grew while we read it */
-			close(fd);
-			free(buf);
-			return err_set(e, "%s: larger than the %zu MiB allowed",
-			    path, max >> 20), NULL;
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (lenp != NULL)
-		*lenp = len;
-	return buf;
 }
 
 /* ---- accessors ---- */
@@ -772,6 +727,37 @@ yname(const struct yctx *y, const struct ynode *n, const char *what,
 	if (!loose && n->value[0] == '-')
 		return yerr(y, n, "bad %s name '%s' (starts with -)", what,
 		    n->value);
+	return 0;
+}
+
+int
+ywhen(const struct yctx *y, const struct ynode *map, char **off)
+{
+	static const char *const no[] = { "false", "off", "no", NULL };
+	const struct ynode *n = ynode_get(map, "when");
+	const char *v;
+	int is_off;
+
+	*off = NULL;
+	if (n == NULL)
+		return 0;
+	if (ywant(y, n, Y_SCALAR, "when") == -1)
+		return -1;
+	v = n->value;
+	is_off = *v == '\0';
+	for (size_t i = 0; no[i] != NULL && !is_off; i++)
+		is_off = strcasecmp(v, no[i]) == 0;
+	if (!is_off)
+		return 0;
+	if (n->vars == NULL) {
+		*off = xasprintf("when: %s", *v ? v : "is empty");
+		return 0;
+	}
+	/* the variable that made it so: the outermost one */
+	char *var = xstrndup(n->vars, strcspn(n->vars, " "));
+	*off = *v ? xasprintf("%s=%s", var, v) : xasprintf("%s is set empty",
+	    var);
+	free(var);
 	return 0;
 }
 

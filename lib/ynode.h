@@ -31,6 +31,8 @@ struct ynode {
 	int line, col;		/* 1-based, of the node's start */
 	char *value;		/* scalar text, expanded; never NULL for scalars */
 	char *vars;		/* variables its text came from ("A B"), or NULL */
+	char *raw;		/* its text before expansion, when it had a
+				 * ${...} (for `shakedown vars`), or NULL */
 	int plain;		/* scalar was unquoted (true/42 are typed) */
 	/* map: keys[i] → items[i] (keys are scalars); seq: items[i] */
 	struct ynode **keys;
@@ -42,10 +44,6 @@ struct ynode {
 
 /* Parse text (name for messages). NULL with e = "name:line:col: reason". */
 struct ynode *ynode_parse(const char *name, const char *text, size_t len,
-    struct sd_err *e);
-/* Read a regular file of at most max bytes (NUL-terminated); FIFOs,
- * devices and directories are refused without blocking. */
-char *ynode_read_file(const char *path, size_t max, size_t *len,
     struct sd_err *e);
 void ynode_free(struct ynode *n);
 
@@ -115,5 +113,14 @@ int yname(const struct yctx *y, const struct ynode *n, const char *what,
 /* " (from $A)" when n's text came from variables, else "". For messages
  * that should say which variable to set. */
 const char *yfrom(const struct ynode *n, char *buf, size_t len);
+/*
+ * when: — a check, probe, load or step that needs something a service may
+ * not have is switched off by its variable: `when: "${METRICS_PATH-/metrics}"`
+ * is on unless the value is empty, false, off or no (set METRICS_PATH= to
+ * turn it off; unset, the default keeps it on). *off gets NULL when on,
+ * else the reason people read ("METRICS_PATH is set empty"); -1 when
+ * when: is not a scalar.
+ */
+int ywhen(const struct yctx *y, const struct ynode *map, char **off);
 
 #endif

@@ -146,6 +146,9 @@ probes(const struct result *r)
 		    "errors", (json_int_t)p->errors, "p50_ms", p->p50_ms,
 		    "p95_ms", p->p95_ms, "max_ms", p->max_ms, "series",
 		    "t_ms", t, "status", st, "latency_ms", lat));
+		if (p->off != NULL)
+			json_object_set_new(json_array_get(a, i), "off",
+			    json_string(p->off));
 	}
 	return a;
 }
@@ -194,6 +197,9 @@ loads(const struct result *r)
 		    json_real(l->rate) : json_null(), "connections", l->connections,
 		    "start_ms", (json_int_t)l->start_ms, "phases", phases,
 		    "series", sec));
+		if (l->off != NULL)
+			json_object_set_new(json_array_get(a, i), "off",
+			    json_string(l->off));
 	}
 	return a;
 }

@@ -152,6 +152,8 @@ probes(struct result *r, json_t *a)
 
 		p->name = str_or(x, "name", "");
 		p->url = str_or(x, "url", "");
+		if (json_is_string(json_object_get(x, "off")))
+			p->off = str_or(x, "off", "");
 		p->every_ms = ms(x, "every_ms", 0);
 		p->samples = count(x, "samples");
 		p->errors = count(x, "errors");
@@ -218,6 +220,8 @@ loads(struct result *r, json_t *a)
 
 		l->name = str_or(x, "name", "");
 		l->url = str_or(x, "url", "");
+		if (json_is_string(json_object_get(x, "off")))
+			l->off = str_or(x, "off", "");
 		l->rate = real(x, "rate", 0);
 		l->connections = (int)integer(x, "connections", 0);
 		l->start_ms = ms(x, "start_ms", 0);
@@ -364,7 +368,8 @@ rpt_load_file(const char *path, char **text, struct sd_err *e)
 	json_error_t je;
 	struct result *r;
 	size_t n;
-	char *buf = read_file(path, &n, e);
+	/* a regular file of bounded size, never a FIFO that would hang us */
+	char *buf = read_file_max(path, RPT_FILE_MAX, &n, e);
 	json_t *j;
 
 	if (buf == NULL)

@@ -12,18 +12,19 @@
 #include "../lib/units.h"
 #include "report.h"
 
-/* Table cells: no newlines, pipes escaped. */
+/* Text from a file or a service, in a table cell or a line: escaped
+ * (lib/escape.h). */
 static void
 cell(struct sbuf *sb, const char *s)
 {
-	for (; s && *s; s++) {
-		if (*s == '|')
-			sb_add(sb, "\\|");
-		else if (*s == '\n' || *s == '\r')
-			sb_add(sb, " ");
-		else
-			sb_addn(sb, s, 1);
-	}
+	esc_md(sb, s);
+}
+
+/* ... and as code: a URL, a file name. */
+static void
+code(struct sbuf *sb, const char *s)
+{
+	esc_md_code(sb, s);
 }
 
 static const char *
@@ -31,24 +32,6 @@ mark(enum outcome o)
 {
 	return o == O_PASS ? "✅ pass" : o == O_FAIL ? "❌ FAIL" :
 	    o == O_ERROR ? "⚠️ error" : "– skipped";
-}
-
-char *
-rpt_key_time(int64_t elapsed_ms, int64_t resolution_ms, char *buf, size_t len)
-{
-	char a[32], b[32];
-
-	if (elapsed_ms < 0)
-		snprintf(buf, len, "not reached");
-	else if (elapsed_ms == 0)
-		snprintf(buf, len, "0ms (already so when its step ended)");
-	else if (resolution_ms >= elapsed_ms)
-		snprintf(buf, len, "≤ %s", units_fmt_ms(elapsed_ms, a, sizeof a));
-	else
-		snprintf(buf, len, "between %s and %s", units_fmt_ms(elapsed_ms -
-		    resolution_ms, a, sizeof a), units_fmt_ms(elapsed_ms, b,
-		    sizeof b));
-	return buf;
 }
 
 static void
@@ -66,9 +49,11 @@ key_times(struct sbuf *sb, const struct result *r)
 			    " what |\n|---|---|---|---|\n");
 			any = 1;
 		}
-		sb_addf(sb, "| **%s** | %s | %s | ", x->as, rpt_key_time(
-		    x->elapsed_ms, x->resolution_ms, k, sizeof k), x->elapsed_ms < 0 ?
-		    "-" : units_fmt_ms(x->resolution_ms, b, sizeof b));
+		sb_add(sb, "| **");
+		cell(sb, x->as);
+		sb_addf(sb, "** | %s | %s | ", rpt_key_time(x->elapsed_ms,
+		    x->resolution_ms, k, sizeof k), x->elapsed_ms < 0 ? "-" :
+		    units_fmt_ms(x->resolution_ms, b, sizeof b));
 		cell(sb, x->text);
 		sb_add(sb, " |\n");
 	}
@@ -87,8 +72,11 @@ load_table(struct sbuf *sb, const struct result *r)
 
 	for (size_t i = 0; i < r->nloads; i++) {
 		const struct res_load *l = &r->loads[i];
-		sb_addf(sb, "\n## Load: %s\n\n`%s`, %d connection(s), ", l->name,
-		    l->url, l->connections);
+		sb_add(sb, "\n## Load: ");
+		cell(sb, l->name);
+		sb_add(sb, "\n\n");
+		code(sb, l->url);
+		sb_addf(sb, ", %d connection(s), ", l->connections);
 		if (l->rate > 0)
 			sb_addf(sb, "open model at %.0f/s (latency from the intended"
 			    " send time)\n\n", l->rate);
@@ -128,12 +116,15 @@ guard_table(struct sbuf *sb, const struct result *r)
 {
 	for (size_t i = 0; i < r->nbursts; i++) {
 		const struct res_burst *b = &r->bursts[i];
-		sb_addf(sb, "\n## Burst: %s\n\n%d users x %d requests, released"
-		    " in %lldus%s%s\n\n| user | sent | accepted | rejected as"
-		    " expected | other |\n|---|---|---|---|---|\n", b->label,
+		sb_add(sb, "\n## Burst: ");
+		cell(sb, b->label);
+		sb_addf(sb, "\n\n%d users x %d requests, released in %lldus%s",
 		    b->users, b->per_user, (long long)b->release_us,
-		    b->concurrent ? "" : " — not all in flight together: ",
-		    b->concurrent ? "" : b->why);
+		    b->concurrent ? "" : " — not all in flight together: ");
+		if (!b->concurrent)
+			cell(sb, b->why);
+		sb_add(sb, "\n\n| user | sent | accepted | rejected as expected |"
+		    " other |\n|---|---|---|---|---|\n");
 		for (int u = 0; u < b->users; u++)
 			sb_addf(sb, "| %d | %d | %d | %d | %d |\n", u + 1, b->per_user,
 			    b->accepted[u], b->rejected[u], b->other[u]);
@@ -149,7 +140,9 @@ expect_table(struct sbuf *sb, const struct result *r)
 	    " result |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < r->nex; i++) {
 		const struct res_expect *x = &r->ex[i];
-		sb_addf(sb, "| %zu | %s | ", i + 1, x->phase);
+		sb_addf(sb, "| %zu | ", i + 1);
+		cell(sb, x->phase);
+		sb_add(sb, " | ");
 		cell(sb, x->text);
 		sb_add(sb, " | ");
 		cell(sb, x->observed ? x->observed : "");
@@ -197,9 +190,13 @@ probe_table(struct sbuf *sb, const struct result *r)
 	    " answer | p50 | p95 | max |\n|---|---|---|---|---|---|---|---|\n");
 	for (size_t i = 0; i < r->nprobes; i++) {
 		const struct res_probe *p = &r->probes[i];
-		sb_addf(sb, "| %s | `%s` | %lldms | %zu | %zu | %.0fms | %.0fms |"
-		    " %.0fms |\n", p->name, p->url, (long long)p->every_ms,
-		    p->samples, p->errors, p->p50_ms, p->p95_ms, p->max_ms);
+		sb_add(sb, "| ");
+		cell(sb, p->name);
+		sb_add(sb, " | ");
+		code(sb, p->url);
+		sb_addf(sb, " | %lldms | %zu | %zu | %.0fms | %.0fms | %.0fms |\n",
+		    (long long)p->every_ms, p->samples, p->errors, p->p50_ms,
+		    p->p95_ms, p->max_ms);
 	}
 }
 
@@ -208,9 +205,10 @@ slo_section(struct sbuf *sb, const struct result *r)
 {
 	if (!r->slo.set)
 		return;
-	sb_addf(sb, "\n## SLO and error budget\n\nFrom load `%s`: %llu"
-	    " requests over %.1fs, %llu errors (transport or 5xx).\n\n",
-	    r->slo.load, (unsigned long long)r->slo.requests, r->slo.window_s,
+	sb_add(sb, "\n## SLO and error budget\n\nFrom load ");
+	code(sb, r->slo.load);
+	sb_addf(sb, ": %llu requests over %.1fs, %llu errors (transport or"
+	    " 5xx).\n\n", (unsigned long long)r->slo.requests, r->slo.window_s,
 	    (unsigned long long)r->slo.errors);
 	if (r->slo.availability >= 0)
 		sb_addf(sb, "Availability objective %g%%: the budget for this"
@@ -243,15 +241,43 @@ writes_section(struct sbuf *sb, const struct result *r)
 	    "---|\n");
 	for (size_t i = 0; i < r->nwrites; i++) {
 		const struct res_writes *w = &r->writes[i];
-		sb_addf(sb, "| %s | %+lldms | %llu | %llu | **%llu** | %s | %s%s |"
-		    " %s |\n", w->probe, (long long)w->at_ms,
-		    (unsigned long long)w->acknowledged,
+		sb_add(sb, "| ");
+		cell(sb, w->probe);
+		sb_addf(sb, " | %+lldms | %llu | %llu | **%llu** | %s | %s%s | ",
+		    (long long)w->at_ms, (unsigned long long)w->acknowledged,
 		    (unsigned long long)w->failed, (unsigned long long)w->lost,
 		    units_fmt_ms(w->rpo_ms, b1, sizeof b1),
 		    units_fmt_ms(w->rto_ms, b2, sizeof b2),
-		    w->recovered ? "" : " (still failing)",
-		    w->lost_keys ? w->lost_keys : "");
+		    w->recovered ? "" : " (still failing)");
+		cell(sb, w->lost_keys ? w->lost_keys : "");
+		sb_add(sb, " |\n");
 	}
+}
+
+/* A code block of the events: a line may hold anything but can end
+ * nothing (the fence is longer than any run of backticks in it, and
+ * control characters are spaces). */
+static void
+timeline(struct sbuf *sb, const struct result *r)
+{
+	const char **lines = xcalloc(r->nevents + 1, sizeof *lines);
+	char fence[16];
+
+	for (size_t i = 0; i < r->nevents; i++)
+		lines[i] = r->events[i].what;
+	esc_md_fence(lines, r->nevents, fence, sizeof fence);
+	free(lines);
+	sb_addf(sb, "\n## Timeline\n\nms from the start of faults.\n\n%s\n",
+	    fence);
+	for (size_t i = 0; i < r->nevents; i++) {
+		sb_addf(sb, "%+9lld  ", (long long)r->events[i].t_ms);
+		for (const char *p = r->events[i].what; p && *p; p++) {
+			int ctl = (unsigned char)*p < 0x20 || *p == 0x7f;
+			sb_addn(sb, ctl ? " " : p, 1);
+		}
+		sb_add(sb, "\n");
+	}
+	sb_addf(sb, "%s\n", fence);
 }
 
 char *
@@ -264,14 +290,28 @@ rpt_markdown(const struct result *r)
 	for (size_t i = 0; i < r->nex; i++)
 		fails += r->ex[i].outcome == O_FAIL;
 	sb_init(&sb);
-	sb_addf(&sb, "# %s — %s\n\n", r->drill, r->title);
-	sb_addf(&sb, "**Verdict: %s**", res_verdict_name(r->verdict));
+	sb_add(&sb, "# ");
+	cell(&sb, r->drill);
+	sb_add(&sb, " — ");
+	cell(&sb, r->title);
+	sb_addf(&sb, "\n\n**Verdict: %s**", res_verdict_name(r->verdict));
 	if (r->verdict == V_FAIL)
 		sb_addf(&sb, " — %zu expectation(s) not met", fails);
-	if (r->reason)
-		sb_addf(&sb, " — %s", r->reason);
-	sb_addf(&sb, "\n\n- target: `%s`\n- scenario: `%s`\n- started: %s\n"
-	    "- duration: %s\n\n", r->target, r->file,
+	if (r->reason) {
+		sb_add(&sb, " — ");
+		cell(&sb, r->reason);
+	}
+	size_t skipped = 0;
+	for (size_t i = 0; i < r->nex; i++)
+		skipped += r->ex[i].outcome == O_SKIPPED;
+	if (skipped > 0)
+		sb_addf(&sb, " — %zu check(s) skipped, off by their variables (see"
+		    " below)", skipped);
+	sb_add(&sb, "\n\n- target: ");
+	code(&sb, r->target);
+	sb_add(&sb, "\n- scenario: ");
+	code(&sb, r->file);
+	sb_addf(&sb, "\n- started: %s\n- duration: %s\n\n",
 	    iso8601_ms(r->started_wall_ms, ts, sizeof ts),
 	    units_fmt_ms(r->duration_ms, a, sizeof a));
 	if (rpt_has_chart(r))
@@ -286,11 +326,7 @@ rpt_markdown(const struct result *r)
 	guard_table(&sb, r);
 	writes_section(&sb, r);
 	slo_section(&sb, r);
-	sb_add(&sb, "\n## Timeline\n\nms from the start of faults.\n\n```\n");
-	for (size_t i = 0; i < r->nevents; i++)
-		sb_addf(&sb, "%+9lld  %s\n", (long long)r->events[i].t_ms,
-		    r->events[i].what);
-	sb_add(&sb, "```\n");
+	timeline(&sb, r);
 	return sb_detach(&sb);
 }
 
@@ -315,6 +351,10 @@ rpt_summary(const struct result *r)
 			    " observed %s", x->outcome == O_FAIL ? "failed" :
 			    "error", x->phase, x->line, x->text,
 			    x->observed ? x->observed : "nothing");
+		else if (x->outcome == O_SKIPPED)
+			sb_addf(&sb, "\n        skipped %s (line %d): %s (%s)",
+			    x->phase, x->line, x->text, x->observed ? x->observed :
+			    "off");
 	}
 	for (size_t i = 0; i < r->nfaults; i++)
 		if (r->faults[i].error)
@@ -338,21 +378,30 @@ rpt_gameday(const struct result *const *rs, char *const *dirs, size_t n,
 	    " | started | key times |%s\n|---|---|---|---|%s\n", pass, n, links ?
 	    " report |" : "", links ? "---|" : "");
 	for (size_t i = 0; i < n; i++) {
-		const char *d = dirs != NULL && dirs[i] != NULL ? dirs[i] :
-		    rs[i]->drill;
-		sb_addf(&sb, "| %s | **%s** | %s | ", rs[i]->drill,
-		    res_verdict_name(rs[i]->verdict), iso8601_ms(
-		    rs[i]->started_wall_ms, a, sizeof a));
+		char *safe = dirs != NULL && dirs[i] != NULL ? NULL :
+		    safe_name(rs[i]->drill);
+		const char *d = safe ? safe : dirs[i];
+		sb_add(&sb, "| ");
+		cell(&sb, rs[i]->drill);
+		sb_addf(&sb, " | **%s** | %s | ", res_verdict_name(rs[i]->verdict),
+		    iso8601_ms(rs[i]->started_wall_ms, a, sizeof a));
 		int any = 0;
 		for (size_t k = 0; k < rs[i]->nex; k++)
-			if (rs[i]->ex[k].as && rs[i]->ex[k].elapsed_ms >= 0)
-				sb_addf(&sb, "%s%s %s", any++ ? "; " : "", rs[i]->ex[k].as,
-				    rpt_key_time(rs[i]->ex[k].elapsed_ms,
+			if (rs[i]->ex[k].as && rs[i]->ex[k].elapsed_ms >= 0) {
+				sb_add(&sb, any++ ? "; " : "");
+				cell(&sb, rs[i]->ex[k].as);
+				sb_addf(&sb, " %s", rpt_key_time(rs[i]->ex[k].elapsed_ms,
 				    rs[i]->ex[k].resolution_ms, a, sizeof a));
+			}
 		sb_addf(&sb, "%s |", any ? "" : "-");
-		if (links)
-			sb_addf(&sb, " [%s/REPORT.md](%s/REPORT.md) |", d, d);
+		if (links) {
+			/* the folder is a safe file name already (safe_name) */
+			sb_add(&sb, " [");
+			cell(&sb, d);
+			sb_addf(&sb, "/REPORT.md](%s/REPORT.md) |", d);
+		}
 		sb_add(&sb, "\n");
+		free(safe);
 	}
 	return sb_detach(&sb);
 }

@@ -15,16 +15,17 @@
 
 #include "../lib/result.h"
 #include "../lib/util.h"
+#include "text.h"
 
 #define RPT_SCHEMA_VERSION 1
+/* The largest result.json read back (a day-long drill's is a few MiB). */
+#define RPT_FILE_MAX (256u * 1024 * 1024)
 
 char *rpt_markdown(const struct result *r);
 /* The timeline chart (timeline.svg), or NULL when there is nothing to
  * chart (no probe sample, no second of load). */
 char *rpt_svg(const struct result *r);
 int rpt_has_chart(const struct result *r);
-/* XML text or attribute value, escaped. */
-void rpt_xml(struct sbuf *sb, const char *s);
 /* A result back from its JSON; NULL with e when it is not one. */
 struct result *rpt_from_json(json_t *j, struct sd_err *e);
 /* ... from a file; *text (if asked) gets the file's bytes. */
@@ -32,11 +33,6 @@ struct result *rpt_load_file(const char *path, char **text,
     struct sd_err *e);
 char *rpt_junit(const struct result *const *rs, size_t n);
 json_t *rpt_json(const struct result *r);
-/* A measured key time as people should read it: the truth lies in
- * [elapsed - resolution, elapsed], so "between 69ms and 81ms", or
- * "≤ 29ms" when the resolution is as large as the time itself. */
-char *rpt_key_time(int64_t elapsed_ms, int64_t resolution_ms, char *buf,
-    size_t len);
 /* A short text summary: verdict, failed expectations, key times. */
 char *rpt_summary(const struct result *r);
 /* A game-day summary of several drills, in markdown; dirs[i] is where the
@@ -53,9 +49,11 @@ int rpt_write_dir(const struct result *r, const char *dir,
 /* REPORT.md, junit.xml and timeline.svg of a result read back. */
 int rpt_render_dir(const struct result *r, const char *dir,
     struct sd_err *e);
-/* The directory of one drill's report among n under dir: dir itself for
- * one drill, dir/DRILL for several. */
-char *rpt_drill_dir(const char *dir, const struct result *r, size_t n);
+/* The folder of one drill's report among several: dir/NAME, made (dir
+ * too), NAME being name reduced to a safe file name (safe_name: a drill's
+ * name may come from a result.json made elsewhere), and refused when a
+ * symbolic link or a file stands there. NULL with e. */
+char *rpt_drill_dir(const char *dir, const char *name, struct sd_err *e);
 /* Only the game-day SUMMARY.md and junit.xml of n drills, in dir; dirs as
  * for rpt_gameday. */
 int rpt_write_summary(const struct result *const *rs, char *const *dirs,

@@ -201,7 +201,7 @@ fault_windows(struct sbuf *sb, const struct result *r, const struct frame *f,
 			if (x1 - x0 < 1)
 				x1 = x0 + 1;
 			sb_addf(sb, " data-to-ms=\"%lld\"><title>", (long long)to);
-			rpt_xml(sb, ft->what);
+			esc_xml(sb, ft->what);
 			sb_addf(sb, "</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
 			    " height=\"%.1f\" fill=\"#ff9800\" fill-opacity=\"0.16\""
 			    " stroke=\"#ff9800\" stroke-opacity=\"0.5\"/>", x0, top,
@@ -209,7 +209,7 @@ fault_windows(struct sbuf *sb, const struct result *r, const struct frame *f,
 		} else {
 			/* one-shot (a kill, a signal): a line, not a window */
 			sb_add(sb, "><title>");
-			rpt_xml(sb, ft->what);
+			esc_xml(sb, ft->what);
 			sb_addf(sb, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
 			    " y2=\"%.1f\" stroke=\"#ff9800\" stroke-width=\"2\"/>", x0,
 			    top, x0, bottom);
@@ -232,18 +232,18 @@ key_times(struct sbuf *sb, const struct result *r, const struct frame *f,
 			continue;
 		double px = xpos(f, x->at_ms);
 		sb_add(sb, "<g class=\"key-time\" data-name=\"");
-		rpt_xml(sb, x->as);
+		esc_xml(sb, x->as);
 		sb_addf(sb, "\" data-at-ms=\"%lld\" data-elapsed-ms=\"%lld\"><title>",
 		    (long long)x->at_ms, (long long)x->elapsed_ms);
-		rpt_xml(sb, x->as);
+		esc_xml(sb, x->as);
 		sb_add(sb, ": ");
-		rpt_xml(sb, rpt_key_time(x->elapsed_ms, x->resolution_ms, b,
+		esc_xml(sb, rpt_key_time(x->elapsed_ms, x->resolution_ms, b,
 		    sizeof b));
 		sb_addf(sb, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
 		    " y2=\"%.1f\" stroke=\"#6a1b9a\" stroke-dasharray=\"4 3\"/>"
 		    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#6a1b9a\">",
 		    px, top - 18, px, bottom, px + 3, top - 22 - 10.0 * (k++ % 2));
-		rpt_xml(sb, x->as);
+		esc_xml(sb, x->as);
 		sb_add(sb, "</text></g>\n");
 	}
 }
@@ -260,14 +260,14 @@ probe_panel(struct sbuf *sb, const struct res_probe *p, const struct frame *f,
 			max = (double)p->lat_ms[k];
 	ymax = nice_ceiling(max);
 	sb_add(sb, "<g class=\"probe\" data-name=\"");
-	rpt_xml(sb, p->name);
+	esc_xml(sb, p->name);
 	sb_addf(sb, "\" data-samples=\"%zu\">\n<text x=\"%.1f\" y=\"%.1f\""
 	    " font-size=\"12\" font-weight=\"bold\">", p->n, LEFT, top - 6);
-	rpt_xml(sb, p->name);
+	esc_xml(sb, p->name);
 	sb_add(sb, "</text><text x=\"");
 	sb_addf(sb, "%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#555\"> ",
 	    LEFT + 8.0 * (double)strlen(p->name) + 10, top - 6);
-	rpt_xml(sb, p->url);
+	esc_xml(sb, p->url);
 	sb_add(sb, " — latency (log scale) and answers</text>\n");
 	sb_addf(sb, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
 	    " fill=\"none\" stroke=\"#ccc\"/>\n", LEFT, top, PW, PROBE_H);
@@ -334,10 +334,10 @@ load_panel(struct sbuf *sb, const struct res_load *l, const struct frame *f,
 	}
 	ymax = nice_ceiling(maxl);
 	sb_add(sb, "<g class=\"load\" data-name=\"");
-	rpt_xml(sb, l->name);
+	esc_xml(sb, l->name);
 	sb_addf(sb, "\" data-seconds=\"%zu\">\n<text x=\"%.1f\" y=\"%.1f\""
 	    " font-size=\"12\" font-weight=\"bold\">load ", l->nsec, LEFT, top - 6);
-	rpt_xml(sb, l->name);
+	esc_xml(sb, l->name);
 	sb_addf(sb, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\""
 	    " fill=\"#555\"> requests/s (bars, errors in red; peak %.0f/s), p50"
 	    " and p99 latency (lines, log scale, right)</text>\n",
@@ -409,6 +409,41 @@ legend(struct sbuf *sb, double y)
 	    " y=\"%.1f\">key time</text>\n</g>\n", x, y - 9, x, y + 1, x + 4, y);
 }
 
+/* What was off by its variable, under the legend: probes and loads that
+ * never ran, and how many checks were skipped. 0 when nothing was. */
+static int
+off_line(struct sbuf *sb, const struct result *r, double y)
+{
+	size_t skipped = 0;
+	int any = 0;
+
+	for (size_t i = 0; i < r->nex; i++)
+		skipped += r->ex[i].outcome == O_SKIPPED;
+	if (skipped == 0)
+		return 0;
+	sb_addf(sb, "<text class=\"off\" x=\"%.1f\" y=\"%.1f\" font-size=\"10\""
+	    " fill=\"#555\">Off by their variables, not checked: %zu check(s)",
+	    LEFT, y, skipped);
+	for (size_t i = 0; i < r->nprobes; i++)
+		if (r->probes[i].off != NULL) {
+			sb_add(sb, any++ ? "; " : " — ");
+			sb_add(sb, "probe ");
+			esc_xml(sb, r->probes[i].name);
+			sb_add(sb, ": ");
+			esc_xml(sb, r->probes[i].off);
+		}
+	for (size_t i = 0; i < r->nloads; i++)
+		if (r->loads[i].off != NULL) {
+			sb_add(sb, any++ ? "; " : " — ");
+			sb_add(sb, "load ");
+			esc_xml(sb, r->loads[i].name);
+			sb_add(sb, ": ");
+			esc_xml(sb, r->loads[i].off);
+		}
+	sb_add(sb, "</text>\n");
+	return 1;
+}
+
 int
 rpt_has_chart(const struct result *r)
 {
@@ -436,27 +471,32 @@ rpt_svg(const struct result *r)
 		np += r->probes[i].n > 0;
 	for (size_t i = 0; i < r->nloads; i++)
 		nl += r->loads[i].nsec > 0;
-	height = TOP + 20 + (double)np * (PROBE_H + STRIP_H + GAP) +
+	double offh = 0;
+	for (size_t i = 0; i < r->nex && offh == 0; i++)
+		if (r->ex[i].outcome == O_SKIPPED)
+			offh = 14;
+	height = TOP + 20 + offh + (double)np * (PROBE_H + STRIP_H + GAP) +
 	    (double)nl * (LOAD_H + GAP) + 40;
 	sb_init(&sb);
 	sb_addf(&sb, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg"
 	    " xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\""
 	    " viewBox=\"0 0 %.0f %.0f\" font-family=\"DejaVu Sans, Helvetica,"
 	    " Arial, sans-serif\" data-drill=\"", W, height, W, height);
-	rpt_xml(&sb, r->drill);
+	esc_xml(&sb, r->drill);
 	sb_addf(&sb, "\" data-verdict=\"%s\" data-from-ms=\"%lld\""
 	    " data-to-ms=\"%lld\">\n<title>", res_verdict_name(r->verdict),
 	    (long long)f.lo, (long long)f.hi);
-	rpt_xml(&sb, r->drill);
+	esc_xml(&sb, r->drill);
 	sb_addf(&sb, ": %s</title>\n<rect width=\"100%%\" height=\"100%%\""
 	    " fill=\"#fff\"/>\n<text x=\"%.1f\" y=\"18\" font-size=\"14\""
 	    " font-weight=\"bold\">", res_verdict_name(r->verdict), LEFT);
-	rpt_xml(&sb, r->drill);
+	esc_xml(&sb, r->drill);
 	sb_addf(&sb, " — <tspan fill=\"%s\">%s</tspan></text>\n",
 	    r->verdict == V_PASS ? "#2e7d32" : "#c62828",
 	    res_verdict_name(r->verdict));
 	legend(&sb, 36);
-	first = y = TOP + 20;
+	off_line(&sb, r, 50);
+	first = y = TOP + 20 + offh;
 	for (size_t i = 0; i < r->nprobes; i++) {
 		if (r->probes[i].n == 0)
 			continue;

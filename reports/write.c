@@ -89,10 +89,16 @@ rpt_write_dir(const struct result *r, const char *dir,
 }
 
 char *
-rpt_drill_dir(const char *dir, const struct result *r, size_t n)
+rpt_drill_dir(const char *dir, const char *name, struct sd_err *e)
 {
-	/* drill names are [a-z0-9-]: never a path of their own */
-	return n == 1 ? xstrdup(dir) : xasprintf("%s/%s", dir, r->drill);
+	char *safe = safe_name(name), *d = xasprintf("%s/%s", dir, safe);
+
+	free(safe);
+	if (mkdir_p(dir, 0755, e) == -1 || mkdir_own(d, 0755, e) == -1) {
+		free(d);
+		return NULL;
+	}
+	return d;
 }
 
 int
@@ -130,9 +136,14 @@ rpt_step_summary(const struct result *const *rs, size_t n, const char *path,
 			    " kept short)\n");
 			break;
 		}
-		sb_add(&sb, "\n```\n");
+		/* the summary quotes what a service answered: a fence longer
+		 * than any run of backticks in it, so it cannot end the block */
+		char fence[16];
+		const char *one[] = { s };
+		esc_md_fence(one, 1, fence, sizeof fence);
+		sb_addf(&sb, "\n%s\n", fence);
 		sb_add(&sb, s);
-		sb_add(&sb, "\n```\n");
+		sb_addf(&sb, "\n%s\n", fence);
 		free(s);
 	}
 	clean = redact_text(sb.buf);
@@ -140,10 +151,9 @@ rpt_step_summary(const struct result *const *rs, size_t n, const char *path,
 	len = strlen(clean);
 	if (len > STEP_SUMMARY_MAX)
 		len = STEP_SUMMARY_MAX;
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644))
-	    == -1) {
+	if ((fd = open_append(path, 0644, e)) == -1) {
 		free(clean);
-		return err_set(e, "%s: %s", path, strerror(errno));
+		return -1;
 	}
 	for (size_t off = 0; off < len;) {
 		ssize_t w = write(fd, clean + off, len - off);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../drills/fault.h"
+#include "../../lib/dispatch.h"
 #include "../../lib/journal.h"
 #include "../../lib/proc.h"
 

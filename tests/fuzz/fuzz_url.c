@@ -1,6 +1,7 @@
 /*
  * fuzz_url.c — the parsers of URLs and DSNs a drill hands over: the
- * blast-radius checks, the redis URL parser, header checks and redaction.
+ * blast-radius checks, the redis URL parser, header checks, redaction and
+ * the escaping of untrusted text.
  * Nothing is connected to.
  */
 #define _GNU_SOURCE
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/escape.h"
 #include "../../lib/hosts.h"
 #include "../../lib/redact.h"
 #include "../../lib/redisurl.h"
@@ -30,6 +32,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	req_check_url(s, &e);
 	req_check_header(s, s, &e);
 	free(redact_url(s));
+	/* untrusted text, escaped for a terminal, markdown and XML */
+	struct sbuf sb;
+	sb_init(&sb);
+	esc_term(&sb, (const char *)data, size);
+	esc_md(&sb, s);
+	esc_md_code(&sb, s);
+	esc_xml(&sb, s);
+	sb_free(&sb);
+	free(safe_name(s));
 	free(s);
 	return 0;
 }

@@ -66,10 +66,13 @@ alive() { local s; s=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) && [ -n "$s
 REPEAT=${SD_DRILL_REPEAT:-1}
 show_out() { sed 's/^/        | /' "$1"; }	# what a run printed, for a failure
 toxics() { python3 "$here/tools/pxlist.py" "$ROUTE_SOCK" "$1"; }	# toxics ROUTE: how many
+# LVARS: a profile file (--vars) the run reads over those variables, as a
+# team's would; unset: none
 ldrill() {	# ldrill DIR [VAR=value...]: $DRILL against the sandbox target
 	local dir=$1; shift
 	env SHAKEDOWN_TARGET="$TARGET" DATABASE_URL="$DB_URL" "$@" \
-		"$SHAKEDOWN" run -r "$dir" "$DRILL" >"$dir.out" 2>&1
+		"$SHAKEDOWN" run -r "$dir" ${LVARS:+--vars "$LVARS"} "$DRILL" \
+		>"$dir.out" 2>&1
 	RC=$?
 }
 repeat_drill() {	# repeat_drill RC DIR [VAR=value...]: REPEAT runs; GOT: how many gave RC

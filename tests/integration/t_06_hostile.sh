@@ -95,7 +95,8 @@ echo 1 >"$H/init.pid"
 marker=$H/pid1-start
 printf 'drill: x\nservices: { app: { kind: process, pidfile: "%s", start: [touch, "%s"] } }\nsteps:\n  - kill: app\n' "$H/init.pid" "$marker" >"$H/pid1.yaml"
 out=$("$SHAKEDOWN" run "$H/pid1.yaml" 2>&1); rc=$?
-eq "a pidfile naming pid 1: the kill is not applied (exit 4)" 4 "$rc"
+eq "a pidfile naming pid 1: refused before anything is applied (exit 2)" 2 "$rc"
+ok "a pidfile naming pid 1: nothing was started" test ! -e "$marker"
 contains "and says why" "pid 1 is init" "$out"
 
 # secrets: never in plan, stdout, REPORT.md, result.json, junit.xml

@@ -20,13 +20,24 @@ start_node() {	# start_node ENV...: sets NPID
 	wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null
 }
 stop_node() { kill -TERM "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null; }
+# The Node service's variables, written once as a team would (issue 24):
+# every drill here reads them through --vars, never from the environment
+cat >"$N/node.env" <<ENV
+# the Node service (tests/nodeapp), for every shipped drill
+SHAKEDOWN_TARGET=http://127.0.0.1:$NPORT
+REDIS_URL=$REDIS_URL
+DATABASE_URL=$DB_URL
+TARGET_PIDFILE=$N/node.pid
+DATA_ERROR="Database unavailable"
+ERRORS_METRIC=http_requests_total{status="503"}
+DB_UP_METRIC=db_up
+ENV
 ndrill() {	# ndrill DRILL DIR [VAR=value...]: runs it against the app, sets RC
-	local d=$1 dir=$2; shift 2
-	env SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT" REDIS_URL="$REDIS_URL" \
-		DATABASE_URL="$DB_URL" TARGET_PIDFILE="$N/node.pid" \
-		DATA_ERROR="Database unavailable" ERRORS_METRIC='http_requests_total{status="503"}' \
-		DB_UP_METRIC=db_up "$@" \
-		"$SHAKEDOWN" run -r "$dir" "$SCN/$d.yaml" >"$dir.out" 2>&1
+	local d=$1 dir=$2 a; shift 2
+	local over=()
+	for a in "$@"; do over+=(--var "$a"); done
+	env -u SHAKEDOWN_TARGET -u DATABASE_URL -u REDIS_URL "$SHAKEDOWN" run -r "$dir" \
+		--vars "$N/node.env" "${over[@]}" "$SCN/$d.yaml" >"$dir.out" 2>&1
 	RC=$?
 }
 
@@ -37,6 +48,32 @@ for d in redis-outage postgres-outage ai-guard health-load; do
 done
 contains "health-load on Node: the report says what the leak check measured" \
 	"MiB per 1000 requests" "$(cat "$N/health-load/REPORT.md")"
+# its metrics checks off (a service without Prometheus metrics, or without
+# a database gauge): still PASS, and every output says what was skipped
+ndrill postgres-outage "$N/pg-nometrics" METRICS_PATH=
+eq "postgres-outage with METRICS_PATH= (no metrics): PASS" 0 "$RC"
+contains "and the terminal says what was skipped" "skipped step 6" "$(cat "$N/pg-nometrics.out")"
+contains "REPORT.md shows the checks skipped, with the reason" "METRICS_PATH is set empty" "$(grep skipped "$N/pg-nometrics/REPORT.md")"
+eq "result.json: 5 checks skipped" 5 "$(python3 -c 'import json,sys; print(sum(x["outcome"] == "skipped" for x in json.load(open(sys.argv[1]))["expectations"]))' "$N/pg-nometrics/result.json")"
+contains "junit.xml: <skipped> with the reason" '<skipped message="off: probe' "$(cat "$N/pg-nometrics/junit.xml")"
+contains "the chart's legend says what is off" 'metrics: METRICS_PATH is set empty' "$(cat "$N/pg-nometrics/timeline.svg")"
+ndrill postgres-outage "$N/pg-nogauge" DB_UP_METRIC=
+eq "postgres-outage with DB_UP_METRIC= (no gauge, metrics on): PASS" 0 "$RC"
+contains "the 503 counter is still checked" "http_requests_total" "$(grep pass "$N/pg-nogauge/REPORT.md")"
+out=$("$SHAKEDOWN" vars --vars "$N/node.env" --var DB_UP_METRIC= "$SCN/postgres-outage.yaml")
+contains "shakedown vars: a value and where it came from" "value: db_up (from $N/node.env:8)" "$(DB_UP_METRIC=x "$SHAKEDOWN" vars --vars "$N/node.env" "$SCN/postgres-outage.yaml")"
+contains "shakedown vars: what is off, and why" "DB_UP_METRIC is set empty" "$out"
+cat >"$N/off.yaml" <<YAML
+drill: all-off
+target: http://127.0.0.1:$NPORT
+probes:
+  m: { get: /metrics, when: "\${OFF_PROBE-on}" }
+steps:
+  - expect: { probe: m, status: 200 }
+YAML
+OFF_PROBE= "$SHAKEDOWN" run "$N/off.yaml" >"$N/off.out" 2>&1
+eq "a drill whose every check is off: an error, not a PASS (exit 1)" 1 $?
+contains "and says so" "every check is off" "$(cat "$N/off.out")"
 ok "the Node service is still running after the drills" alive "$NPID"
 stop_node
 

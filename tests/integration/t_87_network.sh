@@ -29,7 +29,10 @@ qdiscs() { tc -n "$1" qdisc show dev "$2" | grep -Ev '^qdisc (noqueue|pfifo_fast
 netem_same() {	# netem_same "tc options" "yaml keys" [N: our Nth request] [tc prefix]
 	ina strace -f -e trace=sendmsg -e write=all -xx tc qdisc add dev lo \
 	    ${4:-root handle 1:} netem $1 >"$N/tc.txt" 2>&1
-	printf 'drill: x\nsteps:\n  - netem: { dev: lo, %s }\n' "$2" >"$N/s.yaml"
+	local scope='scope: device, '	# all of lo, said on purpose
+	[[ $2 == *port:* ]] && scope=
+	printf 'drill: x\nsteps:\n  - netem: { dev: lo, %s%s }\n' "$scope" "$2" \
+	    >"$N/s.yaml"
 	ina "$SHAKEDOWN" plan --raw "$N/s.yaml" >"$N/ours.txt"
 	eq "netem '$1': shakedown's request is tc's, byte for byte" identical \
 	    "$(python3 "$T/nlcmp.py" "$N/tc.txt" "$N/ours.txt" ${3:-} | cut -d: -f1)"
@@ -45,7 +48,7 @@ netem_same "delay 200ms" "delay: 200ms, port: 5432" 3 "parent 1:1 handle 10:"
 ok "tc sent its requests (strace saw them)" grep -q "bytes in buffer" "$N/tc.txt"
 
 # netem on this kernel: exit 4, says so, names the proxy, leaves nothing
-for scope in "" "port=8000"; do
+for scope in "scope=device" "port=8000"; do
 	ina "$SHAKEDOWN" fault netem dev=vA delay=200ms $scope --for 1s >"$N/ne.out" 2>&1; rc=$?
 	eq "netem ${scope:-unscoped}: exit 4 on a kernel without sch_netem" 4 "$rc"
 	contains "netem ${scope:-unscoped}: the message says so" "netem is not available in this kernel" "$(cat "$N/ne.out")"
@@ -76,14 +79,14 @@ eq "bandwidth: nothing left on the device" "" "$(qdiscs "$NA" vA)"
 
 # an admin's root qdisc is never replaced
 tc -n "$NA" qdisc add dev vA root handle 5: tbf rate 10mbit burst 10kb latency 50ms
-ina "$SHAKEDOWN" fault bandwidth dev=vA rate=1mbit --for 1s >"$N/admin.out" 2>&1; rc=$?
+ina "$SHAKEDOWN" fault bandwidth dev=vA rate=1mbit scope=device --for 1s >"$N/admin.out" 2>&1; rc=$?
 eq "an admin's root qdisc: refused, exit 4" 4 "$rc"
 contains "an admin's root qdisc: the reason" "already has a root qdisc (tbf 5:)" "$(cat "$N/admin.out")"
 contains "an admin's root qdisc: still there" "tbf 5:" "$(qdiscs "$NA" vA)"
 tc -n "$NA" qdisc del dev vA root
 
 # kill -9 of `shakedown fault` (tc): the guardian reverts within 3 s
-ip netns exec "$NA" "$SHAKEDOWN" fault bandwidth dev=vA rate=1mbit >"$N/k.out" 2>&1 & kf=$!
+ip netns exec "$NA" "$SHAKEDOWN" fault bandwidth dev=vA rate=1mbit port=8000 >"$N/k.out" 2>&1 & kf=$!
 wait_for 10 bash -c "tc -n $NA qdisc show dev vA | grep -q tbf" >/dev/null
 kill -KILL "$kf"; wait "$kf" 2>/dev/null; t0=$(now_ms)
 wait_for 10 bash -c "! tc -n $NA qdisc show dev vA | grep -q tbf" >/dev/null

@@ -48,7 +48,7 @@ YAML
 out=$("$SHAKEDOWN" validate "$C/bad.yaml" 2>&1); rc=$?
 eq "cpu without a process: exit 2" 2 "$rc"
 contains "and says what it needs, at the step" "bad.yaml:3:5: cpu: one of service:, pid:, pidfile: or unit:" "$out"
-out=$("$SHAKEDOWN" fault cpu pid=2 limit=0% 2>&1); rc=$?
+out=$("$SHAKEDOWN" fault cpu pid=32000 limit=0% 2>&1); rc=$?
 eq "cpu limit 0%: exit 2" 2 "$rc"
 contains "and says so" "limit: at least 1% of a CPU" "$out"
 

@@ -49,7 +49,7 @@ usage_mib() { echo $(( $(cat "$1/$USEF") / MIB )); }
 # back 310 of 512 MiB, 200 MiB taken by something else meanwhile); that the
 # hog itself is gone is checked exactly.
 a0=$(avail_mib)
-"$SHAKEDOWN" fault memory size=512MiB --for 4s >"$M/host.out" 2>&1 & f=$!
+"$SHAKEDOWN" fault memory size=512MiB scope=machine --for 4s >"$M/host.out" 2>&1 & f=$!
 wait_for 10 bash -c "[ \$(awk '/^MemAvailable:/ {print int(\$2 / 1024)}' /proc/meminfo) -le $((a0 - 480)) ]" >/dev/null
 a1=$(avail_mib)
 wait_for 10 bash -c "grep -q '^reverted' $M/host.out" >/dev/null
@@ -104,8 +104,18 @@ le "kill -9: reverted in ${took}ms" "$took" 3000
 le "kill -9: the memory is given back (±5 MiB)" "$(usage_mib "$MEMCG")" $((u0 + 5))
 mem_cleanup; MEMCG=""
 
+# the machine's memory only when said on purpose (issue 25): a process
+# without a limit of its own is refused before anything is taken
+sleep 60 & nolim=$!; MEM_PIDS+=("$nolim")
+out=$("$SHAKEDOWN" fault memory pid="$nolim" percent=90% --for 1s 2>&1); rc=$?
+eq "a process without a memory limit: refused (exit 2)" 2 "$rc"
+contains "and the message says how to mean it" "or say scope: machine to mean it" "$out"
+eq "refused: nothing made" "" "$(hogs)"
+out=$("$SHAKEDOWN" fault -n memory size=1MiB 2>&1); rc=$?
+eq "the machine's memory without scope: machine: refused at -n (exit 2)" 2 "$rc"
+kill "$nolim" 2>/dev/null
 # the safety floor: all of the machine's available memory is refused
-out=$("$SHAKEDOWN" fault memory size="$(avail_mib)MiB" --for 1s 2>&1); rc=$?
+out=$("$SHAKEDOWN" fault memory size="$(avail_mib)MiB" scope=machine --for 1s 2>&1); rc=$?
 eq "taking all available memory: refused, it cannot be applied (exit 4)" 4 "$rc"
 contains "and names the safety floor" "safety floor" "$out"
 eq "refused: nothing made" "" "$(hogs)"

@@ -17,7 +17,7 @@ cat >"$G/bad.yaml" <<'YAML'
 drill: badexit
 target: http://127.0.0.1:1
 services:
-  app: { kind: process, pid: 2 }
+  app: { kind: process, pid: 32000 }
 steps:
   - expect: { process: app, exits: { code: 0 } }
 YAML
@@ -74,4 +74,21 @@ node_script NO_GRACEFUL=1
 "$N/start.sh"; wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null
 repeat_drill 1 "$N/bug" SHAKEDOWN_TARGET="http://127.0.0.1:$NPORT" TARGET_PIDFILE="$N/node.pid" TARGET_START="$N/start.sh"
 eq "graceful-shutdown FAILs on the Node service that exits at once ($REPEAT run(s))" "$REPEAT" "$GOT"
+node_stop_all
+
+# terminus's way (issue 24): a clean drain, then the SIGTERM re-raised —
+# "killed by signal 15" is a clean exit by default, and FAILs only when
+# the drill is made strict (EXIT_CODE=0). The service's variables come
+# from a profile file, as a team's would.
+node_script SHUTDOWN_STYLE=terminus
+printf '# the Node service, as a team writes it once\nSHAKEDOWN_TARGET=http://127.0.0.1:%s\nTARGET_PIDFILE=%s\nTARGET_START="%s"\n' \
+	"$NPORT" "$N/node.pid" "$N/start.sh" >"$N/node.env"
+"$N/start.sh"; wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null
+LVARS=$N/node.env repeat_drill 0 "$N/terminus"
+eq "graceful-shutdown PASSes on a terminus-style service that re-raises SIGTERM ($REPEAT run(s))" "$REPEAT" "$GOT"
+contains "and the report says what it saw" "killed by signal 15 (Terminated) (clean: the signal it was sent" "$(cat "$N/terminus1/REPORT.md")"
+wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null
+LVARS=$N/node.env repeat_drill 1 "$N/strict" EXIT_CODE=0
+eq "made strict (EXIT_CODE=0), the same service FAILs ($REPEAT run(s))" "$REPEAT" "$GOT"
+contains "and says why" "killed by signal 15" "$(grep -i 'time to exit\|exits' "$N/strict1/REPORT.md" | head -3)"
 node_stop_all

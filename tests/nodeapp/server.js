@@ -19,7 +19,9 @@
 // RATE_LIMIT_POINTS per RATE_LIMIT_DURATION seconds per client, default
 // 100/1; 429 with Retry-After; by X-Client-Id, else the address, or only
 // the address with RATE_LIMIT_KEY=ip); NO_RATE_LIMIT=1 leaves it out.
-// NO_GRACEFUL=1 exits at once on SIGTERM, cutting requests in flight.
+// NO_GRACEFUL=1 exits at once on SIGTERM, cutting requests in flight;
+// SHUTDOWN_STYLE=terminus ends as @godaddy/terminus does after its cleanup:
+// it sends itself the signal again, so it dies "killed by SIGTERM".
 // POST /api/writes {"key":K} inserts into node_writes and answers 201 once
 // committed, 503 when the database does not take it; LOSE_WRITES=1
 // acknowledges at once and writes from a buffer every 100 ms, dropping a
@@ -383,13 +385,20 @@ const server = app.listen(port, '127.0.0.1', () => {
 });
 
 // graceful shutdown: stop taking new requests, let in-flight ones finish
-process.on('SIGTERM', () => {
+function onTerm() {
   if (process.env.NO_GRACEFUL === '1') process.exit(0); // the bug: requests in flight are cut
   shuttingDown = true;
   server.close(async () => {
     await pool.end().catch(() => {});
     if (redis) await redis.quit().catch(() => {});
+    if (process.env.SHUTDOWN_STYLE === 'terminus') {
+      // terminus: the cleanup done, the signal goes on to do what it does
+      process.removeListener('SIGTERM', onTerm);
+      process.kill(process.pid, 'SIGTERM');
+      return;
+    }
     process.exit(0);
   });
   setTimeout(() => process.exit(1), 30000).unref();
-});
+}
+process.on('SIGTERM', onTerm);

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../drills/fault.h"
+#include "../../lib/dispatch.h"
 #include "../../lib/plan.h"
 
 static struct scenario *

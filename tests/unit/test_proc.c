@@ -1,5 +1,6 @@
 /* test_proc.c — argv splitting, running with a timeout, exec errors, pids. */
 #define _GNU_SOURCE
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <setjmp.h>
@@ -91,13 +92,25 @@ pids(void **state)
 	fd = mkstemp(path);
 	close(fd);
 	assert_int_equal(pidfile_write(path, pid, &e), 0);
-	assert_int_equal(pidfile_read(path), pid);
+	assert_int_equal(pidfile_read(path, &e), pid);
+	assert_int_equal(pidfile_read_checked(path, &e), pid);
+	/* anyone may write it: not trusted */
+	chmod(path, 0666);
+	assert_int_equal(pidfile_read_checked(path, &e), 0);
+	assert_non_null(strstr(e.msg, "can be written by someone other"));
+	chmod(path, 0644);
 	/* stopped processes still terminate: SIGCONT follows the signal */
 	kill(pid, SIGSTOP);
 	assert_int_equal(proc_terminate(pid, SIGTERM, 2000), 0);
 	assert_false(proc_alive(pid));
 	unlink(path);
-	assert_int_equal(pidfile_read(path), 0);
+	assert_int_equal(pidfile_read(path, &e), 0);
+	/* pid 2 and kernel threads are never touched */
+	assert_int_equal(pid_check(2, &e), -1);
+	assert_true(proc_is_kthread(2));
+	assert_false(proc_is_kthread(getpid()));
+	assert_int_equal(pidfile_read("/dev/zero", &e), 0);
+	assert_non_null(strstr(e.msg, "not a regular file"));
 	assert_false(proc_alive(0));
 }
 

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../../drills/fault.h"
+#include "../../lib/dispatch.h"
 #include "../../lib/journal.h"
 #include "../../lib/runner.h"
 #include "../../reports/report.h"
@@ -111,20 +111,31 @@ static const char drill[] =
     "  - start: b\n"
     "  - wait: 10ms\n";
 
-/* Parse, swap every fault's kind for the fake one, plan, run. */
+/* Parse and plan, then run the plan with each fault a copy of the
+ * scenario's whose kind is the fake one (the scenario itself is never
+ * changed: the runner acts on the plan's faults). */
 static struct result *
 run_fake(struct scenario **sp, char **journal)
 {
 	struct run_opts o = { getenv("SHAKEDOWN"), &intr, NULL, NULL, NULL, 0 };
+	static struct fault fakes[16];
 	struct sd_err e;
 	struct scenario *s = scen_parse("fake.yaml", drill, strlen(drill), &e);
 
 	if (s == NULL)
 		fail_msg("%s", e.msg);
+	assert_true(s->nsteps <= 16);
 	for (size_t i = 0; i < s->nsteps; i++)
-		if (s->steps[i].fault != NULL)
-			s->steps[i].fault->kind = &fake;
+		if (s->steps[i].fault != NULL) {
+			fakes[i] = *s->steps[i].fault;
+			fakes[i].kind = &fake;
+		}
 	struct plan *p = plan_build(s);
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].fault != NULL)
+			p->steps[i].fault = p->steps[i].op == PO_REVERT &&
+			    s->steps[i].kind == ST_REVERT ?
+			    &fakes[p->steps[i].undoes] : &fakes[i];
 	calls[0] = '\0';
 	intr = 0;
 	struct result *r = run_drill(p, &o);

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../drills/fault.h"
+#include "../../lib/dispatch.h"
 #include "../../lib/scenario.h"
 #include "../../lib/ynode.h"
 

@@ -78,6 +78,88 @@ errors(void **state)
 	assert_int_equal(err_set(NULL, "ignored"), -1);
 }
 
+/* a 4 KiB value in a message: cut, with an ellipsis; apostrophes in words
+ * are not quotes */
+static void
+echoes(void **state)
+{
+	char big[4096];
+	struct sd_err e;
+
+	(void)state;
+	memset(big, '9', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	err_set(&e, "wait: bad duration '%s' here", big);
+	assert_true(strlen(e.msg) < 120);
+	assert_non_null(strstr(e.msg, "9…' here"));
+	err_set(&e, "shakedown's own '%s' can't be", "short");
+	assert_string_equal(e.msg, "shakedown's own 'short' can't be");
+}
+
+static void
+safe_names(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "redis-outage", "redis-outage" },
+		{ "../../../../tmp/escaped", "_._.._.._.._tmp_escaped" },
+		{ ".hidden", "_hidden" },
+		{ "", "drill" },
+		{ "a b/c\\d", "a_b_c_d" },
+	};
+	char long_name[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *s = safe_name(cases[i][0]);
+		assert_string_equal(s, cases[i][1]);
+		free(s);
+	}
+	memset(long_name, 'x', sizeof long_name - 1);
+	long_name[sizeof long_name - 1] = '\0';
+	char *s = safe_name(long_name);
+	assert_int_equal(strlen(s), SAFE_NAME_MAX);
+	free(s);
+}
+
+/* the atomic writer never follows a planted symlink */
+static void
+no_follow(void **state)
+{
+	char dir[] = "/tmp/sd-unit-XXXXXX", *victim, *path, *link, *back;
+	struct sd_err e;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	victim = xasprintf("%s/victim", dir);
+	path = xasprintf("%s/REPORT.md", dir);
+	assert_int_equal(write_file_atomic(victim, "precious", 8, &e), 0);
+	link = xasprintf("%s.tmp.%d", path, (int)getpid());
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(write_file_atomic(path, "report", 6, &e), 0);
+	back = read_file(victim, NULL, &e);
+	assert_string_equal(back, "precious");
+	free(back);
+	/* appending through a symlink is refused */
+	assert_int_equal(open_append(link, 0644, &e), -1);
+	assert_non_null(strstr(e.msg, "symbolic link"));
+	/* a folder made for a drill is never a symlink */
+	char *d = xasprintf("%s/drill", dir);
+	assert_int_equal(symlink(dir, d), 0);
+	assert_int_equal(mkdir_own(d, 0755, &e), -1);
+	unlink(d);
+	assert_int_equal(mkdir_own(d, 0755, &e), 0);
+	assert_int_equal(mkdir_own(d, 0755, &e), 0);
+	rmdir(d);
+	free(d);
+	unlink(link);
+	unlink(path);
+	unlink(victim);
+	rmdir(dir);
+	free(victim);
+	free(path);
+	free(link);
+}
+
 int
 main(void)
 {
@@ -85,6 +167,9 @@ main(void)
 		cmocka_unit_test(sbuf_grows),
 		cmocka_unit_test(files),
 		cmocka_unit_test(errors),
+		cmocka_unit_test(echoes),
+		cmocka_unit_test(safe_names),
+		cmocka_unit_test(no_follow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,20 +1,13 @@
 /*
- * fault.c — what every kind shares: finding the kind of a step, parsing
- * its common part (the service it names, its timeout), the journal record's
- * envelope, dispatching a revert from a record, running a command with a
- * timeout, and reading record fields without trusting them.
+ * dispatch.c — see dispatch.h.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <poll.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "../lib/proc.h"
-#include "fault.h"
+#include "dispatch.h"
 
 #define DEFAULT_TIMEOUT_MS 30000
 #define MAX_TIMEOUT_MS (30 * 60 * 1000)
@@ -88,6 +81,18 @@ fault_undoes(const struct fault *by, const struct fault *f)
 	return by->kind == f->kind && f->verb->lasting &&
 	    strcmp(by->target, f->target) == 0 &&
 	    in_list(by->verb->undoes, f->verb->name);
+}
+
+size_t
+fault_endpoints(const struct fault *f, struct fault_endpoint *out)
+{
+	return f->kind->endpoints ? f->kind->endpoints(f, out) : 0;
+}
+
+int
+fault_preflight(const struct fault *f, struct sd_err *e)
+{
+	return f->kind->preflight ? f->kind->preflight(f, e) : 0;
 }
 
 /* The service a step names: "stop: redis" or "stop: { service: redis }". */
@@ -188,14 +193,15 @@ fault_parse_step(const struct yctx *y, const struct ynode *key,
 }
 
 void
-fault_free(struct fault *f)
+fault_free(const struct fault *f)
 {
 	if (f == NULL)
 		return;
 	if (f->kind != NULL && f->kind->free != NULL && f->opts != NULL)
 		f->kind->free(f->opts);
 	free(f->target);
-	free(f);
+	/* the one place a fault stops being const: its owner lets it go */
+	free((void *)(uintptr_t)f);
 }
 
 json_t *
@@ -248,138 +254,3 @@ fault_in_effect_record(const json_t *rec, const struct fault_env *env)
 	return k->in_effect(rec, env);
 }
 
-void
-fault_note(char **note, const char *fmt, ...)
-{
-	char *add, *prev;
-	va_list ap;
-
-	if (note == NULL)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&add, fmt, ap) < 0)
-		add = xstrdup(fmt);
-	va_end(ap);
-	prev = *note;
-	*note = prev ? xasprintf("%s; %s", prev, add) : xstrdup(add);
-	free(prev);
-	free(add);
-}
-
-char
-fault_hear(int fd, int64_t timeout_ms, const struct fault_env *env)
-{
-	int64_t end = mono_ms() + timeout_ms;
-	char c;
-
-	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		int64_t left = end - mono_ms();
-		if (left <= 0 || (env && env->stop && *env->stop))
-			return 0;
-		int n = poll(&p, 1, left > 100 ? 100 : (int)left);
-		if (n == 1) {
-			ssize_t r = read(fd, &c, 1);
-			if (r == 1)
-				return c;
-			if (r == 0 || errno != EINTR)
-				return 0;
-		}
-	}
-}
-
-int
-fault_run_argv(char *const *argv, const struct fault_env *env,
-    int64_t timeout_ms, char **note, struct sd_err *e)
-{
-	struct proc_result r;
-	char **v = argv_dup(argv), *joined = argv_join(argv);
-	int rc = 0;
-
-	/* "shakedown" means this binary, installed or not */
-	if (strcmp(v[0], "shakedown") == 0 && env != NULL &&
-	    env->self_exe != NULL) {
-		free(v[0]);
-		v[0] = xstrdup(env->self_exe);
-	}
-	if (proc_run(v, timeout_ms, &r, e) == -1) {
-		rc = err_prefix(e, "%s", joined);
-	} else {
-		size_t n = strlen(r.output);
-		while (n > 0 && (r.output[n - 1] == '\n' || r.output[n - 1] == ' '))
-			r.output[--n] = '\0';
-		const char *tail = n > 200 ? r.output + n - 200 : r.output;
-		if (r.timed_out)
-			rc = err_set(e, "'%s' did not finish within %lldms and was"
-			    " killed", joined, (long long)timeout_ms);
-		else if (!r.exited || r.status != 0)
-			rc = err_set(e, "'%s' %s %d%s%s", joined, r.exited ?
-			    "exited with status" : "was killed by signal", r.status,
-			    n ? ": " : "", tail);
-		else
-			fault_note(note, "'%s' exit 0 in %lldms%s%s", joined,
-			    (long long)r.elapsed_ms, n ? ": " : "", tail);
-		proc_result_free(&r);
-	}
-	free(joined);
-	argv_free(v);
-	return rc;
-}
-
-int
-rec_str(const json_t *rec, const char *key, const char **out,
-    struct sd_err *e)
-{
-	const char *s = json_string_value(json_object_get(rec, key));
-
-	if (s == NULL)
-		return err_set(e, "the record has no '%s'", key);
-	*out = s;
-	return 0;
-}
-
-int
-rec_int(const json_t *rec, const char *key, int64_t lo, int64_t hi,
-    int64_t *out, struct sd_err *e)
-{
-	json_t *v = json_object_get(rec, key);
-
-	if (!json_is_integer(v))
-		return err_set(e, "the record has no number '%s'", key);
-	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
-		return err_set(e, "the record's '%s' (%lld) is out of range", key,
-		    (long long)json_integer_value(v));
-	*out = json_integer_value(v);
-	return 0;
-}
-
-char **
-rec_argv(const json_t *rec, const char *key, struct sd_err *e)
-{
-	json_t *a = json_object_get(rec, key), *w;
-	size_t i, n = json_array_size(a);
-	char **v;
-
-	if (!json_is_array(a) || n == 0 || n > 1024)
-		return err_set(e, "the record has no command '%s'", key), NULL;
-	v = xcalloc(n + 1, sizeof *v);
-	json_array_foreach(a, i, w) {
-		if (!json_is_string(w)) {
-			argv_free(v);
-			return err_set(e, "the record's command '%s' is not all"
-			    " strings", key), NULL;
-		}
-		v[i] = xstrdup(json_string_value(w));
-	}
-	return v;
-}
-
-json_t *
-argv_json(char *const *argv)
-{
-	json_t *a = json_array();
-
-	for (; argv != NULL && *argv; argv++)
-		json_array_append_new(a, json_string(*argv));
-	return a;
-}

@@ -1,9 +1,11 @@
 /*
  * fault.h — the fault-kind interface, in the spirit of tc's qdisc_util: each
  * kind is one file in drills/ exporting one `const struct fault_kind`, and
- * kinds.c lists them in one table. Nothing outside a kind's file knows its
- * options or its journal record; the runner, plan, guardian and `recover`
- * reach every kind through this interface alone.
+ * drills/kinds.c lists them in one table. Nothing outside a kind's file
+ * knows its options or its journal record; the runner, plan, guardian and
+ * `recover` reach every kind through the table alone (dispatch.h). This
+ * header is what a kind is written against: the interface, and the helpers
+ * kinds share (fault.c). It is below the kinds; dispatch is above them.
  *
  * Life of a fault:
  *   parse      a step's value into the kind's private options (f->opts),
@@ -23,6 +25,11 @@
  *              fine when it is already undone or was only partly applied
  *   in_effect  is what the record describes still in effect? 1 yes, 0 no,
  *              -1 cannot tell; the guardian re-checks after a revert
+ *   endpoints  the addresses apply will listen on or connect to itself
+ *              (optional), for the blast-radius rule every host obeys
+ *   preflight  what run checks before anything is applied, short of acting
+ *              (optional): the process it will act on resolves (and is
+ *              trusted) now, the device exists. plan and -n check it too
  *
  * apply and revert return 0, or -1 with e set, or FAULT_FINAL with e set:
  * from apply, "failed before changing anything" (nothing to revert); from
@@ -44,9 +51,9 @@
 
 #include <jansson.h>
 
-#include "../lib/service.h"
-#include "../lib/util.h"
-#include "../lib/ynode.h"
+#include "service.h"
+#include "util.h"
+#include "ynode.h"
 
 struct fault_kind;
 
@@ -83,6 +90,8 @@ struct fault {
 	char *target;
 	void *opts;
 	int64_t timeout_ms;		/* bounds apply, and the recorded revert */
+	int sends;			/* the signal it sends the service's
+					 * process (a signal step), 0: none */
 	int line, col;
 };
 
@@ -94,6 +103,20 @@ struct fault_parse {
 	const struct ynode *args;	/* NULL when the value is a name */
 	const struct ynode *value;	/* the step's value, whatever its form */
 };
+
+/* An address a fault itself uses: "HOST:PORT" (IPv6 in brackets). */
+struct fault_endpoint {
+	const char *what;		/* "listen", "upstream" */
+	const char *addr;
+	int listen;			/* 1: it listens there */
+};
+#define FAULT_MAX_ENDPOINTS 4
+
+struct fault_kind;
+
+/* drills/kinds.c: the table of every kind, NULL-terminated. Only dispatch
+ * (and `fault --list`) walks it. */
+extern const struct fault_kind *const fault_kinds[];
 
 struct fault_kind {
 	const char *name;
@@ -112,40 +135,11 @@ struct fault_kind {
 	int (*revert)(const json_t *rec, void *state,
 	    const struct fault_env *env, char **note, struct sd_err *e);
 	int (*in_effect)(const json_t *rec, const struct fault_env *env);
+	size_t (*endpoints)(const struct fault *f, struct fault_endpoint *out);
+	int (*preflight)(const struct fault *f, struct sd_err *e);
 	void (*free_state)(void *state);
 	void (*free)(void *opts);
 };
-
-/* kinds.c: the table, NULL-terminated. */
-extern const struct fault_kind *const fault_kinds[];
-
-const struct fault_kind *fault_kind_named(const char *name);
-/* Is name a verb of any kind? */
-int fault_is_verb(const char *name);
-/* Every verb of every kind, NULL-terminated (static storage). */
-const char *const *fault_verb_names(void);
-/* Does a step with verb `by` revert an open fault `f`? */
-int fault_undoes(const struct fault *by, const struct fault *f);
-
-/*
- * Parse the fault step key: value. find looks a service up by name (arg is
- * passed along); the kind is the first in the table that has the verb and
- * acts on the named service's kind. step_timeout_ms: the step's own
- * timeout: (0: none). On error *out may hold a partly parsed fault.
- */
-typedef const struct svc *(*fault_svc_fn)(const void *arg, const char *name);
-int fault_parse_step(const struct yctx *y, const struct ynode *key,
-    const struct ynode *value, fault_svc_fn find, const void *arg,
-    int64_t step_timeout_ms, struct fault **out);
-void fault_free(struct fault *f);
-
-/* The journal record: kind, verb and target, and what prepare recorded. */
-json_t *fault_prepare(const struct fault *f, const struct fault_env *env,
-    struct sd_err *e);
-/* Revert / check from a record alone, dispatching on its "kind". */
-int fault_revert_record(const json_t *rec, const struct fault_env *env,
-    char **note, struct sd_err *e);
-int fault_in_effect_record(const json_t *rec, const struct fault_env *env);
 
 /*
  * Helpers for kinds.
@@ -158,6 +152,13 @@ int fault_run_argv(char *const *argv, const struct fault_env *env,
 /* One byte from a child of the kind's (its progress), within timeout_ms;
  * 0 on EOF, timeout, or when env->stop is set. */
 char fault_hear(int fd, int64_t timeout_ms, const struct fault_env *env);
+/* pid: of a kind's mapping: a pid a fault may act on (pid_check), 0 when
+ * absent; -1 with a file:line:col error. */
+int fault_parse_pid(const struct fault_parse *p, pid_t *pid);
+/* The process a kind acts on: its service's pid, else pidfile's (trusted:
+ * pidfile_read_checked), else pid; checked and running. 0 with e. */
+pid_t fault_target_pid(const struct svc *sv, const char *pidfile, pid_t pid,
+    struct sd_err *e);
 /* Append "; text" to *note. */
 void fault_note(char **note, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
