@@ -17,6 +17,7 @@ enum cmd_retval {
 	CMD_USAGE = 2,		/* bad usage or bad scenario */
 	CMD_ABORTED = 3,	/* signal or deadline */
 	CMD_FAULT = 4,		/* a fault could not be applied or reverted */
+	CMD_GUARDRAIL = 5,	/* a guardrail stopped a drill (abort:, halt) */
 };
 
 struct cmd_entry {
@@ -74,11 +75,21 @@ int cmd_var_option(int ch, const char *arg);
 /* --allow-host HOST: add it to allow (room for CMD_MAX_ALLOW). */
 #define CMD_MAX_ALLOW 32
 int cmd_allow_host(char *host, char **allow, size_t *n, struct sd_err *e);
+/* --abort-if EXPR (run, plan, validate): one more abort condition for
+ * every drill given, in the abort: grammar (a YAML flow mapping). */
+#define CMD_OPT_ABORT_IF 258
+#define CMD_MAX_ABORT_IF 16
+#define CMD_ABORT_IF_OPTION \
+	{ "abort-if", required_argument, NULL, CMD_OPT_ABORT_IF }
 /* The options every command that loads drills takes (run, plan,
- * validate): --allow-host ('A'), --vars, --var. 1 if ch is one of them
- * (*rc: CMD_OK, or the usage error already printed), 0 if not. */
+ * validate): --allow-host ('A'), --vars, --var, --abort-if. 1 if ch is one
+ * of them (*rc: CMD_OK, or the usage error already printed), 0 if not. */
 int cmd_drill_option(const struct cmd_entry *self, int ch, char *arg,
     char **allow, size_t *nallow, enum cmd_retval *rc);
+/* The --abort-if conditions added to each loaded drill; how many drills
+ * one did not fit (printed, file:line:col; that drill freed, NULL). */
+struct scenario;
+int cmd_add_abort_ifs(struct scenario **sc, char *const *files, size_t n);
 
 /*
  * Signals, one way for every command: SIGINT, SIGTERM and SIGHUP only set
@@ -98,6 +109,7 @@ int cmd_leftovers(void);
 
 extern const struct cmd_entry cmd_fault;
 extern const struct cmd_entry cmd_guardian;
+extern const struct cmd_entry cmd_halt;
 extern const struct cmd_entry cmd_list;
 extern const struct cmd_entry cmd_load;
 extern const struct cmd_entry cmd_plan;

@@ -16,6 +16,7 @@
 
 #include "../lib/escape.h"
 #include "../lib/redact.h"
+#include "../lib/scenario.h"
 #include "cmd.h"
 
 #ifndef SD_VERSION
@@ -41,6 +42,30 @@ cmd_var_option(int ch, const char *arg)
 	return 0;
 }
 
+static char *abort_ifs[CMD_MAX_ABORT_IF];
+static size_t nabort_ifs;
+
+int
+cmd_add_abort_ifs(struct scenario **sc, char *const *files, size_t n)
+{
+	struct sd_err e;
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < nabort_ifs && sc[i] != NULL; k++) {
+			char *origin = n > 1 ? xasprintf("--abort-if (for %s)",
+			    files[i]) : xstrdup("--abort-if");
+			if (scen_add_abort(sc[i], origin, abort_ifs[k], &e) == -1) {
+				cmd_error("%s", e.msg);
+				scen_free(sc[i]);	/* not this drill */
+				sc[i] = NULL;
+				bad++;
+			}
+			free(origin);
+		}
+	return bad;
+}
+
 int
 cmd_drill_option(const struct cmd_entry *self, int ch, char *arg,
     char **allow, size_t *nallow, enum cmd_retval *rc)
@@ -48,6 +73,14 @@ cmd_drill_option(const struct cmd_entry *self, int ch, char *arg,
 	struct sd_err e;
 
 	*rc = CMD_OK;
+	if (ch == CMD_OPT_ABORT_IF) {
+		if (nabort_ifs == CMD_MAX_ABORT_IF)
+			*rc = cmd_usage_error(self, "at most %d --abort-if",
+			    CMD_MAX_ABORT_IF);
+		else
+			abort_ifs[nabort_ifs++] = arg;
+		return 1;
+	}
 	if (ch == CMD_OPT_VARS || ch == CMD_OPT_VAR) {
 		if (cmd_var_option(ch, arg) == -1)
 			*rc = CMD_USAGE;
@@ -121,6 +154,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_proxy,
 	&cmd_status,
 	&cmd_recover,
+	&cmd_halt,
 	&cmd_sandbox,
 	&cmd_target,
 	&cmd_fault,

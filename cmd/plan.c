@@ -19,6 +19,7 @@ exec_plan(const struct cmd_entry *self, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "allow-host", required_argument, NULL, 'A' },
 		CMD_VAR_OPTIONS,
+		CMD_ABORT_IF_OPTION,
 		{ "raw", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -45,6 +46,8 @@ exec_plan(const struct cmd_entry *self, int argc, char **argv)
 	/* every file checked as run checks it; a plan only when all are fine */
 	size_t nbad = pre_load_all(argv + optind, n, allow, nallow, PRE_LIVE,
 	    sc, cmd_error_cb, NULL);
+	if (nbad == 0)
+		nbad = cmd_add_abort_ifs(sc, argv + optind, n);
 	for (size_t i = 0; i < n; i++) {
 		if (nbad == 0) {
 			struct plan *p = plan_build(sc[i]);
@@ -62,12 +65,13 @@ exec_plan(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_plan = {
 	.name = "plan",
 	.usage = "[--raw] [--allow-host HOST]... [--vars FILE]... [--var KEY=VALUE]..."
-	    " SCENARIO...",
+	    " [--abort-if EXPR]... SCENARIO...",
 	.summary = "print what a run would do, with every revert",
 	.help =
 	    "      --raw              also the raw requests (netlink messages in hex)\n"
 	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n"
 	    "      --vars FILE        a profile of KEY=VALUE lines (repeatable)\n"
-	    "      --var KEY=VALUE    one variable (repeatable)\n",
+	    "      --var KEY=VALUE    one variable (repeatable)\n"
+	    "      --abort-if EXPR    one more abort condition (repeatable)\n",
 	.exec = exec_plan,
 };

@@ -159,7 +159,7 @@ prepare(char **files, size_t n, struct scenario **sc, struct plan **pl,
     char *const *allow, size_t nallow)
 {
 	if (pre_load_all(files, n, allow, nallow, PRE_LIVE, sc, cmd_error_cb,
-	    NULL) > 0)
+	    NULL) > 0 || cmd_add_abort_ifs(sc, files, n) > 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		pl[i] = plan_build(sc[i]);
@@ -269,11 +269,12 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 		{ "allow-host", required_argument, NULL, 'A' },
 		{ "prom", required_argument, NULL, 'P' },
 		CMD_VAR_OPTIONS,
+		CMD_ABORT_IF_OPTION,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_opts ro = { .self_exe = cmd_self_exe(),
 	    .interrupted = &cmd_interrupted, .reverting = cmd_reverting,
-	    .reverting_len = sizeof cmd_reverting };
+	    .reverting_len = sizeof cmd_reverting, .since_wall_ms = wall_ms() };
 	struct run_out out = { NULL, NULL };
 	char *allow[CMD_MAX_ALLOW];
 	size_t nallow = 0, n;
@@ -332,7 +333,8 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_run = {
 	.name = "run",
 	.usage = "[-n] [-r DIR] [--prom FILE] [--allow-host HOST]...\n"
-	    "       [--vars FILE]... [--var KEY=VALUE]... SCENARIO...",
+	    "       [--vars FILE]... [--var KEY=VALUE]... [--abort-if EXPR]...\n"
+	    "       SCENARIO...",
 	.summary = "run drills and report whether the service met them",
 	.help =
 	    "  -n, --dry-run          print what would be done; apply nothing\n"
@@ -346,9 +348,14 @@ const struct cmd_entry cmd_run = {
 	    "                         EnvironmentFile=/--env-file) over the\n"
 	    "                         environment (repeatable, later wins)\n"
 	    "      --var KEY=VALUE    one variable, over both (repeatable)\n"
+	    "      --abort-if EXPR    one more abort condition for every drill,\n"
+	    "                         as under abort: ('{ probe: health, status:\n"
+	    "                         5xx, for: 10s }') (repeatable)\n"
 	    "Exit: 0 all met, 1 an expectation failed, 2 bad scenario or usage,\n"
 	    "3 aborted by a signal, 4 a fault could not be applied or reverted\n"
-	    "(or one a dead run left is still applied: see 'shakedown recover').\n"
+	    "(or one a dead run left is still applied: see 'shakedown recover'),\n"
+	    "5 stopped by a guardrail (an abort condition, max_fault_time,\n"
+	    "halt_file, or 'shakedown halt'): every fault reverted, ABORTED.\n"
 	    "With GITHUB_STEP_SUMMARY set, the game-day summary is appended to it.\n",
 	.whole_name = 1,
 	.exec = exec_run,

@@ -119,6 +119,6 @@ const struct cmd_entry cmd_target = {
 	    "                            health_hides_redis, no_guard, slow_recovery, leak,\n"
 	    "                            crash_on_db_loss, no_graceful, no_db_timeout,\n"
 	    "                            no_memory_check, no_rate_limit, lose_writes,\n"
-	    "                            no_breaker, stale_metrics\n",
+	    "                            no_breaker, stale_metrics, cascade\n",
 	.exec = exec_target,
 };

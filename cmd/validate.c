@@ -17,6 +17,7 @@ exec_validate(const struct cmd_entry *self, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "allow-host", required_argument, NULL, 'A' },
 		CMD_VAR_OPTIONS,
+		CMD_ABORT_IF_OPTION,
 		{ NULL, 0, NULL, 0 }
 	};
 	char *allow[CMD_MAX_ALLOW];
@@ -37,6 +38,7 @@ exec_validate(const struct cmd_entry *self, int argc, char **argv)
 	sc = xcalloc(n, sizeof *sc);
 	nbad = pre_load_all(argv + optind, n, allow, nallow, PRE_STATIC, sc,
 	    cmd_error_cb, NULL);
+	nbad += cmd_add_abort_ifs(sc, argv + optind, n);
 	for (size_t i = 0; i < n; i++) {
 		if (sc[i] != NULL && !g_opts.quiet)
 			cmd_out("%s: ok (drill %s, %zu probe(s), %zu step(s))\n",
@@ -51,12 +53,13 @@ exec_validate(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_validate = {
 	.name = "validate",
 	.usage = "[--allow-host HOST]... [--vars FILE]... [--var KEY=VALUE]..."
-	    " SCENARIO...",
+	    " [--abort-if EXPR]... SCENARIO...",
 	.summary = "check scenarios without touching anything",
 	.help =
 	    "      --allow-host HOST  allow a non-loopback host (repeatable)\n"
 	    "      --vars FILE        a profile of KEY=VALUE lines (repeatable)\n"
 	    "      --var KEY=VALUE    one variable (repeatable)\n"
+	    "      --abort-if EXPR    one more abort condition (repeatable)\n"
 	    "Checks what run checks before it applies anything, but what needs\n"
 	    "the services running (their pids, devices): 'plan' checks those.\n",
 	.exec = exec_validate,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expect.h"
+#include "expect_int.h"
 #include "prom.h"
 #include "proc.h"
 #include "units.h"
@@ -54,8 +54,8 @@ parse_op(const struct yctx *y, const struct ynode *n, const char **p, int *op)
 
 /* "< 1%", "<= 500ms", ">= 100", "< 32MiB": kind p(ercent), d(uration, to
  * ms), s(ize), n(umber or rate). */
-static int
-parse_cmp(const struct yctx *y, const struct ynode *n, int kind, int *op,
+int
+exp_parse_cmp(const struct yctx *y, const struct ynode *n, int kind, int *op,
     double *v)
 {
 	const char *p;
@@ -123,9 +123,6 @@ bad:
 	    " SIZE/1000req (\"< 2MiB/1000req\")", n->value);
 }
 
-static int part_off(struct scen_expect *x, const struct ynode *n,
-    const char *what);
-
 static int
 parse_load_matchers(const struct yctx *y, const struct ynode *n,
     struct scen_expect *x)
@@ -149,9 +146,9 @@ parse_load_matchers(const struct yctx *y, const struct ynode *n,
 	for (int w = LW_ERRORS; w < LW_N; w++) {
 		struct load_match lm = { .what = (enum load_what)w };
 		if ((v = ynode_get(n, expect_load_what_name(w))) == NULL ||
-		    part_off(x, v, expect_load_what_name(w)))
+		    exp_part_off(x, v, expect_load_what_name(w)))
 			continue;
-		if (parse_cmp(y, v, expect_load_what_unit(w), &lm.op, &lm.v) == -1)
+		if (exp_parse_cmp(y, v, expect_load_what_unit(w), &lm.op, &lm.v) == -1)
 			return -1;
 		x->lm = xgrow(x->lm, &cap, x->nlm + 1, sizeof *x->lm);
 		x->lm[x->nlm++] = lm;
@@ -168,8 +165,8 @@ parse_load_matchers(const struct yctx *y, const struct ynode *n,
 
 /* A name the expectation refers to, looked up through the drill's names:
  * its index (-1: none); x keeps its name and whether it is off. */
-static int
-lookup(const struct expect_names *nm, char what, const char *name,
+int
+exp_lookup(const struct expect_names *nm, char what, const char *name,
     struct scen_expect *x, struct expect_ref *out)
 {
 	struct expect_ref r = { -1, NULL, NULL, 0, 0 };
@@ -240,8 +237,8 @@ status_matcher(const struct yctx *y, const struct ynode *v,
  * the reason — `json: { status: "${READY_STATUS-ready}" }` with
  * READY_STATUS= checks no status, and says so. 1 when off.
  */
-static int
-part_off(struct scen_expect *x, const struct ynode *n, const char *what)
+int
+exp_part_off(struct scen_expect *x, const struct ynode *n, const char *what)
 {
 	char *p;
 
@@ -274,7 +271,7 @@ json_matchers(const struct yctx *y, const struct ynode *v,
 			    " a scalar", v->keys[i]->value);
 		snprintf(what, sizeof what, "json %s", v->keys[i]->value[0] ?
 		    v->keys[i]->value : "path");
-		if (part_off(x, v->keys[i], what) || part_off(x, v->items[i],
+		if (exp_part_off(x, v->keys[i], what) || exp_part_off(x, v->items[i],
 		    what))
 			continue;
 		if (v->keys[i]->value[0] == '\0')
@@ -299,7 +296,7 @@ header_matchers(const struct yctx *y, const struct ynode *v,
 		struct matcher m = { .kind = M_HEADER };
 		char what[160];
 		snprintf(what, sizeof what, "header %s", v->keys[i]->value);
-		if (part_off(x, hv, what))
+		if (exp_part_off(x, hv, what))
 			continue;
 		if (hv->type != Y_SCALAR)
 			return yerr(y, hv, "header: value must be a string, or true"
@@ -331,7 +328,7 @@ metric_matcher(const struct yctx *y, const struct ynode *n,
 	}
 	if (ywant(y, v, Y_SCALAR, "metric") == -1)
 		return -1;
-	if (part_off(x, v, "metric"))
+	if (exp_part_off(x, v, "metric"))
 		return 0;
 	if ((val != NULL) == (r != NULL))
 		return yerr(y, v, "metric: needs value: \"> N\" (a bound) or"
@@ -342,7 +339,7 @@ metric_matcher(const struct yctx *y, const struct ynode *n,
 		if (r->type != Y_SCALAR || strcmp(r->value, "true") != 0)
 			return yerr(y, r, "rises: takes true");
 		m.rise = 1;
-	} else if (parse_cmp(y, val, 'n', &m.op, &m.value) == -1) {
+	} else if (exp_parse_cmp(y, val, 'n', &m.op, &m.value) == -1) {
 		return -1;
 	}
 	m.sel = xcalloc(1, sizeof *m.sel);
@@ -354,8 +351,8 @@ metric_matcher(const struct yctx *y, const struct ynode *n,
 	return 0;
 }
 
-static int
-parse_matchers(const struct yctx *y, const struct ynode *n,
+int
+exp_parse_matchers(const struct yctx *y, const struct ynode *n,
     struct scen_expect *x)
 {
 	const struct ynode *v;
@@ -366,7 +363,7 @@ parse_matchers(const struct yctx *y, const struct ynode *n,
 		return -1;
 	if ((v = ynode_get(n, "json")) != NULL && json_matchers(y, v, x) == -1)
 		return -1;
-	if ((v = ynode_get(n, "body")) != NULL && !part_off(x, v, "body")) {
+	if ((v = ynode_get(n, "body")) != NULL && !exp_part_off(x, v, "body")) {
 		if (ywant(y, v, Y_SCALAR, "body") == -1)
 			return -1;
 		memset(&m, 0, sizeof m);
@@ -395,12 +392,12 @@ parse_probe_expect(const struct yctx *y, const struct expect_names *nm,
 {
 	if (ywant(y, pr, Y_SCALAR, "probe") == -1)
 		return -1;
-	if ((x->probe = lookup(nm, 'p', pr->value, x, NULL)) < 0)
+	if ((x->probe = exp_lookup(nm, 'p', pr->value, x, NULL)) < 0)
 		return yerr(y, pr, "no probe named '%s'", pr->value);
 	if (refuse_keys(y, n, load_only, "load:, not probe:") == -1 ||
 	    refuse_keys(y, n, writes_only, "writes:, not probe:") == -1 ||
 	    refuse_keys(y, n, process_only, "process:, not probe:") == -1 ||
-	    parse_matchers(y, n, x) == -1)
+	    exp_parse_matchers(y, n, x) == -1)
 		return -1;
 	if (x->nm == 0 && x->off_parts != NULL) {
 		/* everything it checks is off: the whole check is */
@@ -420,7 +417,7 @@ parse_load_expect(const struct yctx *y, const struct expect_names *nm,
 {
 	if (ywant(y, pl, Y_SCALAR, "load") == -1)
 		return -1;
-	if ((x->load = lookup(nm, 'l', pl->value, x, NULL)) < 0)
+	if ((x->load = exp_lookup(nm, 'l', pl->value, x, NULL)) < 0)
 		return yerr(y, pl, "no load named '%s'", pl->value);
 	if (refuse_keys(y, n, probe_only, "probe:, not load:") == -1 ||
 	    refuse_keys(y, n, writes_only, "writes:, not load:") == -1 ||
@@ -443,7 +440,7 @@ parse_writes_expect(const struct yctx *y, const struct expect_names *nm,
 	if (ywant(y, pw, Y_SCALAR, "writes") == -1)
 		return -1;
 	struct expect_ref ref;
-	if ((x->writes = lookup(nm, 'p', pw->value, x, &ref)) < 0)
+	if ((x->writes = exp_lookup(nm, 'p', pw->value, x, &ref)) < 0)
 		return yerr(y, pw, "no probe named '%s'", pw->value);
 	if (!ref.writer)
 		return yerr(y, pw, "probe '%s' is not a writer (give it writes:"
@@ -470,7 +467,7 @@ parse_writes_expect(const struct yctx *y, const struct expect_names *nm,
 				return yerr(y, v, "lost: a count, or a bound such as"
 				    " \"<= 2\"");
 			m->op = 'L';
-		} else if (parse_cmp(y, v, w == WW_RPO || w == WW_RTO ? 'd' : 'n',
+		} else if (exp_parse_cmp(y, v, w == WW_RPO || w == WW_RTO ? 'd' : 'n',
 		    &m->op, &m->v) == -1) {
 			return -1;
 		}
@@ -539,7 +536,7 @@ parse_process_expect(const struct yctx *y, const struct expect_names *nm,
 	if (ywant(y, pc, Y_SCALAR, "process") == -1)
 		return -1;
 	struct expect_ref ref;
-	if ((x->process = lookup(nm, 's', pc->value, x, &ref)) < 0)
+	if ((x->process = exp_lookup(nm, 's', pc->value, x, &ref)) < 0)
 		return yerr(y, pc, "no service named '%s'", pc->value);
 	if (!ref.has_pid)
 		return yerr(y, pc, "service '%s' has no pid or pidfile to watch",
@@ -550,7 +547,7 @@ parse_process_expect(const struct yctx *y, const struct expect_names *nm,
 	    ybool(y, n, "alive", &x->alive) == -1)
 		return -1;
 	if ((v = ynode_get(n, "rss_growth")) != NULL) {
-		if (parse_cmp(y, v, 's', &x->rss_op, &b) == -1)
+		if (exp_parse_cmp(y, v, 's', &x->rss_op, &b) == -1)
 			return -1;
 		if (x->rss_op != '<' && x->rss_op != 'L')
 			return yerr(y, v, "rss_growth: an upper bound (\"< 32MiB\")");

@@ -105,6 +105,12 @@ struct scen_expect {
 					 * not run, shown as a skipped row —
 					 * "json status (READY_STATUS is set
 					 * empty)"; NULL: none */
+	/* an abort: condition (expect_parse_abort): dur_ms is its for: */
+	int abort;
+	int no_answer;			/* a probe sample with no HTTP answer */
+	int slo_burn;			/* the SLO's burn rate over for:, with */
+	int burn_op;			/* ... this bound */
+	double burn_v;
 	int line, col;
 };
 
@@ -123,6 +129,21 @@ struct scen_expect {
 int expect_parse(const struct yctx *y, const struct expect_names *nm,
     const struct ynode *n, struct scen_expect *x, int steady);
 void expect_free(struct scen_expect *x);
+/*
+ * An abort: condition (a guardrail): one of
+ *   { probe: P, <probe matchers>, for: D }   every answer for D matched
+ *   { probe: P, no_answer: true, for: D }    no HTTP answer for D
+ *   { load: L, error_share|errors|p50..p99|max|rps: BOUND, for: D }
+ *                                            over the last D of the load
+ *   { slo: burn_rate, value: BOUND, for: D } the SLO's burn rate over D
+ * and when:. for: is the window (needed for load: and slo:; a probe's
+ * without it: one answer). Mode EX_NOW; dur_ms the window.
+ */
+int expect_parse_abort(const struct yctx *y, const struct expect_names *nm,
+    const struct ynode *n, struct scen_expect *x);
+/* A drill's abort: list (a sequence of the above), appended to *xs. */
+int expect_parse_aborts(const struct yctx *y, const struct expect_names *nm,
+    const struct ynode *n, struct scen_expect **xs, size_t *nxs);
 const char *expect_load_what_name(enum load_what w);
 const char *expect_write_what_name(enum write_what w);
 /* 'p' a share (0..1), 'd' milliseconds, 'n' a number */

@@ -100,8 +100,10 @@ describe_process(const struct scen_expect *x, struct sbuf *sb)
 static void
 describe_load(const struct scen_expect *x, struct sbuf *sb)
 {
-	sb_addf(sb, "load %s (%s): ", x->ref,
-	    phase_names[x->phase]);
+	if (x->abort)	/* watched over its window, not a phase */
+		sb_addf(sb, "load %s: ", x->ref);
+	else
+		sb_addf(sb, "load %s (%s): ", x->ref, phase_names[x->phase]);
 	for (size_t i = 0; i < x->nlm; i++) {
 		const struct load_match *m = &x->lm[i];
 		sb_addf(sb, "%s%s %s ", i ? ", " : "", load_what_names[m->what],
@@ -124,7 +126,12 @@ expect_describe(const struct scen_expect *x)
 	char buf[32];
 
 	sb_init(&sb);
-	if (x->writes >= 0) {
+	if (x->slo_burn) {
+		sb_addf(&sb, "SLO burn rate %s %g", expect_op_name(x->burn_op),
+		    x->burn_v);
+	} else if (x->no_answer) {
+		sb_addf(&sb, "%s: no answer", x->ref);
+	} else if (x->writes >= 0) {
 		sb_addf(&sb, "writes of %s: ", x->ref);
 		for (size_t i = 0; i < x->nwm; i++) {
 			const struct write_match *m = &x->wm[i];
@@ -157,5 +164,7 @@ expect_describe(const struct scen_expect *x)
 		sb_addf(&sb, " holds %s", units_fmt_ms(x->dur_ms, buf, sizeof buf));
 	else if (x->mode == EX_NEVER)
 		sb_add(&sb, " never while a fault is active");
+	else if (x->abort && x->dur_ms > 0)
+		sb_addf(&sb, " for %s", units_fmt_ms(x->dur_ms, buf, sizeof buf));
 	return sb_detach(&sb);
 }

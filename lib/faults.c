@@ -71,6 +71,20 @@ fs_stop_guardian(struct run *c)
 	c->guardian = 0;
 }
 
+/* Since when the oldest lasting fault still applied is in effect (for
+ * max_fault_time: the guardrails read it from their thread). */
+static void
+publish_oldest(struct run *c)
+{
+	int64_t oldest = 0;
+
+	for (size_t i = 0; i < c->nap; i++)
+		if (c->ap[i].lasting && !c->ap[i].reverted && c->ap[i].on > 0 &&
+		    (oldest == 0 || c->ap[i].on < oldest))
+			oldest = c->ap[i].on;
+	atomic_store(&c->oldest_on, oldest);
+}
+
 static struct applied *
 push(struct run *c, size_t step, const struct fault *f, json_t *rec,
     size_t rf, const char *id)
@@ -158,6 +172,7 @@ fs_apply(struct run *c, size_t step)
 	ph_set_phase(c, LP_FAULT);
 	if (a->lasting)
 		c->active++;
+	publish_oldest(c);
 	res_event(c->r, rn_rel(c, c->anchor), "in effect: %s %s", f->verb->name,
 	    f->target);
 	return 0;
@@ -200,6 +215,7 @@ revert_one(struct run *c, struct applied *a)
 	a->state = NULL;
 	a->reverted = 1;
 	a->off = begin;
+	publish_oldest(c);
 	if (jrnl_reverted(c->jpath, a->id, &je) == -1)
 		res_event(c->r, rn_rel(c, mono_ms()), "journal: %s", je.msg);
 	if (rf->applied && --c->active <= 0) {

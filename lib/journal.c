@@ -18,10 +18,10 @@
 #define JOURNAL_MAX (256 * 1024 * 1024)
 
 char *
-jrnl_path(struct sd_err *e)
+jrnl_state_dir(struct sd_err *e)
 {
 	const char *env = getenv("SHAKEDOWN_STATE_DIR"), *home;
-	char *dir, *path;
+	char *dir;
 
 	if (env != NULL && *env != '\0')
 		dir = xstrdup(env);
@@ -37,7 +37,29 @@ jrnl_path(struct sd_err *e)
 		free(dir);
 		return NULL;
 	}
+	return dir;
+}
+
+char *
+jrnl_path(struct sd_err *e)
+{
+	char *dir = jrnl_state_dir(e), *path;
+
+	if (dir == NULL)
+		return NULL;
 	path = xasprintf("%s/journal.jsonl", dir);
+	free(dir);
+	return path;
+}
+
+char *
+jrnl_halt_path(struct sd_err *e)
+{
+	char *dir = jrnl_state_dir(e), *path;
+
+	if (dir == NULL)
+		return NULL;
+	path = xasprintf("%s/halt", dir);
 	free(dir);
 	return path;
 }

@@ -26,8 +26,13 @@
 
 #include "util.h"
 
+/* The state dir (created); NULL with e set. */
+char *jrnl_state_dir(struct sd_err *e);
 /* The journal's path (state dir created); NULL with e set. */
 char *jrnl_path(struct sd_err *e);
+/* The halt marker `shakedown halt` writes ({"at_wall_ms": N, "pid": P}):
+ * every run started before N stops, reverting everything, ABORTED. */
+char *jrnl_halt_path(struct sd_err *e);
 /* A new run id: wall time and pid. */
 char *jrnl_run_id(void);
 

@@ -264,6 +264,40 @@ load_stats(struct load *l, enum load_phase p)
 	return st;
 }
 
+void
+load_live(struct load *l, struct load_live *out)
+{
+	memset(out, 0, sizeof *out);
+	for (int t = 0; t < l->nw; t++) {
+		struct worker *w = &l->w[t];
+		out->requests += atomic_load_explicit(&w->live_requests,
+		    memory_order_relaxed);
+		out->errors += atomic_load_explicit(&w->live_errors,
+		    memory_order_relaxed);
+		for (int i = 0; i < LOAD_LIVE_BUCKETS; i++)
+			out->b[i] += atomic_load_explicit(&w->live_b[i],
+			    memory_order_relaxed);
+	}
+}
+
+int64_t
+load_live_percentile(const struct load_live *a, const struct load_live *b,
+    double p)
+{
+	uint64_t total = 0, seen = 0;
+
+	for (int i = 0; i < LOAD_LIVE_BUCKETS; i++)
+		total += b->b[i] - (a ? a->b[i] : 0);
+	if (total == 0)
+		return 0;
+	for (int i = 0; i < LOAD_LIVE_BUCKETS; i++) {
+		seen += b->b[i] - (a ? a->b[i] : 0);
+		if ((double)seen >= (double)total * p / 100.0)
+			return ld_sec_value(i);
+	}
+	return ld_sec_value(LOAD_LIVE_BUCKETS - 1);
+}
+
 struct load_second *
 load_series(struct load *l, size_t *n)
 {

@@ -40,6 +40,12 @@ void load_stop(struct load *l);
 void load_wait(struct load *l, volatile int *stop_flag);
 /* Merged stats of a phase (LP_N: all phases). Caller frees. */
 struct load_stats *load_stats(struct load *l, enum load_phase p);
+/* Running totals so far; safe from any thread while the load runs. */
+void load_live(struct load *l, struct load_live *out);
+/* The latency (µs) at percentile p (0..100) of the requests between two
+ * totals (a earlier than b); 0 when none. */
+int64_t load_live_percentile(const struct load_live *a,
+    const struct load_live *b, double p);
 /* The per-second series; *n seconds. Caller frees. */
 struct load_second *load_series(struct load *l, size_t *n);
 /* Intended and achieved request counts (open model), elapsed ms. */

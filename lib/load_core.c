@@ -114,7 +114,17 @@ ld_record(struct worker *w, struct slot *s, long code, int err,
 	w->cur_any = 1;
 	w->secs[sec].requests++;
 	w->secs[sec].errors += (uint32_t)bad;
-	w->cur[sec_bucket(lat_us)]++;
+	int b = sec_bucket(lat_us);
+	w->cur[b]++;
+	/* the only writer: a load and a store, no locked instruction */
+	atomic_store_explicit(&w->live_requests, atomic_load_explicit(
+	    &w->live_requests, memory_order_relaxed) + 1, memory_order_relaxed);
+	if (bad)
+		atomic_store_explicit(&w->live_errors, atomic_load_explicit(
+		    &w->live_errors, memory_order_relaxed) + 1,
+		    memory_order_relaxed);
+	atomic_store_explicit(&w->live_b[b], atomic_load_explicit(&w->live_b[b],
+	    memory_order_relaxed) + 1, memory_order_relaxed);
 	if (err == LE_CONNECT) {
 		/* the target is down: back off instead of spinning */
 		s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;

@@ -19,6 +19,7 @@
 #include "loadspec.h"
 
 #define SEC_BUCKETS 256		/* 32 octaves x 8 */
+_Static_assert(SEC_BUCKETS == LOAD_LIVE_BUCKETS, "the live view is the series' buckets");
 #define RAMP_PER_TICK 256	/* new connections a worker opens per turn:
 				 * opening 50 000 in one go would not return
 				 * for many seconds, past any -d */
@@ -91,6 +92,11 @@ struct worker {
 	uint32_t cur[SEC_BUCKETS];	/* the second now being counted */
 	size_t cur_sec;
 	int cur_any;
+	/* what a guardrail reads while the load runs (load_live): running
+	 * totals this worker alone writes (relaxed stores, no lock), any
+	 * thread may read */
+	_Atomic uint64_t live_requests, live_errors;
+	_Atomic uint64_t live_b[SEC_BUCKETS];
 };
 
 struct load {

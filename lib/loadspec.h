@@ -42,6 +42,16 @@ struct load_stats {
 	int64_t first_ms, last_ms;	/* completions, monotonic */
 };
 
+/* Running totals since the load started, readable while it runs (a
+ * guardrail takes two and subtracts): completed requests, errors (as
+ * load_stats counts them), and latencies (from the intended send time) in
+ * LOAD_LIVE_BUCKETS log buckets of about 12 % each. */
+#define LOAD_LIVE_BUCKETS 256
+struct load_live {
+	uint64_t requests, errors;
+	uint64_t b[LOAD_LIVE_BUCKETS];
+};
+
 struct load_second {
 	uint32_t requests, errors;
 	int64_t p50_us, p99_us;

@@ -51,6 +51,12 @@ match_parse_latency(const char *s, struct matcher *m, struct sd_err *e)
 	} else if (p[0] == '<') {
 		m->op = '<';
 		p++;
+	} else if (p[0] == '>' && p[1] == '=') {
+		m->op = 'G';
+		p += 2;
+	} else if (p[0] == '>') {
+		m->op = '>';
+		p++;
 	} else {
 		return err_set(e, "bad latency bound '%s' (expected e.g. \"< 500ms\")",
 		    s);
@@ -255,11 +261,14 @@ match_sample_at(const struct matcher *m, struct sample *s, double base)
 		ok = m->hval == NULL || strcmp(v, m->hval) == 0;
 		free(v);
 		return ok;
-	case M_LATENCY:
-		if (s->status == 0)
-			return 0;
+	case M_LATENCY: {
 		int64_t lat = s->done_ms - s->sent_ms;
-		return m->op == '<' ? lat < m->latency_ms : lat <= m->latency_ms;
+		/* no answer is never fast; past a "slower than" bound it is
+		 * slow (a timeout after 2s is slower than 1s) */
+		if (s->status == 0 && (m->op == '<' || m->op == 'L'))
+			return 0;
+		return cmp_bound(m->op, (double)lat, (double)m->latency_ms);
+	}
 	}
 	return 0;
 }
@@ -357,8 +366,8 @@ match_describe(const struct matcher *m)
 			sb_addf(&sb, "header %s present", m->text);
 		break;
 	case M_LATENCY:
-		sb_addf(&sb, "latency %s %lldms", m->op == '<' ? "<" : "<=",
-		    (long long)m->latency_ms);
+		sb_addf(&sb, "latency %s %lldms", m->op == '<' ? "<" : m->op == 'L' ?
+		    "<=" : m->op == '>' ? ">" : ">=", (long long)m->latency_ms);
 		break;
 	case M_METRIC: {
 		char *t = prom_sel_text(m->sel);

@@ -107,6 +107,32 @@ plan_free(struct plan *p)
 	free(p);
 }
 
+/* What stops the drill early: each watched from the first fault to the
+ * last revert (a halt, the whole run). */
+static void
+text_guardrails(const struct scenario *s, struct sbuf *sb)
+{
+	char b[32];
+
+	for (size_t i = 0; i < s->naborts; i++) {
+		sb_addf(sb, "abort if %s", s->aborts[i].text);
+		if (s->aborts[i].line > 0)
+			sb_addf(sb, " (line %d)", s->aborts[i].line);
+		else
+			sb_add(sb, " (--abort-if)");
+		if (s->aborts[i].off != NULL)
+			sb_addf(sb, " — skipped (off: %s)", s->aborts[i].off);
+		sb_add(sb, "\n");
+	}
+	if (s->max_fault_ms > 0)
+		sb_addf(sb, "abort if a fault stays applied longer than %s"
+		    " (max_fault_time)\n", units_fmt_ms(s->max_fault_ms, b,
+		    sizeof b));
+	if (s->halt_file != NULL)
+		sb_addf(sb, "abort if %s appears (halt_file)\n", s->halt_file);
+	sb_add(sb, "abort on 'shakedown halt'\n");
+}
+
 static void
 text_head(const struct plan *p, struct sbuf *sb)
 {
@@ -166,6 +192,7 @@ text_head(const struct plan *p, struct sbuf *sb)
 		sb_add(sb, "\n");
 		free(u);
 	}
+	text_guardrails(s, sb);
 	for (size_t i = 0; i < s->nsteady; i++) {
 		sb_addf(sb, "steady before: %s (within %s)", s->steady[i].text,
 		    units_fmt_ms(s->steady_timeout_ms, b, sizeof b));

@@ -91,7 +91,7 @@ res_exit_code(const struct result *r)
 	case V_FAIL:
 		return 1;
 	case V_ABORTED:
-		return 3;
+		return r->abort.set ? 5 : 3;
 	default:
 		if (r->deadline)
 			return 3;
@@ -107,11 +107,11 @@ res_exit_code(const struct result *r)
 int
 res_worse(int a, int b)
 {
-	static const int rank[] = { 0, 2, 1, 4, 3 };
+	static const int rank[] = { 0, 2, 1, 4, 3, 5 };
 
-	if (a < 0 || a > 4)
+	if (a < 0 || a > 5)
 		return b;
-	if (b < 0 || b > 4)
+	if (b < 0 || b > 5)
 		return a;
 	return rank[b] > rank[a] ? b : a;
 }
@@ -177,5 +177,8 @@ res_free(struct result *r)
 	free(r->file);
 	free(r->target);
 	free(r->reason);
+	free(r->abort.by);
+	free(r->abort.condition);
+	free(r->abort.observed);
 	free(r);
 }

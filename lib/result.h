@@ -115,6 +115,20 @@ struct res_writes {
 	char *key_prefix;		/* every key is PREFIX-N */
 };
 
+/* A guardrail stopped the drill (verdict ABORTED, exit 5): which, what it
+ * saw, when; how long from then until every fault was reverted. */
+struct res_abort {
+	int set;
+	char *by;			/* "abort condition", "max_fault_time",
+					 * "shakedown halt", "halt_file" */
+	char *condition;		/* the condition's text, or what it was */
+	char *observed;			/* the value that tripped it */
+	int line;			/* in the drill; 0: not from the file */
+	int64_t at_ms;			/* when it tripped (result time) */
+	int64_t reverted_in_ms;		/* trip .. last revert done, -1: none
+					 * was applied */
+};
+
 struct result {
 	char *drill, *title, *file, *target;
 	enum verdict verdict;
@@ -138,6 +152,7 @@ struct result {
 	struct res_slo slo;
 	struct res_writes *writes;
 	size_t nwrites, capwrites;
+	struct res_abort abort;
 };
 
 struct result *res_new(void);
@@ -151,8 +166,9 @@ const char *res_verdict_name(enum verdict v);
 const char *res_outcome_name(enum outcome o);
 /* Process exit code for a verdict (DESIGN §2). */
 int res_exit_code(const struct result *r);
-/* The exit code of several results: the worst (aborted 3 > a fault not
- * applied or reverted 4 > a failure 1 > bad usage 2 > 0). */
+/* The exit code of several results: the worst (stopped by a guardrail 5 >
+ * aborted 3 > a fault not applied or reverted 4 > a failure 1 > bad usage
+ * 2 > 0). */
 int res_worse(int a, int b);
 
 #endif

@@ -12,6 +12,7 @@
 #define SD_RUN_INT_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -68,7 +69,7 @@ struct run {
 	size_t nnevers, capnevers;
 	struct deferred *defer;
 	size_t ndefer, capdefer;
-	struct load **loads;
+	struct load *_Atomic *loads;	/* atomic: the guardrails read them */
 	int64_t *load_on, *load_off;	/* each generator's window */
 	int64_t phase_ms[4];	/* load phases start: before, fault, after */
 	int active;		/* lasting faults in effect */
@@ -83,7 +84,12 @@ struct run {
 	pid_t guardian;
 	int64_t step_deadline;	/* the current step's timeout, 0: none */
 	int step_timed_out;
-	volatile sig_atomic_t intr;	/* mirrors *o->interrupted */
+	volatile sig_atomic_t intr;	/* mirrors *o->interrupted; set by a
+					 * guardrail's trip too */
+	struct guardrail *gr;	/* the guardrails' watcher, NULL */
+	int64_t abort_reverted_ms;	/* a trip .. every fault reverted, -1 */
+	_Atomic int64_t oldest_on;	/* since when the oldest lasting fault
+					 * still applied is in effect; 0 */
 };
 
 /* runctx.c: the run's state, below all the others */
@@ -94,9 +100,9 @@ void rn_progress(struct run *c, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The run cannot go on: ERROR, with this reason (taken over). */
 void rn_fail(struct run *c, char *reason);
-/* A check that is off: a skipped row with its reason (text taken over). */
 /* the probe's samples (contiguous, in send order); under the probes' lock */
 struct sample *rn_samples(struct run *c, int probe, size_t *n);
+/* A check that is off: a skipped row with its reason (text taken over). */
 void rn_skip(struct run *c, char *text, const char *phase, int line,
     const char *why);
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "exitwatch.h"
+#include "guardrail.h"
 #include "journal.h"
 #include "proc.h"
 #include "redact.h"
@@ -176,6 +177,42 @@ new_result(const struct scenario *s)
 	return r;
 }
 
+/* A guardrail stopped the run: ABORTED, with what tripped it. */
+static void
+aborted(struct run *c)
+{
+	char *why = gr_reason(c);
+
+	c->r->verdict = V_ABORTED;
+	free(c->r->reason);
+	c->r->reason = why;
+}
+
+/* Every fault still applied, newest first. After a guardrail's trip they
+ * are reverted to the end (the stop flag it set would cut the kinds'
+ * waits short), and how long that took from the trip is kept. */
+static void
+revert_everything(struct run *c)
+{
+	int64_t trip_at = 0;
+	size_t open = 0;
+
+	gr_disarm(c);
+	for (size_t i = 0; i < c->nap; i++)
+		open += !c->ap[i].reverted;
+	if (gr_tripped(c, &trip_at) && !(c->o->interrupted != NULL &&
+	    *c->o->interrupted))
+		c->intr = 0;
+	fs_revert_all(c);
+	if (trip_at > 0) {
+		char *why = gr_reason(c);
+		res_event(c->r, rn_rel(c, trip_at), "ABORTED: %s", why);
+		free(why);
+		c->abort_reverted_ms = open > 0 ? mono_ms() - trip_at : -1;
+	}
+	gr_rearm_halts(c);
+}
+
 /* After the steps: why it ended, when nothing else said so. */
 static int
 judge_end(struct run *c)
@@ -190,6 +227,10 @@ judge_end(struct run *c)
 				    strncmp(r->faults[i].error, "revert", 6) == 0 ?
 				    "reverted" : "applied");
 		}
+	if (gr_tripped(c, NULL)) {
+		aborted(c);
+		return -1;
+	}
 	if (c->intr) {
 		r->verdict = V_ABORTED;
 		free(r->reason);
@@ -214,9 +255,16 @@ all_off(struct run *c)
 {
 	size_t off = 0;
 
-	for (size_t i = 0; i < c->r->nex; i++)
+	size_t checks = 0;
+
+	/* a guardrail switched off is no check of the claim */
+	for (size_t i = 0; i < c->r->nex; i++) {
+		if (strcmp(c->r->ex[i].phase, "abort") == 0)
+			continue;
+		checks++;
 		off += c->r->ex[i].outcome == O_SKIPPED;
-	if (c->r->nex > 0 && off == c->r->nex && c->r->verdict == V_PASS)
+	}
+	if (checks > 0 && off == checks && c->r->verdict == V_PASS)
 		rn_fail(c, xasprintf("every check is off (%zu skipped): nothing"
 		    " was checked", off));
 }
@@ -228,6 +276,10 @@ finish(struct run *c)
 
 	if (c->faults_end == 0)
 		c->faults_end = mono_ms();
+	/* before the loads it reads are freed */
+	gr_stop(c);
+	if (r->abort.set)
+		r->abort.reverted_in_ms = c->abort_reverted_ms;
 	if (c->ps != NULL)
 		probes_stop(c->ps);
 	ph_collect_loads(c);
@@ -266,6 +318,35 @@ finish(struct run *c)
 	free(c->key_prefix);
 }
 
+/* Before any load or fault: each process's RSS and which process the
+ * drill acts on; exit reports opened when an exits: asks. */
+static void
+baseline(struct run *c)
+{
+	const struct scenario *s = c->s;
+	struct sd_err e;
+
+	c->rss_base_kib = xcalloc(s->nservices ? s->nservices : 1,
+	    sizeof *c->rss_base_kib);
+	for (size_t i = 0; i < s->nservices; i++) {
+		pid_t pid = svc_has_pid(&s->services[i]) ?
+		    svc_pid(&s->services[i], &e) : 0;
+		c->rss_base_kib[i] = pid ? proc_rss_kib(pid) : -1;
+		char *proc = svc_process(&s->services[i]);
+		if (proc != NULL)
+			res_event(c->r, 0, "service %s: %s", s->services[i].name,
+			    proc);
+		free(proc);
+	}
+	c->watched = xcalloc(s->nservices ? s->nservices : 1,
+	    sizeof *c->watched);
+	for (size_t i = 0; i < s->nsteps && c->xw == NULL && c->xw_error ==
+	    NULL; i++)
+		if (s->steps[i].kind == ST_EXPECT && s->steps[i].expect.exits &&
+		    (c->xw = xw_open(&e)) == NULL)
+			c->xw_error = xstrdup(e.msg);
+}
+
 struct result *
 run_drill(const struct plan *p, const struct run_opts *o)
 {
@@ -277,44 +358,29 @@ run_drill(const struct plan *p, const struct run_opts *o)
 	c.env.self_exe = o->self_exe;
 	c.env.stop = &c.intr;
 	c.guard_fd = -1;
+	c.abort_reverted_ms = -1;
 	c.run_id = jrnl_run_id();
 	c.ap_of_step = xcalloc(p->n ? p->n : 1, sizeof *c.ap_of_step);
 	for (size_t i = 0; i < p->n; i++)
 		c.ap_of_step[i] = SIZE_MAX;
 	c.t0 = c.tf = c.anchor = mono_ms();
 	c.deadline = c.t0 + s->max_duration_ms;
-	/* the baseline RSS of every process, before any load */
-	c.rss_base_kib = xcalloc(s->nservices ? s->nservices : 1,
-	    sizeof *c.rss_base_kib);
-	for (size_t i = 0; i < s->nservices; i++) {
-		pid_t pid = svc_has_pid(&s->services[i]) ?
-		    svc_pid(&s->services[i], &e) : 0;
-		c.rss_base_kib[i] = pid ? proc_rss_kib(pid) : -1;
-		/* which process the drill acts on, in the report */
-		char *proc = svc_process(&s->services[i]);
-		if (proc != NULL)
-			res_event(r, 0, "service %s: %s", s->services[i].name, proc);
-		free(proc);
-	}
-	/* exit reports, opened before any fault when an exits: asks */
-	c.watched = xcalloc(s->nservices ? s->nservices : 1, sizeof *c.watched);
-	for (size_t i = 0; i < s->nsteps && c.xw == NULL && c.xw_error == NULL;
-	    i++)
-		if (s->steps[i].kind == ST_EXPECT && s->steps[i].expect.exits &&
-		    (c.xw = xw_open(&e)) == NULL)
-			c.xw_error = xstrdup(e.msg);
+	baseline(&c);
 	if ((c.jpath = jrnl_path(&e)) == NULL ||
 	    (c.ps = tl_start_probes(&c, &e)) == NULL ||
-	    ph_start_loads(&c, 0, &e) == -1) {
+	    ph_start_loads(&c, 0, &e) == -1 || gr_start(&c, &e) == -1) {
 		rn_fail(&c, xstrdup(e.msg));
 		finish(&c);
 		return r;
 	}
 	rn_progress(&c, 0, "steady state before");
-	if (!steady(&c, "steady before")) {
+	if (!steady(&c, "steady before") || gr_tripped(&c, NULL)) {
+		char *why = gr_reason(&c);
 		r->verdict = rn_stopped(&c) ? V_ABORTED : V_ERROR;
-		r->reason = xstrdup(c.intr ? "interrupted" :
+		r->reason = why ? xasprintf("%s: nothing was applied", why) :
+		    xstrdup(c.intr ? "interrupted" :
 		    "not steady before the fault: nothing was applied");
+		free(why);
 		finish(&c);
 		return r;
 	}
@@ -328,16 +394,19 @@ run_drill(const struct plan *p, const struct run_opts *o)
 	c.tf = c.anchor = mono_ms();
 	r->faults_wall_ms = wall_ms();
 	res_event(r, rn_rel(&c, c.tf), "start of faults");
+	gr_arm(&c);
 	run_steps(&c);
 	/* whatever happened: every fault still applied, in reverse order */
 	rn_progress(&c, p->n, "reverting");
-	fs_revert_all(&c);
+	revert_everything(&c);
 	fs_stop_guardian(&c);
 	c.faults_end = mono_ms();
 	if (judge_end(&c) == 0) {
 		rn_progress(&c, p->n, "steady state after");
 		if (!steady(&c, "steady after") && r->verdict == V_PASS)
 			r->verdict = V_FAIL;
+		if (gr_tripped(&c, NULL))
+			aborted(&c);	/* a halt during the steady state after */
 	}
 	finish(&c);
 	return r;

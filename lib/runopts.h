@@ -21,6 +21,9 @@ struct run_opts {
 	 * (a signal handler can write(2) it). May be NULL. */
 	char *reverting;
 	size_t reverting_len;
+	/* A `shakedown halt` pressed after this wall time stops the run (the
+	 * start of the command running several drills); 0: the run's start. */
+	int64_t since_wall_ms;
 };
 
 #endif

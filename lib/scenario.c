@@ -15,7 +15,7 @@
 #include "burst.h"
 #include "pairing.h"
 #include "redact.h"
-#include "scenario.h"
+#include "scenario_int.h"
 #include "units.h"
 #include "ynode.h"
 
@@ -24,39 +24,8 @@
 #define DEFAULT_PROBE_TIMEOUT_MS 1000
 #define DEFAULT_STEADY_TIMEOUT_MS 10000
 #define DEFAULT_MAX_DURATION_MS (15 * 60 * 1000)
-#define HOUR_MS (60 * 60 * 1000)
-#define DAY_MS (24 * HOUR_MS)
 
-/* The drill's names, for its expectations (expect.h): they are looked up
- * here and handed down, so expect.c needs nothing of the scenario. */
-static int
-find_name(const void *arg, char what, const char *name, struct expect_ref *r)
-{
-	const struct scenario *s = arg;
 
-	r->index = what == 'p' ? scen_find_probe(s, name) : what == 'l' ?
-	    scen_find_load(s, name) : scen_find_service(s, name);
-	if (r->index < 0)
-		return -1;
-	if (what == 'p') {
-		r->name = s->probes[r->index].name;
-		r->off = s->probes[r->index].off;
-		r->writer = s->probes[r->index].writes_svc >= 0;
-	} else if (what == 'l') {
-		r->name = s->loads[r->index].name;
-		r->off = s->loads[r->index].off;
-	} else {
-		r->name = s->services[r->index].name;
-		r->has_pid = svc_has_pid(&s->services[r->index]);
-	}
-	return r->index;
-}
-
-struct pctx {
-	struct yctx y;
-	struct scenario *s;
-	struct expect_names names;
-};
 
 /* The first word of sql outside quotes and comments that writes or
  * changes something, or NULL. A first line of defence, seen at validate:
@@ -441,53 +410,6 @@ parse_step(struct pctx *c, const struct ynode *n, struct scen_step *st)
 }
 
 static int
-parse_slo(struct pctx *c, const struct ynode *n)
-{
-	static const char *const keys[] = { "load", "p95", "errors",
-	    "availability", "period", NULL };
-	struct scen_slo *slo = &c->s->slo;
-	const struct ynode *v;
-	struct sd_err e;
-	int64_t us;
-
-	slo->line = n->line;
-	slo->col = n->col;
-	if (ywant(&c->y, n, Y_MAP, "slo") == -1 ||
-	    ykeys(&c->y, n, keys, "slo") == -1)
-		return -1;
-	if ((v = ynode_get(n, "load")) == NULL)
-		return yerr(&c->y, n, "slo: needs load: (the traffic it is computed"
-		    " from)");
-	if (ywant(&c->y, v, Y_SCALAR, "load") == -1)
-		return -1;
-	if ((slo->load = scen_find_load(c->s, v->value)) < 0)
-		return yerr(&c->y, v, "no load named '%s'", v->value);
-	if ((v = ynode_get(n, "p95")) != NULL) {
-		if (ywant(&c->y, v, Y_SCALAR, "p95") == -1)
-			return -1;
-		if (units_duration_us(v->value, &us, &e) == -1)
-			return yerr(&c->y, v, "p95: %s", e.msg);
-		slo->p95_ms = (double)us / 1000.0;
-	}
-	if (ypercent(&c->y, n, "errors", &slo->errors) == -1 ||
-	    ypercent(&c->y, n, "availability", &slo->availability) == -1)
-		return -1;
-	if (slo->p95_ms < 0 && slo->errors < 0 && slo->availability < 0)
-		return yerr(&c->y, n, "slo: set p95:, errors: or availability:");
-	if (slo->availability >= 1)
-		return yerr(&c->y, ynode_get(n, "availability"), "availability:"
-		    " below 100%% (an objective of 100%% has no error budget)");
-	slo->period_ms = 30LL * DAY_MS;	/* seed 003's budget window */
-	if (ydur(&c->y, n, "period", &slo->period_ms, HOUR_MS, 366LL * DAY_MS)
-	    == -1)
-		return -1;
-	if ((v = ynode_get(n, "period")) != NULL && slo->availability < 0)
-		return yerr(&c->y, v, "period: goes with availability: (the error"
-		    " budget is (1 - availability) x period)");
-	return 0;
-}
-
-static int
 parse_header(struct pctx *c, const struct ynode *root)
 {
 	struct scenario *s = c->s;
@@ -591,7 +513,8 @@ parse_root(struct pctx *c, const struct ynode *root)
 {
 	static const char *const keys[] = { "drill", "title", "description",
 	    "target", "proxy", "services", "probes", "load", "steady", "steps",
-	    "allow", "steady_timeout", "max_duration", "slo", NULL };
+	    "allow", "steady_timeout", "max_duration", "slo", "abort",
+	    "max_fault_time", "halt_file", NULL };
 	struct scenario *s = c->s;
 	const struct ynode *n;
 
@@ -619,7 +542,9 @@ parse_root(struct pctx *c, const struct ynode *root)
 				return -1;
 		}
 	}
-	if ((n = ynode_get(root, "slo")) != NULL && parse_slo(c, n) == -1)
+	if ((n = ynode_get(root, "slo")) != NULL && scen_parse_slo(c, n) == -1)
+		return -1;
+	if (scen_parse_guardrails(c, root) == -1)
 		return -1;
 	return parse_steps(c, root);
 }
@@ -628,7 +553,7 @@ struct scenario *
 scen_from_tree(const char *name, const struct ynode *root, struct sd_err *e)
 {
 	struct scenario *s = xcalloc(1, sizeof *s);
-	struct pctx c = { { name, e }, s, { s, find_name } };
+	struct pctx c = { { name, e }, s, { s, scen_find_name } };
 
 	s->file = xstrdup(name);
 	s->steady_timeout_ms = DEFAULT_STEADY_TIMEOUT_MS;
@@ -694,6 +619,10 @@ scen_free(struct scenario *s)
 	for (size_t i = 0; i < s->nsteady; i++)
 		expect_free(&s->steady[i]);
 	free(s->steady);
+	for (size_t i = 0; i < s->naborts; i++)
+		expect_free(&s->aborts[i]);
+	free(s->aborts);
+	free(s->halt_file);
 	for (size_t i = 0; i < s->nprobes; i++) {
 		free(s->probes[i].name);
 		free(s->probes[i].off);
@@ -717,24 +646,6 @@ scen_free(struct scenario *s)
 	strmap_free(&s->load_ix);
 	strmap_free(&s->service_ix);
 	free(s);
-}
-
-int
-scen_find_probe(const struct scenario *s, const char *name)
-{
-	return strmap_get(&s->probe_ix, name);
-}
-
-int
-scen_find_load(const struct scenario *s, const char *name)
-{
-	return strmap_get(&s->load_ix, name);
-}
-
-int
-scen_find_service(const struct scenario *s, const char *name)
-{
-	return strmap_get(&s->service_ix, name);
 }
 
 struct pair_step

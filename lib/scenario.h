@@ -118,8 +118,20 @@ struct scenario {
 	int64_t steady_timeout_ms;
 	int64_t max_duration_ms;
 	struct scen_slo slo;
+	/* guardrails: watched from the first fault to the last revert; one
+	 * holding reverts everything at once and ends the drill ABORTED */
+	struct scen_expect *aborts;	/* abort: (and --abort-if) */
+	size_t naborts;
+	int64_t max_fault_ms;		/* max_fault_time:, 0: none */
+	char *halt_file;		/* halt_file:, NULL: none */
 	struct strmap probe_ix, load_ix, service_ix;	/* name → index */
 };
+
+/* One more abort condition, from text in the abort: grammar (a YAML flow
+ * mapping; `origin` names it in errors: "--abort-if:1:9: ..."), before the
+ * scenario is planned. -1 with e. */
+int scen_add_abort(struct scenario *s, const char *origin, const char *text,
+    struct sd_err *e);
 
 /* Parse and check a scenario file. NULL with e = "file:line:col: message". */
 struct scenario *scen_load(const char *path, struct sd_err *e);

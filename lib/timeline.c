@@ -138,6 +138,8 @@ tl_shift(struct run *c)
 		r->ex[i].at_ms -= d;
 	for (size_t i = 0; i < r->nwrites; i++)
 		r->writes[i].at_ms -= d;
+	if (r->abort.set)
+		r->abort.at_ms -= d;
 	for (size_t i = 0; i < r->nfaults; i++) {
 		r->faults[i].applied_ms -= d;
 		r->faults[i].reverted_ms -= d;

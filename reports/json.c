@@ -39,6 +39,12 @@ rpt_json(const struct result *r)
 	json_object_set_new(j, "deadline", json_boolean(r->deadline));
 	json_object_set_new(j, "reason", r->reason ? json_string(r->reason) :
 	    json_null());
+	/* a guardrail stopped it: which, what it saw, when, how fast it undid */
+	json_object_set_new(j, "abort", !r->abort.set ? json_null() :
+	    json_pack("{s:s,s:s,s:s,s:i,s:I,s:I}", "by", r->abort.by,
+	    "condition", r->abort.condition, "observed", r->abort.observed,
+	    "line", r->abort.line, "at_ms", (json_int_t)r->abort.at_ms,
+	    "reverted_in_ms", (json_int_t)r->abort.reverted_in_ms));
 	expectations(j, r);
 	json_object_set_new(j, "faults", faults(r));
 	a = json_array();

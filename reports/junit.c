@@ -55,8 +55,10 @@ counts(const struct result *r)
 		c.err += r->ex[i].outcome == O_ERROR;
 		c.skip += r->ex[i].outcome == O_SKIPPED;
 	}
-	c.tests = r->nex + nfe + (r->verdict == V_ERROR && nfe == 0 && r->reason);
-	c.err += nfe + (r->verdict == V_ERROR && nfe == 0 && r->reason);
+	c.tests = r->nex + nfe + (r->verdict == V_ERROR && nfe == 0 && r->reason)
+	    + r->abort.set;
+	c.err += nfe + (r->verdict == V_ERROR && nfe == 0 && r->reason) +
+	    r->abort.set;
 	return c;
 }
 
@@ -123,6 +125,11 @@ suite(struct sbuf *sb, const struct result *r)
 	/* counted in counts() too: the drill's error, when no fault's is */
 	if (r->verdict == V_ERROR && r->reason && fault_errors(r) == 0)
 		error_case(sb, r->drill, "drill", "", r->reason);
+	/* a guardrail stopped it: an error (the drill did not finish), never
+	 * a failure (the service did not break its claim) */
+	if (r->abort.set)
+		error_case(sb, r->drill, "ABORTED by ", r->abort.by, r->reason ?
+		    r->reason : r->abort.observed);
 	/* the drill's own summary, for a reader of the CI page */
 	char *sum = rpt_summary(r);
 	sb_add(sb, "    <system-out>");

@@ -316,6 +316,24 @@ slo(struct result *r, json_t *x)
 	r->slo.burn_rate = real(x, "burn_rate", 0);
 }
 
+/* A guardrail's trip: only on an ABORTED result, and whole. */
+static void
+abort_of(struct result *r, json_t *x)
+{
+	if (!json_is_object(x) || r->verdict != V_ABORTED)
+		return;
+	r->abort.set = 1;
+	r->abort.by = str_or(x, "by", "guardrail");
+	r->abort.condition = str_or(x, "condition", "");
+	r->abort.observed = str_or(x, "observed", "");
+	r->abort.line = (int)integer(x, "line", 0);
+	if (r->abort.line < 0 || r->abort.line > 1000000)
+		r->abort.line = 0;
+	r->abort.at_ms = ms(x, "at_ms", 0);
+	r->abort.reverted_in_ms = integer(x, "reverted_in_ms", -1) < 0 ? -1 :
+	    ms(x, "reverted_in_ms", -1);
+}
+
 struct result *
 rpt_from_json(json_t *j, struct sd_err *e)
 {
@@ -342,6 +360,7 @@ rpt_from_json(json_t *j, struct sd_err *e)
 	r->verdict = (enum verdict)verdict;
 	r->reason = str(j, "reason");
 	r->deadline = flag(j, "deadline");
+	abort_of(r, json_object_get(j, "abort"));
 	r->started_wall_ms = ms(j, "started_ms", 0);
 	r->faults_wall_ms = ms(j, "faults_started_ms", 0);
 	r->duration_ms = ms(j, "duration_ms", 0);

@@ -136,6 +136,11 @@ expect_table(struct sbuf *sb, const struct result *r)
 {
 	char a[32];
 
+	if (r->nex == 0) {
+		sb_add(sb, "## Expectations\n\nNone was decided: the drill"
+		    " stopped before its first check.\n\n");
+		return;
+	}
 	sb_add(sb, "## Expectations\n\n| # | phase | expected | observed |"
 	    " result |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < r->nex; i++) {
@@ -280,6 +285,33 @@ timeline(struct sbuf *sb, const struct result *r)
 	sb_addf(sb, "%s\n", fence);
 }
 
+/* A guardrail stopped the drill: what, the value, when, how fast every
+ * fault was reverted. */
+static void
+abort_section(struct sbuf *sb, const struct result *r)
+{
+	char a[32], b[32];
+
+	if (!r->abort.set)
+		return;
+	sb_add(sb, "## Stopped by a guardrail\n\n| by | condition | observed |"
+	    " at | every fault reverted in |\n|---|---|---|---|---|\n| ");
+	cell(sb, r->abort.by);
+	sb_add(sb, " | ");
+	cell(sb, r->abort.condition);
+	if (r->abort.line > 0)
+		sb_addf(sb, " (line %d)", r->abort.line);
+	else if (strcmp(r->abort.by, "abort condition") == 0)
+		sb_add(sb, " (--abort-if)");
+	sb_add(sb, " | ");
+	cell(sb, r->abort.observed);
+	sb_addf(sb, " | %s | %s |\n\nABORTED is neither a PASS nor a FAIL: the"
+	    " drill was stopped before it could show whether the service keeps"
+	    " its claim.\n\n", units_fmt_ms(r->abort.at_ms, a, sizeof a),
+	    r->abort.reverted_in_ms < 0 ? "nothing was applied" :
+	    units_fmt_ms(r->abort.reverted_in_ms, b, sizeof b));
+}
+
 char *
 rpt_markdown(const struct result *r)
 {
@@ -318,6 +350,7 @@ rpt_markdown(const struct result *r)
 		sb_add(&sb, "![Timeline: each probe's latency and answers, the"
 		    " load per second, the fault windows shaded and the key times"
 		    " marked](timeline.svg)\n\n");
+	abort_section(&sb, r);
 	key_times(&sb, r);
 	expect_table(&sb, r);
 	fault_table(&sb, r);

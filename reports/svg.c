@@ -248,6 +248,30 @@ key_times(struct sbuf *sb, const struct result *r, const struct frame *f,
 	}
 }
 
+/* Where a guardrail stopped the drill: a red line across the panels. */
+static void
+abort_mark(struct sbuf *sb, const struct result *r, const struct frame *f,
+    double top, double bottom)
+{
+	double px;
+
+	if (!r->abort.set)
+		return;
+	px = xpos(f, r->abort.at_ms);
+	sb_addf(sb, "<g class=\"abort\" data-at-ms=\"%lld\" data-by=\"",
+	    (long long)r->abort.at_ms);
+	esc_xml(sb, r->abort.by);
+	sb_add(sb, "\"><title>ABORTED by ");
+	esc_xml(sb, r->abort.by);
+	sb_add(sb, ": ");
+	esc_xml(sb, r->abort.observed);
+	sb_addf(sb, "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\""
+	    " y2=\"%.1f\" stroke=\"#c62828\" stroke-width=\"2\"/>"
+	    "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" font-weight=\"bold\""
+	    " fill=\"#c62828\">ABORTED</text></g>\n", px, top - 18, px, bottom,
+	    px + 3, top - 8);
+}
+
 static void
 probe_panel(struct sbuf *sb, const struct res_probe *p, const struct frame *f,
     double top)
@@ -511,6 +535,7 @@ rpt_svg(const struct result *r)
 	}
 	fault_windows(&sb, r, &f, first, y - GAP + 2, f.hi);
 	key_times(&sb, r, &f, first, y - GAP + 2);
+	abort_mark(&sb, r, &f, first, y - GAP + 2);
 	axis(&sb, &f, y - GAP + 8);
 	sb_add(&sb, "</svg>\n");
 	return sb_detach(&sb);

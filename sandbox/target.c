@@ -52,6 +52,7 @@ static const struct {
 	{ "lose_writes", BUG_LOSE_WRITES },
 	{ "no_breaker", BUG_NO_BREAKER },
 	{ "stale_metrics", BUG_STALE_METRICS },
+	{ "cascade", BUG_CASCADE },
 };
 
 

@@ -24,6 +24,7 @@ enum target_bug {
 	BUG_LOSE_WRITES = 1 << 10,
 	BUG_NO_BREAKER = 1 << 11,
 	BUG_STALE_METRICS = 1 << 12,
+	BUG_CASCADE = 1 << 13,
 };
 
 struct target_opts {

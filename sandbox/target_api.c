@@ -486,6 +486,15 @@ do_compute(struct srv *s, struct MHD_Connection *c)
 	} else {
 		hdrs[0] = NULL;
 	}
+	if (s->o->bugs & BUG_CASCADE) {
+		/* a bystander that should need nothing calls Redis, and fails
+		 * with it: what a guardrail on a bystander is for */
+		struct dep_check rd;
+		redis_check(s, &rd);
+		if (rd.configured && !rd.ok)
+			return reply_json(s, c, 10, 500, json_pack("{s:s}", "error",
+			    "cache unavailable"), NULL, NULL);
+	}
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	do {
 		for (int i = 0; i < 10000; i++)

@@ -87,6 +87,7 @@ ok "target not left stopped" bash -c "! grep -q ') T' /proc/$(cat "$PIDFILE")/st
 steps:
   - kill: app
   - expect: { process: app, alive: false, within: 2s }
+  - wait: 1s
   - expect: { probe: health, status: 200, never: true }
 YAML
 } >"$F/killapp.yaml"

@@ -73,6 +73,59 @@ if [ "$(id -u)" = 0 ] && [ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ] || grep -qw 
 	done
 fi
 eq "kill trials: nothing left within 5s in all $trials (failed:${bad:- none})" "$trials" "$clean"
+
+# shakedown halt at random moments of every shipped drill (the fault
+# windows included): the run ends ABORTED (exit 5) and within 3 s of the
+# halt nothing is left applied. SD_HALT_TRIALS more at random (make chaos).
+htrials=0 hclean=0 hbad="" hworst=0
+halt_trial() {	# halt_trial DRILL DELAY-MS
+	local d=$1 ms=$2 rp rc t0 t
+	htrials=$((htrials + 1))
+	"$SHAKEDOWN" run "$SCN/$d.yaml" >"$K/halt-$d.$htrials.out" 2>&1 &
+	rp=$!
+	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+	t0=$(now_ms)
+	"$SHAKEDOWN" halt >>"$K/halt.out" 2>&1
+	if t=$(wait_for 3 nothing_left); then
+		t=$(( $(now_ms) - t0 ))
+		[ "$t" -gt "$hworst" ] && hworst=$t
+	else
+		t=timeout
+	fi
+	wait "$rp"; rc=$?
+	if [ "$t" != timeout ] && [ "$rc" = 5 ]; then
+		hclean=$((hclean + 1))
+	else
+		hbad="$hbad $d@${ms}ms(exit $rc, $t)"
+		wait_for 60 nothing_left >/dev/null || "$SHAKEDOWN" -q recover --force >/dev/null 2>&1
+		wait_for 30 nothing_left >/dev/null
+	fi
+}
+cgroups=0
+if [ "$(id -u)" = 0 ] && [ -e /sys/fs/cgroup/cpu/cpu.cfs_quota_us ] || grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then
+	cgroups=1
+fi
+# each drill once, while its fault is on: [from, to) ms after the start
+declare -A hwin=([redis-outage]="300 3000" [postgres-outage]="300 3000"
+	[postgres-failover]="1300 3500" [circuit-breaker]="500 3000"
+	[network-latency]="500 3000" [ai-guard]="200 1200" [rate-limit]="200 1500"
+	[health-load]="500 8000" [cpu-throttle]="2500 6000"
+	[memory-pressure]="400 3000" [graceful-shutdown]="1000 2500")
+for d in redis-outage postgres-outage postgres-failover circuit-breaker \
+	network-latency ai-guard rate-limit health-load cpu-throttle \
+	memory-pressure graceful-shutdown; do
+	case $d in cpu-throttle|memory-pressure|graceful-shutdown)
+		[ "$cgroups" = 1 ] || continue;; esac
+	set -- ${hwin[$d]}
+	halt_trial "$d" $(( $1 + RANDOM % ($2 - $1) ))
+done
+for i in $(seq "${SD_HALT_TRIALS:-3}"); do
+	d=${drills[$((RANDOM % ${#drills[@]}))]}
+	halt_trial "$d" $((RANDOM % 2500))
+done
+eq "halt trials: ABORTED and nothing left within 3s in all $htrials (worst ${hworst}ms; failed:${hbad:- none})" "$htrials" "$hclean"
+ok "halt with nothing running: exit 0" "$SHAKEDOWN" -q halt
+contains "halt says who reverted each fault" "by its runner" "$(cat "$K/halt.out" 2>/dev/null)"
 ge "at least $((n + 10)) kill trials" "$trials" "$((n + 10))"
 contains "the guardian did the reverting" "reverted:" "$(cat "$SHAKEDOWN_STATE_DIR/guardian.log" 2>/dev/null)"
 unset SHAKEDOWN_TARGET DATABASE_URL TARGET_PIDFILE TARGET_START

@@ -38,7 +38,7 @@ setup(void **state)
 static struct result *
 run(const char *rest)
 {
-	struct run_opts o = { getenv("SHAKEDOWN"), &intr, NULL, NULL, NULL, 0 };
+	struct run_opts o = { getenv("SHAKEDOWN"), &intr, NULL, NULL, NULL, 0, 0 };
 	struct sd_err e;
 	char *text = xasprintf("drill: ev\n"
 	    "target: http://127.0.0.1:%d\n"

@@ -167,6 +167,64 @@ parts_switched_off(void **state)
 	unsetenv("SD_T_READY");
 }
 
+/* abort: conditions, parsed into the same structure with their window */
+static void
+abort_conditions(void **state)
+{
+	static const char text[] =
+	    "drill: x\n"
+	    "target: http://127.0.0.1:1\n"
+	    "probes:\n"
+	    "  health: { get: /health }\n"
+	    "load:\n"
+	    "  l: { get: /x, connections: 2 }\n"
+	    "slo: { load: l, availability: 99.9% }\n"
+	    "max_fault_time: 90s\n"
+	    "halt_file: /run/stop\n"
+	    "abort:\n"
+	    "  - { probe: health, status: 5xx, for: 10s }\n"
+	    "  - { probe: health, no_answer: true, for: 5s }\n"
+	    "  - { load: l, error_share: '> 50%', p99: '> 2s', for: 5s }\n"
+	    "  - { slo: burn_rate, value: '> 100', for: 30s }\n"
+	    "steps:\n"
+	    "  - wait: 1s\n";
+	struct sd_err e;
+	struct scenario *s = scen_parse("x.yaml", text, strlen(text), &e);
+	const struct scen_expect *a;
+
+	(void)state;
+	if (s == NULL)
+		fail_msg("%s", e.msg);
+	assert_int_equal(s->naborts, 4);
+	assert_int_equal(s->max_fault_ms, 90000);
+	assert_string_equal(s->halt_file, "/run/stop");
+	a = s->aborts;
+	assert_true(a[0].abort);
+	assert_int_equal(a[0].probe, 0);
+	assert_int_equal(a[0].dur_ms, 10000);
+	assert_string_equal(a[0].text, "health: HTTP 5xx for 10.00s");
+	assert_true(a[1].no_answer);
+	assert_string_equal(a[1].text, "health: no answer for 5.00s");
+	assert_int_equal(a[2].load, 0);
+	assert_int_equal(a[2].nlm, 2);
+	assert_int_equal(a[2].lm[0].what, LW_ERRORS);
+	assert_true(a[2].lm[0].v > 0.499 && a[2].lm[0].v < 0.501);
+	assert_true(a[2].lm[1].v == 2000);
+	assert_true(a[3].slo_burn);
+	assert_int_equal(a[3].burn_op, '>');
+	assert_true(a[3].burn_v == 100);
+	assert_string_equal(a[3].text, "SLO burn rate > 100 for 30.00s");
+	/* and one more from the command line, in the same grammar */
+	assert_int_equal(scen_add_abort(s, "--abort-if", "{ probe: health,"
+	    " latency: '> 1s', for: 3s }", &e), 0);
+	assert_int_equal(s->naborts, 5);
+	assert_int_equal(s->aborts[4].line, 0);
+	assert_int_equal(scen_add_abort(s, "--abort-if", "{ probe: nope,"
+	    " status: 500 }", &e), -1);
+	assert_string_equal(e.msg, "--abort-if:1:10: no probe named 'nope'");
+	scen_free(s);
+}
+
 static void
 errors_have_positions(void **state)
 {
@@ -204,6 +262,7 @@ main(void)
 		cmocka_unit_test(load_bounds),
 		cmocka_unit_test(writes_and_process),
 		cmocka_unit_test(parts_switched_off),
+		cmocka_unit_test(abort_conditions),
 		cmocka_unit_test(errors_have_positions),
 	};
 

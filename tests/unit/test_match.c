@@ -141,7 +141,20 @@ body_header_latency(void **state)
 	assert_true(match_sample(&m, &s));
 	assert_int_equal(match_parse_latency("< 250ms", &m, &e), 0);
 	assert_false(match_sample(&m, &s));
-	assert_int_equal(match_parse_latency("> 1s", &m, &e), -1);
+	/* slower than (an abort: condition's): a timeout past the bound is
+	 * slow too, never fast */
+	assert_int_equal(match_parse_latency("> 200ms", &m, &e), 0);
+	assert_true(match_sample(&m, &s));
+	assert_int_equal(match_parse_latency(">= 1s", &m, &e), 0);
+	assert_false(match_sample(&m, &s));
+	int st = s.status;
+	s.status = 0;		/* it timed out at 250 ms */
+	assert_int_equal(match_parse_latency("> 200ms", &m, &e), 0);
+	assert_true(match_sample(&m, &s));
+	assert_int_equal(match_parse_latency("< 300ms", &m, &e), 0);
+	assert_false(match_sample(&m, &s));
+	s.status = st;
+	assert_int_equal(match_parse_latency("~ 1s", &m, &e), -1);
 	assert_int_equal(match_parse_latency("< fast", &m, &e), -1);
 	sample_free(&s);
 }

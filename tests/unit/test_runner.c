@@ -117,7 +117,7 @@ static const char drill[] =
 static struct result *
 run_fake(struct scenario **sp, char **journal)
 {
-	struct run_opts o = { getenv("SHAKEDOWN"), &intr, NULL, NULL, NULL, 0 };
+	struct run_opts o = { getenv("SHAKEDOWN"), &intr, NULL, NULL, NULL, 0, 0 };
 	static struct fault fakes[16];
 	struct sd_err e;
 	struct scenario *s = scen_parse("fake.yaml", drill, strlen(drill), &e);

@@ -1,0 +1,25 @@
+/*
+ * expect_int.h — what expect.c shares with expect_abort.c (the abort:
+ * conditions, in the same vocabulary): comparisons with their units, name
+ * lookups, a probe's matchers, a part a variable switched off.
+ */
+#ifndef SD_EXPECT_INT_H
+#define SD_EXPECT_INT_H
+
+#include "expect.h"
+
+/* "< 1%", ">= 100", "<= 500ms": kind 'p' a share, 'd' a duration (ms),
+ * 'n' a number; *op '<', 'L', '>', 'G'. */
+int exp_parse_cmp(const struct yctx *y, const struct ynode *n, int kind,
+    int *op, double *v);
+/* A probe ('p'), load ('l') or service ('s') by name: its index, -1. */
+int exp_lookup(const struct expect_names *nm, char what, const char *name,
+    struct scen_expect *x, struct expect_ref *out);
+/* status:, json:, body:, header:, latency:, metric: into x->m. */
+int exp_parse_matchers(const struct yctx *y, const struct ynode *n,
+    struct scen_expect *x);
+/* n is a value a variable left empty: noted in x->off_parts (1), or 0. */
+int exp_part_off(struct scen_expect *x, const struct ynode *n,
+    const char *what);
+
+#endif
