@@ -119,7 +119,7 @@ for d in redis-outage postgres-outage postgres-failover circuit-breaker \
 	set -- ${hwin[$d]}
 	halt_trial "$d" $(( $1 + RANDOM % ($2 - $1) ))
 done
-for i in $(seq "${SD_HALT_TRIALS:-3}"); do
+for i in $(seq "${SD_HALT_TRIALS:-2}"); do
 	d=${drills[$((RANDOM % ${#drills[@]}))]}
 	halt_trial "$d" $((RANDOM % 2500))
 done
