@@ -12,8 +12,9 @@ DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libpq-dev libhiredis-dev \
 DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps python3 \
              strace
 # only for the tests: the reports' charts are opened in a real browser, the
-# examples' YAML is parsed
-DEB_TEST  := chromium python3-yaml
+# examples' YAML is parsed, alerts go through a real Prometheus and
+# Alertmanager (the sandbox's --monitoring)
+DEB_TEST  := chromium python3-yaml prometheus prometheus-alertmanager
 
 # Deferred (=, not :=): on a bare machine `make demo` installs the packages
 # first, and pkg-config must be asked after that, not when this file is read.
@@ -54,6 +55,9 @@ pkgcheck:
 	  "run 'make deps' (as root) first" >&2; exit 1; }
 	@test -f /usr/include/http_parser.h || { echo "build: missing http_parser.h" \
 	  "(libhttp-parser-dev): run 'make deps' (as root) first" >&2; exit 1; }
+
+# the alert rules are built into the sandbox (.incbin)
+$(BUILD)/sandbox/sandbox_mon.o: monitoring/shakedown.rules.yml
 
 $(BUILD)/%.o: %.c | pkgcheck
 	@mkdir -p $(dir $@)
@@ -159,8 +163,10 @@ chaos: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
-	  $(DESTDIR)$(PREFIX)/share/shakedown/scenarios
+	  $(DESTDIR)$(PREFIX)/share/shakedown/scenarios \
+	  $(DESTDIR)$(PREFIX)/share/shakedown/monitoring
 	install -m 755 $(BUILD)/shakedown $(DESTDIR)$(PREFIX)/bin/shakedown
+	install -m 644 monitoring/shakedown.rules.yml $(DESTDIR)$(PREFIX)/share/shakedown/monitoring/
 	install -m 644 $(wildcard man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
 	$(if $(wildcard man/*.5),install -m 644 $(wildcard man/*.5) $(DESTDIR)$(PREFIX)/share/man/man5/)
 	$(if $(wildcard man/*.7),install -m 644 $(wildcard man/*.7) $(DESTDIR)$(PREFIX)/share/man/man7/)

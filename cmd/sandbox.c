@@ -23,6 +23,8 @@ struct sbx_args {
 	int production, no_bugs;
 	const char *ai_latency;
 	int64_t target_memory;
+	int monitoring;		/* 1 --monitoring, -1 --no-monitoring */
+	int prom_port, am_port;
 };
 
 static int
@@ -48,6 +50,13 @@ print_urls(const struct sbx_config *c, const char *prefix)
 	cmd_out("%sSHAKEDOWN_SANDBOX=%s\n", prefix, c->dir);
 	cmd_out("%sDB_ROUTE=%s#postgres\n%sREDIS_ROUTE=%s#redis\n", prefix, s,
 	    prefix, s);
+	if (c->monitoring) {
+		char *p = sbx_prometheus_url(c), *a = sbx_alertmanager_url(c);
+		cmd_out("%sPROMETHEUS_URL=%s\n%sALERTMANAGER_URL=%s\n", prefix, p,
+		    prefix, a);
+		free(p);
+		free(a);
+	}
 	free(s);
 	free(t);
 	free(d);
@@ -60,7 +69,7 @@ said(void *arg, enum sbx_part p, int started)
 	const struct sbx_config *c = arg;
 
 	if (!g_opts.quiet)
-		cmd_out("%-8s %s on 127.0.0.1:%d%s\n", sbx_part_name(p),
+		cmd_out("%-12s %s on 127.0.0.1:%d%s\n", sbx_part_name(p),
 		    started ? "started" : "already running", sbx_part_port(c, p),
 		    p == SBX_PROXY ? " (postgres), +1 (redis)" : "");
 }
@@ -70,7 +79,8 @@ do_up(struct sbx_config *c, const struct sbx_args *a)
 {
 	struct sbx_up_opts o = { a->pg_port, a->redis_port, a->target_port,
 	    a->proxy_port, a->bugs, a->nbugs, a->no_bugs, a->production,
-	    a->ai_latency, a->target_memory };
+	    a->ai_latency, a->target_memory, a->monitoring, a->prom_port,
+	    a->am_port };
 	struct sd_err e;
 
 	if (sbx_up(c, &o, said, c, &e) == -1) {
@@ -98,13 +108,15 @@ do_down(struct sbx_config *c)
 
 	for (int p = SBX_NPARTS - 1; p >= 0; p--) {
 		sbx_state(c, (enum sbx_part)p, &st);
+		if (!sbx_part_on(c, (enum sbx_part)p) && !st.running && !st.stale)
+			continue;
 		if (sbx_stop(c, (enum sbx_part)p, &e) == -1) {
 			cmd_error("sandbox down: %s", e.msg);
 			rc = CMD_FAILED;
 			continue;
 		}
 		if (!g_opts.quiet)
-			cmd_out("%-8s %s\n", sbx_part_name(p), st.running ?
+			cmd_out("%-12s %s\n", sbx_part_name(p), st.running ?
 			    "stopped" : st.stale ? "was not running (stale pid"
 			    " cleaned)" : "was not running");
 	}
@@ -121,10 +133,12 @@ do_status(struct sbx_config *c)
 	for (int p = 0; p < SBX_NPARTS; p++) {
 		char pid[16] = "-";
 		sbx_state(c, (enum sbx_part)p, &st);
+		if (!sbx_part_on(c, (enum sbx_part)p) && !st.running)
+			continue;
 		all &= st.answering;
 		if (st.running)
 			snprintf(pid, sizeof pid, "%d", (int)st.pid);
-		cmd_out("  %-8s %-9s pid %-7s port %-5d %s\n", sbx_part_name(p),
+		cmd_out("  %-12s %-9s pid %-7s port %-5d %s\n", sbx_part_name(p),
 		    st.running ? "running" : "stopped", pid,
 		    sbx_part_port(c, (enum sbx_part)p),
 		    st.answering ? "answering" : st.running ? st.detail :
@@ -149,6 +163,10 @@ parse_args(const struct cmd_entry *self, int argc, char **argv,
 		{ "ai-latency", required_argument, NULL, 'a' },
 		{ "target-memory", required_argument, NULL, 'M' },
 		{ "no-bugs", no_argument, NULL, 'N' },
+		{ "monitoring", no_argument, NULL, 'm' },
+		{ "no-monitoring", no_argument, NULL, 'n' },
+		{ "prometheus-port", required_argument, NULL, 'Q' },
+		{ "alertmanager-port", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	unsigned bit;
@@ -159,12 +177,19 @@ parse_args(const struct cmd_entry *self, int argc, char **argv,
 		case 'd':
 			a->dir = optarg;
 			break;
+		case 'm':
+		case 'n':
+			a->monitoring = ch == 'm' ? 1 : -1;
+			break;
 		case 'P':
 		case 'R':
 		case 'T':
 		case 'X':
+		case 'Q':
+		case 'A':
 			if (parse_port(optarg, ch == 'P' ? &a->pg_port : ch == 'R' ?
-			    &a->redis_port : ch == 'T' ? &a->target_port :
+			    &a->redis_port : ch == 'T' ? &a->target_port : ch == 'Q' ?
+			    &a->prom_port : ch == 'A' ? &a->am_port :
 			    &a->proxy_port) == -1 || (ch == 'X' && a->proxy_port ==
 			    65535))
 				return *rc = cmd_usage_error(self, "bad port '%s'",
@@ -248,7 +273,7 @@ exec_sandbox(const struct cmd_entry *self, int argc, char **argv)
 		if (optind + 1 != argc || sbx_part_parse(argv[optind], &part) == -1) {
 			sbx_config_free(&c);
 			return cmd_usage_error(self, "%s needs one of: postgres,"
-			    " redis, proxy, target", verb);
+			    " redis, proxy, target, alertmanager, prometheus", verb);
 		}
 		if ((verb[0] == 'k' ? sbx_kill(&c, part, &e) : verb[2] == 'o' ?
 		    sbx_stop(&c, part, &e) : sbx_start(&c, part, &e)) == -1) {
@@ -272,8 +297,9 @@ const struct cmd_entry cmd_sandbox = {
 	.name = "sandbox",
 	.usage = "[--dir DIR] [--pg-port N] [--redis-port N] [--target-port N]"
 	    " [--proxy-port N] [--bug NAME]... [--no-bugs] [--production] [--ai-latency D]"
-	    " [--target-memory SIZE|none] up|down|status|env|stop NAME|start NAME"
-	    "|kill NAME",
+	    " [--target-memory SIZE|none] [--monitoring|--no-monitoring]"
+	    " [--prometheus-port N] [--alertmanager-port N]"
+	    " up|down|status|env|stop NAME|start NAME|kill NAME",
 	.summary = "private PostgreSQL + Redis + reference target on loopback",
 	.help =
 	    "Subcommands:\n"
@@ -281,8 +307,10 @@ const struct cmd_entry cmd_sandbox = {
 	    "  down          stop everything, clean stale pidfiles\n"
 	    "  status        each part's pid, port and state (exit 1 unless all answer)\n"
 	    "  env           print export lines for SHAKEDOWN_TARGET, DATABASE_URL,\n"
-	    "                REDIS_URL, SHAKEDOWN_SANDBOX, DB_ROUTE, REDIS_ROUTE\n"
-	    "  stop NAME     stop postgres, redis, proxy or target (really stop it)\n"
+	    "                REDIS_URL, SHAKEDOWN_SANDBOX, DB_ROUTE, REDIS_ROUTE (and\n"
+	    "                PROMETHEUS_URL, ALERTMANAGER_URL with --monitoring)\n"
+	    "  stop NAME     stop postgres, redis, proxy, target, alertmanager or\n"
+	    "                prometheus (really stop it)\n"
 	    "  start NAME    start it again and wait until it answers\n"
 	    "  kill NAME     SIGKILL it and its process group, as a crash would\n"
 	    "\nOptions:\n"
@@ -302,6 +330,11 @@ const struct cmd_entry cmd_sandbox = {
 	    "                       with this limit, as in a container (default\n"
 	    "                       1GiB; none: no cgroup, its memory check reads\n"
 	    "                       the machine's)\n"
+	    "      --monitoring     also Prometheus (scraping the target every 1s,\n"
+	    "                       the shipped alert rules) and Alertmanager\n"
+	    "      --no-monitoring  without them (stops them if running)\n"
+	    "      --prometheus-port N    (default 39090)\n"
+	    "      --alertmanager-port N  (default 39093)\n"
 	    "Ports, bugs and modes given to 'up' are saved in DIR and reused.\n",
 	.whole_name = 1,
 	.exec = exec_sandbox,

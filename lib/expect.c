@@ -20,12 +20,12 @@ static const char *const expect_keys[] = { "probe", "process", "load",
     "header", "latency", "phase", "errors", "p50", "p90", "p95", "p99",
     "max", "rps", "requests", "rejected", "accepted_p95", "retry_after",
     "dropped", "writes", "lost", "rpo", "rto", "acknowledged", "metric",
-    "value", "rises", "within",
+    "value", "rises", "within", "state", "absent", "labels",
     "holds", "never", "as", "min_samples", "when", NULL };
 static const char *const writes_only[] = { "lost", "rpo", "rto",
     "acknowledged", NULL };
 static const char *const probe_only[] = { "status", "json", "body", "header",
-    "latency", "metric", "value", "rises", NULL };
+    "latency", "metric", "value", "rises", "state", "absent", "labels", NULL };
 static const char *const load_only[] = { "phase", "errors", "p50", "p90",
     "p95", "p99", "max", "rps", "requests", "rejected", "accepted_p95",
     "retry_after", "dropped", NULL };
@@ -33,57 +33,7 @@ static const char *const process_only[] = { "alive", "rss_growth",
     "rss_trend", "over", "exits", NULL };
 static const char *const exits_keys[] = { "within", "code", "signal", NULL };
 
-/* "< 1%": the operator; p is left after it. */
-static int
-parse_op(const struct yctx *y, const struct ynode *n, const char **p, int *op)
-{
-	const char *s = n->value;
 
-	while (*s == ' ')
-		s++;
-	if (s[0] != '<' && s[0] != '>')
-		return yerr(y, n, "'%s': expected a bound such as \"< 1%%\","
-		    " \"<= 500ms\" or \">= 100\"", n->value);
-	*op = s[1] == '=' ? (s[0] == '<' ? 'L' : 'G') : s[0];
-	s += s[1] == '=' ? 2 : 1;
-	while (*s == ' ')
-		s++;
-	*p = s;
-	return 0;
-}
-
-/* "< 1%", "<= 500ms", ">= 100", "< 32MiB": kind p(ercent), d(uration, to
- * ms), s(ize), n(umber or rate). */
-int
-exp_parse_cmp(const struct yctx *y, const struct ynode *n, int kind, int *op,
-    double *v)
-{
-	const char *p;
-	struct sd_err e;
-	int64_t i;
-	char *end;
-
-	if (ywant(y, n, Y_SCALAR, "a bound") == -1 || parse_op(y, n, &p, op) == -1)
-		return -1;
-	if (kind == 'p') {
-		if (units_percent(p, v, &e) == -1)
-			return yerr(y, n, "%s", e.msg);
-	} else if (kind == 'd') {
-		if (units_duration_us(p, &i, &e) == -1)
-			return yerr(y, n, "%s", e.msg);
-		*v = (double)i / 1000.0;
-	} else if (kind == 's') {
-		if (units_size(p, &i, &e) == -1)
-			return yerr(y, n, "%s", e.msg);
-		*v = (double)i;
-	} else {
-		*v = strtod(p, &end);
-		if (end == p || (*end != '\0' && strcmp(end, "/s") != 0) ||
-		    !(*v >= 0 && *v < 1e15))
-			return yerr(y, n, "'%s': expected a number", n->value);
-	}
-	return 0;
-}
 
 /* "< 2MiB/min", "<= 1MiB/1000req", "< 64KiB/s" */
 static int
@@ -95,7 +45,7 @@ parse_trend(const struct yctx *y, const struct ynode *n, struct scen_expect *x)
 	char *size;
 
 	if (ywant(y, n, Y_SCALAR, "rss_trend") == -1 ||
-	    parse_op(y, n, &p, &x->trend_op) == -1)
+	    exp_parse_op(y, n, &p, &x->trend_op) == -1)
 		return -1;
 	if (x->trend_op != '<' && x->trend_op != 'L')
 		return yerr(y, n, "rss_trend: an upper bound (\"< 2MiB/1000req\")");
@@ -163,22 +113,6 @@ parse_load_matchers(const struct yctx *y, const struct ynode *n,
 	return 0;
 }
 
-/* A name the expectation refers to, looked up through the drill's names:
- * its index (-1: none); x keeps its name and whether it is off. */
-int
-exp_lookup(const struct expect_names *nm, char what, const char *name,
-    struct scen_expect *x, struct expect_ref *out)
-{
-	struct expect_ref r = { -1, NULL, NULL, 0, 0 };
-
-	if (nm->find(nm->arg, what, name, &r) < 0)
-		return -1;
-	x->ref = r.name;
-	x->ref_off = r.off;
-	if (out != NULL)
-		*out = r;
-	return r.index;
-}
 
 static int
 refuse_keys(const struct yctx *y, const struct ynode *n,
@@ -192,14 +126,6 @@ refuse_keys(const struct yctx *y, const struct ynode *n,
 	return 0;
 }
 
-static void
-add_matcher(struct scen_expect *x, const struct matcher *m)
-{
-	size_t cap = x->nm;
-
-	x->m = xgrow(x->m, &cap, x->nm + 1, sizeof *x->m);
-	x->m[x->nm++] = *m;
-}
 
 static int
 status_matcher(const struct yctx *y, const struct ynode *v,
@@ -227,31 +153,10 @@ status_matcher(const struct yctx *y, const struct ynode *v,
 			    e.msg : "a status must be a scalar");
 		}
 	}
-	add_matcher(x, &m);
+	exp_add_matcher(x, &m);
 	return 0;
 }
 
-/*
- * A matcher whose value (or JSON path) a variable set empty is off: it is
- * not added, and what it would have checked goes into x->off_parts with
- * the reason — `json: { status: "${READY_STATUS-ready}" }` with
- * READY_STATUS= checks no status, and says so. 1 when off.
- */
-int
-exp_part_off(struct scen_expect *x, const struct ynode *n, const char *what)
-{
-	char *p;
-
-	if (n == NULL || n->type != Y_SCALAR || n->value[0] != '\0' ||
-	    n->vars == NULL)
-		return 0;
-	p = xasprintf("%s%s%s (%.*s is set empty)", x->off_parts ?
-	    x->off_parts : "", x->off_parts ? "; " : "", what,
-	    (int)strcspn(n->vars, " "), n->vars);
-	free(x->off_parts);
-	x->off_parts = p;
-	return 1;
-}
 
 static int
 json_matchers(const struct yctx *y, const struct ynode *v,
@@ -280,7 +185,7 @@ json_matchers(const struct yctx *y, const struct ynode *v,
 		    v->items[i]->plain, &e)) == NULL)
 			return yerr(y, v->items[i], "json: %s", e.msg);
 		m.path = xstrdup(v->keys[i]->value);
-		add_matcher(x, &m);
+		exp_add_matcher(x, &m);
 	}
 	return 0;
 }
@@ -304,7 +209,7 @@ header_matchers(const struct yctx *y, const struct ynode *v,
 		m.text = xstrdup(v->keys[i]->value);
 		if (!(hv->plain && strcmp(hv->value, "true") == 0))
 			m.hval = xstrdup(hv->value);
-		add_matcher(x, &m);
+		exp_add_matcher(x, &m);
 	}
 	return 0;
 }
@@ -347,7 +252,7 @@ metric_matcher(const struct yctx *y, const struct ynode *n,
 		free(m.sel);
 		return yerr(y, v, "%s", e.msg);
 	}
-	add_matcher(x, &m);
+	exp_add_matcher(x, &m);
 	return 0;
 }
 
@@ -369,7 +274,7 @@ exp_parse_matchers(const struct yctx *y, const struct ynode *n,
 		memset(&m, 0, sizeof m);
 		m.kind = M_BODY;
 		m.text = xstrdup(v->value);
-		add_matcher(x, &m);
+		exp_add_matcher(x, &m);
 	}
 	if ((v = ynode_get(n, "header")) != NULL && header_matchers(y, v, x) == -1)
 		return -1;
@@ -380,8 +285,16 @@ exp_parse_matchers(const struct yctx *y, const struct ynode *n,
 		m.kind = M_LATENCY;
 		if (match_parse_latency(v->value, &m, &e) == -1)
 			return yerr(y, v, "%s", e.msg);
-		add_matcher(x, &m);
+		exp_add_matcher(x, &m);
 	}
+	/* a promql: or alert: probe's answer is read by its own matchers */
+	if (x->mon != NULL && x->mon->kind != MON_NONE)
+		return exp_mon_matchers(y, n, x);
+	if ((v = ynode_get(n, "state")) || (v = ynode_get(n, "absent")) ||
+	    (v = ynode_get(n, "labels")))
+		return yerr(y, v, "%s: goes with a probe that asks the monitoring"
+		    " (promql: or alert:)", v == ynode_get(n, "state") ? "state" :
+		    v == ynode_get(n, "absent") ? "absent" : "labels");
 	return metric_matcher(y, n, x);
 }
 
@@ -392,8 +305,10 @@ parse_probe_expect(const struct yctx *y, const struct expect_names *nm,
 {
 	if (ywant(y, pr, Y_SCALAR, "probe") == -1)
 		return -1;
-	if ((x->probe = exp_lookup(nm, 'p', pr->value, x, NULL)) < 0)
+	struct expect_ref ref;
+	if ((x->probe = exp_lookup(nm, 'p', pr->value, x, &ref)) < 0)
 		return yerr(y, pr, "no probe named '%s'", pr->value);
+	x->mon = ref.mon;
 	if (refuse_keys(y, n, load_only, "load:, not probe:") == -1 ||
 	    refuse_keys(y, n, writes_only, "writes:, not probe:") == -1 ||
 	    refuse_keys(y, n, process_only, "process:, not probe:") == -1 ||

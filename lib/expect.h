@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "match.h"
+#include "monprobe.h"
 #include "ynode.h"
 
 /* What an expectation may name, as the drill it is in knows them. The
@@ -35,6 +36,7 @@ struct expect_ref {
 	const char *off;
 	int writer;
 	int has_pid;
+	const struct mon_probe *mon;	/* a probe's: what it asks, NULL */
 };
 struct expect_names {
 	const void *arg;
@@ -94,6 +96,8 @@ struct scen_expect {
 	int min_samples;		/* no verdict on fewer; 0: the default
 					 * (EXPECT_MIN_LOAD / EXPECT_MIN_PROBE) */
 	const char *ref;		/* the probe, load or service's name */
+	const struct mon_probe *mon;	/* the probe asks the monitoring: how;
+					 * NULL or MON_NONE: the service */
 	const char *ref_off;		/* ... why it is off, NULL: on */
 	char *as;			/* name of the measured time */
 	char *text;			/* what is expected, for people */

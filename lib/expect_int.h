@@ -8,6 +8,9 @@
 
 #include "expect.h"
 
+/* "< 1%": the operator ('<', 'L', '>', 'G'); *p is left after it. */
+int exp_parse_op(const struct yctx *y, const struct ynode *n, const char **p,
+    int *op);
 /* "< 1%", ">= 100", "<= 500ms": kind 'p' a share, 'd' a duration (ms),
  * 'n' a number; *op '<', 'L', '>', 'G'. */
 int exp_parse_cmp(const struct yctx *y, const struct ynode *n, int kind,
@@ -21,5 +24,12 @@ int exp_parse_matchers(const struct yctx *y, const struct ynode *n,
 /* n is a value a variable left empty: noted in x->off_parts (1), or 0. */
 int exp_part_off(struct scen_expect *x, const struct ynode *n,
     const char *what);
+
+/* expect_mon.c: a promql: probe's value:, rises:, absent:, labels:, an
+ * alert: probe's state: */
+int exp_mon_matchers(const struct yctx *y, const struct ynode *n,
+    struct scen_expect *x);
+/* the matcher into x (a copy: x owns what it points to from now) */
+void exp_add_matcher(struct scen_expect *x, const struct matcher *m);
 
 #endif

@@ -164,16 +164,6 @@ match_json_path(json_t *j, const char *path)
 	return j;
 }
 
-json_t *
-sample_json(struct sample *s)
-{
-	if (!s->json_tried) {
-		s->json_tried = 1;
-		if (s->body != NULL)
-			s->json = json_loads(s->body, JSON_DECODE_ANY, NULL);
-	}
-	return s->json;
-}
 
 /* Numbers compare by value (1 == 1.0); everything else structurally. */
 static int
@@ -211,6 +201,8 @@ match_metric_value(const struct matcher *m, struct sample *s)
 {
 	double v = 0;
 
+	if (m->kind == M_PROMQL)
+		return mon_value(m, s);
 	if (s->status != 0 && s->body != NULL)
 		prom_value(s->body, m->sel, &v);
 	return v;
@@ -231,6 +223,9 @@ match_sample_at(const struct matcher *m, struct sample *s, double base)
 	double x;
 
 	switch (m->kind) {
+	case M_PROMQL:
+	case M_ALERT:
+		return mon_match(m, s, base);
 	case M_METRIC:
 		if (s->status < 200 || s->status > 299 || s->body == NULL)
 			return 0;
@@ -289,6 +284,9 @@ match_observed_at(const struct matcher *m, struct sample *s, double base)
 	if (s->status == 0 && m->kind != M_LATENCY)
 		return xasprintf("no answer (%s)", s->error ? s->error : "error");
 	switch (m->kind) {
+	case M_PROMQL:
+	case M_ALERT:
+		return mon_observed(m, s, base);
 	case M_METRIC:
 		v = prom_sel_text(m->sel);
 		if (s->status < 200 || s->status > 299)
@@ -338,6 +336,10 @@ match_describe(const struct matcher *m)
 
 	sb_init(&sb);
 	switch (m->kind) {
+	case M_PROMQL:
+	case M_ALERT:
+		sb_free(&sb);
+		return mon_describe(m);
 	case M_STATUS:
 		sb_add(&sb, "HTTP ");
 		for (size_t i = 0; i < m->npats; i++) {
@@ -391,18 +393,10 @@ match_free(struct matcher *m)
 	json_decref(m->want);
 	free(m->text);
 	free(m->hval);
+	json_decref(m->labels);
 	if (m->sel != NULL) {
 		prom_sel_free(m->sel);
 		free(m->sel);
 	}
 }
 
-void
-sample_free(struct sample *s)
-{
-	free(s->error);
-	free(s->body);
-	free(s->headers);
-	free(s->key);
-	json_decref(s->json);
-}

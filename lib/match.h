@@ -12,7 +12,8 @@
 
 #include "util.h"
 
-enum match_kind { M_STATUS, M_JSON, M_BODY, M_HEADER, M_LATENCY, M_METRIC };
+enum match_kind { M_STATUS, M_JSON, M_BODY, M_HEADER, M_LATENCY, M_METRIC,
+	M_PROMQL, M_ALERT };
 
 struct prom_sel;
 
@@ -27,7 +28,12 @@ struct status_pat {
  * M_JSON path and want (a JSON value, never NaN); M_BODY text; M_HEADER
  * text (the name) and hval (NULL: present); M_LATENCY op and latency_ms;
  * M_METRIC sel and either rise (the value rose above a base the caller
- * gives) or op and value (a bound on the value in Prometheus text). */
+ * gives) or op and value (a bound on the value in Prometheus text);
+ * M_PROMQL (a promql: probe's answer) labels (the series; NULL: all) and
+ * absent, rise, or op and value (every series selected); M_ALERT (an
+ * alert: probe's) text (the state wanted: inactive, pending, firing),
+ * path (the alert's name), labels (it must have), src (MON_ALERT_AM or
+ * MON_ALERT_PROM: which API answered). */
 struct matcher {
 	enum match_kind kind;
 	struct status_pat *pats;	/* status */
@@ -42,6 +48,9 @@ struct matcher {
 	struct prom_sel *sel;		/* metric */
 	int rise;			/* metric: above the base */
 	double value;			/* metric: the bound */
+	json_t *labels;			/* promql, alert */
+	int absent;			/* promql: no series */
+	int src;			/* alert */
 };
 
 /* One observation of a probe. */
@@ -78,6 +87,12 @@ char *match_observed_at(const struct matcher *m, struct sample *s,
 double match_metric_value(const struct matcher *m, struct sample *s);
 /* What the matcher wants, for people. */
 char *match_describe(const struct matcher *m);
+
+/* match_mon.c: M_PROMQL and M_ALERT, over the API's JSON answer */
+int mon_match(const struct matcher *m, struct sample *s, double base);
+char *mon_observed(const struct matcher *m, struct sample *s, double base);
+double mon_value(const struct matcher *m, struct sample *s);
+char *mon_describe(const struct matcher *m);
 void match_free(struct matcher *m);
 /* The body parsed as JSON (once), or NULL. */
 json_t *sample_json(struct sample *s);

@@ -133,11 +133,51 @@ text_guardrails(const struct scenario *s, struct sbuf *sb)
 	sb_add(sb, "abort on 'shakedown halt'\n");
 }
 
+/* One probe: what it asks, how often; a writer's check. */
+static void
+text_probe(const struct scenario *s, const struct scen_probe *pr,
+    struct sbuf *sb)
+{
+	char b[32], c[32];
+	char *u = redact_url(pr->rq.url);
+
+	if (pr->mon.kind == MON_PROMQL)
+		sb_addf(sb, "probe %s: promql '%s' (", pr->name,
+		    pr->mon.query);
+	else if (pr->mon.kind != MON_NONE)
+		sb_addf(sb, "probe %s: alert %s from %s (", pr->name,
+		    pr->mon.alert, pr->mon.kind == MON_ALERT_AM ?
+		    "Alertmanager" : "Prometheus");
+	else
+		sb_addf(sb, "probe %s: ", pr->name);
+	sb_addf(sb, "%s %s%s every %s, timeout %s", pr->rq.method, u,
+	    pr->mon.kind != MON_NONE ? ")" : "",
+	    units_fmt_ms(pr->every_ms, b, sizeof b),
+	    units_fmt_ms(pr->timeout_ms, c, sizeof c));
+	if (pr->off != NULL)
+		sb_addf(sb, " — off (%s)", pr->off);
+	if (pr->fast_ms < pr->every_ms)
+		sb_addf(sb, ", every %s while a key time is measured",
+		    units_fmt_ms(pr->fast_ms, b, sizeof b));
+	sb_add(sb, "\n");
+	if (pr->writes_svc >= 0) {
+		char st[16];
+		if (pr->ack.lo % 100 == 0 && pr->ack.hi == pr->ack.lo + 99)
+			snprintf(st, sizeof st, "%dxx", pr->ack.lo / 100);
+		else
+			snprintf(st, sizeof st, "%d", pr->ack.lo);
+		sb_addf(sb, "    writer: {key} in each request, acknowledged by"
+		    " HTTP %s, checked in %s with: %s\n", st,
+		    s->services[pr->writes_svc].name, pr->writes_query);
+	}
+	free(u);
+}
+
 static void
 text_head(const struct plan *p, struct sbuf *sb)
 {
 	const struct scenario *s = p->s;
-	char b[32], c[32];
+	char b[32];
 
 	sb_addf(sb, "drill %s%s%s\n", s->drill, s->title ? ": " : "", s->title ? s->title : "");
 	if (s->target != NULL) {
@@ -155,28 +195,8 @@ text_head(const struct plan *p, struct sbuf *sb)
 			sb_addf(sb, "service %s: %s\n", s->services[i].name, proc);
 		free(proc);
 	}
-	for (size_t i = 0; i < s->nprobes; i++) {
-		const struct scen_probe *pr = &s->probes[i];
-		char *u = redact_url(pr->rq.url);
-		sb_addf(sb, "probe %s: %s %s every %s, timeout %s", pr->name,
-		    pr->rq.method, u, units_fmt_ms(pr->every_ms, b, sizeof b),
-		    units_fmt_ms(pr->timeout_ms, c, sizeof c));
-		if (pr->fast_ms < pr->every_ms)
-			sb_addf(sb, ", every %s while a key time is measured",
-			    units_fmt_ms(pr->fast_ms, b, sizeof b));
-		sb_add(sb, "\n");
-		if (pr->writes_svc >= 0) {
-			char st[16];
-			if (pr->ack.lo % 100 == 0 && pr->ack.hi == pr->ack.lo + 99)
-				snprintf(st, sizeof st, "%dxx", pr->ack.lo / 100);
-			else
-				snprintf(st, sizeof st, "%d", pr->ack.lo);
-			sb_addf(sb, "    writer: {key} in each request, acknowledged by"
-			    " HTTP %s, checked in %s with: %s\n", st,
-			    s->services[pr->writes_svc].name, pr->writes_query);
-		}
-		free(u);
-	}
+	for (size_t i = 0; i < s->nprobes; i++)
+		text_probe(s, &s->probes[i], sb);
 	for (size_t i = 0; i < s->nloads; i++) {
 		const struct scen_load *l = &s->loads[i];
 		char *u = redact_url(l->rq.url);

@@ -49,6 +49,8 @@ pre_hosts(const struct scenario *s, char *const *extra, size_t nextra,
 	    s->proxy_col, "the proxy", e) == -1)
 		return -1;
 	for (size_t i = 0; i < s->nprobes; i++) {
+		if (s->probes[i].off != NULL)
+			continue;	/* never sends a thing */
 		snprintf(what, sizeof what, "probe '%s'", s->probes[i].name);
 		if (check(s, &r, s->probes[i].rq.url, 0, s->probes[i].line,
 		    s->probes[i].col, what, e) == -1)
@@ -241,6 +243,24 @@ pre_loads(const struct scenario *s, struct sd_err *e)
 	    s->loads[0].line, s->loads[0].col, le.msg);
 }
 
+/* Every probe that asks the monitoring: its API answers and its query is
+ * good, now — a drill whose alert checks could never answer stops here,
+ * with nothing applied. */
+static int
+pre_monitoring(const struct scenario *s, struct sd_err *e)
+{
+	for (size_t i = 0; i < s->nprobes; i++) {
+		const struct scen_probe *p = &s->probes[i];
+		if (p->mon.kind == MON_NONE || p->off != NULL)
+			continue;
+		if (mon_check(&p->mon, &p->rq, p->timeout_ms > 5000 ? 5000 :
+		    p->timeout_ms < 2000 ? 2000 : p->timeout_ms, e) == -1)
+			return err_prefix(e, "%s:%d:%d: probe '%s'", s->file, p->line,
+			    p->col, p->name);
+	}
+	return 0;
+}
+
 int
 pre_check(const struct scenario *s, char *const *allow, size_t nallow,
     enum pre_level level, struct sd_err *e)
@@ -250,7 +270,7 @@ pre_check(const struct scenario *s, char *const *allow, size_t nallow,
 	if (level == PRE_STATIC)
 		return pre_pids_static(s, e);
 	return pre_pids(s, e) == -1 || pre_faults(s, e) == -1 ||
-	    pre_loads(s, e) == -1 ? -1 : 0;
+	    pre_loads(s, e) == -1 || pre_monitoring(s, e) == -1 ? -1 : 0;
 }
 
 size_t

@@ -122,8 +122,9 @@ method_and_path(const struct yctx *y, const struct ynode *n, const char *what,
 	return 0;
 }
 
-static int
-headers(const struct yctx *y, const struct ynode *h, struct request *rq)
+int
+req_parse_headers(const struct yctx *y, const struct ynode *h,
+    struct request *rq)
 {
 	struct sd_err e;
 
@@ -175,7 +176,7 @@ req_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 		yerr(y, at, "%s '%s': url %s", what, key->value, e.msg);
 		goto out;
 	}
-	if ((h = ynode_get(n, "headers")) != NULL && headers(y, h, rq) == -1)
+	if ((h = ynode_get(n, "headers")) != NULL && req_parse_headers(y, h, rq) == -1)
 		goto out;
 	rc = 0;
 out:

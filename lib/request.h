@@ -28,6 +28,9 @@ int req_parse(const struct yctx *y, const struct ynode *key,
     const struct ynode *n, const char *target, const char *what,
     struct request *rq);
 void req_free(struct request *rq);
+/* headers: { Name: value } into rq->headers, each checked; -1 (yerr). */
+int req_parse_headers(const struct yctx *y, const struct ynode *h,
+    struct request *rq);
 /* An "http://" or "https://" URL curl can parse (templates rendered for
  * user 1, request 1 first); -1 with e. */
 int req_check_url(const char *url, struct sd_err *e);

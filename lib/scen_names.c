@@ -38,6 +38,7 @@ scen_find_name(const void *arg, char what, const char *name, struct expect_ref *
 		r->name = s->probes[r->index].name;
 		r->off = s->probes[r->index].off;
 		r->writer = s->probes[r->index].writes_svc >= 0;
+		r->mon = &s->probes[r->index].mon;
 	} else if (what == 'l') {
 		r->name = s->loads[r->index].name;
 		r->off = s->loads[r->index].off;

@@ -131,20 +131,28 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	if (yname(&c->y, key, "probe", 1) == -1 ||
 	    ywant(&c->y, n, Y_MAP, "a probe") == -1)
 		return -1;
-	const char *keys[16];
+	const char *keys[24];
 	size_t k = 0;
 	for (const char *const *r = req_keys; *r; r++)
 		keys[k++] = *r;
 	for (const char *const *r = own; *r; r++)
 		keys[k++] = *r;
+	for (const char *const *r = mon_keys; *r; r++)
+		if (strcmp(*r, "headers") != 0)
+			keys[k++] = *r;
 	keys[k] = NULL;
 	if (ykeys(&c->y, n, keys, "a probe") == -1 ||
 	    ywhen(&c->y, n, &p->off) == -1 ||
-	    req_parse(&c->y, key, n, c->s->target, "probe", &p->rq) == -1 ||
+	    (mon_is(n) ? mon_parse(&c->y, key, n, p->off != NULL, &p->rq,
+	    &p->mon) :
+	    req_parse(&c->y, key, n, c->s->target, "probe", &p->rq)) == -1 ||
 	    ydur(&c->y, n, "every", &p->every_ms, 10, HOUR_MS) == -1 ||
 	    ydur(&c->y, n, "timeout", &p->timeout_ms, 1, HOUR_MS) == -1)
 		return -1;
-	p->fast_ms = p->every_ms < DEFAULT_FAST_MS ? p->every_ms : DEFAULT_FAST_MS;
+	/* the monitoring moves once a second (scrape, evaluation): asking it
+	 * faster than 100 ms while a key time is measured gains nothing */
+	int64_t fast = p->mon.kind != MON_NONE ? 100 : DEFAULT_FAST_MS;
+	p->fast_ms = p->every_ms < fast ? p->every_ms : fast;
 	if ((f = ynode_get(n, "fast")) != NULL) {
 		if (f->type == Y_SCALAR && strcmp(f->value, "off") == 0)
 			p->fast_ms = p->every_ms;
@@ -153,7 +161,10 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
 			return -1;
 	}
 	p->writes_svc = -1;
-	if ((f = ynode_get(n, "writes")) != NULL)
+	if ((f = ynode_get(n, "writes")) != NULL && p->mon.kind != MON_NONE)
+		return yerr(&c->y, f, "writes: goes with a probe that writes to"
+		    " the service, not one that asks the monitoring");
+	if (f != NULL)
 		return parse_writer(c, n, f, p);
 	return 0;
 }
@@ -626,6 +637,7 @@ scen_free(struct scenario *s)
 	for (size_t i = 0; i < s->nprobes; i++) {
 		free(s->probes[i].name);
 		free(s->probes[i].off);
+		mon_free(&s->probes[i].mon);
 		free(s->probes[i].writes_query);
 		req_free(&s->probes[i].rq);
 	}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "expect.h"
+#include "monprobe.h"
 #include "pairing.h"
 #include "request.h"
 #include "service.h"
@@ -25,6 +26,8 @@ struct fault;
 struct scen_probe {
 	char *name;
 	struct request rq;
+	struct mon_probe mon;		/* promql:/alert:, kind MON_NONE: the
+					 * service's own endpoint */
 	int64_t every_ms, timeout_ms;
 	int64_t fast_ms;		/* the interval while a within: on it
 					 * waits for a change; 0: every_ms */

@@ -10,6 +10,7 @@
  * outside DIR is touched.
  */
 #define _GNU_SOURCE
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -20,6 +21,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <grp.h>
 #include <pwd.h>
@@ -100,6 +102,20 @@ http_health(const struct sbx_config *c, char *err, size_t len)
 	return rc;
 }
 
+/* Prometheus and Alertmanager say they are ready. */
+static int
+mon_ready(const struct sbx_config *c, enum sbx_part p, char *err, size_t len)
+{
+	char *url = xasprintf("http://127.0.0.1:%d/-/ready", sbx_part_port(c, p));
+	struct sd_err e;
+	int rc = ping_http(url, 2000, &e);
+
+	free(url);
+	if (rc == -1)
+		snprintf(err, len, "%s", e.msg);
+	return rc;
+}
+
 /* The proxy answers on its control socket. */
 static int
 proxy_list(const struct sbx_config *c, char *err, size_t len)
@@ -128,6 +144,9 @@ part_answers(const struct sbx_config *c, enum sbx_part p, char *err,
 		return redis_ping(c, err, len);
 	case SBX_PROXY:
 		return proxy_list(c, err, len);
+	case SBX_ALERTMANAGER:
+	case SBX_PROMETHEUS:
+		return mon_ready(c, p, err, len);
 	default:
 		return http_health(c, err, len);
 	}
@@ -176,8 +195,8 @@ ports_busy(const struct sbx_config *c, enum sbx_part p)
 	return 0;
 }
 
-int
-sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
+static int
+start_locked(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 {
 	char *pidp, *log, why[256] = "";
 	int stale, died = 0, busy;
@@ -215,9 +234,13 @@ sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 		return err_set(e, "%s: port %d on 127.0.0.1 is already in use by"
 		    " another process (choose another with --%s-port)",
 		    sbx_part_names[p], busy, p == SBX_POSTGRES ? "pg" : sbx_part_names[p]);
+	if (!sbx_part_on(c, p))
+		return err_set(e, "%s: not in this sandbox (sandbox up"
+		    " --monitoring)", sbx_part_names[p]);
 	pid = p == SBX_POSTGRES ? sbx_spawn_postgres(c, e) : p == SBX_REDIS ?
 	    sbx_spawn_redis(c, e) : p == SBX_PROXY ? sbx_spawn_proxy(c, e) :
-	    sbx_spawn_target(c, e);
+	    p == SBX_TARGET ? sbx_spawn_target(c, e) : p == SBX_ALERTMANAGER ?
+	    sbx_spawn_alertmanager(c, e) : sbx_spawn_prometheus(c, e);
 	if (pid == -1)
 		return err_prefix(e, "%s", sbx_part_names[p]);
 	pidp = sbx_pid_path(c, p);
@@ -273,8 +296,8 @@ stopped(const struct sbx_config *c, enum sbx_part p, char *pidp,
 	return 0;
 }
 
-int
-sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
+static int
+stop_locked(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 {
 	char *pidp = sbx_pid_path(c, p);
 	int stale;
@@ -312,8 +335,8 @@ sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
  * their own), stopped first so nothing new is forked. No shutdown runs;
  * PostgreSQL comes back by crash recovery with what it had committed.
  */
-int
-sbx_kill(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
+static int
+kill_locked(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 {
 	char *pidp = sbx_pid_path(c, p);
 	int stale;
@@ -381,6 +404,12 @@ apply_opts(struct sbx_config *c, const struct sbx_up_opts *o)
 		c->production = 1;
 	if (o->target_memory != 0)
 		c->target_memory = o->target_memory < 0 ? 0 : o->target_memory;
+	if (o->monitoring != 0)
+		c->monitoring = o->monitoring > 0;
+	if (o->prom_port)
+		c->prom_port = o->prom_port;
+	if (o->am_port)
+		c->am_port = o->am_port;
 	if (o->ai_latency) {
 		free(c->ai_latency);
 		c->ai_latency = xstrdup(o->ai_latency);
@@ -414,6 +443,12 @@ sbx_up(struct sbx_config *c, const struct sbx_up_opts *o,
 		return -1;
 	for (int p = 0; p < SBX_NPARTS; p++) {
 		sbx_state(c, (enum sbx_part)p, &st);
+		if (!sbx_part_on(c, (enum sbx_part)p)) {
+			/* --no-monitoring: what an earlier up started goes */
+			if (st.running && sbx_stop(c, (enum sbx_part)p, e) == -1)
+				return -1;
+			continue;
+		}
 		started[p] = !st.running;
 		if (sbx_start(c, (enum sbx_part)p, e) == -1) {
 			/* leave nothing half-up that this call started */
@@ -426,4 +461,81 @@ sbx_up(struct sbx_config *c, const struct sbx_up_opts *o,
 			say(arg, (enum sbx_part)p, started[p]);
 	}
 	return 0;
+}
+
+/*
+ * One start, stop or kill of a part at a time, across processes: a drill's
+ * start step and a guardian reverting for the same dead runner may both
+ * run `sandbox start target`; unserialised, the second could spawn a
+ * target that loses the port to the first and leave the pidfile naming
+ * it, so every later start would see the port taken "by another". With
+ * the lock the second finds the first's target running and is done.
+ */
+static int
+part_lock(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
+{
+	char *name = xasprintf(".%s.lock", sbx_part_names[p]);
+	char *path = sbx_path_in(c, name);
+	int fd;
+
+	free(name);
+	if (mkdir_p(c->dir, 0755, e) == -1) {
+		free(path);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	free(path);
+	if (fd == -1)
+		return err_set(e, "%s: lock: %s", sbx_part_names[p],
+		    strerror(errno));
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR) {
+			close(fd);
+			return err_set(e, "%s: lock: %s", sbx_part_names[p],
+			    strerror(errno));
+		}
+	return fd;
+}
+
+static void
+part_unlock(int fd)
+{
+	flock(fd, LOCK_UN);
+	close(fd);
+}
+
+int
+sbx_start(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
+{
+	int fd = part_lock(c, p, e), rc;
+
+	if (fd == -1)
+		return -1;
+	rc = start_locked(c, p, e);
+	part_unlock(fd);
+	return rc;
+}
+
+int
+sbx_stop(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
+{
+	int fd = part_lock(c, p, e), rc;
+
+	if (fd == -1)
+		return -1;
+	rc = stop_locked(c, p, e);
+	part_unlock(fd);
+	return rc;
+}
+
+int
+sbx_kill(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
+{
+	int fd = part_lock(c, p, e), rc;
+
+	if (fd == -1)
+		return -1;
+	rc = kill_locked(c, p, e);
+	part_unlock(fd);
+	return rc;
 }

@@ -18,8 +18,11 @@
 
 #include "../lib/util.h"
 
-/* in the order they start: the proxy needs nothing, the target all */
-enum sbx_part { SBX_POSTGRES, SBX_REDIS, SBX_PROXY, SBX_TARGET, SBX_NPARTS };
+/* in the order they start: the proxy needs nothing, the target all;
+ * Alertmanager and Prometheus (which scrapes the target and sends to
+ * Alertmanager) only with --monitoring */
+enum sbx_part { SBX_POSTGRES, SBX_REDIS, SBX_PROXY, SBX_TARGET,
+	SBX_ALERTMANAGER, SBX_PROMETHEUS, SBX_NPARTS };
 
 struct sbx_config {
 	char *dir;
@@ -32,6 +35,8 @@ struct sbx_config {
 	char *self_exe;		/* our binary, for the target */
 	int64_t target_memory;	/* the target's cgroup memory limit, bytes;
 				 * 0: none (its check then reads the host) */
+	int monitoring;		/* Prometheus and Alertmanager too */
+	int prom_port, am_port;
 };
 
 struct sbx_state {
@@ -45,6 +50,8 @@ struct sbx_state {
 /* --dir, else $SHAKEDOWN_SANDBOX, else ./.shakedown/sandbox (absolute). */
 char *sbx_dir(const char *opt);
 const char *sbx_part_name(enum sbx_part p);
+/* Is the part one this sandbox runs (the monitoring ones on request)? */
+int sbx_part_on(const struct sbx_config *c, enum sbx_part p);
 int sbx_part_parse(const char *name, enum sbx_part *p);
 int sbx_part_port(const struct sbx_config *c, enum sbx_part p);
 
@@ -71,6 +78,8 @@ struct sbx_up_opts {
 	int no_bugs, production;
 	const char *ai_latency;
 	int64_t target_memory;	/* 0: leave; -1: none */
+	int monitoring;		/* 1: on, -1: off, 0: leave */
+	int prom_port, am_port;
 };
 
 /*
@@ -94,5 +103,8 @@ char *sbx_redis_url(const struct sbx_config *c);
 char *sbx_target_url(const struct sbx_config *c);
 /* The proxy's control socket; a route is "SOCKET#postgres" / "#redis". */
 char *sbx_proxy_sock(const struct sbx_config *c);
+/* The monitoring stack's base URLs (with --monitoring). */
+char *sbx_prometheus_url(const struct sbx_config *c);
+char *sbx_alertmanager_url(const struct sbx_config *c);
 
 #endif

@@ -16,10 +16,16 @@
 #include "sandbox_int.h"
 
 const char *const sbx_part_names[SBX_NPARTS] = { "postgres", "redis", "proxy",
-    "target" };
-/* what /proc/PID/comm says for each part */
+    "target", "alertmanager", "prometheus" };
+/* what /proc/PID/comm says for each part (15 bytes at most) */
 const char *const sbx_part_comm[SBX_NPARTS] = { "postgres", "redis-server",
-    "shakedown", "shakedown" };
+    "shakedown", "shakedown", "prometheus-aler", "prometheus" };
+
+int
+sbx_part_on(const struct sbx_config *c, enum sbx_part p)
+{
+	return c->monitoring || (p != SBX_ALERTMANAGER && p != SBX_PROMETHEUS);
+}
 
 const char *
 sbx_part_name(enum sbx_part p)
@@ -43,7 +49,8 @@ int
 sbx_part_port(const struct sbx_config *c, enum sbx_part p)
 {
 	return p == SBX_POSTGRES ? c->pg_port : p == SBX_REDIS ?
-	    c->redis_port : p == SBX_PROXY ? c->proxy_port : c->target_port;
+	    c->redis_port : p == SBX_PROXY ? c->proxy_port : p == SBX_TARGET ?
+	    c->target_port : p == SBX_ALERTMANAGER ? c->am_port : c->prom_port;
 }
 
 char *
@@ -113,6 +120,18 @@ sbx_target_url(const struct sbx_config *c)
 	return xasprintf("http://127.0.0.1:%d", c->target_port);
 }
 
+char *
+sbx_prometheus_url(const struct sbx_config *c)
+{
+	return xasprintf("http://127.0.0.1:%d", c->prom_port);
+}
+
+char *
+sbx_alertmanager_url(const struct sbx_config *c)
+{
+	return xasprintf("http://127.0.0.1:%d", c->am_port);
+}
+
 int
 sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 {
@@ -125,6 +144,8 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 	c->redis_port = 63799;
 	c->target_port = 38080;
 	c->proxy_port = 38084;
+	c->prom_port = 39090;
+	c->am_port = 39093;
 	c->target_memory = DEFAULT_TARGET_MEMORY;
 	path = sbx_path_in(c, "sandbox.json");
 	if (access(path, F_OK) == -1) {
@@ -147,6 +168,12 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 		c->target_port = (int)json_integer_value(v);
 	if ((v = json_object_get(j, "proxy_port")) && json_is_integer(v))
 		c->proxy_port = (int)json_integer_value(v);
+	if ((v = json_object_get(j, "prometheus_port")) && json_is_integer(v))
+		c->prom_port = (int)json_integer_value(v);
+	if ((v = json_object_get(j, "alertmanager_port")) && json_is_integer(v))
+		c->am_port = (int)json_integer_value(v);
+	if ((v = json_object_get(j, "monitoring")))
+		c->monitoring = json_is_true(v);
 	if ((v = json_object_get(j, "target_memory")) && json_is_integer(v) &&
 	    json_integer_value(v) >= 0)
 		c->target_memory = json_integer_value(v);
@@ -169,10 +196,12 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 int
 sbx_config_save(const struct sbx_config *c, struct sd_err *e)
 {
-	json_t *j = json_pack("{s:i,s:i,s:i,s:i,s:b,s:I}", "pg_port",
+	json_t *j = json_pack("{s:i,s:i,s:i,s:i,s:b,s:I,s:b,s:i,s:i}", "pg_port",
 	    c->pg_port, "redis_port", c->redis_port, "target_port",
 	    c->target_port, "proxy_port", c->proxy_port, "production",
-	    c->production, "target_memory", (json_int_t)c->target_memory);
+	    c->production, "target_memory", (json_int_t)c->target_memory,
+	    "monitoring", c->monitoring, "prometheus_port", c->prom_port,
+	    "alertmanager_port", c->am_port);
 	json_t *bugs = json_array();
 	char *text, *path;
 	int rc;

@@ -3,7 +3,8 @@
  * down: sandbox.c (the parts' state, start, stop and `up`), sandbox_spawn.c
  * (how each part is started: PostgreSQL as an unprivileged user with its
  * cluster made on first use, Redis, the fault proxy, the target in its own
- * memory cgroup), sandbox_conf.c (names, paths, the saved configuration).
+ * memory cgroup), sandbox_mon.c (Prometheus and Alertmanager),
+ * sandbox_conf.c (names, paths, the saved configuration).
  */
 #ifndef SD_SANDBOX_INT_H
 #define SD_SANDBOX_INT_H
@@ -27,10 +28,18 @@ char *sbx_db_url_at(int port);
 /* sandbox_spawn.c */
 void sbx_log_tail(const char *path, struct sbuf *sb);
 char *sbx_pg_data_dir(const struct sbx_config *c, const struct spawn_opts *o);
+char *sbx_private_dir(const struct sbx_config *c, const struct spawn_opts *o,
+    const char *name);
+void sbx_chown_tree(const char *path, uid_t uid, gid_t gid);
 int sbx_pg_user(struct spawn_opts *o, struct sd_err *e);
 pid_t sbx_spawn_postgres(const struct sbx_config *c, struct sd_err *e);
 pid_t sbx_spawn_redis(const struct sbx_config *c, struct sd_err *e);
 pid_t sbx_spawn_proxy(const struct sbx_config *c, struct sd_err *e);
 pid_t sbx_spawn_target(const struct sbx_config *c, struct sd_err *e);
+
+/* sandbox_mon.c: Prometheus (scraping the target, the shipped rules) and
+ * Alertmanager, as the PostgreSQL user, their files in DIR/monitoring */
+pid_t sbx_spawn_prometheus(const struct sbx_config *c, struct sd_err *e);
+pid_t sbx_spawn_alertmanager(const struct sbx_config *c, struct sd_err *e);
 
 #endif

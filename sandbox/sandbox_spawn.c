@@ -71,8 +71,8 @@ sbx_pg_user(struct spawn_opts *o, struct sd_err *e)
 	return 0;
 }
 
-static void
-chown_tree(const char *path, uid_t uid, gid_t gid)
+void
+sbx_chown_tree(const char *path, uid_t uid, gid_t gid)
 {
 	struct dirent *de;
 	DIR *d;
@@ -84,7 +84,7 @@ chown_tree(const char *path, uid_t uid, gid_t gid)
 			continue;
 		char *sub = xasprintf("%s/%s", path, de->d_name);
 		if (de->d_type == DT_DIR)
-			chown_tree(sub, uid, gid);
+			sbx_chown_tree(sub, uid, gid);
 		else
 			lchown(sub, uid, gid);
 		free(sub);
@@ -143,13 +143,22 @@ reachable_as(const char *path, uid_t uid, gid_t gid)
 char *
 sbx_pg_data_dir(const struct sbx_config *c, const struct spawn_opts *o)
 {
+	return sbx_private_dir(c, o, "pgdata");
+}
+
+/* DIR/name, or /var/tmp/shakedown-name-HASH when o's user cannot reach
+ * DIR (see sbx_pg_data_dir). */
+char *
+sbx_private_dir(const struct sbx_config *c, const struct spawn_opts *o,
+    const char *name)
+{
 	unsigned long h = 5381;
 
 	if (!o->set_ids || reachable_as(c->dir, o->uid, o->gid))
-		return sbx_path_in(c, "pgdata");
+		return sbx_path_in(c, name);
 	for (const char *p = c->dir; *p; p++)
 		h = h * 33 + (unsigned char)*p;
-	return xasprintf("/var/tmp/shakedown-pgdata-%08lx", h & 0xffffffffUL);
+	return xasprintf("/var/tmp/shakedown-%s-%08lx", name, h & 0xffffffffUL);
 }
 
 static int
@@ -165,7 +174,7 @@ pg_initdb(const struct sbx_config *c, struct spawn_opts *o, const char *data,
 	if (mkdir_p(data, 0700, e) == -1)
 		goto out;
 	if (o->set_ids)
-		chown_tree(data, o->uid, o->gid);
+		sbx_chown_tree(data, o->uid, o->gid);
 	o->argv = argv;
 	o->log_path = log;
 	o->new_session = 0;
@@ -212,7 +221,7 @@ sbx_spawn_postgres(const struct sbx_config *c, struct sd_err *e)
 	if (access(ver, F_OK) == -1 && pg_initdb(c, &o, data, e) == -1)
 		goto out;
 	if (o.set_ids)
-		chown_tree(data, o.uid, o.gid);
+		sbx_chown_tree(data, o.uid, o.gid);
 	/* a postmaster killed with -9 leaves this; it would refuse to start */
 	pid_t old = pidfile_read(pmpid, NULL);
 	if (old != 0 && !proc_alive(old))

@@ -129,8 +129,10 @@ route(struct srv *s, struct MHD_Connection *c, const char *url,
 		return do_write(s, c, rq);
 	if (get && strcmp(url, "/api/stats") == 0)
 		return do_stats(s, c);
-	if (get && strcmp(url, "/metrics") == 0)
+	if (get && strcmp(url, "/metrics") == 0) {
+		rq->route = 7;	/* the scrapes are not the service's latency */
 		return do_metrics(s, c);
+	}
 	return reply_json(s, c, 8, 404, json_pack("{s:s}", "error",
 	    "not found"), NULL, NULL);
 }
@@ -146,6 +148,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url,
 	(void)version;
 	if (rq == NULL) {
 		rq = xcalloc(1, sizeof *rq);
+		rq->t0_us = mono_ns() / 1000;
+		rq->route = -1;
 		sb_init(&rq->body);
 		*con_cls = rq;
 		atomic_fetch_add(&s->in_flight, 1);
@@ -173,6 +177,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (rq == NULL)
 		return;
+	observe_duration(s, rq->route, mono_ns() / 1000 - rq->t0_us);
 	sb_free(&rq->body);
 	free(rq);
 	*con_cls = NULL;

@@ -57,6 +57,7 @@ static void
 db_check(struct srv *s, struct dep_check *db)
 {
 	deps_db_check(s->deps, db_timeout(s), db);
+	atomic_store(&s->db_checked_ms, mono_ms());
 	if (!db->configured)
 		return;
 	int was = atomic_exchange(&s->db_up, db->ok);
@@ -87,6 +88,7 @@ static void
 redis_check(struct srv *s, struct dep_check *rd)
 {
 	deps_redis_check(s->deps, REDIS_TIMEOUT_MS, rd);
+	atomic_store(&s->redis_checked_ms, mono_ms());
 	if (!rd->configured)
 		return;
 	int was = atomic_exchange(&s->redis_up, rd->ok);
@@ -99,26 +101,38 @@ redis_check(struct srv *s, struct dep_check *rd)
  * Memory: of the cgroup this process is in when it has a limit (as in a
  * container), else of the machine. Degraded from 80 % (seed 004).
  */
-static json_t *
-memory_check(struct srv *s, int *degraded)
+/* The share of memory in use, of the cgroup's limit or the machine's;
+ * -1 unknown. */
+static double
+memory_used(struct srv *s, int64_t *limit_out, const char **basis)
 {
 	int64_t limit = -1, usage = -1, total, avail;
-	const char *basis = "cgroup";
 
-	*degraded = 0;
-	if (s->o->bugs & BUG_NO_MEMORY_CHECK)
-		return json_pack("{s:s}", "status", "ok");
+	*basis = "cgroup";
 	if (s->mem_root != NULL)
 		cg_memory(s->mem_root, s->mem_rel, s->mem_v2, &limit, &usage);
 	host_memory(&total, &avail);
 	if (limit <= 0 || usage < 0 || (total > 0 && limit > total)) {
-		basis = "host";
+		*basis = "host";
 		limit = total;
 		usage = total - avail;
 	}
-	if (limit <= 0)
+	*limit_out = limit;
+	return limit > 0 ? (double)usage / (double)limit : -1;
+}
+
+static json_t *
+memory_check(struct srv *s, int *degraded)
+{
+	int64_t limit;
+	const char *basis;
+
+	*degraded = 0;
+	if (s->o->bugs & BUG_NO_MEMORY_CHECK)
+		return json_pack("{s:s}", "status", "ok");
+	double frac = memory_used(s, &limit, &basis);
+	if (frac < 0)
 		return json_pack("{s:s}", "status", "unknown");
-	double frac = (double)usage / (double)limit;
 	*degraded = frac >= MEMORY_DEGRADED;
 	return json_pack("{s:s,s:i,s:i,s:I,s:s}", "status", *degraded ?
 	    "degraded" : "ok", "usage", (int)(frac * 100 + 0.5), "threshold",
@@ -506,11 +520,65 @@ do_compute(struct srv *s, struct MHD_Connection *c)
 	    (json_int_t)x), hdrs);
 }
 
+const double target_lat_le[NLAT] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+    0.5, 1, 2.5, 5, 10 };
+
+void
+observe_duration(struct srv *s, int route, int64_t us)
+{
+	double sec = (double)us / 1e6;
+
+	if (route == 7)
+		return;
+	pthread_mutex_lock(&s->mu);
+	for (int i = 0; i < NLAT; i++)
+		if (sec <= target_lat_le[i])
+			s->lat_b[i]++;
+	s->lat_count++;
+	s->lat_sum += sec;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* The request-duration histogram, and memory, as prom-client's default
+ * metrics and an http duration histogram would give them. */
+static void
+metrics_more(struct srv *s, struct sbuf *sb)
+{
+	int64_t limit;
+	const char *basis;
+	double used = memory_used(s, &limit, &basis);
+
+	sb_add(sb, "# HELP shakedown_target_request_duration_seconds Request"
+	    " durations.\n# TYPE shakedown_target_request_duration_seconds"
+	    " histogram\n");
+	pthread_mutex_lock(&s->mu);
+	for (int i = 0; i < NLAT; i++)
+		sb_addf(sb, "shakedown_target_request_duration_seconds_bucket"
+		    "{le=\"%g\"} %lu\n", target_lat_le[i], s->lat_b[i]);
+	sb_addf(sb, "shakedown_target_request_duration_seconds_bucket"
+	    "{le=\"+Inf\"} %lu\nshakedown_target_request_duration_seconds_sum"
+	    " %.6f\nshakedown_target_request_duration_seconds_count %lu\n",
+	    s->lat_count, s->lat_sum, s->lat_count);
+	pthread_mutex_unlock(&s->mu);
+	if (used >= 0)
+		sb_addf(sb, "# HELP shakedown_target_memory_usage_ratio Memory in"
+		    " use, of the %s's.\n# TYPE shakedown_target_memory_usage_ratio"
+		    " gauge\nshakedown_target_memory_usage_ratio %.4f\n", basis,
+		    used);
+}
+
 enum MHD_Result
 do_metrics(struct srv *s, struct MHD_Connection *c)
 {
+	struct dep_check dc;
 	struct sbuf sb;
 
+	/* the dependency gauges as of the last second, as a real service's
+	 * health check timer keeps them: a scrape alone sees them move */
+	if (mono_ms() - atomic_load(&s->db_checked_ms) > 1000)
+		db_check(s, &dc);
+	if (mono_ms() - atomic_load(&s->redis_checked_ms) > 1000)
+		redis_check(s, &dc);
 	sb_init(&sb);
 	sb_add(&sb, "# HELP shakedown_target_requests_total Requests by route"
 	    " and status.\n# TYPE shakedown_target_requests_total counter\n");
@@ -529,6 +597,7 @@ do_metrics(struct srv *s, struct MHD_Connection *c)
 	    "shakedown_target_uptime_seconds %.3f\n",
 	    atomic_load(&s->ai_in_flight), (s->o->bugs & BUG_STALE_METRICS) ? 1 :
 	    atomic_load(&s->db_up), atomic_load(&s->redis_up), (mono_ms() - s->start_ms) / 1000.0);
+	metrics_more(s, &sb);
 	return reply(s, c, 7, 200, "text/plain; version=0.0.4",
 	    sb_detach(&sb), NULL, NULL);
 }

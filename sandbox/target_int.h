@@ -46,6 +46,10 @@ struct limit {
 	int count;
 };
 
+/* the request-duration histogram's upper bounds, seconds */
+#define NLAT 11
+extern const double target_lat_le[NLAT];
+
 #define NROUTES 13
 extern const char *const target_routes[NROUTES];
 
@@ -97,13 +101,19 @@ struct srv {
 	pthread_t flusher;
 	int has_flusher;
 	atomic_int stop_flusher;
+	unsigned long lat_b[NLAT];	/* request durations (not /metrics') */
+	unsigned long lat_count;
+	double lat_sum;
+	_Atomic int64_t db_checked_ms, redis_checked_ms;	/* last check */
 };
 
 struct req {
 	struct sbuf body;
 	int too_big;
 	int route;
+	int64_t t0_us;		/* when it came in */
 };
+
 
 /* target_api.c: the endpoints, and --bug lose_writes's flusher thread */
 enum MHD_Result do_ai(struct srv *s, struct MHD_Connection *c,
@@ -121,6 +131,8 @@ enum MHD_Result do_stats(struct srv *s, struct MHD_Connection *c);
 enum MHD_Result do_write(struct srv *s, struct MHD_Connection *c,
     struct req *rq);
 void *flusher(void *arg);
+/* A request is over: its duration into the histogram. */
+void observe_duration(struct srv *s, int route, int64_t us);
 /* target_reply.c: replies (each counted in the metrics), the log */
 enum MHD_Result reply(struct srv *s, struct MHD_Connection *c, int route,
     unsigned status, const char *ctype, char *body, const char *hname,

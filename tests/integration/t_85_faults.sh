@@ -87,8 +87,8 @@ ok "target not left stopped" bash -c "! grep -q ') T' /proc/$(cat "$PIDFILE")/st
 steps:
   - kill: app
   - expect: { process: app, alive: false, within: 2s }
-  - wait: 1s
   - expect: { probe: health, status: 200, never: true }
+  - wait: 1s
 YAML
 } >"$F/killapp.yaml"
 run_drill killapp

@@ -45,7 +45,7 @@ NAMED = {
     "phases": "runlow",
     "guardrail": "runmid", "scen_guard": "model", 
     "scen_names": "model",
-    "expect_abort": "model",
+    "expect_abort": "model", "expect_mon": "model", "expect_parts": "model",
     "faults": "runmid", "evaluate": "runmid", "eval_process": "runmid",
     "eval_writes": "runmid", "eval_int": "runmid",
     "runner": "runtop",

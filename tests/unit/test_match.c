@@ -1,4 +1,5 @@
-/* test_match.c — status patterns, JSON paths, body, headers, latency. */
+/* test_match.c — status patterns, JSON paths, body, headers, latency; and
+ * what a Prometheus query's or an alert API's answer says (match_mon.c). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../lib/match.h"
+#include "../../lib/monprobe.h"
 #include "../../lib/util.h"
 
 static struct sample
@@ -159,6 +161,98 @@ body_header_latency(void **state)
 	sample_free(&s);
 }
 
+/* Prometheus's /api/v1/query answers, as it sends them */
+static void
+promql_answers(void **state)
+{
+	static const char vec[] = "{\"status\":\"success\",\"data\":{"
+	    "\"resultType\":\"vector\",\"result\":["
+	    "{\"metric\":{\"job\":\"a\"},\"value\":[1,\"0.5\"]},"
+	    "{\"metric\":{\"job\":\"b\"},\"value\":[1,\"2\"]}]}}";
+	static const char empty[] = "{\"status\":\"success\",\"data\":{"
+	    "\"resultType\":\"vector\",\"result\":[]}}";
+	static const char bad[] = "{\"status\":\"error\",\"errorType\":"
+	    "\"bad_data\",\"error\":\"parse error\"}";
+	struct matcher m = { .kind = M_PROMQL, .op = '>', .value = 1 };
+	struct sample s = sample(200, vec, NULL, 5);
+	char *o;
+
+	(void)state;
+	/* every series must meet the bound: a (0.5) does not */
+	assert_false(match_sample(&m, &s));
+	m.labels = json_pack("{s:s}", "job", "b");
+	assert_true(match_sample(&m, &s));
+	o = match_observed(&m, &s);
+	assert_string_equal(o, "{job=\"b\"} = 2");
+	free(o);
+	assert_true(match_metric_value(&m, &s) == 2);
+	m.rise = 1;		/* the sum of the series picked, above a base */
+	assert_true(match_sample_at(&m, &s, 1.5));
+	assert_false(match_sample_at(&m, &s, 2));
+	m.rise = 0;
+	sample_free(&s);
+	/* an empty result is no series, never 0 */
+	s = sample(200, empty, NULL, 5);
+	m.op = '<';
+	assert_false(match_sample(&m, &s));
+	o = match_observed(&m, &s);
+	assert_string_equal(o, "no series (an empty result)");
+	free(o);
+	m.absent = 1;
+	assert_true(match_sample(&m, &s));
+	m.absent = 0;
+	sample_free(&s);
+	/* an error answer is that error */
+	s = sample(400, bad, NULL, 5);
+	assert_false(match_sample(&m, &s));
+	o = match_observed(&m, &s);
+	assert_string_equal(o, "Prometheus error: bad_data: parse error");
+	free(o);
+	sample_free(&s);
+	json_decref(m.labels);
+}
+
+/* an alert's state, from Alertmanager's API v2 and Prometheus's v1 */
+static void
+alert_answers(void **state)
+{
+	static const char am[] = "[{\"labels\":{\"alertname\":\"DbDown\","
+	    "\"severity\":\"page\"},\"status\":{\"state\":\"active\"},"
+	    "\"startsAt\":\"2026-12-03T11:00:00Z\"},{\"labels\":{\"alertname\":"
+	    "\"Other\"},\"status\":{\"state\":\"active\"}}]";
+	static const char pr[] = "{\"status\":\"success\",\"data\":{\"alerts\":"
+	    "[{\"labels\":{\"alertname\":\"DbDown\"},\"state\":\"pending\"}]}}";
+	struct matcher m = { .kind = M_ALERT, .text = "firing", .path = "DbDown",
+	    .src = MON_ALERT_AM };
+	struct sample s = sample(200, am, NULL, 5);
+	char *o;
+
+	(void)state;
+	assert_true(match_sample(&m, &s));
+	o = match_observed(&m, &s);
+	assert_string_equal(o, "DbDown firing (since 2026-12-03T11:00:00Z)");
+	free(o);
+	m.labels = json_pack("{s:s}", "severity", "ticket");
+	assert_false(match_sample(&m, &s));	/* not with those labels */
+	m.text = "inactive";
+	assert_true(match_sample(&m, &s));
+	json_decref(m.labels);
+	m.labels = NULL;
+	sample_free(&s);
+	s = sample(200, pr, NULL, 5);
+	m.src = MON_ALERT_PROM;
+	m.text = "pending";
+	assert_true(match_sample(&m, &s));
+	m.text = "firing";
+	assert_false(match_sample(&m, &s));
+	sample_free(&s);
+	/* Alertmanager down: no answer matches no state, inactive included */
+	s = sample(0, NULL, NULL, 5);
+	m.text = "inactive";
+	assert_false(match_sample(&m, &s));
+	sample_free(&s);
+}
+
 int
 main(void)
 {
@@ -166,6 +260,8 @@ main(void)
 		cmocka_unit_test(status_patterns),
 		cmocka_unit_test(json_paths),
 		cmocka_unit_test(body_header_latency),
+		cmocka_unit_test(promql_answers),
+		cmocka_unit_test(alert_answers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
