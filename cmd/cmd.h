@@ -18,6 +18,7 @@ enum cmd_retval {
 	CMD_ABORTED = 3,	/* signal or deadline */
 	CMD_FAULT = 4,		/* a fault could not be applied or reverted */
 	CMD_GUARDRAIL = 5,	/* a guardrail stopped a drill (abort:, halt) */
+	CMD_REGRESSED = 6,	/* --fail-on-regression: worse than the baseline */
 };
 
 struct cmd_entry {
@@ -71,6 +72,10 @@ const char *cmd_self_exe(void);
 	{ "var", required_argument, NULL, CMD_OPT_VAR }
 extern struct varset cmd_vars;
 int cmd_var_option(int ch, const char *arg);
+
+/* Append text to the file at path (created 0644; never through a link);
+ * an error is printed. */
+void cmd_append(const char *path, const char *text);
 
 /* --allow-host HOST: add it to allow (room for CMD_MAX_ALLOW). */
 #define CMD_MAX_ALLOW 32

@@ -42,6 +42,30 @@ cmd_var_option(int ch, const char *arg)
 	return 0;
 }
 
+void
+cmd_append(const char *path, const char *text)
+{
+	struct sd_err e;
+	int fd = open_append(path, 0644, &e);
+	size_t len = strlen(text), off = 0;
+
+	if (fd == -1) {
+		cmd_error("%s", e.msg);
+		return;
+	}
+	while (off < len) {
+		ssize_t w = write(fd, text + off, len - off);
+		if (w <= 0) {
+			if (w < 0 && errno == EINTR)
+				continue;
+			cmd_error("%s: %s", path, strerror(errno));
+			break;
+		}
+		off += (size_t)w;
+	}
+	close(fd);
+}
+
 static char *abort_ifs[CMD_MAX_ABORT_IF];
 static size_t nabort_ifs;
 

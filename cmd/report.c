@@ -21,111 +21,8 @@
 
 #include "../reports/report.h"
 #include "cmd.h"
-
-struct input {
-	char *path;		/* its result.json */
-	char *text;		/* the file's bytes */
-	struct result *r;
-	char *name;		/* its folder under the summary */
-};
-
-struct inputs {
-	struct input *v;
-	size_t n, cap;
-	int run_dirs;		/* arguments that were a run's folder */
-};
-
-static int
-is_file(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-static int
-add(struct inputs *in, const char *path)
-{
-	struct sd_err e;
-	struct input *x;
-
-	in->v = xgrow(in->v, &in->cap, in->n + 1, sizeof *in->v);
-	x = &in->v[in->n];
-	memset(x, 0, sizeof *x);
-	if ((x->r = rpt_load_file(path, &x->text, &e)) == NULL) {
-		cmd_error("report: %s", e.msg);
-		return -1;
-	}
-	x->path = xstrdup(path);
-	/* the same result named twice (a folder and its file) counts once */
-	for (size_t i = 0; i < in->n; i++)
-		if (strcmp(in->v[i].text, x->text) == 0) {
-			free(x->path);
-			free(x->text);
-			res_free(x->r);
-			return 0;
-		}
-	in->n++;
-	return 0;
-}
-
-static int
-by_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-/* One argument: a file, a drill's folder, or a run's folder. */
-static int
-collect(struct inputs *in, const char *arg)
-{
-	struct dirent **ents;
-	char *p;
-	int n, found = 0, rc = 0;
-
-	if (is_file(arg))
-		return add(in, arg);
-	p = xasprintf("%s/result.json", arg);
-	if (is_file(p)) {
-		rc = add(in, p);
-		free(p);
-		return rc;
-	}
-	free(p);
-	if ((n = scandir(arg, &ents, NULL, by_name)) < 0) {
-		cmd_error("report: %s: %s", arg, strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < n; i++) {
-		if (ents[i]->d_name[0] != '.' && rc == 0) {
-			p = xasprintf("%s/%s/result.json", arg, ents[i]->d_name);
-			if (is_file(p)) {
-				found++;
-				rc = add(in, p);
-			}
-			free(p);
-		}
-		free(ents[i]);
-	}
-	free(ents);
-	if (rc == 0 && found == 0) {
-		cmd_error("report: %s: no result.json in it nor in its folders",
-		    arg);
-		return -1;
-	}
-	in->run_dirs++;
-	return rc;
-}
-
-static int
-by_start(const void *a, const void *b)
-{
-	const struct input *x = a, *y = b;
-
-	if (x->r->started_wall_ms != y->r->started_wall_ms)
-		return x->r->started_wall_ms < y->r->started_wall_ms ? -1 : 1;
-	return strcmp(x->path, y->path);
-}
+#include "results.h"
+#include "trend.h"
 
 /* A folder name per drill under the summary: the drill's, then DRILL-2...
  * — reduced to a safe file name first: a result.json may come from
@@ -248,17 +145,51 @@ exec_report(const struct cmd_entry *self, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "history", no_argument, NULL, 'H' },
+		{ "compare", no_argument, NULL, 'C' },
+		{ "fail-on-regression", no_argument, NULL, 'F' },
+		{ "tolerance", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct inputs in = { NULL, 0, 0, 0 };
+	struct cmp_tolerance tol[CMD_MAX_TOLERANCE];
+	struct inputs in = { 0 };
 	const char *out = NULL;
 	enum cmd_retval rc = CMD_OK;
-	int ch;
+	int ch, history = 0, compare = 0, fail = 0;
+	size_t ntol = 0;
+	struct sd_err e;
 
 	while ((ch = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
-		if (ch != 'o')
-			return cmd_usage_error(self, NULL);
-		out = optarg;
+		if (ch == 'o')
+			out = optarg;
+		else if (ch == 'H')
+			history = 1;
+		else if (ch == 'C')
+			compare = 1;
+		else if (ch == 'F')
+			fail = 1;
+		else if (ch == 'T' && cmd_tolerance(optarg, tol, &ntol, &e) == -1)
+			return cmd_tolerance_free(tol, ntol),
+			    cmd_usage_error(self, "%s", e.msg);
+		else if (ch != 'T')
+			return cmd_tolerance_free(tol, ntol),
+			    cmd_usage_error(self, NULL);
+	}
+	if (history + compare > 1 || ((fail || ntol) && !compare))
+		rc = cmd_usage_error(self, "--history, or --compare with its"
+		    " --fail-on-regression and --tolerance");
+	else if (history && (out == NULL || optind == argc))
+		rc = cmd_usage_error(self, "--history -o DIR RESULT...");
+	else if (compare && argc - optind != 2)
+		rc = cmd_usage_error(self, "--compare BASELINE NEW");
+	else if (history)
+		rc = cmd_history(argv + optind, (size_t)(argc - optind), out);
+	else if (compare)
+		rc = cmd_compare(argv[optind], argv[optind + 1], out, tol, ntol,
+		    fail);
+	if (history || compare || rc != CMD_OK) {
+		cmd_tolerance_free(tol, ntol);
+		return rc;
 	}
 	if (optind == argc)
 		return cmd_usage_error(self, "no result given");
@@ -266,11 +197,11 @@ exec_report(const struct cmd_entry *self, int argc, char **argv)
 		return cmd_usage_error(self, "several results: say where to merge"
 		    " them with -o DIR");
 	for (int i = optind; i < argc; i++)
-		if (collect(&in, argv[i]) == -1) {
+		if (res_collect(&in, argv[i]) == -1) {
 			rc = CMD_USAGE;
 			goto done;
 		}
-	qsort(in.v, in.n, sizeof *in.v, by_start);
+	qsort(in.v, in.n, sizeof *in.v, res_by_start);
 	name_all(&in);
 	rc = render_all(&in, &out, argv[optind]);
 	if (rc == CMD_OK && out != NULL)
@@ -280,19 +211,16 @@ exec_report(const struct cmd_entry *self, int argc, char **argv)
 			cmd_out("%s: %s\n", in.v[i].r->drill, res_verdict_name(
 			    in.v[i].r->verdict));
 done:
-	for (size_t i = 0; i < in.n; i++) {
-		free(in.v[i].path);
-		free(in.v[i].text);
-		free(in.v[i].name);
-		res_free(in.v[i].r);
-	}
-	free(in.v);
+	res_inputs_free(&in);
 	return rc;
 }
 
 const struct cmd_entry cmd_report = {
 	.name = "report",
-	.usage = "[-o DIR] RESULT...",
+	.usage = "[-o DIR] RESULT...\n"
+	    "       --history -o DIR GAME-DAY...\n"
+	    "       --compare [--fail-on-regression] [--tolerance [KEY=]T]..."
+	    " [-o DIR] BASELINE NEW",
 	.summary = "render reports again from result.json; merge several runs",
 	.help =
 	    "  -o, --output DIR  write there (for several results: DIR/DRILL/,\n"
@@ -301,6 +229,18 @@ const struct cmd_entry cmd_report = {
 	    "folder. Without -o one RESULT is rendered in place: REPORT.md,\n"
 	    "junit.xml and timeline.svg come out byte for byte as the run wrote\n"
 	    "them (and a run's SUMMARY.md too).\n"
-	    "Exit: 0 written, 1 could not write, 2 bad usage or not a result.\n",
+	    "      --history     DIR/HISTORY.md and DIR/history.svg: each drill's\n"
+	    "                    verdict and key times over the game days (a\n"
+	    "                    GAME-DAY is a run's folder), oldest first\n"
+	    "      --compare     NEW against BASELINE: verdicts that flipped, key\n"
+	    "                    times worse beyond their tolerance (and both\n"
+	    "                    resolutions), new and missing drills; -o DIR:\n"
+	    "                    DIR/COMPARE.md\n"
+	    "      --fail-on-regression  exit 6 when anything regressed\n"
+	    "      --tolerance [KEY=]T   how much worse a key time may get: 20%%\n"
+	    "                    or 500ms, for KEY or every one (default: the\n"
+	    "                    drill's regress:, else 20%%)\n"
+	    "Exit: 0 written, 1 could not write, 2 bad usage or not a result,\n"
+	    "6 regressed (--compare --fail-on-regression).\n",
 	.exec = exec_report,
 };

@@ -21,6 +21,7 @@
 #include "../lib/runner.h"
 #include "../reports/report.h"
 #include "cmd.h"
+#include "trend.h"
 
 #define LEFTOVER_WAIT_MS 30000
 
@@ -182,7 +183,42 @@ cmd_leftovers(void)
 struct run_out {
 	const char *dir;	/* -r DIR, or NULL */
 	const char *prom;	/* --prom FILE, or NULL */
+	struct trend_day *base;	/* --baseline, or NULL */
+	const struct cmp_tolerance *tol;
+	size_t ntol;
+	int fail;		/* --fail-on-regression */
 };
+
+/* After the drills: the whole game day against the baseline — printed,
+ * appended to SUMMARY.md and the job summary; 1 if anything regressed. */
+static int
+baseline_outputs(const struct result *const *rs, size_t n,
+    const struct run_out *out)
+{
+	const char *gh = getenv("GITHUB_STEP_SUMMARY");
+	struct trend_day now;
+	struct cmp_result c;
+	int regressed;
+
+	trend_day_of(&now, "this run", rs, n);
+	rpt_compare(out->base, &now, out->tol, out->ntol, &c);
+	char *text = rpt_compare_text(&c, out->base->label);
+	char *md = rpt_compare_md(&c, out->base->label);
+	cmd_out("%s", text);
+	if (out->dir != NULL && n > 1) {
+		char *p = xasprintf("%s/SUMMARY.md", out->dir);
+		cmd_append(p, md);
+		free(p);
+	}
+	if (gh != NULL && *gh != '\0')
+		cmd_append(gh, md);
+	regressed = c.regressions > 0;
+	free(text);
+	free(md);
+	cmp_result_free(&c);
+	trend_day_free(&now);
+	return regressed;
+}
 
 /* What CI reads besides the reports: GitHub's job summary when
  * GITHUB_STEP_SUMMARY names one, and the Prometheus textfile. */
@@ -226,6 +262,8 @@ run_all(struct plan **pl, struct result **rs, size_t n,
 		ro->progress_arg = &l;
 		rs[i] = run_drill(pl[i], ro);
 		live_stop(&l);
+		if (out->base != NULL)	/* kept in result.json, shown in REPORT.md */
+			rpt_compare_result(rs[i], out->base, out->tol, out->ntol);
 		best[i] = rs[i];
 		nrun++;
 		char *sum = rpt_summary(rs[i]);
@@ -253,6 +291,10 @@ run_all(struct plan **pl, struct result **rs, size_t n,
 		rc = res_worse(rc, CMD_FAILED);
 	}
 	rc = res_worse(rc, ci_outputs(best, nrun, out->prom));
+	/* a regression fails the run only when nothing else did */
+	if (out->base != NULL && nrun > 0 && baseline_outputs(best, nrun, out) &&
+	    out->fail && rc == 0)
+		rc = CMD_REGRESSED;
 	for (size_t i = 0; i < n; i++)
 		res_free(back[i]);
 	free(back);
@@ -260,43 +302,89 @@ run_all(struct plan **pl, struct result **rs, size_t n,
 	return cmd_interrupted ? CMD_ABORTED : rc;
 }
 
+/* run's arguments: what each option says, into *out and the rest; the
+ * baseline read (into *base) before anything runs. CMD_OK, or the usage
+ * error already printed. */
+struct run_args {
+	struct run_out out;
+	struct cmp_tolerance tol[CMD_MAX_TOLERANCE];
+	struct trend_day base;
+	char *allow[CMD_MAX_ALLOW];
+	size_t nallow;
+	int dry;
+};
+
 static enum cmd_retval
-exec_run(const struct cmd_entry *self, int argc, char **argv)
+run_args(const struct cmd_entry *self, int argc, char **argv,
+    struct run_args *a)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "allow-host", required_argument, NULL, 'A' },
 		{ "prom", required_argument, NULL, 'P' },
+		{ "baseline", required_argument, NULL, 'B' },
+		{ "fail-on-regression", no_argument, NULL, 'F' },
+		{ "tolerance", required_argument, NULL, 'T' },
 		CMD_VAR_OPTIONS,
 		CMD_ABORT_IF_OPTION,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct run_opts ro = { .self_exe = cmd_self_exe(),
-	    .interrupted = &cmd_interrupted, .reverting = cmd_reverting,
-	    .reverting_len = sizeof cmd_reverting, .since_wall_ms = wall_ms() };
-	struct run_out out = { NULL, NULL };
-	char *allow[CMD_MAX_ALLOW];
-	size_t nallow = 0, n;
-	int ch, dry = 0, rc = 0;
+	const char *baseline = NULL;
 	enum cmd_retval orc;
+	struct sd_err te;
+	int ch;
 
+	a->out.tol = a->tol;
 	while ((ch = getopt_long(argc, argv, "nr:", longopts, NULL)) != -1) {
-		if (ch == 'n') {
-			dry = 1;
-		} else if (ch == 'r') {
-			out.dir = optarg;
-		} else if (ch == 'P') {
-			out.prom = optarg;
-		} else if (!cmd_drill_option(self, ch, optarg, allow, &nallow,
-		    &orc)) {
+		if (ch == 'n')
+			a->dry = 1;
+		else if (ch == 'r')
+			a->out.dir = optarg;
+		else if (ch == 'P')
+			a->out.prom = optarg;
+		else if (ch == 'B')
+			baseline = optarg;
+		else if (ch == 'F')
+			a->out.fail = 1;
+		else if (ch == 'T' && cmd_tolerance(optarg, a->tol, &a->out.ntol,
+		    &te) == -1)
+			return cmd_usage_error(self, "%s", te.msg);
+		else if (ch != 'T' && !cmd_drill_option(self, ch, optarg, a->allow,
+		    &a->nallow, &orc))
 			return cmd_usage_error(self, NULL);
-		} else if (orc != CMD_OK) {
+		else if (ch != 'T' && orc != CMD_OK)
 			return orc;
-		}
 	}
 	if (optind == argc)
 		return cmd_usage_error(self, "no scenario given");
+	if (baseline == NULL && (a->out.fail || a->out.ntol > 0))
+		return cmd_usage_error(self, "--fail-on-regression and --tolerance"
+		    " go with --baseline DIR");
+	/* the baseline read first: a bad one is found before anything runs */
+	if (baseline != NULL) {
+		if (cmd_game_day(baseline, "run: --baseline", &a->base) == -1)
+			return CMD_USAGE;
+		a->out.base = &a->base;
+	}
+	return CMD_OK;
+}
+
+static enum cmd_retval
+exec_run(const struct cmd_entry *self, int argc, char **argv)
+{
+	struct run_opts ro = { .self_exe = cmd_self_exe(),
+	    .interrupted = &cmd_interrupted, .reverting = cmd_reverting,
+	    .reverting_len = sizeof cmd_reverting, .since_wall_ms = wall_ms() };
+	struct run_args a;
+	size_t n;
+	int rc = 0;
+
+	memset(&a, 0, sizeof a);
+	if ((rc = run_args(self, argc, argv, &a)) != CMD_OK) {
+		cmd_tolerance_free(a.tol, a.out.ntol);
+		return (enum cmd_retval)rc;
+	}
 	n = (size_t)(argc - optind);
 	struct scenario **sc = xcalloc(n, sizeof *sc);
 	struct plan **pl = xcalloc(n, sizeof *pl);
@@ -304,11 +392,11 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	/* first of all: a signal while the drills are checked must not kill
 	 * us, nor be lost (a background job of a script ignores SIGINT until
 	 * a handler is installed) */
-	if (!dry)
+	if (!a.dry)
 		cmd_catch_signals(1);
-	if (prepare(argv + optind, n, sc, pl, allow, nallow) == -1) {
+	if (prepare(argv + optind, n, sc, pl, a.allow, a.nallow) == -1) {
 		rc = CMD_USAGE;
-	} else if (dry) {
+	} else if (a.dry) {
 		for (size_t i = 0; i < n; i++) {
 			char *p = plan_text(pl[i], 0);
 			cmd_out("%s%s", i ? "\n" : "", p);
@@ -317,7 +405,7 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	} else if (cmd_leftovers() == -1) {
 		rc = cmd_interrupted ? CMD_ABORTED : CMD_FAULT;
 	} else {
-		rc = run_all(pl, rs, n, &out, &ro);
+		rc = run_all(pl, rs, n, &a.out, &ro);
 	}
 	for (size_t i = 0; i < n; i++) {
 		plan_free(pl[i]);
@@ -327,6 +415,9 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	free(sc);
 	free(pl);
 	free(rs);
+	if (a.out.base != NULL)
+		trend_day_free(&a.base);
+	cmd_tolerance_free(a.tol, a.out.ntol);
 	return (enum cmd_retval)rc;
 }
 
@@ -334,6 +425,7 @@ const struct cmd_entry cmd_run = {
 	.name = "run",
 	.usage = "[-n] [-r DIR] [--prom FILE] [--allow-host HOST]...\n"
 	    "       [--vars FILE]... [--var KEY=VALUE]... [--abort-if EXPR]...\n"
+	    "       [--baseline DIR [--fail-on-regression] [--tolerance [KEY=]T]...]\n"
 	    "       SCENARIO...",
 	.summary = "run drills and report whether the service met them",
 	.help =
@@ -351,11 +443,20 @@ const struct cmd_entry cmd_run = {
 	    "      --abort-if EXPR    one more abort condition for every drill,\n"
 	    "                         as under abort: ('{ probe: health, status:\n"
 	    "                         5xx, for: 10s }') (repeatable)\n"
+	    "      --baseline DIR     compare with an earlier run (its -r folder):\n"
+	    "                         verdicts flipped, key times worse beyond\n"
+	    "                         their tolerance; in REPORT.md, SUMMARY.md,\n"
+	    "                         the job summary\n"
+	    "      --fail-on-regression  exit 6 when something regressed (and\n"
+	    "                         nothing else failed)\n"
+	    "      --tolerance [KEY=]T   20%% or 500ms (default: the drill's\n"
+	    "                         regress:, else 20%%)\n"
 	    "Exit: 0 all met, 1 an expectation failed, 2 bad scenario or usage,\n"
 	    "3 aborted by a signal, 4 a fault could not be applied or reverted\n"
 	    "(or one a dead run left is still applied: see 'shakedown recover'),\n"
 	    "5 stopped by a guardrail (an abort condition, max_fault_time,\n"
-	    "halt_file, or 'shakedown halt'): every fault reverted, ABORTED.\n"
+	    "halt_file, or 'shakedown halt'): every fault reverted, ABORTED,\n"
+	    "6 regressed against --baseline (with --fail-on-regression).\n"
 	    "With GITHUB_STEP_SUMMARY set, the game-day summary is appended to it.\n",
 	.whole_name = 1,
 	.exec = exec_run,

@@ -217,6 +217,11 @@ ev_expect(struct run *c, const struct scen_expect *x, const char *phase,
 	rx->text = xstrdup(x->text);
 	rx->as = x->as ? xstrdup(x->as) : NULL;
 	rx->line = x->line;
+	if (x->as != NULL) {	/* what a comparison with a baseline needs */
+		rx->bound_ms = x->mode == EX_WITHIN ? x->dur_ms : -1;
+		rx->regress_pct = x->regress_pct;
+		rx->regress_ms = x->regress_ms;
+	}
 	if (defer(c, x, idx, now))
 		return O_PASS;
 	if (x->writes >= 0) {

@@ -21,7 +21,7 @@ static const char *const expect_keys[] = { "probe", "process", "load",
     "max", "rps", "requests", "rejected", "accepted_p95", "retry_after",
     "dropped", "writes", "lost", "rpo", "rto", "acknowledged", "metric",
     "value", "rises", "within", "state", "absent", "labels",
-    "holds", "never", "as", "min_samples", "when", NULL };
+    "holds", "never", "as", "regress", "min_samples", "when", NULL };
 static const char *const writes_only[] = { "lost", "rpo", "rto",
     "acknowledged", NULL };
 static const char *const probe_only[] = { "status", "json", "body", "header",
@@ -529,6 +529,36 @@ parse_mode(const struct yctx *y, const struct ynode *n, struct scen_expect *x,
 	return 0;
 }
 
+/* regress: 20% or 500ms — how much worse than a baseline the key time may
+ * get before a comparison calls it a regression. */
+static int
+parse_regress(const struct yctx *y, const struct ynode *n,
+    struct scen_expect *x)
+{
+	const struct ynode *v = ynode_get(n, "regress");
+	struct sd_err e;
+	size_t len;
+
+	x->regress_pct = -1;
+	x->regress_ms = -1;
+	if (v == NULL)
+		return 0;
+	if (x->as == NULL)
+		return yerr(y, v, "regress: goes with as: (a measured time)");
+	if (ywant(y, v, Y_SCALAR, "regress") == -1)
+		return -1;
+	len = strlen(v->value);
+	if (len > 0 && v->value[len - 1] == '%') {
+		if (units_percent(v->value, &x->regress_pct, &e) == -1)
+			return yerr(y, v, "regress: %s", e.msg);
+		return 0;
+	}
+	if (units_duration_ms(v->value, &x->regress_ms, &e) == -1)
+		return yerr(y, v, "regress: a share (20%%) or a duration (500ms):"
+		    " %s", e.msg);
+	return 0;
+}
+
 int
 expect_parse(const struct yctx *y, const struct expect_names *nm,
     const struct ynode *n, struct scen_expect *x, int steady)
@@ -576,6 +606,8 @@ expect_parse(const struct yctx *y, const struct expect_names *nm,
 	if (x->as != NULL && x->mode != EX_WITHIN)
 		return yerr(y, ynode_get(n, "as"), "as: names a measured time, so"
 		    " it goes with within:");
+	if (parse_regress(y, n, x) == -1)
+		return -1;
 	char *when_off;
 	if (ywhen(y, n, &when_off) == -1)
 		return -1;

@@ -100,6 +100,10 @@ struct scen_expect {
 					 * NULL or MON_NONE: the service */
 	const char *ref_off;		/* ... why it is off, NULL: on */
 	char *as;			/* name of the measured time */
+	double regress_pct;		/* regress: how much worse than a baseline
+					 * it may get, a share; -1 */
+	int64_t regress_ms;		/* ... or a duration; -1 (none: the
+					 * comparison's default) */
 	char *text;			/* what is expected, for people */
 	char *off;			/* when: off, or its probe or load is —
 					 * why; NULL: on. Never run: shown

@@ -22,6 +22,9 @@ res_add_expect(struct result *r)
 	r->ex = xgrow(r->ex, &r->capex, r->nex + 1, sizeof *r->ex);
 	memset(&r->ex[r->nex], 0, sizeof r->ex[r->nex]);
 	r->ex[r->nex].elapsed_ms = -1;
+	r->ex[r->nex].bound_ms = -1;
+	r->ex[r->nex].regress_pct = -1;
+	r->ex[r->nex].regress_ms = -1;
 	return &r->ex[r->nex++];
 }
 
@@ -178,6 +181,12 @@ res_free(struct result *r)
 	free(r->target);
 	free(r->reason);
 	free(r->abort.by);
+	for (size_t i = 0; i < r->cmp.n; i++) {
+		free(r->cmp.items[i].what);
+		free(r->cmp.items[i].detail);
+	}
+	free(r->cmp.items);
+	free(r->cmp.baseline);
 	free(r->abort.condition);
 	free(r->abort.observed);
 	free(r);

@@ -23,6 +23,9 @@ struct res_expect {
 	int64_t resolution_ms;	/* truth lies in [elapsed - res, elapsed] */
 	int64_t at_ms;		/* when decided, from the start of faults */
 	int line;
+	int64_t bound_ms;	/* a key time's within: bound, -1 */
+	double regress_pct;	/* its regress: tolerance, a share; -1 */
+	int64_t regress_ms;	/* ... or a duration; -1 */
 };
 
 struct res_fault {
@@ -129,6 +132,22 @@ struct res_abort {
 					 * was applied */
 };
 
+/* This drill against a baseline's (run --baseline): what changed. */
+struct res_cmp_item {
+	char *what;			/* "verdict", a key time's name */
+	char *detail;			/* "1.20s → 3.40s: ..." */
+	int regression;
+};
+
+struct res_compare {
+	int set;
+	char *baseline;			/* where the baseline came from */
+	int in_baseline;		/* the drill was in it */
+	struct res_cmp_item *items;
+	size_t n, cap;
+	size_t regressions, improvements;
+};
+
 struct result {
 	char *drill, *title, *file, *target;
 	enum verdict verdict;
@@ -153,6 +172,7 @@ struct result {
 	struct res_writes *writes;
 	size_t nwrites, capwrites;
 	struct res_abort abort;
+	struct res_compare cmp;
 };
 
 struct result *res_new(void);

@@ -39,6 +39,20 @@ rpt_json(const struct result *r)
 	json_object_set_new(j, "deadline", json_boolean(r->deadline));
 	json_object_set_new(j, "reason", r->reason ? json_string(r->reason) :
 	    json_null());
+	/* against a baseline (run --baseline): what changed */
+	if (r->cmp.set) {
+		json_t *items = json_array();
+		for (size_t i = 0; i < r->cmp.n; i++)
+			json_array_append_new(items, json_pack("{s:s,s:s,s:b}",
+			    "what", r->cmp.items[i].what, "detail",
+			    r->cmp.items[i].detail, "regression",
+			    r->cmp.items[i].regression));
+		json_object_set_new(j, "comparison", json_pack("{s:s,s:b,s:I,s:I,"
+		    "s:o}", "baseline", r->cmp.baseline, "in_baseline",
+		    r->cmp.in_baseline, "regressions",
+		    (json_int_t)r->cmp.regressions, "improvements",
+		    (json_int_t)r->cmp.improvements, "items", items));
+	}
 	/* a guardrail stopped it: which, what it saw, when, how fast it undid */
 	json_object_set_new(j, "abort", !r->abort.set ? json_null() :
 	    json_pack("{s:s,s:s,s:s,s:i,s:I,s:I}", "by", r->abort.by,
@@ -103,12 +117,30 @@ expectations(json_t *j, const struct result *r)
 		    "resolution_ms", ms_or_null(x->elapsed_ms < 0 ? -1 :
 		    x->resolution_ms), "at_ms", (json_int_t)x->at_ms,
 		    "line", x->line, "as", x->as));
-		if (x->as != NULL)
-			json_array_append_new(keys, json_pack("{s:s,s:o,s:o,s:s}",
-			    "name", x->as, "elapsed_ms", ms_or_null(x->elapsed_ms),
-			    "resolution_ms", ms_or_null(x->elapsed_ms < 0 ? -1 :
-			    x->resolution_ms), "outcome",
-			    res_outcome_name(x->outcome)));
+		if (x->as == NULL)
+			continue;
+		json_t *k = json_pack("{s:s,s:o,s:o,s:s,s:o}", "name", x->as,
+		    "elapsed_ms", ms_or_null(x->elapsed_ms), "resolution_ms",
+		    ms_or_null(x->elapsed_ms < 0 ? -1 : x->resolution_ms),
+		    "outcome", res_outcome_name(x->outcome), "bound_ms",
+		    ms_or_null(x->bound_ms));
+		/* how much worse than a baseline it may get (schema 2) */
+		if (x->regress_pct >= 0)
+			json_object_set_new(k, "regress_pct",
+			    json_real(x->regress_pct * 100));
+		else if (x->regress_ms >= 0)
+			json_object_set_new(k, "regress_ms",
+			    json_integer(x->regress_ms));
+		json_array_append_new(keys, k);
+		/* the same on the expectation, so a result read back keeps it */
+		json_t *e = json_array_get(a, json_array_size(a) - 1);
+		json_object_set(e, "bound_ms", json_object_get(k, "bound_ms"));
+		if (json_object_get(k, "regress_pct"))
+			json_object_set(e, "regress_pct", json_object_get(k,
+			    "regress_pct"));
+		if (json_object_get(k, "regress_ms"))
+			json_object_set(e, "regress_ms", json_object_get(k,
+			    "regress_ms"));
 	}
 	json_object_set_new(j, "expectations", a);
 	json_object_set_new(j, "key_times", keys);

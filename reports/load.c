@@ -117,6 +117,12 @@ expectations(struct result *r, json_t *a)
 		rx->resolution_ms = ms(x, "resolution_ms", -1);
 		rx->at_ms = ms(x, "at_ms", 0);
 		rx->line = (int)integer(x, "line", 0);
+		rx->bound_ms = integer(x, "bound_ms", -1) < 0 ? -1 :
+		    ms(x, "bound_ms", -1);
+		double pct = real(x, "regress_pct", -1);
+		rx->regress_pct = pct >= 0 && pct <= 10000 ? pct / 100 : -1;
+		rx->regress_ms = integer(x, "regress_ms", -1) < 0 ? -1 :
+		    ms(x, "regress_ms", -1);
 	}
 }
 
@@ -316,6 +322,30 @@ slo(struct result *r, json_t *x)
 	r->slo.burn_rate = real(x, "burn_rate", 0);
 }
 
+/* A comparison with a baseline, as the run wrote it. */
+static void
+comparison_of(struct result *r, json_t *x)
+{
+	json_t *a = json_object_get(x, "items");
+
+	if (!json_is_object(x))
+		return;
+	r->cmp.set = 1;
+	r->cmp.baseline = str_or(x, "baseline", "");
+	r->cmp.in_baseline = flag(x, "in_baseline");
+	for (size_t i = 0; i < len(a) && i < 10000; i++) {
+		json_t *it = json_array_get(a, i);
+		r->cmp.items = xgrow(r->cmp.items, &r->cmp.cap, r->cmp.n + 1,
+		    sizeof *r->cmp.items);
+		struct res_cmp_item *c = &r->cmp.items[r->cmp.n++];
+		c->what = str_or(it, "what", "");
+		c->detail = str_or(it, "detail", "");
+		c->regression = flag(it, "regression");
+		r->cmp.regressions += (size_t)c->regression;
+	}
+	r->cmp.improvements = count(x, "improvements");
+}
+
 /* A guardrail's trip: only on an ABORTED result, and whole. */
 static void
 abort_of(struct result *r, json_t *x)
@@ -345,9 +375,11 @@ rpt_from_json(json_t *j, struct sd_err *e)
 
 	if (!json_is_object(j))
 		return err_set(e, "not a shakedown result (no JSON object)"), NULL;
-	if (integer(j, "schema_version", 0) != RPT_SCHEMA_VERSION)
-		return err_set(e, "not a shakedown result of schema_version %d",
-		    RPT_SCHEMA_VERSION), NULL;
+	/* 1 had no bound_ms nor regress: read as none */
+	if (integer(j, "schema_version", 0) < 1 ||
+	    integer(j, "schema_version", 0) > RPT_SCHEMA_VERSION)
+		return err_set(e, "not a shakedown result of schema_version 1 to"
+		    " %d", RPT_SCHEMA_VERSION), NULL;
 	v = json_string_value(json_object_get(j, "verdict"));
 	if ((verdict = named(v, vn, 4, -1)) < 0 ||
 	    !json_is_string(json_object_get(j, "drill")))
@@ -361,6 +393,7 @@ rpt_from_json(json_t *j, struct sd_err *e)
 	r->reason = str(j, "reason");
 	r->deadline = flag(j, "deadline");
 	abort_of(r, json_object_get(j, "abort"));
+	comparison_of(r, json_object_get(j, "comparison"));
 	r->started_wall_ms = ms(j, "started_ms", 0);
 	r->faults_wall_ms = ms(j, "faults_started_ms", 0);
 	r->duration_ms = ms(j, "duration_ms", 0);

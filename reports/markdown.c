@@ -312,6 +312,36 @@ abort_section(struct sbuf *sb, const struct result *r)
 	    units_fmt_ms(r->abort.reverted_in_ms, b, sizeof b));
 }
 
+/* Against a baseline: what changed beyond its tolerance. */
+static void
+compare_section(struct sbuf *sb, const struct result *r)
+{
+	if (!r->cmp.set)
+		return;
+	sb_add(sb, "## Compared with the baseline\n\nBaseline: ");
+	code(sb, r->cmp.baseline);
+	if (!r->cmp.in_baseline) {
+		sb_add(sb, " — this drill was not in it.\n\n");
+		return;
+	}
+	sb_addf(sb, " — **%zu regression(s)**, %zu improvement(s).\n\n",
+	    r->cmp.regressions, r->cmp.improvements);
+	if (r->cmp.n == 0) {
+		sb_add(sb, "Nothing changed beyond its tolerance.\n\n");
+		return;
+	}
+	sb_add(sb, "| what | change | |\n|---|---|---|\n");
+	for (size_t i = 0; i < r->cmp.n; i++) {
+		sb_add(sb, "| ");
+		cell(sb, r->cmp.items[i].what);
+		sb_add(sb, " | ");
+		cell(sb, r->cmp.items[i].detail);
+		sb_addf(sb, " | %s |\n", r->cmp.items[i].regression ?
+		    "❌ regression" : "");
+	}
+	sb_add(sb, "\n");
+}
+
 char *
 rpt_markdown(const struct result *r)
 {
@@ -351,6 +381,7 @@ rpt_markdown(const struct result *r)
 		    " load per second, the fault windows shaded and the key times"
 		    " marked](timeline.svg)\n\n");
 	abort_section(&sb, r);
+	compare_section(&sb, r);
 	key_times(&sb, r);
 	expect_table(&sb, r);
 	fault_table(&sb, r);

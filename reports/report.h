@@ -17,7 +17,7 @@
 #include "../lib/util.h"
 #include "text.h"
 
-#define RPT_SCHEMA_VERSION 1
+#define RPT_SCHEMA_VERSION 2	/* 2: key times' bound_ms and regress_* */
 /* The largest result.json read back (a day-long drill's is a few MiB). */
 #define RPT_FILE_MAX (256u * 1024 * 1024)
 

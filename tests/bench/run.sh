@@ -12,6 +12,7 @@
 #   10 000 concurrent connections: peak RSS, shakedown and wrk
 #   RSS over a long run (BENCH_SOAK, default 300 s, 10 000 connections):
 #     flat?
+#   report --history over 50 game days of 11 drills: under a second
 set -u
 SD=${1:?usage: run.sh PATH-TO-SHAKEDOWN}
 D=${BENCH_SECONDS:-10}
@@ -145,3 +146,15 @@ if v:
     print(f"  samples {len(v)}: first {v[0]/1024:.1f} MiB, last {v[-1]/1024:.1f} MiB, max {max(v)/1024:.1f} MiB"
           f", growth first->last {(v[-1]-v[0])/1024:+.2f} MiB   goal: flat")
 PY
+
+echo
+echo "== report --history: 50 game days of 11 drills (550 result.json), median of $ROUNDS"
+here=$(cd "$(dirname "$0")" && pwd)
+python3 "$here/../tools/manydays.py" "$here/../fuzz/corpus/result/circuit-breaker.json" "$W/many" 50 11
+times=""
+for r in $(seq "$ROUNDS"); do
+	t0=$(date +%s%N)
+	"$SD" -q report --history -o "$W/hist" "$W"/many/day-* || echo "bench: report --history failed" >&2
+	times="$times $(( ($(date +%s%N) - t0) / 1000000 ))"
+done
+printf '  %s ms (rounds:%s)   goal: under 1000 ms\n' "$(median $times)" "$times"

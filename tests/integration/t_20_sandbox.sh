@@ -32,7 +32,7 @@ contains "429 carries Retry-After" "Retry-After:" "$(curl -si -H "X-Client-Id: i
 rpid=$(cat "$SBX/redis.pid"); kill -9 "$rpid"; sleep 0.2
 out=$("$SHAKEDOWN" sandbox --dir "$SBX" status); rc=$?
 eq "status exits 1 when a part is down" 1 "$rc"
-contains "status shows redis stopped" "redis    stopped" "$out"
+contains "status shows redis stopped" "redis        stopped" "$out"
 ok "up restarts the killed part" sbx up
 eq "redis back after up" ok "$(body "$TARGET/health" | jfield status)"
 # a second sandbox on the same ports refuses instead of taking another's answer

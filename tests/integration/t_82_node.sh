@@ -54,7 +54,9 @@ ndrill postgres-outage "$N/pg-nometrics" METRICS_PATH=
 eq "postgres-outage with METRICS_PATH= (no metrics): PASS" 0 "$RC"
 contains "and the terminal says what was skipped" "skipped step 6" "$(cat "$N/pg-nometrics.out")"
 contains "REPORT.md shows the checks skipped, with the reason" "METRICS_PATH is set empty" "$(grep skipped "$N/pg-nometrics/REPORT.md")"
-eq "result.json: 5 checks skipped" 5 "$(python3 -c 'import json,sys; print(sum(x["outcome"] == "skipped" for x in json.load(open(sys.argv[1]))["expectations"]))' "$N/pg-nometrics/result.json")"
+skipped_for() { python3 -c 'import json,sys; print(sum(x["outcome"] == "skipped" and sys.argv[2] in (x["observed"] or "") for x in json.load(open(sys.argv[1]))["expectations"]))' "$@"; }
+eq "result.json: 5 checks skipped for METRICS_PATH" 5 "$(skipped_for "$N/pg-nometrics/result.json" METRICS_PATH)"
+eq "result.json: the 4 alert checks skipped for ALERTMANAGER_URL" 4 "$(skipped_for "$N/pg-nometrics/result.json" ALERTMANAGER_URL)"
 contains "junit.xml: <skipped> with the reason" '<skipped message="off: probe' "$(cat "$N/pg-nometrics/junit.xml")"
 contains "the chart's legend says what is off" 'metrics: METRICS_PATH is set empty' "$(cat "$N/pg-nometrics/timeline.svg")"
 ndrill postgres-outage "$N/pg-nogauge" DB_UP_METRIC=
