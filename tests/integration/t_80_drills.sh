@@ -20,6 +20,7 @@ contains "junit has a testcase per expectation" 'tests="8" failures="0"' "$(cat 
 drill postgres-outage "$R/good-pg"
 eq "postgres-outage PASSes on the good target" 0 "$RC"
 contains "it measured the recovery time" "recovery:" "$(cat "$R/good-pg.out")"
+contains "its metrics: the 503 counter rose" 'shakedown_target_requests_total{status="503"} rises within 5.00s |' "$(cat "$R/good-pg/REPORT.md")"
 eq "the drill left Redis and PostgreSQL running" 0 "$("$SHAKEDOWN" sandbox --dir "$SBX" status >/dev/null; echo $?)"
 # key times to 25 ms or better (probes sample fast while one is measured)
 for r in good-redis good-pg; do

@@ -81,9 +81,8 @@ contains "on the database gauge alone" "failed step 7 (line $(grep -n "value: \"
 nf=$(grep -c "failed step" "$S/pm-bug1.out")
 eq "and nothing else failed" 1 "$nf"
 sbx up --no-bugs
-repeat_drill 0 "$S/pm-good" TARGET_PIDFILE="$SBX/target.pid"
-eq "postgres-outage PASSes with its metrics on the reference target ($REPEAT run(s))" "$REPEAT" "$GOT"
-contains "the report: the 503 counter rose" 'shakedown_target_requests_total{status="503"} rises within 5.00s |' "$(cat "$S/pm-good1/REPORT.md")"
+# (postgres-outage PASSes with its metrics on the reference target in t_80,
+# which checks the 503 counter rose)
 
 # --- the SLO's error budget, burned by a database outage under load ---
 cat >"$S/slo.yaml" <<YAML

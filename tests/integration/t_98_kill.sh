@@ -51,7 +51,7 @@ trial() {	# trial DRILL SIGNAL DELAY-MS
 }
 
 wait_for 30 nothing_left >/dev/null
-n=${SD_KILL_TRIALS:-8}	# make chaos: 240
+n=${SD_KILL_TRIALS:-5}	# make chaos: 240
 for i in $(seq "$n"); do
 	d=${drills[$((RANDOM % ${#drills[@]}))]}
 	r=$((RANDOM % 10))
