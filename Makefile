@@ -5,8 +5,9 @@ VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
-PKGS      := libcurl libpq hiredis libnl-route-3.0 yaml-0.1 jansson libmicrohttpd
-DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libpq-dev libhiredis-dev \
+PKGS      := libcurl libpq hiredis libnl-route-3.0 yaml-0.1 jansson libmicrohttpd \
+             openssl
+DEB_BUILD := gcc make pkg-config libcurl4-openssl-dev libpq-dev libhiredis-dev libssl-dev \
              libnl-3-dev libnl-route-3-dev libyaml-dev libjansson-dev \
              libmicrohttpd-dev libcmocka-dev libhttp-parser-dev
 DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps python3 \
@@ -14,7 +15,8 @@ DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps pyt
 # only for the tests: the reports' charts are opened in a real browser, the
 # examples' YAML is parsed, alerts go through a real Prometheus and
 # Alertmanager (the sandbox's --monitoring)
-DEB_TEST  := chromium python3-yaml prometheus prometheus-alertmanager
+DEB_TEST  := chromium python3-yaml prometheus prometheus-alertmanager nginx-light \
+             openssl
 
 # Deferred (=, not :=): on a bare machine `make demo` installs the packages
 # first, and pkg-config must be asked after that, not when this file is read.

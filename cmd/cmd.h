@@ -77,6 +77,25 @@ int cmd_var_option(int ch, const char *arg);
  * an error is printed. */
 void cmd_append(const char *path, const char *text);
 
+/* --cacert FILE, --cert FILE, --key FILE, --insecure (load, probe): how
+ * to speak https (lib/tls.h); the key's passphrase from
+ * $SHAKEDOWN_TLS_KEY_PASSWORD. 1 if ch is one (-1 and e on a file that
+ * cannot be read), 0 if not. cmd_tls_done checks the whole and takes the
+ * passphrase: -1 and e. */
+#define CMD_OPT_CACERT 259
+#define CMD_OPT_CERT 260
+#define CMD_OPT_KEY 261
+#define CMD_OPT_INSECURE 262
+#define CMD_TLS_OPTIONS \
+	{ "cacert", required_argument, NULL, CMD_OPT_CACERT }, \
+	{ "cert", required_argument, NULL, CMD_OPT_CERT }, \
+	{ "key", required_argument, NULL, CMD_OPT_KEY }, \
+	{ "insecure", no_argument, NULL, CMD_OPT_INSECURE }
+struct tls_opts;
+int cmd_tls_option(int ch, const char *arg, struct tls_opts *o,
+    struct sd_err *e);
+int cmd_tls_done(struct tls_opts *o, struct sd_err *e);
+
 /* --allow-host HOST: add it to allow (room for CMD_MAX_ALLOW). */
 #define CMD_MAX_ALLOW 32
 int cmd_allow_host(char *host, char **allow, size_t *n, struct sd_err *e);

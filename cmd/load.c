@@ -19,6 +19,7 @@
 #include "../lib/redact.h"
 #include "../lib/request.h"
 #include "../lib/units.h"
+#include "../lib/tls.h"
 #include "cmd.h"
 
 static void
@@ -43,7 +44,7 @@ print_lat(const char *label, const struct hist *h)
 
 static void
 print_text(const struct load_spec *sp, const struct load_stats *st,
-    double secs, int threads)
+    double secs, int threads, const char *tls_error)
 {
 	cmd_out("%s %s for %.2fs, %d thread(s), %d connection(s), %s\n",
 	    sp->method, sp->url, secs, threads, sp->connections,
@@ -77,10 +78,18 @@ print_text(const struct load_spec *sp, const struct load_stats *st,
 				    (unsigned long long)st->transport[i]);
 		cmd_out("\n");
 	}
+	if (st->tls_handshakes > 0)
+		cmd_out("TLS: %llu handshake(s), %llu resumed, %.2fms each on"
+		    " average\n", (unsigned long long)st->tls_handshakes,
+		    (unsigned long long)st->tls_resumed, st->tls_handshake_us /
+		    1000.0 / (double)st->tls_handshakes);
+	if (tls_error != NULL)
+		cmd_out("TLS failed: %s\n", tls_error);
 }
 
 struct load_args {
 	struct load_spec sp;
+	struct tls_opts tls;
 	char *headers[33];
 	int nh, json, merge;
 	char *allow[CMD_MAX_ALLOW];
@@ -139,13 +148,17 @@ parse_args(int argc, char **argv, struct load_args *a, struct sd_err *e)
 		{ "json", no_argument, NULL, 'j' },
 		{ "merge", no_argument, NULL, 'M' },
 		{ "allow-host", required_argument, NULL, 'A' },
+		CMD_TLS_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	int ch;
+	int ch, t;
 
 	while ((ch = getopt_long(argc, argv, "c:d:R:t:H:m:b:T:u:j", longopts,
 	    NULL)) != -1) {
-		if (strchr("cdRtTu", ch) != NULL) {
+		if ((t = cmd_tls_option(ch, optarg, &a->tls, e)) != 0) {
+			if (t == -1)
+				return -1;
+		} else if (ch < 256 && strchr("cdRtTu", ch) != NULL) {
 			if (number_arg(ch, optarg, a, e) == -1)
 				return -1;
 		} else if (ch == 'H') {
@@ -178,6 +191,9 @@ parse_args(int argc, char **argv, struct load_args *a, struct sd_err *e)
 	if (req_check_url(a->sp.url, e) == -1)
 		return err_prefix(e, "URL");
 	a->sp.headers = a->nh ? a->headers : NULL;
+	if (cmd_tls_done(&a->tls, e) == -1)
+		return -1;
+	a->sp.tls = &a->tls;
 	return 0;
 }
 
@@ -260,8 +276,10 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 	int64_t elapsed;
 	int threads;
 
-	if (parse_args(argc, argv, &a, &e) == -1)
+	if (parse_args(argc, argv, &a, &e) == -1) {
+		tls_free(&a.tls);
 		return cmd_usage_error(self, e.msg[0] ? "%s" : NULL, e.msg);
+	}
 	if (a.merge)
 		return merge(argc - optind, argv + optind, a.json);
 	struct hostrule hr = { NULL, 0, a.allow, a.nallow };
@@ -276,6 +294,9 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 		threads = sp->connections;
 	if (load_check_nofile(sp->connections, threads, &e) == -1)
 		return cmd_usage_error(self, "%s", e.msg);
+	if (a.tls.insecure)
+		cmd_error("load: --insecure: the server's certificate is NOT"
+		    " verified");
 	cmd_catch_signals(0);
 	if ((l = load_start(sp, &e)) == NULL) {
 		cmd_error("load: %s", e.msg);
@@ -290,17 +311,21 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 		print_json(j);
 		json_decref(j);
 	} else
-		print_text(sp, st, elapsed / 1000.0, threads);
+		print_text(sp, st, elapsed / 1000.0, threads, load_tls_error(l));
+	if (a.json && load_tls_error(l) != NULL)
+		cmd_error("load: TLS failed: %s", load_tls_error(l));
 	free(st);
 	free(sec);
 	load_free(l);
+	tls_free(&a.tls);
 	return CMD_OK;
 }
 
 const struct cmd_entry cmd_load = {
 	.name = "load",
 	.usage = "[-c N] [-d D] [-R RATE] [-t N] [-H HEADER]... [-m METHOD]"
-	    " [-b BODY] [-T D] [-u USERS] [--json] [--allow-host HOST]... URL\n"
+	    " [-b BODY] [-T D] [-u USERS] [--json] [--allow-host HOST]...\n"
+	    "       [--cacert FILE] [--cert FILE --key FILE] [--insecure] URL\n"
 	    "       shakedown load --merge [--json] RESULT.json...",
 	.summary = "generate HTTP load (closed or constant-rate) and report latency",
 	.help =
@@ -319,6 +344,10 @@ const struct cmd_entry cmd_load = {
 	    "      --merge          add up the --json results of several generators:\n"
 	    "                       histograms bucket by bucket, counts and rates\n"
 	    "      --allow-host HOST  send to a host that is not loopback\n"
+	    "      --cacert FILE    https: trust this CA (PEM) instead of the system's\n"
+	    "      --cert FILE, --key FILE  a client certificate and its key (its\n"
+	    "                       passphrase in $SHAKEDOWN_TLS_KEY_PASSWORD)\n"
+	    "      --insecure       https: verify nothing (said in the output)\n"
 	    "Connections above the open-files limit are refused (the soft limit\n"
 	    "is raised to the hard one first). Proxy variables are ignored.\n",
 	.exec = exec_load,

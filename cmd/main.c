@@ -17,6 +17,7 @@
 #include "../lib/escape.h"
 #include "../lib/redact.h"
 #include "../lib/scenario.h"
+#include "../lib/tls.h"
 #include "cmd.h"
 
 #ifndef SD_VERSION
@@ -38,6 +39,44 @@ cmd_var_option(int ch, const char *arg)
 	    vars_arg(&cmd_vars, arg, &e)) == -1) {
 		cmd_error("%s", e.msg);
 		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_tls_option(int ch, const char *arg, struct tls_opts *o, struct sd_err *e)
+{
+	char **slot = ch == CMD_OPT_CACERT ? &o->ca : ch == CMD_OPT_CERT ?
+	    &o->cert : ch == CMD_OPT_KEY ? &o->key : NULL;
+
+	if (ch == CMD_OPT_INSECURE) {
+		o->insecure = 1;
+		return 1;
+	}
+	if (slot == NULL)
+		return 0;
+	if (access(arg, R_OK) == -1)
+		return err_set(e, "--%s: cannot read '%s': %s", ch ==
+		    CMD_OPT_CACERT ? "cacert" : ch == CMD_OPT_CERT ? "cert" : "key",
+		    arg, strerror(errno));
+	free(*slot);
+	*slot = xstrdup(arg);
+	return 1;
+}
+
+int
+cmd_tls_done(struct tls_opts *o, struct sd_err *e)
+{
+	const char *pw = getenv("SHAKEDOWN_TLS_KEY_PASSWORD");
+
+	if ((o->cert != NULL) != (o->key != NULL))
+		return err_set(e, "a client certificate needs --cert and --key");
+	if (o->insecure && o->ca != NULL)
+		return err_set(e, "--insecure verifies nothing: --cacert with it"
+		    " would be ignored");
+	if (pw != NULL && *pw != '\0' && o->key != NULL) {
+		o->key_password = xstrdup(pw);
+		redact_learn_secret(pw);
 	}
 	return 0;
 }

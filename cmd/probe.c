@@ -15,6 +15,7 @@
 #include "../lib/redact.h"
 #include "../lib/request.h"
 #include "../lib/units.h"
+#include "../lib/tls.h"
 #include "cmd.h"
 
 static void
@@ -35,6 +36,7 @@ state_of(struct sample *s, char **fields, size_t nf, struct sbuf *sb)
 
 struct probe_args {
 	struct probe_def d;
+	struct tls_opts tls;
 	int64_t duration, count;
 	char *fields[16], *headers[17], *allow[CMD_MAX_ALLOW];
 	size_t nf, nh, nallow;
@@ -91,14 +93,18 @@ parse_args(int argc, char **argv, struct probe_args *a, struct sd_err *e)
 		{ "header", required_argument, NULL, 'H' },
 		{ "method", required_argument, NULL, 'X' },
 		{ "allow-host", required_argument, NULL, 'A' },
+		CMD_TLS_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
-	int ch;
+	int ch, t;
 
 	while ((ch = getopt_long(argc, argv, "i:t:d:c:f:H:X:", longopts,
 	    NULL)) != -1) {
-		if (ch == 'i' || ch == 't' || ch == 'd') {
+		if ((t = cmd_tls_option(ch, optarg, &a->tls, e)) != 0) {
+			if (t == -1)
+				return -1;
+		} else if (ch == 'i' || ch == 't' || ch == 'd') {
 			if (duration_arg(ch, optarg, a, e) == -1)
 				return -1;
 		} else if (ch == 'c') {
@@ -123,6 +129,9 @@ parse_args(int argc, char **argv, struct probe_args *a, struct sd_err *e)
 	redact_learn(a->d.url);
 	if (req_check_url(a->d.url, e) == -1)
 		return err_prefix(e, "URL");
+	if (cmd_tls_done(&a->tls, e) == -1)
+		return -1;
+	a->d.tls = &a->tls;
 	return 0;
 }
 
@@ -195,7 +204,8 @@ exec_probe(const struct cmd_entry *self, int argc, char **argv)
 const struct cmd_entry cmd_probe = {
 	.name = "probe",
 	.usage = "[-i EVERY] [-t TIMEOUT] [-d DURATION] [-c COUNT] [-f FIELD]..."
-	    " [-H HEADER]... [-X METHOD] [--allow-host HOST]... URL",
+	    " [-H HEADER]... [-X METHOD] [--allow-host HOST]...\n"
+	    "       [--cacert FILE] [--cert FILE --key FILE] [--insecure] URL",
 	.summary = "poll an endpoint and print each status transition with its time",
 	.help =
 	    "  -i, --every D       poll interval (default 200ms)\n"
@@ -206,6 +216,10 @@ const struct cmd_entry cmd_probe = {
 	    "  -H, --header H      request header \"Name: value\" (repeatable)\n"
 	    "  -X, --method M      request method (default GET)\n"
 	    "      --allow-host H  poll a host that is not loopback\n"
+	    "      --cacert FILE   https: trust this CA (PEM)\n"
+	    "      --cert FILE, --key FILE  a client certificate and its key\n"
+	    "                      (passphrase in $SHAKEDOWN_TLS_KEY_PASSWORD)\n"
+	    "      --insecure      https: verify nothing\n"
 	    "Each line: wall time, time since start, latency, status and fields.\n"
 	    "Only changes are printed (every sample with -v).\n",
 	.exec = exec_probe,

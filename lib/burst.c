@@ -1,7 +1,9 @@
 /*
  * burst.c — see burst.h. Plain sockets and a minimal HTTP/1.1 reader
  * (status line, Content-Length or connection close), because a client
- * library would not let us hold the last byte back.
+ * library would not let us hold the last byte back. https goes through
+ * OpenSSL on the same sockets (lib/tls.h): the handshake done while
+ * connecting, the last byte a TLS record of its own.
  */
 #define _GNU_SOURCE
 #include <sys/socket.h>
@@ -21,13 +23,16 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <openssl/err.h>
 
 #include "burst.h"
+#include "tls.h"
 
 #define RESP_MAX (16 * 1024)
 
 struct conn {
 	int fd;
+	SSL *ssl;		/* https; NULL: http */
 	char *req;
 	size_t reqlen;
 	struct sbuf resp;
@@ -47,11 +52,11 @@ split_url(const char *url, char *host, size_t hl, char *port, size_t pl,
 	int rc = 0;
 
 	*path = NULL;
-	if (strncmp(url, "http://", 7) != 0 ||
+	if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
 	    curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_HOST, &v, 0) != CURLUE_OK) {
 		curl_url_cleanup(h);
-		return err_set(e, "burst: not an http:// URL");
+		return err_set(e, "burst: not an http:// or https:// URL");
 	}
 	size_t n = strlen(v);
 	int br = v[0] == '[' && n > 2;
@@ -149,23 +154,63 @@ fail:
 	return -1;
 }
 
+/* write(2) or SSL_write; 0 with *wait_for set (POLLIN/POLLOUT) when the
+ * socket is not ready, -1 on an error. */
+static ssize_t
+c_write(struct conn *c, const char *p, size_t n, short *wait_for)
+{
+	*wait_for = POLLOUT;
+	if (c->ssl == NULL) {
+		ssize_t w = write(c->fd, p, n);
+		return w > 0 ? w : w == -1 && (errno == EAGAIN || errno == EINTR) ?
+		    0 : -1;
+	}
+	int w = SSL_write(c->ssl, p, (int)n), err;
+	if (w > 0)
+		return w;
+	err = SSL_get_error(c->ssl, w);
+	if (err == SSL_ERROR_WANT_READ)
+		*wait_for = POLLIN;
+	return err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? 0 : -1;
+}
+
 static int
-write_all(int fd, const char *p, size_t n, int64_t deadline_ms)
+write_all(struct conn *c, const char *p, size_t n, int64_t deadline_ms)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		short wait_for;
+		ssize_t w = c_write(c, p, n, &wait_for);
 		if (w > 0) {
 			p += w;
 			n -= (size_t)w;
 			continue;
 		}
-		if (w == -1 && errno != EAGAIN && errno != EINTR)
+		if (w == -1)
 			return -1;
-		struct pollfd pfd = { fd, POLLOUT, 0 };
+		struct pollfd pfd = { c->fd, wait_for, 0 };
 		if (poll(&pfd, 1, (int)(deadline_ms - mono_ms())) <= 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* read(2) or SSL_read: bytes, 0 at the end, -1 on an error, -2: nothing
+ * yet. */
+static ssize_t
+c_read(struct conn *c, char *buf, size_t n)
+{
+	if (c->ssl == NULL) {
+		ssize_t r = read(c->fd, buf, n);
+		return r >= 0 ? r : errno == EAGAIN || errno == EINTR ? -2 : -1;
+	}
+	int r = SSL_read(c->ssl, buf, (int)n), err;
+	if (r > 0)
+		return r;
+	err = SSL_get_error(c->ssl, r);
+	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+		return -2;
+	return err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL &&
+	    errno == 0) ? 0 : -1;
 }
 
 /* Complete once the headers are in and Content-Length bytes follow. */
@@ -300,10 +345,10 @@ prepare(const struct burst_spec *sp, struct conn *c, size_t i, int user,
 	return 0;
 }
 
-/* Connect everything and send all but the last byte. */
+/* Connect everything (over TLS when ctx) and send all but the last byte. */
 static int
-connect_all(const struct burst_spec *sp, struct conn *c, size_t n,
-    struct burst_result *r, int64_t deadline, struct sd_err *e)
+connect_all(const struct burst_spec *sp, SSL_CTX *ctx, struct conn *c,
+    size_t n, struct burst_result *r, int64_t deadline, struct sd_err *e)
 {
 	char host[256], port[16];
 
@@ -319,7 +364,14 @@ connect_all(const struct burst_spec *sp, struct conn *c, size_t n,
 		free(from);
 		if (c[i].fd == -1)
 			return -1;
-		if (write_all(c[i].fd, c[i].req, c[i].reqlen - 1, deadline) == -1)
+		if (ctx != NULL) {
+			if ((c[i].ssl = tls_client(ctx, c[i].fd, host, sp->tls,
+			    NULL)) == NULL)
+				return err_set(e, "burst: tls: no memory");
+			if (tls_handshake_until(c[i].ssl, c[i].fd, deadline, e) == -1)
+				return err_prefix(e, "burst: %s:%s", host, port);
+		}
+		if (write_all(&c[i], c[i].req, c[i].reqlen - 1, deadline) == -1)
 			return err_set(e, "burst: cannot send to %s:%s", host, port);
 	}
 	return 0;
@@ -339,15 +391,18 @@ release(const struct burst_spec *sp, struct conn *c, size_t n,
 
 	r->concurrent = 1;
 	for (size_t i = 0; i < n; i++) {
-		if (write_all(c[i].fd, c[i].req + c[i].reqlen - 1, 1, deadline) == -1)
+		if (write_all(&c[i], c[i].req + c[i].reqlen - 1, 1, deadline) == -1)
 			return err_set(e, "burst: cannot send: %s", strerror(errno));
 		c[i].final_ns = mono_ns();
 		size_t first = i - i % (size_t)sp->per_user;
 		for (size_t k = first; k < i && r->concurrent && sp->need_concurrent;
 		    k++) {
 			char head[16];
-			ssize_t got = recv(c[k].fd, head, sizeof head - 1,
+			ssize_t got = c[k].ssl ? SSL_peek(c[k].ssl, head,
+			    sizeof head - 1) : recv(c[k].fd, head, sizeof head - 1,
 			    MSG_PEEK | MSG_DONTWAIT);
+			if (c[k].ssl != NULL)
+				ERR_clear_error();
 			if (got >= 10 && strncmp(head, "HTTP/1.", 7) == 0 &&
 			    head[9] == '2') {
 				r->concurrent = 0;
@@ -379,13 +434,20 @@ read_all(struct conn *c, size_t n, struct pollfd *pfd,
 			char buf[4096];
 			if (c[i].done || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			ssize_t got = read(c[i].fd, buf, sizeof buf);
-			if (got > 0 && c[i].resp.len < RESP_MAX)
-				sb_addn(&c[i].resp, buf, (size_t)got);
-			if (got <= 0 || complete(&c[i].resp)) {
-				c[i].done = 1;
-				left--;
-				r->req[i].latency_us = (mono_ns() - c[i].final_ns) / 1000;
+			/* all there is now (TLS may hold more than one read) */
+			for (;;) {
+				ssize_t got = c_read(&c[i], buf, sizeof buf);
+				if (got == -2)
+					break;
+				if (got > 0 && c[i].resp.len < RESP_MAX)
+					sb_addn(&c[i].resp, buf, (size_t)got);
+				if (got <= 0 || complete(&c[i].resp)) {
+					c[i].done = 1;
+					left--;
+					r->req[i].latency_us = (mono_ns() - c[i].final_ns) /
+					    1000;
+					break;
+				}
 			}
 		}
 	}
@@ -405,14 +467,22 @@ burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
 	memset(r, 0, sizeof *r);
 	r->req = xcalloc(n, sizeof *r->req);
 	r->n = n;
+	SSL_CTX *ctx = NULL;
+
 	for (size_t i = 0; i < n; i++)
 		c[i].fd = -1;
-	if (connect_all(sp, c, n, r, deadline, e) == 0 &&
+	if (strncmp(sp->url, "https://", 8) == 0 &&
+	    (ctx = tls_ctx_new(sp->tls, e)) == NULL)
+		goto out;
+	if (connect_all(sp, ctx, c, n, r, deadline, e) == 0 &&
 	    release(sp, c, n, r, deadline, e) == 0) {
 		read_all(c, n, pfd, r, deadline);
 		rc = 0;
 	}
+out:
 	for (size_t i = 0; i < n; i++) {
+		if (c[i].ssl != NULL)
+			SSL_free(c[i].ssl);
 		if (c[i].fd != -1)
 			close(c[i].fd);
 		free(c[i].req);
@@ -420,6 +490,8 @@ burst_run(const struct burst_spec *sp, struct burst_result *r, struct sd_err *e)
 	}
 	free(c);
 	free(pfd);
+	if (ctx != NULL)
+		SSL_CTX_free(ctx);
 	if (rc == -1)
 		burst_result_free(r);
 	return rc;

@@ -15,9 +15,11 @@
 
 #include "util.h"
 
+struct tls_opts;
+
 struct burst_spec {
 	const char *method;
-	const char *url;	/* http:// only; {user}, {n} substituted */
+	const char *url;	/* http:// or https://; {user}, {n} substituted */
 	char **headers;		/* "Name: value" templates, NULL-terminated */
 	const char *body;	/* template */
 	int users, per_user;
@@ -25,6 +27,7 @@ struct burst_spec {
 	const char *from;	/* source address template ({user}), loopback
 				 * only; NULL: the kernel's choice */
 	int need_concurrent;	/* an early 2xx makes the burst not concurrent */
+	const struct tls_opts *tls;	/* https: how; NULL: defaults */
 };
 
 struct burst_req {

@@ -23,7 +23,8 @@
 const char *
 load_err_name(enum load_err e)
 {
-	static const char *n[] = { "connect", "timeout", "reset", "dns", "other" };
+	static const char *n[] = { "connect", "timeout", "reset", "dns", "other",
+	    "tls" };
 
 	return n[e];
 }
@@ -49,6 +50,7 @@ worker_free(struct worker *w)
 	free(w->slots);
 	free(w->freel);
 	free(w->sleep);
+	free(w->hs_wait);
 	for (size_t i = 0; i < w->nsecs; i++)
 		free(w->secs[i].b);
 	free(w->secs);
@@ -128,6 +130,7 @@ worker_setup(struct load *l, int t, int *idx, struct sd_err *e)
 	w->slots = xcalloc((size_t)w->nslots, sizeof *w->slots);
 	w->freel = xcalloc((size_t)w->nslots, sizeof *w->freel);
 	w->sleep = xcalloc((size_t)w->nslots, sizeof *w->sleep);
+	w->hs_wait = xcalloc((size_t)w->nslots, sizeof *w->hs_wait);
 	for (int i = 0; i < w->nslots; i++) {
 		w->slots[i].w = w;
 		w->slots[i].fd = -1;
@@ -161,6 +164,7 @@ load_start(const struct load_spec *spec, struct sd_err *e)
 		return NULL;
 	}
 	l->spec = *spec;
+	pthread_mutex_init(&l->tls_mu, NULL);
 	if (l->spec.timeout_ms <= 0)
 		l->spec.timeout_ms = 5000;
 	if (l->spec.method == NULL)
@@ -249,6 +253,9 @@ load_stats(struct load *l, enum load_phase p)
 			hist_merge(&st->raw, &s->raw);
 			hist_merge(&st->ok, &s->ok);
 			st->retry_after += s->retry_after;
+			st->tls_handshakes += s->tls_handshakes;
+			st->tls_resumed += s->tls_resumed;
+			st->tls_handshake_us += s->tls_handshake_us;
 			st->requests += s->requests;
 			st->errors += s->errors;
 			for (int i = 0; i < LE_N; i++)
@@ -357,5 +364,15 @@ load_free(struct load *l)
 	for (int t = 0; t < l->nw; t++)
 		worker_free(&l->w[t]);
 	free(l->w);
+	if (l->ssl_ctx != NULL)
+		SSL_CTX_free(l->ssl_ctx);
+	free(l->tls_host);
+	pthread_mutex_destroy(&l->tls_mu);
 	free(l);
+}
+
+const char *
+load_tls_error(struct load *l)
+{
+	return l->tls_error[0] ? l->tls_error : NULL;
 }

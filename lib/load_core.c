@@ -125,8 +125,9 @@ ld_record(struct worker *w, struct slot *s, long code, int err,
 		    memory_order_relaxed);
 	atomic_store_explicit(&w->live_b[b], atomic_load_explicit(&w->live_b[b],
 	    memory_order_relaxed) + 1, memory_order_relaxed);
-	if (err == LE_CONNECT) {
-		/* the target is down: back off instead of spinning */
+	if (err == LE_CONNECT || err == LE_TLS) {
+		/* the target is down, or its certificate is not one we trust:
+		 * back off instead of spinning (a handshake costs CPU) */
 		s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
 		if (s->backoff_ms > BACKOFF_MAX_MS)
 			s->backoff_ms = BACKOFF_MAX_MS;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "load_int.h"
+#include "tls.h"
 
 static size_t
 discard(char *p, size_t sz, size_t n, void *u)
@@ -38,7 +39,7 @@ curl_slot_setup(struct worker *w, struct slot *s, int global_idx,
 		s->hdrs = curl_slist_append(s->hdrs, hv);
 		free(hv);
 	}
-	curl_easy_setopt(s->h, CURLOPT_URL, s->url);
+	tls_curl_url(s->h, s->url, sp->tls, &s->connect_to);
 	curl_easy_setopt(s->h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(s->h, CURLOPT_TIMEOUT_MS, (long)sp->timeout_ms);
 	curl_easy_setopt(s->h, CURLOPT_CONNECTTIMEOUT_MS, (long)sp->timeout_ms);
@@ -49,6 +50,7 @@ curl_slot_setup(struct worker *w, struct slot *s, int global_idx,
 	/* never http_proxy and the like: only the drill's own proxy */
 	curl_easy_setopt(s->h, CURLOPT_PROXY, sp->proxy ? sp->proxy : "");
 	curl_easy_setopt(s->h, CURLOPT_TCP_NODELAY, 1L);
+	tls_curl(s->h, sp->tls);
 	/* 16 KiB per handle by default: with 10 000 connections that alone is
 	 * 160 MiB; responses we only count need little */
 	curl_easy_setopt(s->h, CURLOPT_BUFFERSIZE, 4096L);
@@ -176,6 +178,7 @@ curl_slot_free(struct worker *w, struct slot *s)
 		curl_multi_remove_handle(w->loop.multi, s->h);
 	curl_easy_cleanup(s->h);
 	curl_slist_free_all(s->hdrs);
+	curl_slist_free_all(s->connect_to);
 	free(s->url);
 	free(s->body);
 }

@@ -13,6 +13,8 @@
 
 #include <http_parser.h>
 #include <pthread.h>
+
+#include <openssl/ssl.h>
 #include <stdatomic.h>
 
 #include "cloop.h"
@@ -50,6 +52,7 @@ struct slot {
 	CURL *h;
 	char *url, *body;
 	struct curl_slist *hdrs;
+	struct curl_slist *connect_to;	/* tls server_name */
 	/* raw: the request, built once; the connection and its parser */
 	char *req;
 	uint32_t reqlen, off;
@@ -63,8 +66,14 @@ struct slot {
 	uint8_t fresh;		/* connected for this request */
 	uint8_t close_after;	/* the request says Connection: close */
 	uint8_t head;		/* a HEAD request: no body comes back */
+	uint8_t in_hs;		/* raw https: connecting or in the handshake */
+	uint8_t in_wait;	/* raw https: on the worker's hs_wait list */
 	uint32_t answered;	/* bytes of answer seen for this request */
 	http_parser hp;
+	/* raw https: the connection's TLS, and the session it resumes */
+	SSL *ssl;
+	SSL_SESSION *sess;
+	int64_t hs_ns;		/* the handshake's start */
 };
 
 struct worker {
@@ -81,6 +90,10 @@ struct worker {
 	int nslots;
 	int *freel, nfree;	/* idle slots ready to send */
 	int *sleep, nsleep;	/* idle slots backing off */
+	int *hs_wait, nhs_wait;	/* raw https: slots waiting their turn to
+				 * connect (at most HS_LIVE handshakes at
+				 * once: each holds tens of KiB until done) */
+	int hs_live;
 	int stopping;
 	double rate;		/* this worker's share; 0: closed */
 	int64_t start_ns;
@@ -109,6 +122,10 @@ struct load {
 	const struct ld_transport *t;	/* how requests go out */
 	struct sockaddr_storage addr;	/* raw: where to connect */
 	socklen_t addrlen;
+	SSL_CTX *ssl_ctx;	/* raw https: one for the run, NULL: http */
+	char *tls_host;		/* the URL's host, for SNI and verification */
+	pthread_mutex_t tls_mu;	/* tls_error */
+	char tls_error[256];	/* the first TLS failure, for people */
 };
 
 

@@ -18,6 +18,12 @@
  * socket is empty, so a request costs a write, a read and its share of one
  * epoll_wait — no epoll_ctl per request.
  *
+ * https: OpenSSL over the same non-blocking sockets, as wrk does: one
+ * SSL_CTX for the run (the CA store loaded once), a handshake on each new
+ * connection that resumes the slot's last session, SSL_read/SSL_write for
+ * the bytes; a handshake that fails is its own error class (tls), backed
+ * off like a refused connect, and its reason kept for people.
+ *
  * Failures as libcurl names them: refused (connect, with backoff), no
  * answer within the timeout, reset (the connection closed or reset before
  * the answer was complete; a reused connection that closes before any byte
@@ -33,7 +39,9 @@
 #include <netinet/tcp.h>
 
 #include <curl/curl.h>
+#include <openssl/err.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,13 +50,24 @@
 #include <unistd.h>
 
 #include "load_int.h"
+#include "tls.h"
 
-enum { RS_IDLE, RS_CONNECTING, RS_WRITING, RS_READING };
+enum { RS_IDLE, RS_QUEUED, RS_CONNECTING, RS_HANDSHAKE, RS_WRITING,
+	RS_READING };
+
+/* https: handshakes in flight per worker. 10 000 connections opened at once
+ * would otherwise each hold a handshake's buffers (tens of KiB) while a
+ * server works through them: 10 000 x 28 KiB. The rest wait their turn
+ * without a socket; the wait is the tool's, not the service's, and is not
+ * counted as the request's (turns). */
+#define HS_LIVE 256
 
 #define TAG_TIMER	((uint64_t)1 << 62)
 #define TAG_STOP	((uint64_t)2 << 62)
 #define RBUF		(64 * 1024)
 #define TIMEOUT_SCAN_MS	20	/* and 1 ms more per 100 connections */
+
+static int new_session(SSL *ssl, SSL_SESSION *sess);
 
 /* One read buffer per worker thread: answers are only counted. */
 static _Thread_local char rbuf[RBUF];
@@ -135,7 +154,8 @@ raw_prepare(struct load *l, struct sd_err *e)
 	u = curl_url();
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    strcasecmp(scheme, "http") != 0 ||
+	    (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") !=
+	    0) ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 	    strchr(host, '{') != NULL ||
 	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
@@ -158,6 +178,13 @@ raw_prepare(struct load *l, struct sd_err *e)
 	l->addrlen = ai->ai_addrlen;
 	freeaddrinfo(ai);
 	rc = 1;
+	if (strcasecmp(scheme, "https") == 0) {
+		if ((l->ssl_ctx = tls_ctx_new(l->spec.tls, e)) == NULL)
+			rc = -1;
+		else
+			SSL_CTX_sess_set_new_cb(l->ssl_ctx, new_session);
+		l->tls_host = xstrdup(host);
+	}
 out:
 	curl_free(scheme);
 	curl_free(host);
@@ -272,6 +299,25 @@ raw_slot_setup(struct worker *w, struct slot *s, int global_idx,
 static void
 conn_close(struct slot *s)
 {
+	if (s->in_hs) {		/* a handshake's place frees up */
+		s->in_hs = 0;
+		s->w->hs_live--;
+	}
+	if (s->ssl != NULL) {
+		/* quiet: no close_notify goes out, but the session is not
+		 * dropped as one of a broken connection (SSL_free would) */
+		if (SSL_is_init_finished(s->ssl))
+			SSL_shutdown(s->ssl);
+		/* the next connection resumes this session: no full handshake */
+		SSL_SESSION *ss = SSL_is_init_finished(s->ssl) ?
+		    SSL_get1_session(s->ssl) : NULL;
+		if (ss != NULL && SSL_SESSION_is_resumable(ss) && s->sess == NULL)
+			s->sess = ss;	/* TLS 1.2 (1.3's come by ticket) */
+		else if (ss != NULL)
+			SSL_SESSION_free(ss);
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+	}
 	if (s->fd >= 0)
 		close(s->fd);	/* leaves the epoll set with it */
 	s->fd = -1;
@@ -285,6 +331,9 @@ raw_slot_free(struct worker *w, struct slot *s)
 	if (s->req == NULL)
 		return;		/* never set up */
 	conn_close(s);
+	if (s->sess != NULL)
+		SSL_SESSION_free(s->sess);
+	s->sess = NULL;
 	free(s->req);
 	s->req = NULL;
 }
@@ -313,6 +362,129 @@ finish(struct worker *w, struct slot *s, long code, int err)
 
 static void try_write(struct worker *w, struct slot *s);
 
+/* The first TLS failure of the run, kept for people. */
+static void
+tls_failed(struct worker *w, struct slot *s, int r)
+{
+	struct load *l = w->l;
+	char why[256];
+
+	tls_why(s->ssl, r, why, sizeof why);
+	pthread_mutex_lock(&l->tls_mu);
+	if (l->tls_error[0] == '\0')
+		snprintf(l->tls_error, sizeof l->tls_error, "%s", why);
+	pthread_mutex_unlock(&l->tls_mu);
+}
+
+/* The handshake goes as far as the socket lets it; done: the request. */
+static void
+handshake(struct worker *w, struct slot *s)
+{
+	int r = SSL_connect(s->ssl), err;
+
+	if (r == 1) {
+		s->in_hs = 0;
+		w->hs_live--;
+		struct load_stats *st = &w->st[atomic_load_explicit(&w->l->phase,
+		    memory_order_relaxed)];
+		st->tls_handshakes++;
+		st->tls_resumed += (uint64_t)SSL_session_reused(s->ssl);
+		st->tls_handshake_us += (double)(mono_ns() - s->hs_ns) / 1000.0;
+		try_write(w, s);
+		return;
+	}
+	err = SSL_get_error(s->ssl, r);
+	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+		return;		/* the socket's next edge brings us back */
+	tls_failed(w, s, r);
+	finish(w, s, 0, LE_TLS);
+}
+
+/* A TLS 1.3 session ticket: the slot keeps the newest to resume with. */
+static int
+new_session(SSL *ssl, SSL_SESSION *sess)
+{
+	struct slot *s = SSL_get_app_data(ssl);
+
+	if (s == NULL)
+		return 0;
+	if (s->sess != NULL)
+		SSL_SESSION_free(s->sess);
+	s->sess = sess;
+	return 1;		/* ours now */
+}
+
+/* Connected: over TLS for https, the request at once for http. */
+static void
+connected(struct worker *w, struct slot *s)
+{
+	if (w->l->ssl_ctx == NULL) {
+		try_write(w, s);
+		return;
+	}
+	s->ssl = tls_client(w->l->ssl_ctx, s->fd, w->l->tls_host, w->l->spec.tls,
+	    s->sess);
+	if (s->ssl == NULL) {
+		finish(w, s, 0, LE_OTHER);
+		return;
+	}
+	SSL_set_app_data(s->ssl, s);
+	s->hs_ns = mono_ns();
+	s->state = RS_HANDSHAKE;
+	handshake(w, s);
+}
+
+/* send(2) or SSL_write: bytes written, or -1 with *again set when the
+ * socket has no room now. */
+static ssize_t
+io_write(struct slot *s, const char *p, size_t n, int *again)
+{
+	*again = 0;
+	if (s->ssl == NULL) {
+		ssize_t r;
+		do
+			r = send(s->fd, p, n, MSG_NOSIGNAL);
+		while (r < 0 && errno == EINTR);
+		*again = r < 0 && errno == EAGAIN;
+		return r;
+	}
+	int r = SSL_write(s->ssl, p, (int)n);
+	if (r > 0)
+		return r;
+	int err = SSL_get_error(s->ssl, r);
+	*again = err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ;
+	ERR_clear_error();
+	errno = ECONNRESET;
+	return -1;
+}
+
+/* recv(2) or SSL_read: bytes, 0 at the end, or -1 (*again: nothing now). */
+static ssize_t
+io_read(struct slot *s, char *p, size_t n, int *again)
+{
+	*again = 0;
+	if (s->ssl == NULL) {
+		ssize_t r;
+		do
+			r = recv(s->fd, p, n, 0);
+		while (r < 0 && errno == EINTR);
+		*again = r < 0 && errno == EAGAIN;
+		return r;
+	}
+	int r = SSL_read(s->ssl, p, (int)n);
+	if (r > 0)
+		return r;
+	int err = SSL_get_error(s->ssl, r);
+	*again = err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE;
+	ERR_clear_error();
+	if (err == SSL_ERROR_ZERO_RETURN)
+		return 0;
+	if (err == SSL_ERROR_SYSCALL && errno == 0)
+		return 0;	/* closed without a close_notify */
+	errno = ECONNRESET;
+	return -1;
+}
+
 /* Send the slot's request: on its kept-alive connection, or on a new one. */
 static void
 raw_send(struct worker *w, struct slot *s)
@@ -332,9 +504,28 @@ raw_send(struct worker *w, struct slot *s)
 		return;
 	}
 	s->fresh = 1;
+	if (w->l->ssl_ctx != NULL) {
+		if (w->hs_live >= HS_LIVE) {
+			/* its turn comes when a handshake ends (raw_work) */
+			s->state = RS_QUEUED;
+			/* one that timed out while it waited is still on
+			 * the list: the list never holds a slot twice */
+			if (!s->in_wait) {
+				s->in_wait = 1;
+				w->hs_wait[w->nhs_wait++] = (int)(s - w->slots);
+			}
+			return;
+		}
+		w->hs_live++;
+		s->in_hs = 1;
+	}
 	fd = socket(w->l->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (fd == -1) {
+		if (s->in_hs) {
+			s->in_hs = 0;
+			w->hs_live--;
+		}
 		ld_record(w, s, 0, LE_OTHER, 0);
 		ld_finished(w, s);
 		return;
@@ -345,7 +536,7 @@ raw_send(struct worker *w, struct slot *s)
 	ev.data.ptr = s;
 	epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev);
 	if (connect(fd, (struct sockaddr *)&w->l->addr, w->l->addrlen) == 0) {
-		try_write(w, s);
+		connected(w, s);
 	} else if (errno == EINPROGRESS) {
 		s->state = RS_CONNECTING;
 	} else {
@@ -372,15 +563,14 @@ try_write(struct worker *w, struct slot *s)
 {
 	s->state = RS_WRITING;
 	while (s->off < s->reqlen) {
-		ssize_t n = send(s->fd, s->req + s->off, s->reqlen - s->off,
-		    MSG_NOSIGNAL);
+		int again;
+		ssize_t n = io_write(s, s->req + s->off, s->reqlen - s->off,
+		    &again);
 		if (n > 0) {
 			s->off += (uint32_t)n;
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
+		if (again)
 			return;		/* the EPOLLOUT edge brings us back */
 		if (!retry_fresh(w, s))
 			finish(w, s, 0, errno == ECONNREFUSED ? LE_CONNECT :
@@ -395,10 +585,9 @@ static void
 try_read(struct worker *w, struct slot *s)
 {
 	for (;;) {
-		ssize_t n = recv(s->fd, rbuf, sizeof rbuf, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
+		int again;
+		ssize_t n = io_read(s, rbuf, sizeof rbuf, &again);
+		if (again)
 			return;
 		if (n <= 0) {
 			/* closed: the end of a body that runs to it, or a cut */
@@ -456,7 +645,11 @@ on_event(struct worker *w, struct slot *s, uint32_t events)
 			    LE_TIMEOUT : LE_OTHER);
 			return;
 		}
-		try_write(w, s);
+		connected(w, s);
+		if (s->state != RS_READING)
+			return;
+	} else if (s->state == RS_HANDSHAKE) {
+		handshake(w, s);
 		if (s->state != RS_READING)
 			return;
 	} else if (s->state == RS_WRITING && (events & EPOLLOUT)) {
@@ -477,9 +670,39 @@ timeouts(struct worker *w, int64_t now_ns)
 
 	for (int i = 0; i < w->nslots; i++) {
 		struct slot *s = &w->slots[i];
-		if (s->busy && now_ns - s->sent_ns >= limit)
+		/* one waiting its turn to connect has not been sent: its
+		 * clock starts with its turn (turns) */
+		if (s->busy && s->state != RS_QUEUED &&
+		    now_ns - s->sent_ns >= limit)
 			finish(w, s, 0, LE_TIMEOUT);
 	}
+}
+
+/* https: the slots waiting to connect, as handshakes end. */
+static void
+turns(struct worker *w)
+{
+	int k = 0;
+
+	while (k < w->nhs_wait && w->hs_live < HS_LIVE) {
+		struct slot *s = &w->slots[w->hs_wait[k++]];
+		s->in_wait = 0;
+		if (s->busy && s->state == RS_QUEUED) {
+			/* the wait was ours, not the service's: the request
+			 * is sent now (an open model still counts from the
+			 * time it was due) */
+			s->sent_ns = mono_ns();
+			if (w->rate == 0)
+				s->intended_ns = s->sent_ns;
+			s->state = RS_IDLE;
+			raw_send(w, s);
+		}
+	}
+	if (k == 0)
+		return;
+	memmove(w->hs_wait, w->hs_wait + k, (size_t)(w->nhs_wait - k) *
+	    sizeof *w->hs_wait);
+	w->nhs_wait -= k;
 }
 
 static void *
@@ -515,6 +738,8 @@ raw_work(void *arg)
 			timeouts(w, now * 1000000);
 			next_scan = now + scan_ms;
 		}
+		if (!stop)
+			turns(w);
 		if (!stop)
 			ld_schedule(w);
 	}

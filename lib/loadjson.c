@@ -137,6 +137,12 @@ lj_result(const struct load_spec *sp, const struct load_stats *st,
 	json_object_set_new(j, "histograms", json_pack("{s:o,s:o,s:o}",
 	    hist_names[0], hist_json(&st->lat), hist_names[1],
 	    hist_json(&st->raw), hist_names[2], hist_json(&st->ok)));
+	if (st->tls_handshakes > 0)
+		json_object_set_new(j, "tls", json_pack("{s:I,s:I,s:f}",
+		    "handshakes", (json_int_t)st->tls_handshakes,
+		    "resumed", (json_int_t)st->tls_resumed,
+		    "handshake_ms_mean", st->tls_handshake_us / 1000.0 /
+		    (double)st->tls_handshakes));
 	return j;
 }
 
@@ -171,8 +177,8 @@ add_count(uint64_t *sum, const json_t *p, const char *key, const char *name,
 struct merged {
 	struct hist *h[3];
 	json_t *status, *errs, *series;
-	uint64_t requests, errors, retry, nparts;
-	double rps, rate, secs;
+	uint64_t requests, errors, retry, nparts, hs, resumed;
+	double rps, rate, secs, hs_ms;
 	long conns;
 	int open, closed;
 	const char *url;
@@ -248,6 +254,15 @@ add_part(struct merged *m, json_t *p, const char *name, struct sd_err *e)
 		m->url = u ? u : "";
 	else if (u == NULL || strcmp(m->url, u) != 0)
 		m->url = "(several)";
+	json_t *t = json_object_get(p, "tls");
+	if (json_is_object(t)) {
+		uint64_t h = m->hs;
+		if (add_count(&m->hs, t, "handshakes", name, e) == -1 ||
+		    add_count(&m->resumed, t, "resumed", name, e) == -1)
+			return -1;
+		m->hs_ms += (double)(m->hs - h) * json_number_value(
+		    json_object_get(t, "handshake_ms_mean"));
+	}
 	add_counts(m->status, json_object_get(p, "status"));
 	add_counts(m->errs, json_object_get(p, "errors_by_class"));
 	add_series(m->series, json_object_get(p, "series"));
@@ -282,6 +297,11 @@ lj_merge(json_t *const *parts, const char *const *names, size_t n,
 	json_object_set_new(j, "histograms", json_pack("{s:o,s:o,s:o}",
 	    hist_names[0], hist_json(m.h[0]), hist_names[1], hist_json(m.h[1]),
 	    hist_names[2], hist_json(m.h[2])));
+	if (m.hs > 0)
+		json_object_set_new(j, "tls", json_pack("{s:I,s:I,s:f}",
+		    "handshakes", (json_int_t)m.hs, "resumed",
+		    (json_int_t)m.resumed, "handshake_ms_mean", m.hs_ms /
+		    (double)m.hs));
 out:
 	json_decref(m.status);
 	json_decref(m.errs);

@@ -12,8 +12,11 @@
 
 #include "hist.h"
 
+struct tls_opts;
+
 enum load_phase { LP_BEFORE, LP_FAULT, LP_AFTER, LP_N };
-enum load_err { LE_CONNECT, LE_TIMEOUT, LE_RESET, LE_DNS, LE_OTHER, LE_N };
+enum load_err { LE_CONNECT, LE_TIMEOUT, LE_RESET, LE_DNS, LE_OTHER, LE_TLS,
+	LE_N };
 
 struct load_spec {
 	const char *name;
@@ -28,6 +31,7 @@ struct load_spec {
 	int64_t duration_ms;	/* 0: until load_stop */
 	int64_t timeout_ms;
 	const char *proxy;	/* NULL: none (proxy variables are ignored) */
+	const struct tls_opts *tls;	/* https: how; NULL: defaults */
 };
 
 struct load_stats {
@@ -35,6 +39,8 @@ struct load_stats {
 	struct hist raw;	/* from the real send time */
 	struct hist ok;		/* 2xx answers only, from the intended time */
 	uint64_t retry_after;	/* 429 answers that carried Retry-After */
+	uint64_t tls_handshakes, tls_resumed;	/* raw https */
+	double tls_handshake_us;	/* their total time */
 	uint64_t requests;	/* completed */
 	uint64_t errors;	/* transport errors + 5xx */
 	uint64_t transport[LE_N];

@@ -12,10 +12,11 @@
 
 #include "monprobe.h"
 #include "redact.h"
+#include "tls.h"
 #include "util.h"
 
 const char *const mon_keys[] = { "promql", "prometheus", "alert",
-    "alertmanager", "labels", "headers", NULL };
+    "alertmanager", "labels", "headers", "tls", NULL };
 
 int
 mon_is(const struct ynode *n)
@@ -123,7 +124,8 @@ mon_parse(const struct yctx *y, const struct ynode *key,
 
 	memset(m, 0, sizeof *m);
 	for (const char *const *r = req_keys; *r; r++)
-		if (ynode_get(n, *r) != NULL && strcmp(*r, "headers") != 0)
+		if (ynode_get(n, *r) != NULL && strcmp(*r, "headers") != 0 &&
+		    strcmp(*r, "tls") != 0)
 			return yerr(y, ynode_get(n, *r), "%s: a probe asks either the"
 			    " service (get: ...) or the monitoring (promql: or alert:),"
 			    " not both", *r);
@@ -170,6 +172,11 @@ mon_parse(const struct yctx *y, const struct ynode *key,
 	if ((h = ynode_get(n, "headers")) != NULL &&
 	    req_parse_headers(y, h, rq) == -1)
 		return -1;
+	if ((h = ynode_get(n, "tls")) != NULL) {
+		rq->tls = xcalloc(1, sizeof *rq->tls);
+		if (tls_parse(y, h, rq->tls) == -1)
+			return -1;
+	}
 	return 0;
 }
 
@@ -209,7 +216,9 @@ mon_check(const struct mon_probe *m, const struct request *rq,
 	sb_init(&body);
 	for (char **hd = rq->headers; hd != NULL && *hd != NULL; hd++)
 		hl = curl_slist_append(hl, *hd);
-	curl_easy_setopt(h, CURLOPT_URL, rq->url);
+	struct curl_slist *ct;
+	tls_curl(h, rq->tls);
+	tls_curl_url(h, rq->url, rq->tls, &ct);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -239,6 +248,7 @@ mon_check(const struct mon_probe *m, const struct request *rq,
 	}
 	curl_slist_free_all(hl);
 	curl_easy_cleanup(h);
+	curl_slist_free_all(ct);
 	sb_free(&body);
 	free(url);
 	return ret;

@@ -33,7 +33,8 @@ ph_start_loads(struct run *c, int step, struct sd_err *e)
 		const struct scen_load *sl = &c->s->loads[i];
 		struct load_spec sp = { sl->name, sl->rq.method, sl->rq.url,
 		    sl->rq.headers, sl->rq.body, sl->users, sl->connections,
-		    sl->rate, sl->threads, 0, sl->timeout_ms, c->s->proxy };
+		    sl->rate, sl->threads, 0, sl->timeout_ms, c->s->proxy,
+		    sl->rq.tls };
 		if (sl->from_step != step || c->loads[i] != NULL || sl->off != NULL)
 			continue;
 		if ((c->loads[i] = load_start(&sp, e)) == NULL)
@@ -80,7 +81,7 @@ fill_phase(struct res_load_phase *ph, const struct load_stats *st,
 {
 	ph->requests = st->requests;
 	ph->errors = st->errors;
-	for (int i = 0; i < LE_N && i < 5; i++)
+	for (int i = 0; i < LE_N && i < 6; i++)
 		ph->transport[i] = st->transport[i];
 	for (int i = 200; i < 600; i++) {
 		uint64_t *b = i < 300 ? &ph->s2xx : i < 400 ? &ph->s3xx :
@@ -323,7 +324,7 @@ ph_burst(struct run *c, const struct scen_burst *b, const char *phase,
 {
 	struct burst_spec sp = { b->rq.method, b->rq.url, b->rq.headers,
 	    b->rq.body, b->users, b->per_user, b->timeout_ms, b->from,
-	    b->concurrent };
+	    b->concurrent, b->rq.tls };
 	struct burst_result br;
 	struct res_burst *rb;
 	struct sd_err e;

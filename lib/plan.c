@@ -11,6 +11,7 @@
 #include "pairing.h"
 #include "plan.h"
 #include "redact.h"
+#include "tls.h"
 #include "units.h"
 
 const char *
@@ -156,6 +157,10 @@ text_probe(const struct scenario *s, const struct scen_probe *pr,
 	    units_fmt_ms(pr->timeout_ms, c, sizeof c));
 	if (pr->off != NULL)
 		sb_addf(sb, " — off (%s)", pr->off);
+	char *t = tls_describe(pr->rq.tls);
+	if (t != NULL)
+		sb_addf(sb, ", tls: %s", t);
+	free(t);
 	if (pr->fast_ms < pr->every_ms)
 		sb_addf(sb, ", every %s while a key time is measured",
 		    units_fmt_ms(pr->fast_ms, b, sizeof b));
@@ -204,6 +209,10 @@ text_head(const struct plan *p, struct sbuf *sb)
 		    l->rq.method, u, l->connections);
 		if (l->rate > 0)
 			sb_addf(sb, " at %g/s", l->rate);
+		char *t = tls_describe(l->rq.tls);
+		if (t != NULL)
+			sb_addf(sb, ", tls: %s", t);
+		free(t);
 		if (l->from_step || l->to_step)
 			sb_addf(sb, ", steps %d..%d", l->from_step ? l->from_step : 1,
 			    l->to_step ? l->to_step : (int)s->nsteps);

@@ -38,6 +38,7 @@ struct xfer {
 	size_t probe, idx;
 	struct sbuf body, headers;
 	char *url, *post;		/* a writer's, rendered with its key */
+	struct curl_slist *connect_to;	/* tls server_name: where to connect */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -52,6 +53,8 @@ struct probe_set {
 	struct xfer *inflight;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	CURLSH *share;		/* TLS sessions and DNS, across the handles
+				 * (all in the loop's thread: no locks) */
 };
 
 static size_t
@@ -127,7 +130,8 @@ fire(struct probe_set *ps, size_t i, int64_t now)
 	x->probe = i;
 	sb_init(&x->body);
 	sb_init(&x->headers);
-	curl_easy_setopt(h, CURLOPT_URL, x->url ? x->url : p->def.url);
+	tls_curl_url(h, x->url ? x->url : p->def.url, p->def.tls,
+	    &x->connect_to);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)p->def.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)p->def.timeout_ms);
@@ -139,6 +143,11 @@ fire(struct probe_set *ps, size_t i, int64_t now)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "shakedown-probe");
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* https: the CA store cached in the multi handle, the sessions in
+	 * the share: a probe every 10 ms neither reloads nor renegotiates */
+	tls_curl(h, p->def.tls);
+	if (ps->share != NULL)
+		curl_easy_setopt(h, CURLOPT_SHARE, ps->share);
 	/* http_proxy and the like would carry drill traffic off the machine:
 	 * only the proxy the drill names is used */
 	curl_easy_setopt(h, CURLOPT_PROXY, p->def.proxy ? p->def.proxy : "");
@@ -170,6 +179,7 @@ xfer_free(struct probe_set *ps, struct xfer *x)
 		x->next->prev = x->prev;
 	curl_multi_remove_handle(ps->loop.multi, x->h);
 	curl_easy_cleanup(x->h);
+	curl_slist_free_all(x->connect_to);
 	sb_free(&x->body);
 	sb_free(&x->headers);
 	free(x->url);
@@ -274,6 +284,11 @@ probes_new(const struct probe_def *defs, size_t n, int64_t t0_ms,
 			ps->p[i].hdrs = curl_slist_append(ps->p[i].hdrs, *h);
 		ps->p[i].next_ms = mono_ms();
 	}
+	if ((ps->share = curl_share_init()) != NULL) {
+		curl_share_setopt(ps->share, CURLSHOPT_SHARE,
+		    CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(ps->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	}
 	pthread_mutex_init(&ps->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -334,6 +349,8 @@ probes_free(struct probe_set *ps)
 	while (ps->loop.multi != NULL && ps->inflight != NULL)
 		xfer_free(ps, ps->inflight);
 	cloop_free(&ps->loop);
+	if (ps->share != NULL)
+		curl_share_cleanup(ps->share);	/* every handle is gone */
 	for (size_t i = 0; i < ps->np; i++) {
 		for (size_t j = 0; j < ps->p[i].n; j++)
 			sample_free(&ps->p[i].samples[j]);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "match.h"
+#include "tls.h"
 #include "util.h"
 
 struct probe_def {
@@ -29,6 +30,7 @@ struct probe_def {
 				 * PREFIX-N for request N (kept in the sample);
 				 * NULL: not a writer */
 	int off;		/* when: off: never sampled */
+	const struct tls_opts *tls;	/* https: how; NULL: defaults */
 };
 
 struct probe_set;

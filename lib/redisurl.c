@@ -44,6 +44,14 @@ rurl_parse(const char *url, struct rurl *u, struct sd_err *e)
 
 	memset(u, 0, sizeof *u);
 	u->port = 6379;
+	if (strncmp(url, "rediss://", 9) == 0) {
+		curl_url_cleanup(h);
+		memset(u, 0, sizeof *u);
+		return err_set(e, "rediss:// (Redis over TLS) is not supported:"
+		    " Debian 12's hiredis has no TLS; reach Redis through a TLS"
+		    " tunnel (stunnel, spiped) on loopback and give its redis://"
+		    " URL");
+	}
 	if (strncmp(url, "redis://", 8) != 0)
 		return bad(u, h, e, "it must start with redis://");
 	if (curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=

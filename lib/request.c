@@ -11,9 +11,10 @@
 #include "proc.h"
 #include "redact.h"
 #include "request.h"
+#include "tls.h"
 
 const char *const req_keys[] = { "get", "post", "put", "delete", "head",
-    "method", "path", "url", "headers", "body", NULL };
+    "method", "path", "url", "headers", "body", "tls", NULL };
 
 int
 req_check_url(const char *url, struct sd_err *e)
@@ -178,6 +179,11 @@ req_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 	}
 	if ((h = ynode_get(n, "headers")) != NULL && req_parse_headers(y, h, rq) == -1)
 		goto out;
+	if ((h = ynode_get(n, "tls")) != NULL) {
+		rq->tls = xcalloc(1, sizeof *rq->tls);
+		if (tls_parse(y, h, rq->tls) == -1)
+			goto out;
+	}
 	rc = 0;
 out:
 	free(path);
@@ -191,5 +197,7 @@ req_free(struct request *rq)
 	free(rq->url);
 	argv_free(rq->headers);
 	free(rq->body);
+	tls_free(rq->tls);
+	free(rq->tls);
 	memset(rq, 0, sizeof *rq);
 }

@@ -15,11 +15,15 @@
 #include "util.h"
 #include "ynode.h"
 
+struct tls_opts;
+
 struct request {
 	char *method;
 	char *url;		/* absolute; a template */
 	char **headers;		/* "Name: value", NULL-terminated; templates */
 	char *body;		/* NULL: none; a template */
+	struct tls_opts *tls;	/* tls: its own, or the drill's; NULL: the
+				 * defaults (the system's CAs) */
 };
 
 /* n: the request's mapping; target: the drill's base URL (may be NULL);

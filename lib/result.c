@@ -181,6 +181,7 @@ res_free(struct result *r)
 	free(r->target);
 	free(r->reason);
 	free(r->abort.by);
+	free(r->tls_insecure);
 	for (size_t i = 0; i < r->cmp.n; i++) {
 		free(r->cmp.items[i].what);
 		free(r->cmp.items[i].detail);

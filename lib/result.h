@@ -57,7 +57,8 @@ struct res_probe {
 
 struct res_load_phase {
 	uint64_t requests, errors;
-	uint64_t transport[5];		/* connect, timeout, reset, dns, other */
+	uint64_t transport[6];		/* connect, timeout, reset, dns, other,
+					 * tls */
 	uint64_t s2xx, s3xx, s4xx, s5xx;
 	uint64_t s429, retry_after;	/* 429s, and those with Retry-After */
 	double ok_p95;			/* ms, 2xx answers only */
@@ -173,6 +174,8 @@ struct result {
 	size_t nwrites, capwrites;
 	struct res_abort abort;
 	struct res_compare cmp;
+	char *tls_insecure;	/* what spoke https without verifying the
+				 * server ("probe health, load main"), NULL */
 };
 
 struct result *res_new(void);

@@ -26,6 +26,7 @@
 #include "proc.h"
 #include "redact.h"
 #include "run_int.h"
+#include "tls.h"
 #include "units.h"
 #include "writes.h"
 
@@ -163,6 +164,32 @@ run_steps(struct run *c)
 	}
 }
 
+/* What speaks https without verifying the server: said in every report. */
+static char *
+insecure_list(const struct scenario *s)
+{
+	struct sbuf sb;
+
+	sb_init(&sb);
+	for (size_t i = 0; i < s->nprobes; i++)
+		if (s->probes[i].rq.tls != NULL && s->probes[i].rq.tls->insecure)
+			sb_addf(&sb, "%sprobe %s", sb.len ? ", " : "",
+			    s->probes[i].name);
+	for (size_t i = 0; i < s->nloads; i++)
+		if (s->loads[i].rq.tls != NULL && s->loads[i].rq.tls->insecure)
+			sb_addf(&sb, "%sload %s", sb.len ? ", " : "", s->loads[i].name);
+	for (size_t i = 0; i < s->nsteps; i++)
+		if (s->steps[i].kind == ST_BURST && s->steps[i].burst.rq.tls !=
+		    NULL && s->steps[i].burst.rq.tls->insecure)
+			sb_addf(&sb, "%sthe burst of step %zu", sb.len ? ", " : "",
+			    i + 1);
+	if (sb.len == 0) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb);
+}
+
 static struct result *
 new_result(const struct scenario *s)
 {
@@ -173,6 +200,7 @@ new_result(const struct scenario *s)
 	r->file = xstrdup(s->file);
 	r->target = s->target ? redact_url(s->target) : xstrdup("");
 	r->started_wall_ms = wall_ms();
+	r->tls_insecure = insecure_list(s);
 	r->nprobes = s->nprobes;
 	r->probes = xcalloc(s->nprobes ? s->nprobes : 1, sizeof *r->probes);
 	for (size_t i = 0; i < s->nprobes; i++) {

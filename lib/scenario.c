@@ -16,6 +16,7 @@
 #include "pairing.h"
 #include "redact.h"
 #include "scenario_int.h"
+#include "tls.h"
 #include "units.h"
 #include "ynode.h"
 
@@ -138,7 +139,7 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	for (const char *const *r = own; *r; r++)
 		keys[k++] = *r;
 	for (const char *const *r = mon_keys; *r; r++)
-		if (strcmp(*r, "headers") != 0)
+		if (strcmp(*r, "headers") != 0 && strcmp(*r, "tls") != 0)
 			keys[k++] = *r;
 	keys[k] = NULL;
 	if (ykeys(&c->y, n, keys, "a probe") == -1 ||
@@ -273,7 +274,7 @@ parse_burst(struct pctx *c, const struct ynode *key, const struct ynode *n,
     struct scen_burst *b)
 {
 	static const char *const keys[] = { "get", "post", "put", "delete",
-	    "method", "path", "url", "headers", "body", "users", "per_user",
+	    "method", "path", "url", "headers", "body", "tls", "users", "per_user",
 	    "timeout", "expect", "from", "concurrent", NULL };
 	static const char *const xkeys[] = { "accepted_per_user", "rejected",
 	    NULL };
@@ -306,9 +307,10 @@ parse_burst(struct pctx *c, const struct ynode *key, const struct ynode *n,
 			return yerr(&c->y, ynode_get(n, "from"), "from: a loopback"
 			    " address for each user (127.0.0.{user} or ::1)");
 	}
-	if (strncmp(b->rq.url, "http://", 7) != 0)
-		return yerr(&c->y, key, "burst: http:// only (the burst holds each"
-		    " request's last byte back itself)");
+	if (strncmp(b->rq.url, "http://", 7) != 0 &&
+	    strncmp(b->rq.url, "https://", 8) != 0)
+		return yerr(&c->y, key, "burst: http:// or https:// only (the burst"
+		    " holds each request's last byte back itself)");
 	if (b->users * b->per_user > 5000)
 		return yerr(&c->y, key, "burst: at most 5000 requests (users x"
 		    " per_user)");
@@ -519,13 +521,30 @@ parse_steps(struct pctx *c, const struct ynode *root)
 	return 0;
 }
 
+/* The drill's tls: for every request that has none of its own. */
+static void
+tls_defaults(struct scenario *s)
+{
+	if (s->tls == NULL)
+		return;
+	for (size_t i = 0; i < s->nprobes; i++)
+		if (s->probes[i].rq.tls == NULL)
+			s->probes[i].rq.tls = tls_dup(s->tls);
+	for (size_t i = 0; i < s->nloads; i++)
+		if (s->loads[i].rq.tls == NULL)
+			s->loads[i].rq.tls = tls_dup(s->tls);
+	for (size_t i = 0; i < s->nsteps; i++)
+		if (s->steps[i].kind == ST_BURST && s->steps[i].burst.rq.tls == NULL)
+			s->steps[i].burst.rq.tls = tls_dup(s->tls);
+}
+
 static int
 parse_root(struct pctx *c, const struct ynode *root)
 {
 	static const char *const keys[] = { "drill", "title", "description",
 	    "target", "proxy", "services", "probes", "load", "steady", "steps",
 	    "allow", "steady_timeout", "max_duration", "slo", "abort",
-	    "max_fault_time", "halt_file", NULL };
+	    "max_fault_time", "halt_file", "tls", NULL };
 	struct scenario *s = c->s;
 	const struct ynode *n;
 
@@ -557,7 +576,15 @@ parse_root(struct pctx *c, const struct ynode *root)
 		return -1;
 	if (scen_parse_guardrails(c, root) == -1)
 		return -1;
-	return parse_steps(c, root);
+	if ((n = ynode_get(root, "tls")) != NULL) {
+		s->tls = xcalloc(1, sizeof *s->tls);
+		if (tls_parse(&c->y, n, s->tls) == -1)
+			return -1;
+	}
+	if (parse_steps(c, root) == -1)
+		return -1;
+	tls_defaults(s);
+	return 0;
 }
 
 struct scenario *
@@ -634,6 +661,8 @@ scen_free(struct scenario *s)
 		expect_free(&s->aborts[i]);
 	free(s->aborts);
 	free(s->halt_file);
+	tls_free(s->tls);
+	free(s->tls);
 	for (size_t i = 0; i < s->nprobes; i++) {
 		free(s->probes[i].name);
 		free(s->probes[i].off);

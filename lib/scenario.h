@@ -127,6 +127,8 @@ struct scenario {
 	size_t naborts;
 	int64_t max_fault_ms;		/* max_fault_time:, 0: none */
 	char *halt_file;		/* halt_file:, NULL: none */
+	struct tls_opts *tls;		/* the drill's tls:, NULL: none (each
+					 * request has its own copy) */
 	struct strmap probe_ix, load_ix, service_ix;	/* name → index */
 };
 

@@ -19,26 +19,11 @@ static json_t *probes(const struct result *r);
 static json_t *loads(const struct result *r);
 static json_t *bursts(const struct result *r);
 
-json_t *
-rpt_json(const struct result *r)
+/* What the verdict was measured against and what stopped it early: the
+ * baseline's comparison (run --baseline), a guardrail's abort. */
+static void
+verdict_context(json_t *j, const struct result *r)
 {
-	json_t *j, *a;
-	char ts[40], ts2[40];
-
-	j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}",
-	    "schema_version", RPT_SCHEMA_VERSION,
-	    "drill", r->drill, "title", r->title, "file", r->file,
-	    "target", r->target, "verdict", res_verdict_name(r->verdict),
-	    "started", iso8601_ms(r->started_wall_ms, ts, sizeof ts),
-	    "faults_started", iso8601_ms(r->faults_wall_ms, ts2, sizeof ts2),
-	    "duration_ms", (json_int_t)r->duration_ms);
-	json_object_set_new(j, "started_ms", json_integer(r->started_wall_ms));
-	json_object_set_new(j, "faults_started_ms",
-	    json_integer(r->faults_wall_ms));
-	json_object_set_new(j, "exit_code", json_integer(res_exit_code(r)));
-	json_object_set_new(j, "deadline", json_boolean(r->deadline));
-	json_object_set_new(j, "reason", r->reason ? json_string(r->reason) :
-	    json_null());
 	/* against a baseline (run --baseline): what changed */
 	if (r->cmp.set) {
 		json_t *items = json_array();
@@ -59,6 +44,31 @@ rpt_json(const struct result *r)
 	    "condition", r->abort.condition, "observed", r->abort.observed,
 	    "line", r->abort.line, "at_ms", (json_int_t)r->abort.at_ms,
 	    "reverted_in_ms", (json_int_t)r->abort.reverted_in_ms));
+}
+
+json_t *
+rpt_json(const struct result *r)
+{
+	json_t *j, *a;
+	char ts[40], ts2[40];
+
+	j = json_pack("{s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}",
+	    "schema_version", RPT_SCHEMA_VERSION,
+	    "drill", r->drill, "title", r->title, "file", r->file,
+	    "target", r->target, "verdict", res_verdict_name(r->verdict),
+	    "started", iso8601_ms(r->started_wall_ms, ts, sizeof ts),
+	    "faults_started", iso8601_ms(r->faults_wall_ms, ts2, sizeof ts2),
+	    "duration_ms", (json_int_t)r->duration_ms);
+	json_object_set_new(j, "started_ms", json_integer(r->started_wall_ms));
+	json_object_set_new(j, "faults_started_ms",
+	    json_integer(r->faults_wall_ms));
+	json_object_set_new(j, "exit_code", json_integer(res_exit_code(r)));
+	json_object_set_new(j, "deadline", json_boolean(r->deadline));
+	json_object_set_new(j, "reason", r->reason ? json_string(r->reason) :
+	    json_null());
+	json_object_set_new(j, "tls_insecure", r->tls_insecure ?
+	    json_string(r->tls_insecure) : json_null());
+	verdict_context(j, r);
 	expectations(j, r);
 	json_object_set_new(j, "faults", faults(r));
 	a = json_array();
@@ -204,7 +214,7 @@ loads(const struct result *r)
 			const struct res_load_phase *ph = &l->ph[p];
 			json_object_set_new(phases, pn[p], json_pack("{s:I,s:I,s:f,s:f,"
 			    "s:{s:f,s:f,s:f,s:f,s:f,s:f},s:{s:I,s:I,s:I,s:I},"
-			    "s:{s:I,s:I,s:I,s:I,s:I}}",
+			    "s:{s:I,s:I,s:I,s:I,s:I,s:I}}",
 			    "requests", (json_int_t)ph->requests,
 			    "errors", (json_int_t)ph->errors, "seconds", ph->seconds,
 			    "rps", ph->rps, "latency_ms", "p50", ph->p50, "p90", ph->p90,
@@ -216,7 +226,8 @@ loads(const struct result *r)
 			    "timeout", (json_int_t)ph->transport[1],
 			    "reset", (json_int_t)ph->transport[2],
 			    "dns", (json_int_t)ph->transport[3],
-			    "other", (json_int_t)ph->transport[4]));
+			    "other", (json_int_t)ph->transport[4],
+			    "tls", (json_int_t)ph->transport[5]));
 			json_t *one = json_object_get(phases, pn[p]);
 			json_object_set_new(json_object_get(one, "status"), "429",
 			    json_integer((json_int_t)ph->s429));

@@ -188,7 +188,7 @@ static void
 phase(struct res_load_phase *ph, json_t *x)
 {
 	static const char *const tn[] = { "connect", "timeout", "reset", "dns",
-	    "other" };
+	    "other", "tls" };
 	json_t *lat = json_object_get(x, "latency_ms"), *st = json_object_get(x,
 	    "status"), *tr = json_object_get(x, "transport");
 
@@ -209,7 +209,7 @@ phase(struct res_load_phase *ph, json_t *x)
 	ph->s4xx = count(st, "4xx");
 	ph->s5xx = count(st, "5xx");
 	ph->s429 = count(st, "429");
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		ph->transport[i] = count(tr, tn[i]);
 }
 
@@ -393,6 +393,7 @@ rpt_from_json(json_t *j, struct sd_err *e)
 	r->reason = str(j, "reason");
 	r->deadline = flag(j, "deadline");
 	abort_of(r, json_object_get(j, "abort"));
+	r->tls_insecure = str(j, "tls_insecure");
 	comparison_of(r, json_object_get(j, "comparison"));
 	r->started_wall_ms = ms(j, "started_ms", 0);
 	r->faults_wall_ms = ms(j, "faults_started_ms", 0);

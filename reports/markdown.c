@@ -369,6 +369,12 @@ rpt_markdown(const struct result *r)
 	if (skipped > 0)
 		sb_addf(&sb, " — %zu check(s) skipped, off by their variables (see"
 		    " below)", skipped);
+	if (r->tls_insecure != NULL) {
+		sb_add(&sb, "\n\n⚠ **TLS certificates were not verified** (insecure:"
+		    " true) for ");
+		cell(&sb, r->tls_insecure);
+		sb_add(&sb, ": an impostor would have passed.");
+	}
 	sb_add(&sb, "\n\n- target: ");
 	code(&sb, r->target);
 	sb_add(&sb, "\n- scenario: ");

@@ -12,6 +12,9 @@
 #   10 000 concurrent connections: peak RSS, shakedown and wrk
 #   RSS over a long run (BENCH_SOAK, default 300 s, 10 000 connections):
 #     flat?
+#   https (a self-signed certificate the bench makes, trusted with
+#     --cacert): requests/s and CPU per request, 50 connections, 1 thread;
+#     peak RSS of 1 000 and 10 000 https connections
 #   report --history over 50 game days of 11 drills: under a second
 set -u
 SD=${1:?usage: run.sh PATH-TO-SHAKEDOWN}
@@ -21,25 +24,40 @@ SOAK=${BENCH_SOAK:-300}
 PORT=${BENCH_PORT:-27990}
 W=$(mktemp -d /tmp/shakedown-bench.XXXXXX)
 URL=http://127.0.0.1:$PORT/
+TPORT=$((PORT + 1))
+TURL=https://127.0.0.1:$TPORT/
 ulimit -n "$(ulimit -Hn)" 2>/dev/null	# 10 000 connections need more than 1024
 
 for t in nginx wrk /usr/bin/time; do
 	command -v "$t" >/dev/null || { echo "bench: $t missing (make bench installs nginx-light, wrk, time)" >&2; exit 1; }
 done
-mkdir -p "$W/logs"
+mkdir -p "$W/logs" "$W/www"
+printf '{"status":"ok"}' >"$W/www/ok.json"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/tls.key" -out "$W/tls.pem" \
+	-days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
 cat >"$W/nginx.conf" <<NGINX
 worker_processes 1;
 worker_rlimit_nofile 65536;
 daemon off;
 pid $W/nginx.pid;
 error_log $W/logs/error.log warn;
-events { worker_connections 30000; }
+# multi_accept: one nginx worker otherwise accepts one connection per turn
+# of its loop, and at 10 000 https connections only a quarter of them get
+# through their handshake in ${D}s (for either tool)
+events { worker_connections 30000; multi_accept on; }
 http {
   access_log off;
   keepalive_requests 100000000;
+  # a static file, as the goals say
   server {
     listen 127.0.0.1:$PORT backlog=16384;
-    location / { default_type application/json; return 200 '{"status":"ok"}'; }
+    location / { default_type application/json; root $W/www; index ok.json; }
+  }
+  server {
+    listen 127.0.0.1:$TPORT ssl backlog=16384;
+    ssl_certificate $W/tls.pem; ssl_certificate_key $W/tls.key;
+    ssl_session_cache shared:SSL:10m;
+    location / { default_type application/json; root $W/www; index ok.json; }
   }
 }
 NGINX
@@ -146,6 +164,46 @@ if v:
     print(f"  samples {len(v)}: first {v[0]/1024:.1f} MiB, last {v[-1]/1024:.1f} MiB, max {max(v)/1024:.1f} MiB"
           f", growth first->last {(v[-1]-v[0])/1024:+.2f} MiB   goal: flat")
 PY
+
+echo
+echo "== https: 50 connections, 1 thread, ${D}s each, median of $ROUNDS (a CA file: --cacert)"
+TS_RPS=() TS_CPU=() TW_RPS=() TW_CPU=() TR_RPS=() TR_CPU=()
+for round in $(seq "$ROUNDS"); do
+	timed wrk -t1 -c50 -d"${D}s" "$TURL" >"$W/twrk.out" 2>&1
+	read -r u s m <"$W/time"
+	n=$(awk '/requests in/{print $1}' "$W/twrk.out")
+	TW_RPS+=("$(awk '/Requests\/sec/{print $2}' "$W/twrk.out")")
+	TW_CPU+=("$(awk -v u="$u" -v s="$s" -v n="$n" 'BEGIN{print (u+s)*1e6/n}')")
+	timed "$SD" load -t1 -c50 -d"${D}s" --cacert "$W/tls.pem" --json "$TURL" >"$W/tsd.json" 2>"$W/tsd.err"
+	read -r u s m <"$W/time"
+	n=$(jget "$W/tsd.json" requests)
+	TS_RPS+=("$(jget "$W/tsd.json" rps)")
+	TS_CPU+=("$(awk -v u="$u" -v s="$s" -v n="$n" 'BEGIN{print (u+s)*1e6/n}')")
+	TR_RPS+=("$(awk -v a="${TS_RPS[-1]}" -v b="${TW_RPS[-1]}" 'BEGIN{print a/b}')")
+	TR_CPU+=("$(awk -v a="${TS_CPU[-1]}" -v b="${TW_CPU[-1]}" 'BEGIN{print a/b}')")
+done
+printf '  %-26s%11s%11s%8s   %s\n' "" shakedown wrk ratio goal
+printf '  %-26s%11.0f%11.0f%8.2f   >= 1.0   (rounds: %s)\n' "requests/s" "$(median "${TS_RPS[@]}")" \
+	"$(median "${TW_RPS[@]}")" "$(median "${TR_RPS[@]}")" "${TR_RPS[*]}"
+printf '  %-26s%11.2f%11.2f%8.2f   <= 1.0   (rounds: %s)\n' "CPU per request (us)" "$(median "${TS_CPU[@]}")" \
+	"$(median "${TW_CPU[@]}")" "$(median "${TR_CPU[@]}")" "${TR_CPU[*]}"
+for c in 1000 10000; do
+	SM=() WM=() REQ=()
+	for round in $(seq "$ROUNDS"); do
+		timed "$SD" load -t2 -c$c -d"${D}s" -T 10s --cacert "$W/tls.pem" --json "$TURL" >"$W/tc.json" 2>&1
+		read -r u s m <"$W/time"; SM+=("$m")
+		REQ+=("$(jget "$W/tc.json" requests)/$(jget "$W/tc.json" errors)/$(jget "$W/tc.json" tls.handshakes)")
+		timed wrk -t2 -c$c -d"${D}s" "$TURL" >"$W/twc.out" 2>&1
+		read -r u s m <"$W/time"; WM+=("$m")
+	done
+	python3 - "$c" "$(median "${SM[@]}")" "$(median "${WM[@]}")" "${REQ[*]}" <<'PY'
+import sys
+c, s, w = sys.argv[1], float(sys.argv[2]) / 1024, float(sys.argv[3]) / 1024
+goal = "   goal: < 256 MiB" if c == "10000" else ""
+print(f"  {c} https connections, peak RSS: shakedown {s:.1f} MiB, wrk {w:.1f} MiB{goal}"
+      f"   (shakedown's requests/errors/handshakes per run: {sys.argv[4]})")
+PY
+done
 
 echo
 echo "== report --history: 50 game days of 11 drills (550 result.json), median of $ROUNDS"
