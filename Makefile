@@ -1,7 +1,10 @@
 # shakedown — build, test, demo, install, bench. Dependencies are Debian
 # packages found with pkg-config; `make deps` installs what is missing.
 
-VERSION   := 0.1.0
+# The version has one home: debian/changelog's first line.
+LP := (
+RP := )
+VERSION   := $(subst $(LP),,$(subst $(RP),,$(word 2,$(shell head -n 1 debian/changelog))))
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
@@ -17,6 +20,9 @@ DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps pyt
 # Alertmanager (the sandbox's --monitoring)
 DEB_TEST  := chromium python3-yaml prometheus prometheus-alertmanager nginx-light \
              openssl
+# make deb and its test: debhelper builds it, lintian checks it, the test
+# installs it into a Debian made by debootstrap
+DEB_PKG   := debhelper dpkg-dev lintian debootstrap
 
 # Deferred (=, not :=): on a bare machine `make demo` installs the packages
 # first, and pkg-config must be asked after that, not when this file is read.
@@ -32,7 +38,8 @@ SAN     ?=
 # replace them.
 NO_TRUNC = $(if $(findstring clang,$(CC)),,-Wno-format-truncation)
 ALL_CFLAGS = $(OPT) $(SAN) -std=c11 -Wall -Wextra -Werror $(NO_TRUNC) \
-           -DSD_VERSION='"$(VERSION)"' $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+           -DSD_VERSION='"$(VERSION)"' -DSD_DATADIR='"$(PREFIX)/share/shakedown"' \
+           $(PKG_CFLAGS) -MMD -MP $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 # http-parser (the load engine's response parser, wrk's) ships no .pc file
 LDLIBS  += $(PKG_LIBS) -lhttp_parser -lpthread -lm
@@ -47,7 +54,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 MANS    := $(wildcard man/*.1 man/*.5 man/*.7)
 
 .PHONY: all deps deps-build test unit integration asan demo install uninstall clean lint \
-	man-lint layers bench pkgcheck chaos fuzz fuzz-corpus
+	man-lint layers bench pkgcheck chaos fuzz fuzz-corpus deb deb-test
 
 all: $(BUILD)/shakedown
 
@@ -176,6 +183,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/doc/shakedown/examples
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/shakedown/
 	install -m 644 $(wildcard examples/*) $(DESTDIR)$(PREFIX)/share/doc/shakedown/examples/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 completion/shakedown.bash \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/shakedown
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/shakedown
@@ -183,6 +193,33 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard man/*.5)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man7/,$(notdir $(wildcard man/*.7)))
 	rm -rf $(DESTDIR)$(PREFIX)/share/shakedown $(DESTDIR)$(PREFIX)/share/doc/shakedown
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/shakedown
+
+# The Debian package (debian/): built by debhelper from a copy of the sources
+# (what git tracks, else the tree without builds), source and binary, into
+# $(BUILD)/deb; lintian must report no error and no warning on either.
+DEB_DIR := $(BUILD)/deb
+DEB_ARCH = $(shell dpkg --print-architecture)
+deb:
+	$(call install_debs,$(DEB_BUILD) $(DEB_PKG))
+	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/shakedown-$(VERSION)
+	@if git rev-parse --git-dir >/dev/null 2>&1; then \
+	  git ls-files -z --cached --others --exclude-standard | \
+	    tar --null --ignore-failed-read -T - -cf - 2>/dev/null; \
+	else tar --exclude='./build*' --exclude=./.git --exclude=./.shakedown \
+	  --exclude=node_modules -cf - .; fi | tar -xf - -C $(DEB_DIR)/shakedown-$(VERSION)
+	@echo "deb: dpkg-buildpackage (log: $(DEB_DIR)/build.log)"
+	@cd $(DEB_DIR)/shakedown-$(VERSION) && dpkg-buildpackage -us -uc >../build.log 2>&1 || \
+	  { tail -n 30 ../build.log >&2; exit 1; }
+	@cd $(DEB_DIR) && lintian --fail-on error,warning --display-level '>=warning' \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) \
+	  shakedown_$(VERSION).dsc shakedown_$(VERSION)_$(DEB_ARCH).deb && \
+	  echo "deb: lintian clean: $(DEB_DIR)/shakedown_$(VERSION).dsc $(DEB_DIR)/shakedown_$(VERSION)_$(DEB_ARCH).deb"
+
+# The package used as it will be: installed into a fresh Debian
+# (debootstrap), a drill run with it, purged (tests/package/run.sh).
+deb-test: deb
+	@bash tests/package/run.sh $(abspath $(DEB_DIR)/shakedown_$(VERSION)_$(DEB_ARCH).deb)
 
 # Fuzzing (clang's libFuzzer with ASan and UBSan) of every parser of outside
 # input; each target runs FUZZ_SECONDS (7 targets: 17.5 minutes in all).
@@ -221,5 +258,8 @@ fuzz: deps
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# --version is compiled in: a new changelog entry rebuilds it
+$(BUILD)/cmd/main.o: debian/changelog
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -237,9 +237,9 @@ const struct cmd_entry cmd_report = {
 	    "                    resolutions), new and missing drills; -o DIR:\n"
 	    "                    DIR/COMPARE.md\n"
 	    "      --fail-on-regression  exit 6 when anything regressed\n"
-	    "      --tolerance [KEY=]T   how much worse a key time may get: 20%%\n"
+	    "      --tolerance [KEY=]T   how much worse a key time may get: 20%\n"
 	    "                    or 500ms, for KEY or every one (default: the\n"
-	    "                    drill's regress:, else 20%%)\n"
+	    "                    drill's regress:, else 20%)\n"
 	    "Exit: 0 written, 1 could not write, 2 bad usage or not a result,\n"
 	    "6 regressed (--compare --fail-on-regression).\n",
 	.exec = exec_report,

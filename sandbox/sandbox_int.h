@@ -30,7 +30,8 @@ void sbx_log_tail(const char *path, struct sbuf *sb);
 char *sbx_pg_data_dir(const struct sbx_config *c, const struct spawn_opts *o);
 char *sbx_private_dir(const struct sbx_config *c, const struct spawn_opts *o,
     const char *name);
-void sbx_chown_tree(const char *path, uid_t uid, gid_t gid);
+/* path and all below it to uid:gid; -1 with e at the first that fails. */
+int sbx_chown_tree(const char *path, uid_t uid, gid_t gid, struct sd_err *e);
 int sbx_pg_user(struct spawn_opts *o, struct sd_err *e);
 pid_t sbx_spawn_postgres(const struct sbx_config *c, struct sd_err *e);
 pid_t sbx_spawn_redis(const struct sbx_config *c, struct sd_err *e);

@@ -60,8 +60,8 @@ static pid_t
 spawn_as(struct spawn_opts *o, const char *dir, char **argv, const char *log,
     struct sd_err *e)
 {
-	if (o->set_ids)
-		sbx_chown_tree(dir, o->uid, o->gid);
+	if (o->set_ids && sbx_chown_tree(dir, o->uid, o->gid, e) == -1)
+		return -1;
 	o->argv = argv;
 	o->log_path = log;
 	o->new_session = 1;

@@ -71,25 +71,32 @@ sbx_pg_user(struct spawn_opts *o, struct sd_err *e)
 	return 0;
 }
 
-void
-sbx_chown_tree(const char *path, uid_t uid, gid_t gid)
+int
+sbx_chown_tree(const char *path, uid_t uid, gid_t gid, struct sd_err *e)
 {
 	struct dirent *de;
 	DIR *d;
+	int rc = 0;
 
-	if (lchown(path, uid, gid) == -1 || (d = opendir(path)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
+	if (lchown(path, uid, gid) == -1)
+		return err_set(e, "cannot give %s to uid %d: %s", path, (int)uid,
+		    strerror(errno));
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOTDIR ? 0 : err_set(e, "%s: %s", path,
+		    strerror(errno));
+	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		char *sub = xasprintf("%s/%s", path, de->d_name);
 		if (de->d_type == DT_DIR)
-			sbx_chown_tree(sub, uid, gid);
-		else
-			lchown(sub, uid, gid);
+			rc = sbx_chown_tree(sub, uid, gid, e);
+		else if (lchown(sub, uid, gid) == -1)
+			rc = err_set(e, "cannot give %s to uid %d: %s", sub, (int)uid,
+			    strerror(errno));
 		free(sub);
 	}
 	closedir(d);
+	return rc;
 }
 
 /* The last lines of a log, to explain a part that did not come up. */
@@ -173,8 +180,8 @@ pg_initdb(const struct sbx_config *c, struct spawn_opts *o, const char *data,
 
 	if (mkdir_p(data, 0700, e) == -1)
 		goto out;
-	if (o->set_ids)
-		sbx_chown_tree(data, o->uid, o->gid);
+	if (o->set_ids && sbx_chown_tree(data, o->uid, o->gid, e) == -1)
+		goto out;
 	o->argv = argv;
 	o->log_path = log;
 	o->new_session = 0;
@@ -220,8 +227,8 @@ sbx_spawn_postgres(const struct sbx_config *c, struct sd_err *e)
 	pmpid = xasprintf("%s/postmaster.pid", data);
 	if (access(ver, F_OK) == -1 && pg_initdb(c, &o, data, e) == -1)
 		goto out;
-	if (o.set_ids)
-		sbx_chown_tree(data, o.uid, o.gid);
+	if (o.set_ids && sbx_chown_tree(data, o.uid, o.gid, e) == -1)
+		goto out;
 	/* a postmaster killed with -9 leaves this; it would refuse to start */
 	pid_t old = pidfile_read(pmpid, NULL);
 	if (old != 0 && !proc_alive(old))

@@ -238,8 +238,14 @@ if k["kind"] != "Job" or k["spec"]["completionMode"] != "Indexed": bad.append("k
 print("ok" if not bad else bad)
 PY
 )"
+ok "action.yml: the shape GitHub reads (composite, shells, inputs, outputs)" \
+	python3 "$here/../package/action.py" "$here/../../action.yml" --check-only
+# the action's shell steps (its names and descriptions are prose)
+python3 -c 'import sys, yaml
+for s in yaml.safe_load(open(sys.argv[1]))["runs"]["steps"]: print(s.get("run", ""))' \
+	"$here/../../action.yml" >"$T/action-steps.sh"
 bad=""
-for f in "$here"/../../examples/*; do
+for f in "$here"/../../examples/* "$T/action-steps.sh"; do
 	while read -r sub rest; do
 		help=$("$SHAKEDOWN" help "$sub" 2>&1) || { bad="$bad $sub"; continue; }
 		for o in $(printf '%s\n' "$rest" | grep -o -- '--[a-z-]*' | sort -u); do
