@@ -28,11 +28,13 @@
 /* In the child after fork: only async-signal-safe calls. An exec failure
  * travels to the parent through errfd. Never returns. */
 static void
-child(const struct spawn_opts *o, int out, int errfd, pid_t parent)
+child(const struct spawn_opts *o, int out, int errfd, pid_t parent,
+    const int *gate)
 {
 	int devnull, child_errno;
 	sigset_t all;
 	ssize_t n;
+	char go;
 
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
@@ -62,6 +64,15 @@ child(const struct spawn_opts *o, int out, int errfd, pid_t parent)
 	if (o->set_ids && (setgroups(0, NULL) == -1 || setgid(o->gid) == -1 ||
 	    setuid(o->uid) == -1))
 		goto fail;
+	if (gate != NULL) {
+		/* only our parent holds the write end: its death closes it */
+		close(gate[1]);
+		do
+			n = read(gate[0], &go, 1);
+		while (n == -1 && errno == EINTR);
+		if (n != 1)
+			_exit(127);
+	}
 	execvp(o->argv[0], o->argv);
 fail:
 	child_errno = errno;
@@ -70,19 +81,38 @@ fail:
 	_exit(127);
 }
 
+/* The exec's verdict through errfd: 0 when it ran, else -1 with e. */
+static int
+exec_verdict(int errfd, pid_t pid, const char *what, struct sd_err *e)
+{
+	int child_errno = 0;
+	ssize_t n;
+
+	do
+		n = read(errfd, &child_errno, sizeof child_errno);
+	while (n == -1 && errno == EINTR);
+	close(errfd);
+	if (n == (ssize_t)sizeof child_errno) {
+		waitpid(pid, NULL, 0);
+		return err_set(e, "cannot run '%s': %s", what,
+		    strerror(child_errno));
+	}
+	return 0;
+}
+
 pid_t
 proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e)
 {
-	int errpipe[2], cap[2] = { -1, -1 }, child_errno = 0, fd;
-	ssize_t n;
+	int errpipe[2], cap[2] = { -1, -1 }, gate[2] = { -1, -1 }, fd;
 	pid_t pid;
 
 	if (pipe2(errpipe, O_CLOEXEC) == -1)
 		return err_set(e, "pipe: %s", strerror(errno));
-	if (o->capture && pipe2(cap, O_CLOEXEC) == -1) {
-		close(errpipe[0]);
-		close(errpipe[1]);
-		return err_set(e, "pipe: %s", strerror(errno));
+	if ((o->capture && pipe2(cap, O_CLOEXEC) == -1) ||
+	    (o->gate != NULL && pipe2(gate, O_CLOEXEC) == -1)) {
+		err_set(e, "pipe: %s", strerror(errno));
+		fd = -1;
+		goto fail;
 	}
 	/* Open the log before fork: open() with O_CREAT is fine either way,
 	 * but an error is easier to report from here. */
@@ -93,9 +123,7 @@ proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e)
 		if (fd == -1) {
 			if (o->log_path == NULL)
 				err_set(e, "cannot open '/dev/null': %s", strerror(errno));
-			close(errpipe[0]);
-			close(errpipe[1]);
-			return -1;
+			goto fail;
 		}
 		if (o->set_ids && fchown(fd, o->uid, o->gid) == -1) {
 			/* not fatal: the child only needs the inherited fd */
@@ -105,39 +133,71 @@ proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e)
 	pid = fork();
 	if (pid == -1) {
 		err_set(e, "fork: %s", strerror(errno));
-		close(errpipe[0]);
-		close(errpipe[1]);
-		if (fd != -1)
-			close(fd);
-		if (cap[0] != -1) {
-			close(cap[0]);
-			close(cap[1]);
-		}
-		return -1;
+		goto fail;
 	}
 	if (pid == 0)
-		child(o, o->capture ? cap[1] : fd, errpipe[1], parent);
+		child(o, o->capture ? cap[1] : fd, errpipe[1], parent,
+		    o->gate != NULL ? gate : NULL);
 	close(errpipe[1]);
 	if (fd != -1)
 		close(fd);
 	if (cap[1] != -1)
 		close(cap[1]);
-	do
-		n = read(errpipe[0], &child_errno, sizeof child_errno);
-	while (n == -1 && errno == EINTR);
-	close(errpipe[0]);
-	if (n == (ssize_t)sizeof child_errno) {
-		waitpid(pid, NULL, 0);
+	if (o->gate != NULL) {
+		close(gate[0]);
+		o->gate->go = gate[1];
+		o->gate->err = errpipe[0];
+		snprintf(o->gate->what, sizeof o->gate->what, "%s", o->argv[0]);
+	} else if (exec_verdict(errpipe[0], pid, o->argv[0], e) == -1) {
 		if (cap[0] != -1)
 			close(cap[0]);
-		return err_set(e, "cannot run '%s': %s", o->argv[0],
-		    strerror(child_errno));
+		return -1;
 	}
 	if (capture_fd != NULL)
 		*capture_fd = cap[0];
 	else if (cap[0] != -1)
 		close(cap[0]);
 	return pid;
+fail:
+	for (int i = 0; i < 2; i++) {
+		close(errpipe[i]);
+		if (cap[i] != -1)
+			close(cap[i]);
+		if (gate[i] != -1)
+			close(gate[i]);
+	}
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+int
+proc_gate_open(pid_t pid, struct spawn_gate *g, struct sd_err *e)
+{
+	char go = 1;
+	ssize_t n;
+
+	do
+		n = write(g->go, &go, 1);
+	while (n == -1 && errno == EINTR);
+	close(g->go);
+	g->go = -1;
+	if (n != 1) {
+		close(g->err);
+		waitpid(pid, NULL, 0);
+		return err_set(e, "cannot start '%s': %s", g->what,
+		    strerror(errno));
+	}
+	return exec_verdict(g->err, pid, g->what, e);
+}
+
+void
+proc_gate_abort(pid_t pid, struct spawn_gate *g)
+{
+	close(g->go);
+	close(g->err);
+	g->go = g->err = -1;
+	waitpid(pid, NULL, 0);
 }
 
 int

@@ -25,10 +25,28 @@ struct spawn_opts {
 	int use_stdin;
 	int die_with_parent;	/* SIGKILL it if we die (PR_SET_PDEATHSIG) */
 	const char *cgroup_procs;	/* join this cgroup.procs before exec */
+	struct spawn_gate *gate;	/* hold the child before its exec until
+					 * proc_gate_open (NULL: exec at once) */
 };
 
-/* Start a child; returns its pid or -1 with e set (exec errors included). */
+/* A child held before its exec: its pid can be recorded (a pidfile) before
+ * the program runs. If we die before proc_gate_open, the child sees the
+ * gate close and exits without running anything — nothing is left that no
+ * pidfile names. */
+struct spawn_gate {
+	int go;			/* write a byte: exec; close: exit */
+	int err;		/* the exec's errno, or EOF once it ran */
+	char what[128];		/* argv[0], for an error */
+};
+
+/* Start a child; returns its pid or -1 with e set (exec errors included;
+ * with o->gate, those come from proc_gate_open). */
 pid_t proc_spawn(const struct spawn_opts *o, int *capture_fd, struct sd_err *e);
+/* Let a gated child exec; -1 with e (and the child reaped) if it could
+ * not. */
+int proc_gate_open(pid_t pid, struct spawn_gate *g, struct sd_err *e);
+/* A gated child is not wanted after all: it exits unrun, and is reaped. */
+void proc_gate_abort(pid_t pid, struct spawn_gate *g);
 
 struct proc_result {
 	int exited;		/* 1: exited normally; then status is the code */

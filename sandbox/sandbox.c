@@ -195,10 +195,45 @@ ports_busy(const struct sbx_config *c, enum sbx_part p)
 	return 0;
 }
 
+/* The part's server, started with its pidfile naming it: held before its
+ * exec until the pidfile is written, so a start cut short (its caller
+ * killed: a drill's start command dies with its runner) leaves either no
+ * server or one its pidfile names, never an orphan on the port that the
+ * next start would call another's. */
+static pid_t
+spawn_recorded(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
+{
+	struct spawn_gate gate;
+	char *pidp;
+	pid_t pid;
+
+	pid = p == SBX_POSTGRES ? sbx_spawn_postgres(c, &gate, e) : p ==
+	    SBX_REDIS ? sbx_spawn_redis(c, &gate, e) : p == SBX_PROXY ?
+	    sbx_spawn_proxy(c, &gate, e) : p == SBX_TARGET ?
+	    sbx_spawn_target(c, &gate, e) : p == SBX_ALERTMANAGER ?
+	    sbx_spawn_alertmanager(c, &gate, e) : sbx_spawn_prometheus(c, &gate,
+	    e);
+	if (pid == -1)
+		return err_prefix(e, "%s", sbx_part_names[p]);
+	pidp = sbx_pid_path(c, p);
+	if (pidfile_write(pidp, pid, e) == -1) {
+		free(pidp);
+		proc_gate_abort(pid, &gate);
+		return -1;
+	}
+	if (proc_gate_open(pid, &gate, e) == -1) {
+		unlink(pidp);
+		free(pidp);
+		return err_prefix(e, "%s", sbx_part_names[p]);
+	}
+	free(pidp);
+	return pid;
+}
+
 static int
 start_locked(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 {
-	char *pidp, *log, why[256] = "";
+	char *log, why[256] = "";
 	int stale, died = 0, busy;
 	int64_t end;
 	pid_t pid;
@@ -237,19 +272,8 @@ start_locked(const struct sbx_config *c, enum sbx_part p, struct sd_err *e)
 	if (!sbx_part_on(c, p))
 		return err_set(e, "%s: not in this sandbox (sandbox up"
 		    " --monitoring)", sbx_part_names[p]);
-	pid = p == SBX_POSTGRES ? sbx_spawn_postgres(c, e) : p == SBX_REDIS ?
-	    sbx_spawn_redis(c, e) : p == SBX_PROXY ? sbx_spawn_proxy(c, e) :
-	    p == SBX_TARGET ? sbx_spawn_target(c, e) : p == SBX_ALERTMANAGER ?
-	    sbx_spawn_alertmanager(c, e) : sbx_spawn_prometheus(c, e);
-	if (pid == -1)
-		return err_prefix(e, "%s", sbx_part_names[p]);
-	pidp = sbx_pid_path(c, p);
-	if (pidfile_write(pidp, pid, e) == -1) {
-		free(pidp);
-		proc_terminate(pid, SIGKILL, 1000);
+	if ((pid = spawn_recorded(c, p, e)) == -1)
 		return -1;
-	}
-	free(pidp);
 	end = mono_ms() + START_TIMEOUT_MS;
 	for (;;) {
 		if (part_answers(c, p, why, sizeof why) == 0 && proc_alive(pid))

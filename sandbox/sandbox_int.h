@@ -33,14 +33,20 @@ char *sbx_private_dir(const struct sbx_config *c, const struct spawn_opts *o,
 /* path and all below it to uid:gid; -1 with e at the first that fails. */
 int sbx_chown_tree(const char *path, uid_t uid, gid_t gid, struct sd_err *e);
 int sbx_pg_user(struct spawn_opts *o, struct sd_err *e);
-pid_t sbx_spawn_postgres(const struct sbx_config *c, struct sd_err *e);
-pid_t sbx_spawn_redis(const struct sbx_config *c, struct sd_err *e);
-pid_t sbx_spawn_proxy(const struct sbx_config *c, struct sd_err *e);
-pid_t sbx_spawn_target(const struct sbx_config *c, struct sd_err *e);
+pid_t sbx_spawn_postgres(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e);
+pid_t sbx_spawn_redis(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e);
+pid_t sbx_spawn_proxy(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e);
+pid_t sbx_spawn_target(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e);
 
 /* sandbox_mon.c: Prometheus (scraping the target, the shipped rules) and
  * Alertmanager, as the PostgreSQL user, their files in DIR/monitoring */
-pid_t sbx_spawn_prometheus(const struct sbx_config *c, struct sd_err *e);
-pid_t sbx_spawn_alertmanager(const struct sbx_config *c, struct sd_err *e);
+pid_t sbx_spawn_prometheus(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e);
+pid_t sbx_spawn_alertmanager(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e);
 
 #endif

@@ -58,18 +58,20 @@ put(const char *dir, const char *name, const char *text, struct sd_err *e)
 
 static pid_t
 spawn_as(struct spawn_opts *o, const char *dir, char **argv, const char *log,
-    struct sd_err *e)
+    struct spawn_gate *g, struct sd_err *e)
 {
 	if (o->set_ids && sbx_chown_tree(dir, o->uid, o->gid, e) == -1)
 		return -1;
 	o->argv = argv;
 	o->log_path = log;
 	o->new_session = 1;
+	o->gate = g;
 	return proc_spawn(o, NULL, e);
 }
 
 pid_t
-sbx_spawn_prometheus(const struct sbx_config *c, struct sd_err *e)
+sbx_spawn_prometheus(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e)
 {
 	struct spawn_opts o = { 0 };
 	char *dir = mon_dir(c, &o, e), *cfg = NULL, *log = NULL, *data = NULL;
@@ -96,7 +98,7 @@ sbx_spawn_prometheus(const struct sbx_config *c, struct sd_err *e)
 	log = sbx_log_path(c, SBX_PROMETHEUS);
 	char *argv[] = { "prometheus", cfg, data, listen,
 	    "--storage.tsdb.retention.time=1d", "--log.level=warn", NULL };
-	pid = spawn_as(&o, dir, argv, log, e);
+	pid = spawn_as(&o, dir, argv, log, g, e);
 out:
 	free(conf);
 	free(cfg);
@@ -108,7 +110,8 @@ out:
 }
 
 pid_t
-sbx_spawn_alertmanager(const struct sbx_config *c, struct sd_err *e)
+sbx_spawn_alertmanager(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e)
 {
 	struct spawn_opts o = { 0 };
 	char *dir = mon_dir(c, &o, e), *cfg = NULL, *log = NULL, *data = NULL;
@@ -130,7 +133,7 @@ sbx_spawn_alertmanager(const struct sbx_config *c, struct sd_err *e)
 	/* no gossip: it would listen on every interface (9094) */
 	char *argv[] = { "prometheus-alertmanager", cfg, data, listen,
 	    "--cluster.listen-address=", "--log.level=warn", NULL };
-	pid = spawn_as(&o, dir, argv, log, e);
+	pid = spawn_as(&o, dir, argv, log, g, e);
 out:
 	free(cfg);
 	free(data);

@@ -207,7 +207,8 @@ out:
 }
 
 pid_t
-sbx_spawn_postgres(const struct sbx_config *c, struct sd_err *e)
+sbx_spawn_postgres(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e)
 {
 	struct spawn_opts o = { 0 };
 	char *data = NULL, *ver = NULL, *pmpid = NULL;
@@ -236,6 +237,7 @@ sbx_spawn_postgres(const struct sbx_config *c, struct sd_err *e)
 	o.argv = argv;
 	o.log_path = log;
 	o.new_session = 1;
+	o.gate = g;		/* the server only: initdb ran to its end above */
 	pid = proc_spawn(&o, NULL, e);
 out:
 	free(data);
@@ -247,13 +249,15 @@ out:
 }
 
 pid_t
-sbx_spawn_redis(const struct sbx_config *c, struct sd_err *e)
+sbx_spawn_redis(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e)
 {
 	char port[16], *log = sbx_log_path(c, SBX_REDIS);
 	char *argv[] = { "redis-server", "--port", port, "--bind", "127.0.0.1",
 	    "--save", "", "--appendonly", "no", "--dir", c->dir,
 	    "--daemonize", "no", "--protected-mode", "yes", NULL };
-	struct spawn_opts o = { .argv = argv, .log_path = log, .new_session = 1 };
+	struct spawn_opts o = { .argv = argv, .log_path = log, .new_session = 1,
+	    .gate = g };
 	pid_t pid;
 
 	snprintf(port, sizeof port, "%d", c->redis_port);
@@ -263,7 +267,8 @@ sbx_spawn_redis(const struct sbx_config *c, struct sd_err *e)
 }
 
 pid_t
-sbx_spawn_proxy(const struct sbx_config *c, struct sd_err *e)
+sbx_spawn_proxy(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e)
 {
 	char *log = sbx_log_path(c, SBX_PROXY), *sock = sbx_proxy_sock(c);
 	char *pg = xasprintf("postgres=127.0.0.1:%d,127.0.0.1:%d",
@@ -271,7 +276,8 @@ sbx_spawn_proxy(const struct sbx_config *c, struct sd_err *e)
 	char *rd = xasprintf("redis=127.0.0.1:%d,127.0.0.1:%d",
 	    c->proxy_port + 1, c->redis_port);
 	char *argv[] = { c->self_exe, "proxy", "-c", sock, pg, rd, NULL };
-	struct spawn_opts o = { .argv = argv, .log_path = log, .new_session = 1 };
+	struct spawn_opts o = { .argv = argv, .log_path = log, .new_session = 1,
+	    .gate = g };
 	pid_t pid = proc_spawn(&o, NULL, e);
 
 	free(log);
@@ -327,7 +333,8 @@ target_cgroup_make(const struct sbx_config *c, struct sd_err *e)
 }
 
 pid_t
-sbx_spawn_target(const struct sbx_config *c, struct sd_err *e)
+sbx_spawn_target(const struct sbx_config *c, struct spawn_gate *g,
+    struct sd_err *e)
 {
 	char port[16], *log = sbx_log_path(c, SBX_TARGET);
 	/* through the proxy, so network faults reach the target's traffic */
@@ -357,7 +364,8 @@ sbx_spawn_target(const struct sbx_config *c, struct sd_err *e)
 		argv[n++] = c->bugs[i];
 	}
 	argv[n] = NULL;
-	struct spawn_opts o = { .argv = argv, .log_path = log, .new_session = 1 };
+	struct spawn_opts o = { .argv = argv, .log_path = log, .new_session = 1,
+	    .gate = g };
 	char *cg = target_cgroup_make(c, e), *procs = NULL;
 	if (cg != NULL) {
 		procs = xasprintf("%s/cgroup.procs", cg);

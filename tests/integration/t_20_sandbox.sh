@@ -45,3 +45,16 @@ sbx up --bug leak
 contains "up --bug restarts the target with the bug" "--bug leak" "$(tr '\0' ' ' </proc/$(cat "$SBX/target.pid")/cmdline)"
 sbx up --no-bugs
 eq "up --no-bugs restarts it without" "" "$(tr '\0' ' ' </proc/$(cat "$SBX/target.pid")/cmdline | grep -o -- '--bug')"
+# a start cut short between the spawn and its pidfile (a drill's start
+# command dies with its runner): no server is left that no pidfile names.
+# strace holds the pidfile's rename 3 s; the start is killed inside it.
+sbx stop target
+strace -qq -o /dev/null -e trace=rename -e inject=rename:delay_enter=3s \
+	"$SHAKEDOWN" -q sandbox --dir "$SBX" start target >/dev/null 2>&1 & sp=$!
+for i in $(seq 50); do tp=$(pgrep -P "$sp"); [ -n "$tp" ] && break; sleep 0.05; done
+sleep 1; kill -KILL "$tp" 2>/dev/null; wait "$sp" 2>/dev/null
+sleep 0.5
+eq "a start killed before its pidfile: nothing answers on the target's port" 000 "$(code "$TARGET/health")"
+eq "... no target process left" "" "$(pgrep -f "[s]hakedown target --port $TARGET_PORT" | tr '\n' ' ')"
+ok "... and the next start is not told the port is another's" sbx start target
+ok "... its pidfile names the one that answers" bash -c "kill -0 \$(cat '$SBX/target.pid') && [ \"\$(curl -s -o /dev/null -w '%{http_code}' '$TARGET/health')\" = 200 ]"

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -114,6 +115,43 @@ pids(void **state)
 	assert_false(proc_alive(0));
 }
 
+/* A gated child runs nothing until the gate opens, nothing at all if it
+ * is abandoned, and an exec failure still comes back as an error. */
+static void
+gate(void **state)
+{
+	char dir[] = "/tmp/sd-gate-XXXXXX", path[64];
+	char *touch[] = { "touch", path, NULL }, *none[] = { "/nonexistent/x",
+	    NULL };
+	struct spawn_gate g;
+	struct spawn_opts o = { .argv = touch, .gate = &g };
+	struct sd_err e;
+	int status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/ran", dir);
+	pid = proc_spawn(&o, NULL, &e);
+	assert_true(pid > 0);
+	usleep(100 * 1000);
+	assert_int_equal(access(path, F_OK), -1);	/* held */
+	proc_gate_abort(pid, &g);
+	assert_int_equal(access(path, F_OK), -1);	/* and never ran */
+	pid = proc_spawn(&o, NULL, &e);
+	assert_true(pid > 0);
+	assert_int_equal(proc_gate_open(pid, &g, &e), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(access(path, F_OK), 0);	/* ran once opened */
+	o.argv = none;
+	pid = proc_spawn(&o, NULL, &e);
+	assert_true(pid > 0);
+	assert_int_equal(proc_gate_open(pid, &g, &e), -1);
+	assert_non_null(strstr(e.msg, "cannot run '/nonexistent/x'"));
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -121,6 +159,7 @@ main(void)
 		cmocka_unit_test(split),
 		cmocka_unit_test(run_ok_and_timeout),
 		cmocka_unit_test(pids),
+		cmocka_unit_test(gate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
