@@ -37,10 +37,12 @@ ph_start_loads(struct run *c, int step, struct sd_err *e)
 		    sl->rq.tls };
 		if (sl->from_step != step || c->loads[i] != NULL || sl->off != NULL)
 			continue;
-		if ((c->loads[i] = load_start(&sp, e)) == NULL)
+		struct load *ld = load_start(&sp, e);
+		if (ld == NULL)
 			return err_prefix(e, "load '%s'", sl->name);
+		c->loads[i] = ld;
 		c->load_on[i] = mono_ms();
-		load_set_phase(c->loads[i], c->active > 0 ? LP_FAULT :
+		load_set_phase(ld, c->active > 0 ? LP_FAULT :
 		    c->phase_ms[1] ? LP_AFTER : LP_BEFORE);
 	}
 	if (step == 0)
