@@ -226,7 +226,7 @@ deb-test: deb
 # input; each target runs FUZZ_SECONDS (7 targets: 17.5 minutes in all).
 # Inputs that crashed are kept under build-fuzz/crashes; add them to
 # tests/fuzz/corpus so `make test` replays them ever after.
-FUZZ_TARGETS := scenario journal match url result proxyctl pidfile
+FUZZ_TARGETS := scenario journal match url result proxyctl pidfile mon tls
 FUZZ_SECONDS ?= 150
 FUZZ_BUILD := build-fuzz
 

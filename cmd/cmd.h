@@ -19,6 +19,8 @@ enum cmd_retval {
 	CMD_FAULT = 4,		/* a fault could not be applied or reverted */
 	CMD_GUARDRAIL = 5,	/* a guardrail stopped a drill (abort:, halt) */
 	CMD_REGRESSED = 6,	/* --fail-on-regression: worse than the baseline */
+	CMD_UNREADABLE = 7,	/* status: the journal cannot be read (whether a
+				 * fault is applied is unknown) */
 };
 
 struct cmd_entry {

@@ -126,8 +126,14 @@ go(const struct cmd_entry *self, struct scenario *s, int64_t for_ms,
 	ro.progress_arg = &h;
 	struct result *r = run_drill(p, &ro);
 	rc = outcome(r);
-	if (rc == CMD_OK && r->verdict == V_ABORTED && (r->nfaults == 0 ||
-	    !r->faults[0].applied))
+	if (rc == CMD_OK && r->abort.set) {
+		/* halted (shakedown halt, a halt file, max_fault_time): not the
+		 * hold it was asked for — `fault ... && next` must not go on */
+		cmd_error("fault: stopped by %s before its time: reverted",
+		    r->abort.by ? r->abort.by : "a guardrail");
+		rc = CMD_GUARDRAIL;
+	} else if (rc == CMD_OK && r->verdict == V_ABORTED && (r->nfaults ==
+	    0 || !r->faults[0].applied))
 		rc = CMD_ABORTED;	/* stopped before it was applied */
 	res_free(r);
 	plan_free(p);

@@ -44,7 +44,7 @@ print_lat(const char *label, const struct hist *h)
 
 static void
 print_text(const struct load_spec *sp, const struct load_stats *st,
-    double secs, int threads, const char *tls_error)
+    double secs, int threads, const char *tls_error, uint64_t unanswered)
 {
 	cmd_out("%s %s for %.2fs, %d thread(s), %d connection(s), %s\n",
 	    sp->method, sp->url, secs, threads, sp->connections,
@@ -61,6 +61,10 @@ print_text(const struct load_spec *sp, const struct load_stats *st,
 	    (unsigned long long)st->requests, secs,
 	    (unsigned long long)st->errors, st->requests ? 100.0 *
 	    (double)st->errors / (double)st->requests : 0.0);
+	if (unanswered > 0)
+		cmd_out("  %llu request(s) still in flight at the end, never"
+		    " answered (abandoned: not in the counts above)\n",
+		    (unsigned long long)unanswered);
 	cmd_out("Requests/sec: %.2f\n", secs > 0 ? (double)st->requests / secs : 0.0);
 	cmd_out("Status:");
 	for (int i = 0; i < 600; i++)
@@ -306,19 +310,31 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 	load_totals(l, &sent, &elapsed);
 	st = load_stats(l, LP_N);
 	sec = load_series(l, &nsec);
+	uint64_t unanswered = load_unanswered(l);
+	enum cmd_retval rc = CMD_OK;
 	if (a.json) {
 		json_t *j = lj_result(sp, st, sec, nsec, elapsed / 1000.0);
+		json_object_set_new(j, "unanswered", json_integer((json_int_t)
+		    unanswered));
 		print_json(j);
 		json_decref(j);
 	} else
-		print_text(sp, st, elapsed / 1000.0, threads, load_tls_error(l));
+		print_text(sp, st, elapsed / 1000.0, threads, load_tls_error(l),
+		    unanswered);
 	if (a.json && load_tls_error(l) != NULL)
 		cmd_error("load: TLS failed: %s", load_tls_error(l));
+	if (st->requests == 0 && !cmd_interrupted) {
+		/* a run that measured nothing is no measurement */
+		cmd_error("load: no request was answered in %.2fs%s", elapsed /
+		    1000.0, unanswered ? " (still waiting at the end: the server"
+		    " never answered, or the timeout is longer than the run)" : "");
+		rc = CMD_FAILED;
+	}
 	free(st);
 	free(sec);
 	load_free(l);
 	tls_free(&a.tls);
-	return CMD_OK;
+	return rc;
 }
 
 const struct cmd_entry cmd_load = {
@@ -349,6 +365,8 @@ const struct cmd_entry cmd_load = {
 	    "                       passphrase in $SHAKEDOWN_TLS_KEY_PASSWORD)\n"
 	    "      --insecure       https: verify nothing (said in the output)\n"
 	    "Connections above the open-files limit are refused (the soft limit\n"
-	    "is raised to the hard one first). Proxy variables are ignored.\n",
+	    "is raised to the hard one first). Proxy variables are ignored.\n"
+	    "Requests still in flight at the end are counted apart and said; a\n"
+	    "run in which no request was answered exits 1.\n",
 	.exec = exec_load,
 };

@@ -55,10 +55,9 @@ cmd_tls_option(int ch, const char *arg, struct tls_opts *o, struct sd_err *e)
 	}
 	if (slot == NULL)
 		return 0;
-	if (access(arg, R_OK) == -1)
-		return err_set(e, "--%s: cannot read '%s': %s", ch ==
-		    CMD_OPT_CACERT ? "cacert" : ch == CMD_OPT_CERT ? "cert" : "key",
-		    arg, strerror(errno));
+	if (*arg == '\0')
+		return err_set(e, "--%s: a file's path, not empty", ch ==
+		    CMD_OPT_CACERT ? "cacert" : ch == CMD_OPT_CERT ? "cert" : "key");
 	free(*slot);
 	*slot = xstrdup(arg);
 	return 1;
@@ -77,6 +76,16 @@ cmd_tls_done(struct tls_opts *o, struct sd_err *e)
 	if (pw != NULL && *pw != '\0' && o->key != NULL) {
 		o->key_password = xstrdup(pw);
 		redact_learn_secret(pw);
+	}
+	/* read and checked now, before anything is sent: never a prompt,
+	 * never a FIFO waited on */
+	if (tls_load(o, e) == -1) {
+		const char *opt = strncmp(e->msg, "ca:", 3) == 0 ? "--cacert" :
+		    strncmp(e->msg, "cert:", 5) == 0 ? "--cert" : "--key";
+		char *m = xstrdup(strchr(e->msg, ':') + 1);
+		err_set(e, "%s:%s", opt, m);
+		free(m);
+		return -1;
 	}
 	return 0;
 }

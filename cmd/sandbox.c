@@ -316,11 +316,11 @@ const struct cmd_entry cmd_sandbox = {
 	    "\nOptions:\n"
 	    "  -d, --dir DIR        state and logs (default $SHAKEDOWN_SANDBOX,\n"
 	    "                       else ./.shakedown/sandbox)\n"
-	    "      --pg-port N      PostgreSQL port (default 54329)\n"
-	    "      --redis-port N   Redis port (default 63799)\n"
-	    "      --target-port N  target port (default 38080)\n"
+	    "      --pg-port N      PostgreSQL port (default 25432)\n"
+	    "      --redis-port N   Redis port (default 26379)\n"
+	    "      --target-port N  target port (default 28080)\n"
 	    "      --proxy-port N   the fault proxy the target reaches PostgreSQL\n"
-	    "                       through (default 38084); Redis through N+1\n"
+	    "                       through (default 28084); Redis through N+1\n"
 	    "  -b, --bug NAME       start the target with this bug (repeatable)\n"
 	    "      --no-bugs        start the target with no bug (forget saved ones)\n"
 	    "  -p, --production     the target requires Redis for readiness\n"
@@ -333,8 +333,8 @@ const struct cmd_entry cmd_sandbox = {
 	    "      --monitoring     also Prometheus (scraping the target every 1s,\n"
 	    "                       the shipped alert rules) and Alertmanager\n"
 	    "      --no-monitoring  without them (stops them if running)\n"
-	    "      --prometheus-port N    (default 39090)\n"
-	    "      --alertmanager-port N  (default 39093)\n"
+	    "      --prometheus-port N    (default 29090)\n"
+	    "      --alertmanager-port N  (default 29093)\n"
 	    "Ports, bugs and modes given to 'up' are saved in DIR and reused.\n",
 	.whole_name = 1,
 	.exec = exec_sandbox,

@@ -28,9 +28,9 @@ exec_status(const struct cmd_entry *self, int argc, char **argv)
 		return cmd_usage_error(self, "no arguments");
 	if ((path = jrnl_path(&e)) == NULL ||
 	    (open = jrnl_open_entries(path, NULL, &torn, &e)) == NULL) {
-		cmd_error("status: %s", e.msg);
+		cmd_error("status: cannot read the journal: %s", e.msg);
 		free(path);
-		return CMD_FAILED;
+		return CMD_UNREADABLE;	/* unknown, which is not "applied" */
 	}
 	json_array_foreach(open, i, ent)
 		redact_learn(json_string_value(json_object_get(json_object_get(ent,
@@ -64,6 +64,7 @@ const struct cmd_entry cmd_status = {
 	.name = "status",
 	.usage = "",
 	.summary = "list faults still applied, from the journal",
-	.help = "Exit 0 when none is applied, 1 when some are.\n",
+	.help = "Exit 0 when none is applied, 1 when some are, 7 when the journal"
+	    " cannot be read.\n",
 	.exec = exec_status,
 };

@@ -35,7 +35,7 @@ exec_target(const struct cmd_entry *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct target_opts o = {
-		.addr = "127.0.0.1", .port = 38080, .ai_latency_ms = 400,
+		.addr = "127.0.0.1", .port = 28080, .ai_latency_ms = 400,
 		.shutdown_timeout_ms = 30000, .breaker_open_ms = 5000, .log = log_line,
 	};
 	struct sd_err e;
@@ -107,7 +107,7 @@ const struct cmd_entry cmd_target = {
 	.summary = "run the reference target service (what the sandbox runs)",
 	.help =
 	    "  -l, --listen ADDR         listen address (default 127.0.0.1)\n"
-	    "  -p, --port PORT           port (default 38080)\n"
+	    "  -p, --port PORT           port (default 28080)\n"
 	    "  -d, --db DSN              PostgreSQL URL or DSN (default $DATABASE_URL)\n"
 	    "  -r, --redis URL           redis://HOST:PORT (default $REDIS_URL)\n"
 	    "  -P, --production          readiness requires Redis too\n"

@@ -16,11 +16,17 @@
 #include "../lib/ynode.h"
 #include "cmd.h"
 
+/* A drill's own default for a variable (the first reference in it). */
+struct vdef {
+	char *drill;
+	char *def;		/* NULL: none */
+	int colon;
+};
+
 struct var {
 	char *name;
-	char *def;		/* NULL: none */
-	int colon, has_default;
-	char *drills;		/* "a b" */
+	struct vdef *d;		/* one per drill that reads it */
+	size_t nd, capd;
 };
 
 struct vtab {
@@ -47,19 +53,83 @@ one_ref(void *arg, const struct var_ref *r)
 {
 	struct vtab *t = arg;
 	struct var *v = find(t, r->name, r->name_len);
+	struct vdef *d = NULL;
 
-	if (r->has_default && !v->has_default) {
-		v->has_default = 1;
-		v->colon = r->colon;
-		v->def = xstrndup(r->def, r->def_len);
+	for (size_t i = 0; i < v->nd && d == NULL; i++)
+		if (strcmp(v->d[i].drill, t->drill) == 0)
+			d = &v->d[i];
+	if (d == NULL) {
+		v->d = xgrow(v->d, &v->capd, v->nd + 1, sizeof *v->d);
+		d = &v->d[v->nd++];
+		memset(d, 0, sizeof *d);
+		d->drill = xstrdup(t->drill);
 	}
-	if (v->drills == NULL)
-		v->drills = xstrdup(t->drill);
-	else if (strstr(v->drills, t->drill) == NULL) {
-		char *d = xasprintf("%s %s", v->drills, t->drill);
-		free(v->drills);
-		v->drills = d;
+	if (r->has_default && d->def == NULL) {
+		d->colon = r->colon;
+		d->def = xstrndup(r->def, r->def_len);
 	}
+}
+
+/* The value as it may be shown: a secret's masked, passwords hidden. */
+static char *
+shown(const char *name, const char *val)
+{
+	if (val == NULL)
+		return xstrdup("(unset)");
+	if (*val == '\0')
+		return xstrdup("(set empty)");
+	if (redact_secret_name(name, strlen(name)))
+		return xstrdup("***");
+	return redact_url(val);
+}
+
+/* Do all the drills that read v give it the same default? */
+static int
+one_default(const struct var *v)
+{
+	for (size_t i = 1; i < v->nd; i++)
+		if ((v->d[i].def == NULL) != (v->d[0].def == NULL) ||
+		    (v->d[i].def && strcmp(v->d[i].def, v->d[0].def) != 0) ||
+		    v->d[i].colon != v->d[0].colon)
+			return 0;
+	return 1;
+}
+
+static const char *
+def_how(const struct vdef *d)
+{
+	return d->def == NULL ? "" : d->colon ? " (used when unset or empty)" :
+	    " (used when unset; set empty, what it feeds is off)";
+}
+
+static void
+print_var(const struct var *v)
+{
+	const char *val = getenv(v->name), *from = vars_from(&cmd_vars, v->name);
+	char *s = shown(v->name, val);
+
+	cmd_out("%s\n  value: %s%s%s%s\n", v->name, s, from ? " (from " : "",
+	    from ? from : "", from ? ")" : "");
+	free(s);
+	if (one_default(v)) {
+		char *d = v->d[0].def ? shown(v->name, v->d[0].def) : NULL;
+		cmd_out("  default: %s%s\n", d ? d : "(none: it must be set)",
+		    def_how(&v->d[0]));
+		free(d);
+	} else {
+		/* each drill's own: one line would be wrong for the others */
+		cmd_out("  default: differs by drill\n");
+		for (size_t i = 0; i < v->nd; i++) {
+			char *d = v->d[i].def ? shown(v->name, v->d[i].def) : NULL;
+			cmd_out("    %s: %s%s\n", v->d[i].drill, d ? d :
+			    "(none: it must be set)", def_how(&v->d[i]));
+			free(d);
+		}
+	}
+	cmd_out("  read by:");
+	for (size_t i = 0; i < v->nd; i++)
+		cmd_out(" %s", v->d[i].drill);
+	cmd_out("\n");
 }
 
 static void
@@ -132,19 +202,6 @@ print_off(const struct scenario *s)
 		cmd_out("  %s: every check is on\n", s->drill);
 }
 
-/* The value as it may be shown: a secret's masked, passwords hidden. */
-static char *
-shown(const char *name, const char *val)
-{
-	if (val == NULL)
-		return xstrdup("(unset)");
-	if (*val == '\0')
-		return xstrdup("(set empty)");
-	if (redact_secret_name(name, strlen(name)))
-		return xstrdup("***");
-	return redact_url(val);
-}
-
 static int
 by_name(const void *a, const void *b)
 {
@@ -190,20 +247,8 @@ exec_vars(const struct cmd_entry *self, int argc, char **argv)
 		ynode_free(root);
 	}
 	qsort(t.v, t.n, sizeof *t.v, by_name);
-	for (size_t i = 0; i < t.n; i++) {
-		const struct var *v = &t.v[i];
-		const char *val = getenv(v->name), *from = vars_from(&cmd_vars,
-		    v->name);
-		char *s = shown(v->name, val), *d = v->def ? shown(v->name, v->def) :
-		    NULL;
-		cmd_out("%s\n  value: %s%s%s%s\n  default: %s%s\n  read by: %s\n",
-		    v->name, s, from ? " (from " : "", from ? from : "", from ? ")" :
-		    "", d ? d : "(none: it must be set)", v->has_default ? v->colon ?
-		    " (used when unset or empty)" : " (used when unset; set empty,"
-		    " what it feeds is off)" : "", v->drills);
-		free(s);
-		free(d);
-	}
+	for (size_t i = 0; i < t.n; i++)
+		print_var(&t.v[i]);
 	cmd_out("\nwhat is off:\n");
 	for (int i = optind; i < argc; i++)
 		if (sc[i] != NULL)
@@ -213,8 +258,11 @@ exec_vars(const struct cmd_entry *self, int argc, char **argv)
 	free(sc);
 	for (size_t i = 0; i < t.n; i++) {
 		free(t.v[i].name);
-		free(t.v[i].def);
-		free(t.v[i].drills);
+		for (size_t k = 0; k < t.v[i].nd; k++) {
+			free(t.v[i].d[k].drill);
+			free(t.v[i].d[k].def);
+		}
+		free(t.v[i].d);
 	}
 	free(t.v);
 	return rc;

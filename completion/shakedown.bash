@@ -4,12 +4,18 @@
 
 _shakedown_drills()
 {
-	# drill files here, then the installed drills by path
-	local cur=$1 d
-	COMPREPLY+=($(compgen -f -X '!*.@(yaml|yml)' -- "$cur"))
-	COMPREPLY+=($(compgen -d -- "$cur"))
+	# drill files here, then the installed drills by path. File names
+	# are data: never a word list for compgen -W (which expands $(...)
+	# in it), never split on spaces, never globbed again.
+	local cur=$1 d f
+	compopt -o filenames 2>/dev/null
+	mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -X '!*.@(yaml|yml)' -- "$cur")
+	mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -d -- "$cur")
 	for d in /usr/share/shakedown/scenarios /usr/local/share/shakedown/scenarios; do
-		[ -d "$d" ] && COMPREPLY+=($(compgen -W "$(printf '%s\n' "$d"/*.yaml)" -- "$cur"))
+		[ -d "$d" ] || continue
+		for f in "$d"/*.yaml; do
+			[[ -f $f && $f == "$cur"* ]] && COMPREPLY+=("$f")
+		done
 	done
 }
 

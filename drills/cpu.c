@@ -52,11 +52,21 @@ struct cpu_opts {
 	pid_t pid;		/* pid: given, else 0 */
 	char *pidfile;		/* pidfile: given, else NULL */
 	char *unit;		/* unit: given, else NULL */
+	int machine;		/* scope: machine — a unit that holds many
+				 * services (a slice, init.scope) is meant */
 };
 
 struct cpu_state {
 	pid_t limiter;		/* the duty cycle's child, or 0 */
 };
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
 
 /* A systemd unit's name: no option to systemctl, no path. */
 static int
@@ -132,6 +142,21 @@ cpu_parse(const struct fault_parse *p, struct fault *f)
 	if (o->unit != NULL && !unit_ok(o->unit))
 		return yerr(p->y, ynode_get(p->args, "unit"), "unit: a systemd"
 		    " unit's name (NAME.service, .scope or .slice)");
+	if ((n = ynode_get(p->args, "scope")) != NULL) {
+		if (ywant(p->y, n, Y_SCALAR, "scope") == -1)
+			return -1;
+		if (strcmp(n->value, "machine") != 0 && strcmp(n->value,
+		    "service") != 0)
+			return yerr(p->y, n, "scope: service (one service's processes)"
+			    " or machine (a unit that holds many, on purpose)");
+		o->machine = n->value[0] == 'm';
+	}
+	/* a slice or init.scope is every service under it: said on purpose */
+	if (o->unit != NULL && !o->machine && (ends_with(o->unit, ".slice") ||
+	    strcmp(o->unit, "init.scope") == 0))
+		return yerr(p->y, ynode_get(p->args, "unit"), "unit: %s holds every"
+		    " service under it: throttling it throttles them all; say scope:"
+		    " machine to mean it", o->unit);
 	if (o->unit != NULL && (o->children || o->via != VIA_AUTO))
 		return yerr(p->y, ynode_get(p->args, o->children ? "children" :
 		    "via"), "a unit's quota is for all its processes: no %s with"
@@ -704,7 +729,7 @@ static const struct fault_verb verbs[] = {
 };
 
 static const char *const keys[] = { "service", "timeout", "pid", "pidfile",
-    "limit", "children", "via", "unit", NULL };
+    "limit", "children", "via", "unit", "scope", NULL };
 
 const struct fault_kind fault_cpu = {
 	.name = "cpu",

@@ -82,6 +82,10 @@ px_parse_route(const struct fault_parse *p, struct fault *f,
 	if (addr_ok(p, "listen", r->listen) == -1 ||
 	    addr_ok(p, "upstream", r->upstream) == -1)
 		return -1;
+	if (tproxy_same_route(r->listen, r->upstream))
+		return yerr(p->y, ynode_get(p->args, "upstream"), "upstream: %s is"
+		    " the proxy's own listen address %s: every connection would"
+		    " connect to itself", r->upstream, r->listen);
 	return 0;
 }
 

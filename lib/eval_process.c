@@ -18,6 +18,7 @@
 #include "eval_int.h"
 #include "exitwatch.h"
 #include "proc.h"
+#include "procmem.h"
 #include "units.h"
 
 #define TREND_EVERY_MS 250
@@ -36,21 +37,24 @@ pid_of(struct run *c, const struct scen_expect *x, struct res_expect *rx)
 static enum outcome
 eval_rss(struct run *c, const struct scen_expect *x, struct res_expect *rx)
 {
-	int64_t base = c->rss_base_kib[x->process], now_kib;
+	int64_t base = c->rss_base_kib[x->process];
 	pid_t pid = pid_of(c, x, rx);
+	struct proc_mem m;
 
 	rx->at_ms = rn_rel(c, mono_ms());
 	if (pid == 0)
 		return O_FAIL;
-	if (base < 0 || (now_kib = proc_rss_kib(pid)) < 0) {
-		rn_set_observed(rx, xstrdup("RSS unknown at the start of the"
+	if (base < 0 || proc_tree_mem(pid, &m) == -1) {
+		rn_set_observed(rx, xstrdup("memory unknown at the start of the"
 		    " drill"));
 		return O_FAIL;
 	}
-	int64_t growth = (now_kib - base) * 1024;
-	rn_set_observed(rx, xasprintf("RSS grew %.1f MiB (%.1f -> %.1f MiB)",
-	    (double)growth / 1048576.0, (double)base / 1024.0,
-	    (double)now_kib / 1024.0));
+	int64_t growth = (m.kib - base) * 1024;
+	char *what = proc_mem_what(pid, &m);
+	rn_set_observed(rx, xasprintf("memory grew %.1f MiB (%.1f -> %.1f MiB;"
+	    " %s)", (double)growth / 1048576.0, (double)base / 1024.0,
+	    (double)m.kib / 1024.0, what));
+	free(what);
 	if (x->rss_op == '<' ? growth >= x->rss_growth_bytes :
 	    growth > x->rss_growth_bytes)
 		return O_FAIL;
@@ -82,10 +86,15 @@ eval_trend(struct run *c, const struct scen_expect *x, struct res_expect *rx)
 	uint64_t req0 = ph_requests(c), reqs;
 	enum outcome out = O_PASS;
 	pid_t pid = pid_of(c, x, rx);
+	struct proc_mem m = { 0, 0, 0 };
+	int most = 0;
 
+	/* the whole tree: a prefork server's workers, not its idle master */
 	while (pid != 0 && n < cap) {
-		if ((v = proc_rss_kib(pid)) < 0)
+		if (proc_tree_mem(pid, &m) == -1)
 			break;
+		v = m.kib;
+		most = m.nprocs > most ? m.nprocs : most;
 		t[n] = (double)(mono_ms() - start);
 		kib[n++] = (double)v;
 		if (mono_ms() >= end || rn_stopped(c))
@@ -98,7 +107,7 @@ eval_trend(struct run *c, const struct scen_expect *x, struct res_expect *rx)
 	if (pid == 0 || n < 3 || !proc_alive(pid)) {
 		if (pid != 0)
 			rn_set_observed(rx, xasprintf("the process ended during the"
-			    " window (%zu RSS samples)", n));
+			    " window (%zu memory samples)", n));
 		free(t);
 		free(kib);
 		return rn_stopped(c) ? O_ERROR : O_FAIL;
@@ -107,10 +116,13 @@ eval_trend(struct run *c, const struct scen_expect *x, struct res_expect *rx)
 	double per_min = slope(t, kib, n) * 1024.0 * 60000.0;
 	double per_1k = reqs ? per_min * window_s / 60.0 / (double)reqs * 1000 : 0;
 	double got = x->trend_per == TREND_MINUTE ? per_min : per_1k;
-	rn_set_observed(rx, xasprintf("RSS %.1f -> %.1f MiB over %.1fs (%zu"
+	m.nprocs = most;
+	char *what = proc_mem_what(pid, &m);
+	rn_set_observed(rx, xasprintf("%s: %.1f -> %.1f MiB over %.1fs (%zu"
 	    " samples, %llu requests): trend %+.2f MiB/min, %+.3f MiB per 1000"
-	    " requests", kib[0] / 1024.0, kib[n - 1] / 1024.0, window_s, n,
+	    " requests", what, kib[0] / 1024.0, kib[n - 1] / 1024.0, window_s, n,
 	    (unsigned long long)reqs, per_min / 1048576.0, per_1k / 1048576.0));
+	free(what);
 	if (x->trend_per == TREND_1K_REQUESTS && reqs == 0) {
 		char *o = xasprintf("%s; no request was served in the window, so"
 		    " there is no trend per request", rx->observed);

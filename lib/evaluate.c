@@ -102,6 +102,40 @@ with_latency(struct run *c, const struct scen_expect *x, enum wmode mode,
 	return obs;
 }
 
+/* A key time against its fault step: when the condition was first seen,
+ * if during the step; nothing to time if it held before the step began
+ * (an alert that never fired "resolves" at once). Under the lock. */
+static void
+onset(struct run *c, const struct evx *ev, int64_t from, struct sample *sm,
+    size_t n, const struct win_result *wr, struct res_expect *rx)
+{
+	struct win_onset on;
+	char *o;
+
+	win_onset(sm, n, wr->k, c->anchor_start - c->t0, from - c->t0, match_cb,
+	    (void *)ev, &on);
+	if (on.before_step) {
+		rx->no_change = 1;
+		rx->elapsed_ms = rx->resolution_ms = -1;
+		o = xasprintf("%s; no change to time: it held before its step"
+		    " began", rx->observed ? rx->observed : "");
+		rn_set_observed(rx, o);
+		return;
+	}
+	rx->from_start_ms = on.from_start_ms;
+	rx->from_start_res_ms = on.from_start_res_ms;
+	if (on.first != SIZE_MAX && sm[on.first].done_ms <= from - c->t0) {
+		/* already so when the step ended */
+		rx->before_end_ms = from - c->t0 - sm[on.first].done_ms;
+		rx->elapsed_ms = 0;
+		rx->resolution_ms = 0;
+	} else if (on.first != SIZE_MAX) {
+		/* sent during the step, answered after it */
+		rx->elapsed_ms = sm[on.first].done_ms - (from - c->t0);
+		rx->resolution_ms = rx->from_start_res_ms;
+	}
+}
+
 /* What the window showed, into rx; the outcome, which a holds: with too
  * few answers turns into a FAIL. Under the lock. */
 static enum win_state
@@ -141,6 +175,15 @@ observe(struct run *c, const struct evx *ev, enum wmode mode, int64_t from,
 	if (st == WIN_PASS && mode == W_WITHIN) {
 		rx->elapsed_ms = wr->elapsed_ms;
 		rx->resolution_ms = wr->resolution_ms;
+		if (from == c->anchor && rx->as != NULL)
+			onset(c, ev, from, sm, n, wr, rx);
+	}
+	if (st == WIN_FAIL && mode == W_WITHIN && wr->late != SIZE_MAX) {
+		/* what matched too late is no answer in the window */
+		char *o = xasprintf("%s; it came %+lldms after the window ended",
+		    rx->observed ? rx->observed : "no match in the window",
+		    (long long)(sm[wr->late].done_ms - (end - c->t0)));
+		rn_set_observed(rx, o);
 	}
 	return st;
 }
@@ -178,11 +221,12 @@ eval_window(struct run *c, const struct scen_expect *x, enum wmode mode,
 
 
 
-/* Load and never: expectations are decided at the end. */
+/* Load, writes and never: expectations are decided at the end (a writer's
+ * over all its writes, the steady state after included). */
 static int
 defer(struct run *c, const struct scen_expect *x, size_t idx, int64_t now)
 {
-	if (x->load >= 0) {
+	if (x->load >= 0 || x->writes >= 0) {
 		c->defer = xgrow(c->defer, &c->capdefer, c->ndefer + 1,
 		    sizeof *c->defer);
 		c->defer[c->ndefer++] = (struct deferred){ x, idx };
@@ -215,18 +259,18 @@ ev_expect(struct run *c, const struct scen_expect *x, const char *phase,
 
 	rx->phase = xstrdup(phase);
 	rx->text = xstrdup(x->text);
-	rx->as = x->as ? xstrdup(x->as) : NULL;
+	/* a key time whose own matchers a variable switched off would time
+	 * something else (a 200, not "degraded"): not measured, and said */
+	rx->as = x->as && x->off_parts == NULL ? xstrdup(x->as) : NULL;
 	rx->line = x->line;
-	if (x->as != NULL) {	/* what a comparison with a baseline needs */
+	if (rx->as != NULL) {	/* what a comparison with a baseline needs */
 		rx->bound_ms = x->mode == EX_WITHIN ? x->dur_ms : -1;
 		rx->regress_pct = x->regress_pct;
 		rx->regress_ms = x->regress_ms;
 	}
 	if (defer(c, x, idx, now))
 		return O_PASS;
-	if (x->writes >= 0) {
-		out = eval_writes(c, x, rx);
-	} else if (x->process >= 0) {
+	if (x->process >= 0) {
 		out = eval_process(c, x, now, rx);
 	} else if (x->mode == EX_HOLDS) {
 		out = eval_window(c, x, W_HOLDS, now, now + x->dur_ms, rx);
@@ -245,11 +289,21 @@ ev_expect(struct run *c, const struct scen_expect *x, const char *phase,
 	rx->outcome = out;
 	if (x->off_parts != NULL && x->nm > 0 && x->probe >= 0) {
 		/* what of it a variable switched off: shown, not run */
-		rn_skip(c, xasprintf("%s: the rest of the check above", c->s->
+		rn_skip(c, x->as ? xasprintf("%s: the rest of the check above, and"
+		    " its key time '%s' (not measured)", c->s->probes[x->probe].name,
+		    x->as) : xasprintf("%s: the rest of the check above", c->s->
 		    probes[x->probe].name), phase, x->line, x->off_parts);
 		rx = &c->r->ex[idx];
 	}
-	if (rx->as != NULL && out == O_PASS)
+	if (rx->as != NULL && out == O_PASS && rx->no_change)
+		res_event(c->r, rx->at_ms, "%s: %s: not timed, it held before its"
+		    " step began", rx->as, x->text);
+	else if (rx->as != NULL && out == O_PASS && rx->before_end_ms >= 0)
+		res_event(c->r, rx->at_ms, "%s: %s: already so when its step ended"
+		    " (first seen %lldms before it, %lldms from its start)", rx->as,
+		    x->text, (long long)rx->before_end_ms,
+		    (long long)rx->from_start_ms);
+	else if (rx->as != NULL && out == O_PASS)
 		res_event(c->r, rx->at_ms, "%s: %s after %lldms (resolution"
 		    " %lldms)", rx->as, x->text, (long long)rx->elapsed_ms,
 		    (long long)rx->resolution_ms);
@@ -267,7 +321,7 @@ eval_never(struct run *c, const struct never *nv)
 	const struct scen_expect *x = nv->x;
 	struct res_expect *rx = &c->r->ex[nv->rx];
 	enum win_state st = WIN_PASS;
-	struct win_result wr = { SIZE_MAX, 0, 0, 0 };
+	struct win_result wr = { SIZE_MAX, SIZE_MAX, 0, 0, 0 };
 	struct evx ev = { x, NULL };	/* never: takes no rises: */
 	struct sample *sm;
 	size_t n, seen = 0;
@@ -369,12 +423,32 @@ load_value(const struct res_load_phase *ph, enum load_what w)
 	}
 }
 
+/* The writers' checks, once the probes have stopped: every write in. */
+void
+ev_writes(struct run *c)
+{
+	for (size_t k = 0; k < c->ndefer; k++) {
+		const struct scen_expect *x = c->defer[k].x;
+		struct res_expect *rx = &c->r->ex[c->defer[k].rx];
+		if (x->writes < 0)
+			continue;
+		rx->outcome = eval_writes(c, x, rx);
+		if (rx->outcome == O_FAIL && c->r->verdict == V_PASS)
+			c->r->verdict = V_FAIL;
+		if (rx->outcome == O_ERROR && c->r->verdict == V_PASS)
+			rn_fail(c, xasprintf("line %d: the writes could not be checked",
+			    x->line));
+	}
+}
+
 void
 ev_loads(struct run *c)
 {
 	for (size_t k = 0; k < c->ndefer; k++) {
 		const struct scen_expect *x = c->defer[k].x;
 		struct res_expect *rx = &c->r->ex[c->defer[k].rx];
+		if (x->load < 0)
+			continue;
 		const struct res_load_phase *ph = &c->r->loads[x->load].ph[x->phase];
 		int min = x->min_samples ? x->min_samples : EXPECT_MIN_LOAD;
 		const char *few = NULL;

@@ -122,6 +122,7 @@ fs_apply(struct run *c, size_t step)
 	char *note = NULL;
 	json_t *rec;
 
+	c->anchor_start = mono_ms();	/* a key time after it: from here too */
 	rf->what = f->kind->describe(f, 0);
 	rf->revert = f->verb->lasting ? f->kind->describe(f, 1) : NULL;
 	rf->line = f->line;
@@ -236,6 +237,7 @@ fs_revert_step(struct run *c, size_t step)
 
 	if (c->ap_of_step[step] == SIZE_MAX)
 		return 0;	/* never applied: nothing to undo */
+	c->anchor_start = mono_ms();
 	rc = revert_one(c, &c->ap[c->ap_of_step[step]]);
 	c->anchor = mono_ms();
 	return rc;

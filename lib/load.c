@@ -220,7 +220,18 @@ load_stop(struct load *l)
 			continue;
 	for (int t = 0; t < l->nw; t++)
 		pthread_join(l->w[t].thread, NULL);
+	/* what was sent (or due and waiting for its connection) and never
+	 * answered: abandoned now, never silently dropped from the count */
+	for (int t = 0; t < l->nw; t++)
+		for (int i = 0; i < l->w[t].nslots; i++)
+			l->unanswered += l->w[t].slots[i].busy != 0;
 	l->running = 0;
+}
+
+uint64_t
+load_unanswered(struct load *l)
+{
+	return l->unanswered;
 }
 
 void

@@ -51,6 +51,9 @@ struct load_second *load_series(struct load *l, size_t *n);
 /* Intended and achieved request counts (open model), elapsed ms. */
 void load_totals(struct load *l, uint64_t *sent, int64_t *elapsed_ms);
 void load_free(struct load *l);
+/* Requests still in flight when the load stopped (sent, or connecting for
+ * one), abandoned unanswered; known after load_stop. */
+uint64_t load_unanswered(struct load *l);
 /* The first TLS failure of the run, for people ("certificate verify
  * failed: ..."), or NULL. */
 const char *load_tls_error(struct load *l);

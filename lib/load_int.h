@@ -126,6 +126,7 @@ struct load {
 	char *tls_host;		/* the URL's host, for SNI and verification */
 	pthread_mutex_t tls_mu;	/* tls_error */
 	char tls_error[256];	/* the first TLS failure, for people */
+	uint64_t unanswered;	/* in flight when it stopped (load_stop) */
 };
 
 

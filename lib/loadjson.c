@@ -316,13 +316,14 @@ lj_load_file(const char *path, struct sd_err *e)
 {
 	json_error_t je;
 	size_t n;
-	char *buf = read_file_max(path, LJ_FILE_MAX, &n, e);
+	char *buf = read_input_max(path, LJ_FILE_MAX, &n, e), jt[JSON_ERROR_TEXT_LENGTH];
 	json_t *j;
 
 	if (buf == NULL)
 		return NULL;
 	if ((j = json_loadb(buf, n, 0, &je)) == NULL)
-		err_set(e, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		err_set(e, "%s:%d:%d: %s", path, je.line, je.column,
+		    json_error_text(je.text, jt, sizeof jt));
 	free(buf);
 	return j;
 }

@@ -63,6 +63,8 @@ struct sample {
 	json_t *json;			/* parsed body, lazily; NULL if not JSON */
 	int json_tried;
 	char *key;			/* a writer's key for this request, or NULL */
+	size_t body_cut;		/* the answer was larger than the probe
+					 * keeps: its size read, or 0 */
 };
 
 /* "200", "5xx", "[200, 204]" items. */

@@ -19,12 +19,21 @@ api_error(struct sample *s)
 	json_t *j = sample_json(s);
 	const char *st = json_string_value(json_object_get(j, "status"));
 
-	if (j != NULL && st != NULL && strcmp(st, "error") == 0)
-		return xasprintf("%s: %s", json_string_value(json_object_get(j,
+	char *m;
+
+	if (s->body_cut > 0)
+		return xasprintf("the answer is too large: %zu bytes, more than"
+		    " the %d MiB read", s->body_cut, MON_ANSWER_MAX >> 20);
+	if (j != NULL && st != NULL && strcmp(st, "error") == 0) {
+		/* the service's words, quoted and cut as every echo is */
+		m = xasprintf("%s: '%s'", json_string_value(json_object_get(j,
 		    "errorType")) ? json_string_value(json_object_get(j,
 		    "errorType")) : "error", json_string_value(json_object_get(j,
 		    "error")) ? json_string_value(json_object_get(j, "error")) :
 		    "(no message)");
+		err_shorten(m);
+		return m;
+	}
 	if (s->status < 200 || s->status > 299)
 		return xasprintf("HTTP %d", s->status);
 	if (j == NULL)
@@ -47,26 +56,35 @@ has_labels(json_t *have, json_t *want)
 	return 1;
 }
 
-/* A query's series: each selected one's labels and value into the arrays
- * (up to max); how many; -1 with *err for an answer that is no vector. */
+/* One series of a query's answer: its labels (borrowed from the sample's
+ * JSON) and value. */
+struct series1 {
+	json_t *lab;
+	double val;
+};
+
+/* A query's series, every one that carries the wanted labels (as many as
+ * the answer holds: nothing is judged on a part of it), into *out (freed
+ * by the caller); how many; -1 with *err for an answer that is no vector. */
 static int
-series(const struct matcher *m, struct sample *s, json_t **lab, double *val,
-    int max, char **err)
+series(const struct matcher *m, struct sample *s, struct series1 **out,
+    char **err)
 {
 	json_t *d, *r, *e;
 	const char *type;
 	size_t i;
 	int n = 0;
 
+	*out = NULL;
 	if ((*err = api_error(s)) != NULL)
 		return -1;
 	d = json_object_get(sample_json(s), "data");
 	type = json_string_value(json_object_get(d, "resultType"));
 	r = json_object_get(d, "result");
 	if (type != NULL && strcmp(type, "scalar") == 0) {
-		val[0] = strtod(json_string_value(json_array_get(r, 1)) ?
+		*out = xcalloc(1, sizeof **out);
+		(*out)[0].val = strtod(json_string_value(json_array_get(r, 1)) ?
 		    json_string_value(json_array_get(r, 1)) : "nan", NULL);
-		lab[0] = NULL;
 		return 1;
 	}
 	if (type == NULL || strcmp(type, "vector") != 0 || !json_is_array(r)) {
@@ -74,47 +92,43 @@ series(const struct matcher *m, struct sample *s, json_t **lab, double *val,
 		    " needed (rate(x[1m]), not x[1m])", type ? type : "malformed");
 		return -1;
 	}
+	*out = xcalloc(json_array_size(r) + 1, sizeof **out);
 	json_array_foreach(r, i, e) {
 		json_t *lb = json_object_get(e, "metric");
 		const char *v = json_string_value(json_array_get(json_object_get(e,
 		    "value"), 1));
 		if (!has_labels(lb, m->labels))
 			continue;
-		if (n < max) {
-			lab[n] = lb;
-			val[n] = strtod(v ? v : "nan", NULL);
-		}
+		(*out)[n].lab = lb;
+		(*out)[n].val = strtod(v ? v : "nan", NULL);
 		n++;
 	}
 	return n;
 }
 
-#define MAX_SERIES 64
-
 static int
 promql_match(const struct matcher *m, struct sample *s, double base)
 {
-	json_t *lab[MAX_SERIES];
-	double val[MAX_SERIES], sum = 0;
+	struct series1 *sr;
+	double sum = 0;
 	char *err;
-	int n = series(m, s, lab, val, MAX_SERIES, &err);
+	int n = series(m, s, &sr, &err), ok = 1;
 
 	if (n < 0) {
 		free(err);
 		return 0;
 	}
-	if (m->absent)
-		return n == 0;
-	if (n == 0 || n > MAX_SERIES)
-		return 0;
+	if (m->absent || n == 0) {
+		free(sr);
+		return m->absent ? n == 0 : 0;
+	}
 	for (int i = 0; i < n; i++)
-		sum += val[i];
-	if (m->rise)
-		return sum > base;
-	for (int i = 0; i < n; i++)
-		if (!cmp_bound(m->op, val[i], m->value))
-			return 0;
-	return 1;
+		sum += sr[i].val;
+	for (int i = 0; i < n && !m->rise; i++)
+		if (!cmp_bound(m->op, sr[i].val, m->value))
+			ok = 0;
+	free(sr);
+	return m->rise ? sum > base : ok;
 }
 
 /* An alert's state in the answer: firing, pending, suppressed (silenced
@@ -188,15 +202,16 @@ mon_match(const struct matcher *m, struct sample *s, double base)
 double
 mon_value(const struct matcher *m, struct sample *s)
 {
-	json_t *lab[MAX_SERIES];
-	double val[MAX_SERIES], sum = 0;
+	struct series1 *sr = NULL;
+	double sum = 0;
 	char *err;
-	int n = s->status == 0 ? 0 : series(m, s, lab, val, MAX_SERIES, &err);
+	int n = s->status == 0 ? 0 : series(m, s, &sr, &err);
 
 	if (n < 0)
 		free(err);
-	for (int i = 0; i < n && i < MAX_SERIES; i++)
-		sum += val[i];
+	for (int i = 0; i < n; i++)
+		sum += sr[i].val;
+	free(sr);
 	return sum;
 }
 
@@ -221,12 +236,11 @@ labels_text(struct sbuf *sb, json_t *lb)
 char *
 mon_observed(const struct matcher *m, struct sample *s, double base)
 {
-	json_t *lab[MAX_SERIES];
-	double val[MAX_SERIES];
+	struct series1 *sr;
 	const char *st, *since;
 	struct sbuf sb;
 	char *err;
-	int n;
+	int n, bad = 0;
 
 	if (m->kind == M_ALERT) {
 		if ((st = alert_state(m, s, &since, &err)) == NULL) {
@@ -238,25 +252,35 @@ mon_observed(const struct matcher *m, struct sample *s, double base)
 		return since ? xasprintf("%s %s (since %s)", m->path, st, since) :
 		    xasprintf("%s %s", m->path, st);
 	}
-	if ((n = series(m, s, lab, val, MAX_SERIES, &err)) < 0) {
+	if ((n = series(m, s, &sr, &err)) < 0) {
 		char *r = xasprintf("Prometheus error: %s", err);
 		free(err);
 		return r;
 	}
-	if (n == 0)
+	if (n == 0) {
+		free(sr);
 		return xstrdup("no series (an empty result)");
+	}
 	sb_init(&sb);
-	for (int i = 0; i < n && i < 3; i++) {
-		if (i)
+	/* the series that break the bound first: those are the story */
+	for (int i = 0; i < n && !m->rise && !m->absent; i++)
+		bad += !cmp_bound(m->op, sr[i].val, m->value);
+	for (int i = 0, shown = 0; i < n && shown < 3; i++) {
+		if (bad > 0 && cmp_bound(m->op, sr[i].val, m->value))
+			continue;
+		if (shown++)
 			sb_add(&sb, ", ");
-		if (lab[i] != NULL && json_object_size(lab[i]) > 0) {
-			labels_text(&sb, lab[i]);
+		if (sr[i].lab != NULL && json_object_size(sr[i].lab) > 0) {
+			labels_text(&sb, sr[i].lab);
 			sb_add(&sb, " ");
 		}
-		sb_addf(&sb, "= %g", val[i]);
+		sb_addf(&sb, "= %g", sr[i].val);
 	}
-	if (n > 3)
+	if (bad > 0 && n > 1)
+		sb_addf(&sb, " (%d of %d series out of bounds)", bad, n);
+	else if (n > 3)
 		sb_addf(&sb, " (%d series)", n);
+	free(sr);
 	if (m->rise)
 		sb_addf(&sb, " (was %g)", base);
 	return sb_detach(&sb);

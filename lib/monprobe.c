@@ -5,6 +5,8 @@
  * /api/v1/alerts, which has no filter, reads the same way).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,13 +58,24 @@ base_url(const struct yctx *y, const struct ynode *v, const char *what,
 		return NULL;
 	if (off && v->value[0] == '\0')
 		return xstrdup("http://127.0.0.1:1");	/* never asked */
-	if (strncmp(v->value, "http://", 7) != 0 &&
-	    strncmp(v->value, "https://", 8) != 0) {
-		yerr(y, v, "%s: the base URL of its HTTP API (http://host:port),"
-		    " not '%s'", what, v->value);
+	/* its password is a secret whatever the scheme says, before any
+	 * message can quote it */
+	redact_learn(v->value);
+	if (strncasecmp(v->value, "http://", 7) != 0 &&
+	    strncasecmp(v->value, "https://", 8) != 0) {
+		/* only the scheme is quoted: whatever follows may hold a
+		 * password in a shape no parser recognises */
+		size_t sl = strcspn(v->value, ":/@");
+		yerr(y, v, "%s: the base URL of its HTTP API (http://host:port)"
+		    " is needed; this one's scheme is %s%.*s%s%s", what, sl ? "'" :
+		    "", sl > 16 ? 16 : (int)sl, v->value, sl > 16 ? "..." : "",
+		    sl ? "'" : "missing");
 		return NULL;
 	}
 	b = xstrdup(v->value);
+	/* the scheme is case-insensitive (RFC 3986): written as we compare */
+	for (char *p = b; *p != ':'; p++)
+		*p = (char)tolower((unsigned char)*p);
 	n = strlen(b);
 	while (n > 0 && b[n - 1] == '/')
 		b[--n] = '\0';
@@ -189,13 +202,16 @@ mon_free(struct mon_probe *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* The answer, bounded: past MON_ANSWER_MAX the transfer stops (curl's
+ * write error), and the caller says "too large". */
 static size_t
 keep(char *p, size_t sz, size_t n, void *arg)
 {
 	struct sbuf *sb = arg;
 
-	if (sb->len < 64 * 1024)
-		sb_addn(sb, p, sz * n);
+	if (sb->len + sz * n > MON_ANSWER_MAX)
+		return 0;
+	sb_addn(sb, p, sz * n);
 	return sz * n;
 }
 
@@ -209,6 +225,10 @@ mon_check(const struct mon_probe *m, const struct request *rq,
 	CURL *h = curl_easy_init();
 	char *url = redact_url(rq->url);
 	struct sbuf body;
+
+	/* the API's address: the query is in the drill at the line given,
+	 * and echoed whole it would bury the reason */
+	url[strcspn(url, "?")] = '\0';
 	long code = 0;
 	CURLcode rc;
 	int ret = 0;
@@ -227,7 +247,11 @@ mon_check(const struct mon_probe *m, const struct request *rq,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	if (rc != CURLE_OK) {
+	if (rc == CURLE_WRITE_ERROR) {
+		ret = err_set(e, "%s at %s answers more than %d MiB: too large"
+		    " (a query or an alert list that big cannot be judged)", api, url,
+		    MON_ANSWER_MAX >> 20);
+	} else if (rc != CURLE_OK) {
 		ret = err_set(e, "%s at %s does not answer: %s", api, url,
 		    curl_easy_strerror(rc));
 	} else {
@@ -235,7 +259,7 @@ mon_check(const struct mon_probe *m, const struct request *rq,
 		    NULL);
 		const char *st = json_string_value(json_object_get(j, "status"));
 		if (st != NULL && strcmp(st, "error") == 0)
-			ret = err_set(e, "%s at %s: %s: %s", api, url,
+			ret = err_set(e, "%s at %s: %s: '%s'", api, url,
 			    m->kind == MON_PROMQL ? "the query is bad" : "it refuses",
 			    json_string_value(json_object_get(j, "error")) ?
 			    json_string_value(json_object_get(j, "error")) : "error");

@@ -32,6 +32,11 @@ struct mon_probe {
 	json_t *labels;		/* alert: labels it must have; NULL: any */
 };
 
+/* The largest answer a monitoring API may give (Prometheus's
+ * /api/v1/alerts has no filter: a few thousand active alerts are a few
+ * MiB); a larger one is said to be too large, never read as not JSON. */
+#define MON_ANSWER_MAX (16 * 1024 * 1024)
+
 /* The keys a monitoring probe takes besides every:, timeout: ... */
 extern const char *const mon_keys[];
 /* Is n a monitoring probe (promql: or alert:)? */

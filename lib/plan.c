@@ -164,6 +164,12 @@ text_probe(const struct scenario *s, const struct scen_probe *pr,
 	if (pr->fast_ms < pr->every_ms)
 		sb_addf(sb, ", every %s while a key time is measured",
 		    units_fmt_ms(pr->fast_ms, b, sizeof b));
+	/* one request in flight at a time: never more than this, and less
+	 * when the service answers slower */
+	if (pr->off == NULL)
+		sb_addf(sb, "; at most %.0f request(s)/s, one at a time", 1000.0 /
+		    (double)(pr->fast_ms < pr->every_ms ? pr->fast_ms :
+		    pr->every_ms));
 	sb_add(sb, "\n");
 	if (pr->writes_svc >= 0) {
 		char st[16];

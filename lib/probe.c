@@ -29,6 +29,9 @@ struct probe {
 	size_t n, cap;
 	int64_t next_ms;	/* next intended send, absolute mono */
 	atomic_int fast;	/* sampled every fast_ms */
+	int busy;		/* a request of its own is in flight (the
+				 * loop's thread only) */
+	int overdue;		/* it fell due while busy: sent on the answer */
 };
 
 struct xfer {
@@ -37,6 +40,7 @@ struct xfer {
 	struct probe_set *ps;
 	size_t probe, idx;
 	struct sbuf body, headers;
+	size_t body_seen;		/* the answer's size, kept or not */
 	char *url, *post;		/* a writer's, rendered with its key */
 	struct curl_slist *connect_to;	/* tls server_name: where to connect */
 	char errbuf[CURL_ERROR_SIZE];
@@ -61,11 +65,14 @@ static size_t
 on_body(char *ptr, size_t sz, size_t nm, void *u)
 {
 	struct xfer *x = u;
-	size_t n = sz * nm;
+	size_t n = sz * nm, max = x->ps->p[x->probe].def.body_max;
 
-	if (x->body.len < BODY_MAX)
-		sb_addn(&x->body, ptr, n < BODY_MAX - x->body.len ? n :
-		    BODY_MAX - x->body.len);
+	if (max == 0)
+		max = BODY_MAX;
+	x->body_seen += n;
+	if (x->body.len < max)
+		sb_addn(&x->body, ptr, n < max - x->body.len ? n :
+		    max - x->body.len);
 	return n;
 }
 
@@ -196,12 +203,15 @@ finish(void *arg, CURL *h, CURLcode rc)
 	long code = 0;
 
 	curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&x);
+	ps->p[x->probe].busy = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
 	pthread_mutex_lock(&ps->mu);
 	s = &ps->p[x->probe].samples[x->idx];
 	s->done_ms = mono_ms() - ps->t0_ms;
 	if (rc == CURLE_OK) {
 		s->status = (int)code;
+		if (x->body_seen > x->body.len)
+			s->body_cut = x->body_seen;
 		s->body = sb_detach(&x->body);
 		s->headers = sb_detach(&x->headers);
 	} else {
@@ -220,6 +230,13 @@ interval(struct probe *p)
 	    p->def.fast_ms : p->def.every_ms;
 }
 
+/*
+ * Fire what is due. A probe never has more than one request in flight: one
+ * that falls due while its last request is unanswered is sent when that
+ * answer comes (so a slow service is asked as fast as it answers, never
+ * faster — the probes never become load), and a key time's resolution is
+ * then that answer's latency, which the samples show.
+ */
 static void
 schedule(struct probe_set *ps, int resched)
 {
@@ -233,10 +250,17 @@ schedule(struct probe_set *ps, int resched)
 		/* a new interval: the next sample is due within it */
 		if (resched && p->next_ms > now + every)
 			p->next_ms = now + every;
+		if (p->next_ms <= now && p->busy) {
+			p->overdue = 1;
+			continue;	/* its answer sends the next */
+		}
 		if (p->next_ms <= now) {
+			p->busy = 1;
+			p->overdue = 0;
 			fire(ps, i, now);
 			p->next_ms += every;
-			/* fell behind (stopped machine): skip, do not burst */
+			/* fell behind (stopped machine, slow answers): skip,
+			 * do not burst */
 			if (p->next_ms <= now)
 				p->next_ms = now + every;
 		}
@@ -244,6 +268,17 @@ schedule(struct probe_set *ps, int resched)
 			next = p->next_ms;
 	}
 	cloop_arm(ps->sched_tfd, next);
+}
+
+/* After answers came in: a probe that fell due meanwhile goes now. */
+static void
+answered(struct probe_set *ps)
+{
+	for (size_t i = 0; i < ps->np; i++)
+		if (ps->p[i].overdue && !ps->p[i].busy) {
+			schedule(ps, 0);
+			return;
+		}
 }
 
 static void *
@@ -258,6 +293,7 @@ loop(void *arg)
 	    &running);
 	while (!stop) {
 		int n = cloop_once(&ps->loop, 1000, ready, 3, finish, ps);
+		answered(ps);
 		for (int i = 0; i < n; i++) {
 			if (ready[i] == ps->stop_efd)
 				stop = 1;

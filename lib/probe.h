@@ -2,9 +2,12 @@
  * probe.h — the probes of a drill, polled on one event loop in their own
  * thread: libcurl's multi_socket API driven by epoll, with a timerfd for
  * curl's timeouts and one for the probe schedule. A probe fires on its fixed
- * schedule whether or not its previous request has answered, so a hanging
- * endpoint costs samples their timeout but never delays other probes or the
- * runner. Samples are kept in send order on a CLOCK_MONOTONIC timeline.
+ * schedule but never has more than one request in flight: one that falls
+ * due while the last is unanswered goes when that answer comes. So a slow
+ * service is asked no faster than it answers (the probes never become
+ * load), and a hanging endpoint costs its own probe its timeout but never
+ * delays other probes or the runner. Samples are kept in send order on a
+ * CLOCK_MONOTONIC timeline.
  */
 #ifndef SD_PROBE_H
 #define SD_PROBE_H
@@ -31,6 +34,7 @@ struct probe_def {
 				 * NULL: not a writer */
 	int off;		/* when: off: never sampled */
 	const struct tls_opts *tls;	/* https: how; NULL: defaults */
+	size_t body_max;	/* the most of an answer kept; 0: 64 KiB */
 };
 
 struct probe_set;

@@ -158,7 +158,7 @@ query_of(const char *s, size_t *len)
 {
 	const char *q;
 
-	if (strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0)
+	if (strncasecmp(s, "http://", 7) != 0 && strncasecmp(s, "https://", 8) != 0)
 		return NULL;
 	if ((q = strchr(s, '?')) == NULL)
 		return NULL;
@@ -286,8 +286,8 @@ passwords(const char *s, char ***list, size_t *n, size_t *cap)
 		curl_url_cleanup(h);
 	}
 	query_secrets(s, list, n, cap);
-	if (strncmp(s, "redis://", 8) != 0 && strncmp(s, "http://", 7) != 0 &&
-	    strncmp(s, "https://", 8) != 0 &&
+	if (strncasecmp(s, "redis://", 8) != 0 && strncasecmp(s, "http://", 7) !=
+	    0 && strncasecmp(s, "https://", 8) != 0 &&
 	    (o = PQconninfoParse(s, &err)) != NULL) {
 		for (PQconninfoOption *p = o; p->keyword; p++)
 			if (strcmp(p->keyword, "password") == 0 && p->val && *p->val)

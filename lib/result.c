@@ -25,6 +25,9 @@ res_add_expect(struct result *r)
 	r->ex[r->nex].bound_ms = -1;
 	r->ex[r->nex].regress_pct = -1;
 	r->ex[r->nex].regress_ms = -1;
+	r->ex[r->nex].from_start_ms = -1;
+	r->ex[r->nex].from_start_res_ms = -1;
+	r->ex[r->nex].before_end_ms = -1;
 	return &r->ex[r->nex++];
 }
 
@@ -173,6 +176,7 @@ res_free(struct result *r)
 		free(r->writes[i].probe);
 		free(r->writes[i].lost_keys);
 		free(r->writes[i].key_prefix);
+		free(r->writes[i].lost_at_ms);
 	}
 	free(r->writes);
 	free(r->drill);

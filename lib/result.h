@@ -24,6 +24,13 @@ struct res_expect {
 	int64_t at_ms;		/* when decided, from the start of faults */
 	int line;
 	int64_t bound_ms;	/* a key time's within: bound, -1 */
+	/* a key time against its fault step (window.h, win_onset): from the
+	 * step's start, with resolution (-1: unknown); how long before the
+	 * step's end it was first seen (-1: after it); no_change: it held
+	 * before the step began, so there was nothing to time */
+	int64_t from_start_ms, from_start_res_ms;
+	int64_t before_end_ms;
+	int no_change;
 	double regress_pct;	/* its regress: tolerance, a share; -1 */
 	int64_t regress_ms;	/* ... or a duration; -1 */
 };
@@ -111,13 +118,20 @@ struct res_writes {
 	char *probe;
 	int64_t at_ms;			/* when it was checked */
 	uint64_t acknowledged, failed, lost;
-	int64_t rpo_ms;			/* longest stretch of lost writes */
-	int64_t rto_ms;			/* longest stretch of failed writes */
+	int64_t rpo_ms, rpo_res_ms;	/* the acknowledged work that is gone
+					 * (writes.h), and its resolution */
+	int64_t rto_ms, rto_res_ms;	/* the write outage, its resolution */
+	int64_t *lost_at_ms;		/* when each lost write was acknowledged
+					 * (result time), at most WRITES_LOST_MAX */
+	size_t nlost_at;
 	int recovered;			/* writes acknowledged after the last run
 					 * of failures (or none failed) */
+	enum outcome outcome;		/* of its check */
 	char *lost_keys;		/* the first few, comma-separated; NULL */
 	char *key_prefix;		/* every key is PREFIX-N */
 };
+
+#define WRITES_LOST_MAX 10000
 
 /* A guardrail stopped the drill (verdict ABORTED, exit 5): which, what it
  * saw, when; how long from then until every fault was reverted. */

@@ -60,6 +60,7 @@ struct run {
 	int64_t t0;		/* probes' zero */
 	int64_t tf;		/* start of faults */
 	int64_t anchor;		/* end of the last fault step */
+	int64_t anchor_start;	/* ... and its start */
 	int64_t deadline;	/* max_duration */
 	int64_t faults_end;	/* last revert, for never: */
 	struct applied *ap;	/* in order of application */
@@ -119,6 +120,7 @@ enum outcome ev_expect(struct run *c, const struct scen_expect *x,
     const char *phase, int64_t within_default_ms);
 void ev_nevers(struct run *c);
 void ev_loads(struct run *c);
+void ev_writes(struct run *c);
 void ev_slo(struct run *c);
 
 /* phases.c: load generators and bursts */

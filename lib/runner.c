@@ -24,6 +24,7 @@
 #include "guardrail.h"
 #include "journal.h"
 #include "proc.h"
+#include "procmem.h"
 #include "redact.h"
 #include "run_int.h"
 #include "tls.h"
@@ -321,8 +322,10 @@ finish(struct run *c)
 	ph_collect_loads(c);
 	ev_loads(c);
 	ev_slo(c);
-	if (c->ps != NULL)
+	if (c->ps != NULL) {
 		ev_nevers(c);
+		ev_writes(c);
+	}
 	for (size_t i = 0; i < c->nnevers; i++)
 		if (r->ex[c->nevers[i].rx].outcome == O_FAIL && r->verdict == V_PASS)
 			r->verdict = V_FAIL;
@@ -367,7 +370,9 @@ baseline(struct run *c)
 	for (size_t i = 0; i < s->nservices; i++) {
 		pid_t pid = svc_has_pid(&s->services[i]) ?
 		    svc_pid(&s->services[i], &e) : 0;
-		c->rss_base_kib[i] = pid ? proc_rss_kib(pid) : -1;
+		struct proc_mem m;
+		c->rss_base_kib[i] = pid && proc_tree_mem(pid, &m) == 0 ? m.kib :
+		    -1;
 		char *proc = svc_process(&s->services[i]);
 		if (proc != NULL)
 			res_event(c->r, 0, "service %s: %s", s->services[i].name,
@@ -399,7 +404,7 @@ run_drill(const struct plan *p, const struct run_opts *o)
 	c.ap_of_step = xcalloc(p->n ? p->n : 1, sizeof *c.ap_of_step);
 	for (size_t i = 0; i < p->n; i++)
 		c.ap_of_step[i] = SIZE_MAX;
-	c.t0 = c.tf = c.anchor = mono_ms();
+	c.t0 = c.tf = c.anchor = c.anchor_start = mono_ms();
 	c.deadline = c.t0 + s->max_duration_ms;
 	baseline(&c);
 	if ((c.jpath = jrnl_path(&e)) == NULL ||
@@ -427,7 +432,7 @@ run_drill(const struct plan *p, const struct run_opts *o)
 		finish(&c);
 		return r;
 	}
-	c.tf = c.anchor = mono_ms();
+	c.tf = c.anchor = c.anchor_start = mono_ms();
 	r->faults_wall_ms = wall_ms();
 	res_event(r, rn_rel(&c, c.tf), "start of faults");
 	gr_arm(&c);

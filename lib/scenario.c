@@ -75,6 +75,12 @@ parse_writer(struct pctx *c, const struct ynode *n, const struct ynode *w,
 	if (ywant(&c->y, w, Y_MAP, "writes") == -1 ||
 	    ykeys(&c->y, w, keys, "writes") == -1)
 		return -1;
+	/* each write is work for the database: a writer keeps its every:
+	 * whatever is measured (its figures come from all its writes) */
+	if (ynode_get(n, "fast") != NULL)
+		return yerr(&c->y, ynode_get(n, "fast"), "a writer keeps its every:"
+		    " (each write is work for the database): no fast: on it");
+	p->fast_ms = p->every_ms;
 	if ((v = ynode_get(w, "in")) == NULL)
 		return yerr(&c->y, w, "writes: needs in: (the postgres service the"
 		    " acknowledged writes must be in)");
@@ -151,8 +157,10 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	    ydur(&c->y, n, "timeout", &p->timeout_ms, 1, HOUR_MS) == -1)
 		return -1;
 	/* the monitoring moves once a second (scrape, evaluation): asking it
-	 * faster than 100 ms while a key time is measured gains nothing */
-	int64_t fast = p->mon.kind != MON_NONE ? 100 : DEFAULT_FAST_MS;
+	 * faster than 100 ms while a key time is measured gains nothing; the
+	 * drill's fast_sampling: (0: off) is the others' */
+	int64_t fast = c->s->fast_ms == 0 ? p->every_ms : p->mon.kind != MON_NONE ?
+	    (c->s->fast_ms > 100 ? c->s->fast_ms : 100) : c->s->fast_ms;
 	p->fast_ms = p->every_ms < fast ? p->every_ms : fast;
 	if ((f = ynode_get(n, "fast")) != NULL) {
 		if (f->type == Y_SCALAR && strcmp(f->value, "off") == 0)
@@ -538,13 +546,31 @@ tls_defaults(struct scenario *s)
 			s->steps[i].burst.rq.tls = tls_dup(s->tls);
 }
 
+/* fast_sampling: how often a probe is asked while a key time is
+ * measured (default 10ms; off, or set empty: never faster than every:). */
+static int
+parse_fast(struct pctx *c, const struct ynode *root)
+{
+	const struct ynode *n = ynode_get(root, "fast_sampling");
+
+	c->s->fast_ms = DEFAULT_FAST_MS;
+	if (n == NULL)
+		return 0;
+	if (n->type == Y_SCALAR && (strcmp(n->value, "off") == 0 ||
+	    n->value[0] == '\0')) {
+		c->s->fast_ms = 0;
+		return 0;
+	}
+	return ydur_node(&c->y, n, "fast_sampling", &c->s->fast_ms, 5, HOUR_MS);
+}
+
 static int
 parse_root(struct pctx *c, const struct ynode *root)
 {
 	static const char *const keys[] = { "drill", "title", "description",
 	    "target", "proxy", "services", "probes", "load", "steady", "steps",
 	    "allow", "steady_timeout", "max_duration", "slo", "abort",
-	    "max_fault_time", "halt_file", "tls", NULL };
+	    "max_fault_time", "halt_file", "tls", "fast_sampling", NULL };
 	struct scenario *s = c->s;
 	const struct ynode *n;
 
@@ -552,7 +578,7 @@ parse_root(struct pctx *c, const struct ynode *root)
 		return yerr(&c->y, root, "a drill must be a mapping (drill:,"
 		    " title:, steps: ...)");
 	if (ykeys(&c->y, root, keys, "a drill") == -1 ||
-	    parse_header(c, root) == -1 ||
+	    parse_header(c, root) == -1 || parse_fast(c, root) == -1 ||
 	    parse_named(c, root, "services", sizeof *s->services,
 	    (void **)&s->services, &s->nservices, parse_service,
 	    &s->service_ix) == -1 ||

@@ -120,6 +120,8 @@ struct scenario {
 	size_t nallow;
 	int64_t steady_timeout_ms;
 	int64_t max_duration_ms;
+	int64_t fast_ms;		/* fast_sampling: a probe's interval while
+					 * a key time is measured; 0: off */
 	struct scen_slo slo;
 	/* guardrails: watched from the first fault to the last revert; one
 	 * holding reverts everything at once and ends the drill ABORTED */

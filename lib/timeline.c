@@ -22,7 +22,8 @@ tl_start_probes(struct run *c, struct sd_err *e)
 		const struct scen_probe *p = &c->s->probes[i];
 		defs[i] = (struct probe_def){ p->name, p->rq.method, p->rq.url,
 		    p->rq.headers, p->rq.body, p->every_ms, p->timeout_ms,
-		    p->fast_ms, c->s->proxy, NULL, p->off != NULL, p->rq.tls };
+		    p->fast_ms, c->s->proxy, NULL, p->off != NULL, p->rq.tls,
+		    p->mon.kind != MON_NONE ? MON_ANSWER_MAX : 0 };
 		/* a writer's keys: unique to this run and this probe */
 		if (p->writes_svc >= 0) {
 			if (c->key_prefix == NULL)

@@ -30,11 +30,33 @@ struct tls_opts {
 	char *server_name;	/* SNI and the name verified; NULL: the
 				 * URL's host */
 	int insecure;		/* verify nothing */
+	/* What the files held, read once by tls_load (bounded regular files:
+	 * a FIFO or a device never blocks a run) and checked: every user of
+	 * the options works from these bytes and never opens a path again.
+	 * key_pem is the key decrypted, so nothing can ever ask for a
+	 * passphrase on a terminal. NULL until loaded. */
+	char *ca_pem, *cert_pem, *key_pem;
+	size_t ca_len, cert_len, key_len;
 };
 
-/* tls: { ... } into o; -1 (yerr) on a bad key or a file not readable. */
+/* The largest CA bundle, certificate or key file read (Debian's whole
+ * ca-certificates bundle is 200 KiB). */
+#define TLS_FILE_MAX (4 * 1024 * 1024)
+
+/* tls: { ... } into o, its files loaded (tls_load); -1 (yerr) on a bad
+ * key, a file that cannot be read or does not hold what it should. */
 int tls_parse(const struct yctx *y, const struct ynode *n,
     struct tls_opts *o);
+/* Read and check o's files: each a regular file of at most TLS_FILE_MAX,
+ * the CA bundle at least one PEM certificate, the certificate one, the
+ * key a PEM private key that matches it — an encrypted key without
+ * key_password is refused, never prompted for. -1 with e. */
+int tls_load(struct tls_opts *o, struct sd_err *e);
+/* The same checks on bytes already read (the fuzz target's way in); the
+ * key's clear PEM into *key_pem (freed by the caller). */
+int tls_check_mem(const char *ca, size_t ca_len, const char *cert,
+    size_t cert_len, const char *key, size_t key_len, const char *password,
+    char **key_pem, size_t *key_pem_len, struct sd_err *e);
 void tls_free(struct tls_opts *o);
 struct tls_opts *tls_dup(const struct tls_opts *o);
 /* For people: "CA ca.pem, client cert c.pem, name api.internal" or

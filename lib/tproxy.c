@@ -74,6 +74,35 @@ parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len,
 	return 0;
 }
 
+int
+tproxy_loops(const struct sockaddr_storage *l, const struct sockaddr_storage *u)
+{
+	if (l->ss_family != u->ss_family)
+		return 0;
+	if (l->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const void *)l, *b = (const void *)u;
+		return a->sin_port == b->sin_port && (a->sin_addr.s_addr ==
+		    b->sin_addr.s_addr || a->sin_addr.s_addr == htonl(INADDR_ANY));
+	}
+	if (l->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const void *)l, *b = (const void *)u;
+		return a->sin6_port == b->sin6_port && (memcmp(&a->sin6_addr,
+		    &b->sin6_addr, sizeof a->sin6_addr) == 0 ||
+		    IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr));
+	}
+	return 0;
+}
+
+int
+tproxy_same_route(const char *listen, const char *upstream)
+{
+	struct sockaddr_storage l, u;
+	socklen_t ll, ul;
+
+	return parse_addr(listen, &l, &ll, NULL) == 0 && parse_addr(upstream,
+	    &u, &ul, NULL) == 0 && tproxy_loops(&l, &u);
+}
+
 static void
 watch(struct tproxy *p, int fd, struct ev *ev, unsigned events, int op)
 {
@@ -143,6 +172,10 @@ tproxy_route(struct tproxy *p, const char *name, const char *listen,
 	if (parse_addr(listen, &r->listen, &r->llen, e) == -1 ||
 	    parse_addr(upstream, &r->upstream, &r->ulen, e) == -1)
 		return err_prefix(e, "route %s", name);
+	if (tproxy_loops(&r->listen, &r->upstream))
+		return err_set(e, "route %s: upstream %s is its own listen address"
+		    " %s: every connection would connect to itself", name, upstream,
+		    listen);
 	r->listen_s = xstrdup(listen);
 	r->upstream_s = xstrdup(upstream);
 	p->nroutes++;

@@ -37,6 +37,13 @@ struct tproxy *tproxy_new(struct sd_err *e);
 /* "HOST:PORT" (IPv4, IPv6 in brackets, or localhost) for both. */
 int tproxy_route(struct tproxy *p, const char *name, const char *listen,
     const char *upstream, struct sd_err *e);
+/* Would a route from listen to upstream connect to itself (the same
+ * address and port, once resolved)? A route that does is refused: its
+ * first connection would loop until every file descriptor is used. */
+int tproxy_same_route(const char *listen, const char *upstream);
+struct sockaddr_storage;
+int tproxy_loops(const struct sockaddr_storage *l,
+    const struct sockaddr_storage *u);
 int tproxy_start(struct tproxy *p, struct sd_err *e);
 /* Thread-safe. An id already there is replaced. */
 int tproxy_add(struct tproxy *p, const char *route, const struct toxic *t,

@@ -276,19 +276,46 @@ size_words(size_t n, char *buf, size_t len)
 	return buf;
 }
 
+static char *read_fd_max(int fd, const char *path, size_t max, size_t *lenp,
+    struct sd_err *e);
+
 char *
 read_file_max(const char *path, size_t max, size_t *lenp, struct sd_err *e)
 {
-	char what_buf[32];
-	struct stat st;
-	char *buf;
-	size_t len = 0;
 	int fd;
 
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)) == -1)
 		return err_set(e, "cannot open '%s': %s", path, strerror(errno)),
 		    NULL;
+	return read_fd_max(fd, path, max, lenp, e);
+}
+
+char *
+read_input_max(const char *path, size_t max, size_t *lenp, struct sd_err *e)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY |
+	    O_NOFOLLOW)) == -1) {
+		if (errno == ELOOP)
+			return err_set(e, "%s: a symbolic link: never followed (give"
+			    " the file it points to)", path), NULL;
+		return err_set(e, "cannot open '%s': %s", path, strerror(errno)),
+		    NULL;
+	}
+	return read_fd_max(fd, path, max, lenp, e);
+}
+
+static char *
+read_fd_max(int fd, const char *path, size_t max, size_t *lenp,
+    struct sd_err *e)
+{
+	char what_buf[32];
+	struct stat st;
+	char *buf;
+	size_t len = 0;
+
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		const char *what = S_ISDIR(st.st_mode) ? "a directory" :
 		    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) ?
@@ -645,4 +672,14 @@ strmap_free(struct strmap *m)
 	free(m->keys);
 	free(m->vals);
 	memset(m, 0, sizeof *m);
+}
+
+const char *
+json_error_text(const char *text, char *buf, size_t len)
+{
+	const char *near = strstr(text, " near '");
+
+	snprintf(buf, len, "%.*s", near ? (int)(near - text) : (int)strlen(text),
+	    text);
+	return buf;
 }

@@ -56,6 +56,13 @@ char *read_file(const char *path, size_t *len, struct sd_err *e);
  * never hangs us, /dev/zero is refused): NULL with e naming what it is. */
 char *read_file_max(const char *path, size_t max, size_t *len,
     struct sd_err *e);
+/* The same for an input another machine made (a result.json, a load
+ * result): a symbolic link in its place is refused, never followed. */
+char *read_input_max(const char *path, size_t max, size_t *len,
+    struct sd_err *e);
+/* jansson's parse error for people, without the token it quotes from the
+ * input ("near 'root'"): an input's content is never echoed. */
+const char *json_error_text(const char *text, char *buf, size_t len);
 /* Write data to path atomically: a new temporary file beside it (mkostemp:
  * O_EXCL, never a planted symlink), fsync, rename over path. */
 int write_file_atomic(const char *path, const char *data, size_t len,

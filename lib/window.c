@@ -6,7 +6,7 @@
 static void
 reset(struct win_result *out)
 {
-	out->k = SIZE_MAX;
+	out->k = out->late = SIZE_MAX;
 	out->elapsed_ms = out->resolution_ms = -1;
 	out->seen = 0;
 }
@@ -29,9 +29,17 @@ win_within(struct sample *s, size_t n, int64_t from, int64_t end,
 			break;
 		if (s[i].done_ms < 0)
 			return WIN_PENDING;	/* an earlier sample decides first */
+		if (s[i].done_ms > end) {
+			/* answered after the window: not what the window saw */
+			if (out->late == SIZE_MAX && match(arg, &s[i]))
+				out->late = i;
+			prev_sent = s[i].sent_ms;
+			has_prev = 1;
+			continue;
+		}
 		out->seen++;
 		out->k = i;
-		if (s[i].done_ms <= end && match(arg, &s[i])) {
+		if (match(arg, &s[i])) {
 			/* even a sample sent before from bounds the change: it
 			 * may have happened while the fault step was running */
 			out->elapsed_ms = s[i].done_ms - from;
@@ -105,4 +113,36 @@ win_never(struct sample *s, size_t n, int64_t from, int64_t end,
 		}
 	}
 	return WIN_PASS;
+}
+
+void
+win_onset(struct sample *s, size_t n, size_t k, int64_t step_from,
+    int64_t from, win_match_fn match, void *arg, struct win_onset *out)
+{
+	size_t j = k, at;
+
+	out->before_step = 0;
+	out->first = SIZE_MAX;
+	out->from_start_ms = out->from_start_res_ms = -1;
+	if (k >= n)
+		return;
+	/* only when k is the window's first sample: a later one means a
+	 * sample in the window did not match, so the change came after from */
+	if (k == 0 || s[k - 1].sent_ms < from)
+		while (j > 0 && s[j - 1].sent_ms < from && s[j - 1].done_ms >= 0 &&
+		    match(arg, &s[j - 1]))
+			j--;
+	if (j < k && s[j].sent_ms < step_from) {
+		out->before_step = 1;	/* it held before the step began */
+		return;
+	}
+	if (j < k)
+		out->first = j;
+	at = j;
+	if (s[at].done_ms < step_from)
+		return;
+	int64_t prev = at > 0 && s[at - 1].sent_ms > step_from ?
+	    s[at - 1].sent_ms : step_from;
+	out->from_start_ms = s[at].done_ms - step_from;
+	out->from_start_res_ms = s[at].done_ms - prev;
 }

@@ -24,6 +24,8 @@ enum win_state { WIN_PENDING, WIN_PASS, WIN_FAIL };
 
 struct win_result {
 	size_t k;		/* the deciding sample, or SIZE_MAX */
+	size_t late;		/* within: that failed: the first sample that
+				 * matched, answered after the window */
 	int64_t elapsed_ms, resolution_ms;
 	size_t seen;		/* completed samples considered */
 };
@@ -41,5 +43,29 @@ enum win_state win_holds(struct sample *s, size_t n, int64_t from,
 /* Final once every sample is in: PASS, or FAIL with k the first match. */
 enum win_state win_never(struct sample *s, size_t n, int64_t from,
     int64_t end, win_match_fn match, void *arg, struct win_result *out);
+
+/*
+ * When did the condition a within: found at sample k begin, if before the
+ * window's start `from` (the end of the fault step)? A slow step — a stop
+ * command that takes 3 s — may see the change while it still runs: the
+ * first sample after it then matches at once and the key time would say
+ * "2ms" of a change that took seconds. So the samples sent during the
+ * step (from step_from, its start, to from) are walked back from k:
+ *
+ *   before_step  the condition held already in the last sample sent
+ *                before the step began: nothing changed, nothing to time
+ *   first        the first sample of the run of matches that ends at k
+ *                (sent before from), or SIZE_MAX: the change came after
+ *                from, as usual
+ *   from_start   done[first or k] - step_from, with its resolution (from
+ *                the sample before it, or the step's start)
+ */
+struct win_onset {
+	int before_step;
+	size_t first;
+	int64_t from_start_ms, from_start_res_ms;
+};
+void win_onset(struct sample *s, size_t n, size_t k, int64_t step_from,
+    int64_t from, win_match_fn match, void *arg, struct win_onset *out);
 
 #endif

@@ -93,42 +93,67 @@ writes_lookup(const char *dsn, const char *query, struct write_rec *w,
 	return rc;
 }
 
+/* A run of lost writes from w[first] to w[last] closed: the longest. */
+static void
+rpo_run(const struct write_rec *w, size_t first, size_t last,
+    struct writes_stats *st)
+{
+	int64_t hi = w[last].done_ms - w[first].sent_ms;
+	int64_t lo = w[last].sent_ms - w[first].done_ms;
+
+	if (lo < 0)
+		lo = 0;
+	if (hi > st->rpo_ms) {
+		st->rpo_ms = hi;
+		st->rpo_res_ms = hi - lo;
+	}
+}
+
 void
 writes_judge(const struct write_rec *w, size_t n, int64_t now_ms,
     struct writes_stats *st)
 {
-	int64_t lost_from = -1, fail_from = -1;
+	size_t lost_first = SIZE_MAX, lost_last = 0;
+	int64_t fail_from = -1, gap = 0, prev_done = -1;
 
 	memset(st, 0, sizeof *st);
 	st->recovered = 1;
 	for (size_t i = 0; i < n; i++) {
 		if (!w[i].acked) {
 			st->failed++;
-			if (fail_from < 0)
+			if (fail_from < 0) {
 				fail_from = w[i].sent_ms;
+				gap = prev_done >= 0 && fail_from > prev_done ?
+				    fail_from - prev_done : 0;
+			}
 			continue;
 		}
 		st->acked++;
+		prev_done = w[i].done_ms;
 		if (fail_from >= 0) {
-			if (w[i].done_ms - fail_from > st->rto_ms)
+			if (w[i].done_ms - fail_from > st->rto_ms) {
 				st->rto_ms = w[i].done_ms - fail_from;
+				st->rto_res_ms = gap + w[i].done_ms - w[i].sent_ms;
+			}
 			fail_from = -1;
 		}
 		if (!w[i].present) {
 			st->lost++;
-			if (lost_from < 0)
-				lost_from = w[i].done_ms;
-		} else if (lost_from >= 0) {
-			if (w[i].done_ms - lost_from > st->rpo_ms)
-				st->rpo_ms = w[i].done_ms - lost_from;
-			lost_from = -1;
+			if (lost_first == SIZE_MAX)
+				lost_first = i;
+			lost_last = i;
+		} else if (lost_first != SIZE_MAX) {
+			rpo_run(w, lost_first, lost_last, st);
+			lost_first = SIZE_MAX;
 		}
 	}
 	if (fail_from >= 0) {
 		st->recovered = 0;
-		if (now_ms - fail_from > st->rto_ms)
+		if (now_ms - fail_from > st->rto_ms) {
 			st->rto_ms = now_ms - fail_from;
+			st->rto_res_ms = gap;
+		}
 	}
-	if (lost_from >= 0 && now_ms - lost_from > st->rpo_ms)
-		st->rpo_ms = now_ms - lost_from;
+	if (lost_first != SIZE_MAX)
+		rpo_run(w, lost_first, lost_last, st);
 }

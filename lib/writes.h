@@ -22,12 +22,25 @@ struct write_rec {
 	int present;		/* writes_lookup: it is in the database */
 };
 
+/*
+ * RPO: the acknowledged work that is gone — over each run of lost
+ * acknowledged writes (no kept one between them; failed writes do not
+ * break a run, nor count in it), from the first lost write to the last.
+ * The writes were committed somewhere between their send and their
+ * answer: the figure is the longest that could be (the last's answer less
+ * the first's send) and its resolution how much shorter it could be, so
+ * the truth lies in [rpo - res, rpo]. It never includes the outage: the
+ * failed writes after a crash are the RTO's.
+ *
+ * RTO: the write outage — from the first failed write of a run of them to
+ * the answer of the next acknowledged one (or now, still failing); its
+ * resolution the gap before the first failure (the previous write's
+ * answer to it) plus the acknowledging write's latency.
+ */
 struct writes_stats {
 	uint64_t acked, failed, lost;
-	int64_t rpo_ms;		/* from a lost write's acknowledgement to
-				 * the next one that was kept (or now) */
-	int64_t rto_ms;		/* from the first failed write of a run to
-				 * the next acknowledged one (or now) */
+	int64_t rpo_ms, rpo_res_ms;
+	int64_t rto_ms, rto_res_ms;
 	int recovered;		/* no run of failures is still going on */
 };
 
@@ -36,7 +49,7 @@ struct writes_stats {
  * -1 with e (no password in it). */
 int writes_lookup(const char *dsn, const char *query, struct write_rec *w,
     size_t n, int64_t timeout_ms, struct sd_err *e);
-/* The figures of w (after writes_lookup), as of now_ms. */
+/* The figures of w (after writes_lookup), as of now_ms (above). */
 void writes_judge(const struct write_rec *w, size_t n, int64_t now_ms,
     struct writes_stats *st);
 

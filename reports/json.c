@@ -82,13 +82,21 @@ rpt_json(const struct result *r)
 	a = json_array();
 	for (size_t i = 0; i < r->nwrites; i++) {
 		const struct res_writes *w = &r->writes[i];
+		json_t *la = json_array();
+		for (size_t k = 0; k < w->nlost_at; k++)
+			json_array_append_new(la, json_integer(w->lost_at_ms[k]));
 		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,"
-		    "s:I,s:b,s:s?}", "probe", w->probe, "key_prefix", w->key_prefix,
-		    "at_ms", (json_int_t)w->at_ms,
+		    "s:I,s:I,s:I,s:b,s:s?,s:o}", "probe", w->probe, "key_prefix",
+		    w->key_prefix, "at_ms", (json_int_t)w->at_ms,
 		    "acknowledged", (json_int_t)w->acknowledged,
 		    "failed", (json_int_t)w->failed, "lost", (json_int_t)w->lost,
-		    "rpo_ms", (json_int_t)w->rpo_ms, "rto_ms", (json_int_t)w->rto_ms,
-		    "recovered", w->recovered, "lost_keys", w->lost_keys));
+		    "rpo_ms", (json_int_t)w->rpo_ms, "rpo_resolution_ms",
+		    (json_int_t)w->rpo_res_ms, "rto_ms", (json_int_t)w->rto_ms,
+		    "rto_resolution_ms", (json_int_t)w->rto_res_ms,
+		    "recovered", w->recovered, "lost_keys", w->lost_keys,
+		    "lost_at_ms", la));
+		json_object_set_new(json_array_get(a, json_array_size(a) - 1),
+		    "outcome", json_string(res_outcome_name(w->outcome)));
 	}
 	json_object_set_new(j, "writes", a);
 	if (r->slo.set)
@@ -134,6 +142,27 @@ expectations(json_t *j, const struct result *r)
 		    ms_or_null(x->elapsed_ms < 0 ? -1 : x->resolution_ms),
 		    "outcome", res_outcome_name(x->outcome), "bound_ms",
 		    ms_or_null(x->bound_ms));
+		/* against its fault step: from its start, before its end, or
+		 * nothing changed (schema 3) */
+		json_t *e0 = json_array_get(a, json_array_size(a) - 1);
+		if (x->from_start_ms >= 0) {
+			json_object_set_new(k, "from_step_start_ms",
+			    json_integer(x->from_start_ms));
+			json_object_set_new(k, "from_step_start_resolution_ms",
+			    json_integer(x->from_start_res_ms));
+		}
+		if (x->before_end_ms >= 0)
+			json_object_set_new(k, "before_step_end_ms",
+			    json_integer(x->before_end_ms));
+		if (x->no_change)
+			json_object_set_new(k, "no_change", json_true());
+		const char *kk;
+		json_t *kv;
+		json_object_foreach(k, kk, kv)
+			if (strcmp(kk, "from_step_start_ms") == 0 || strcmp(kk,
+			    "from_step_start_resolution_ms") == 0 || strcmp(kk,
+			    "before_step_end_ms") == 0 || strcmp(kk, "no_change") == 0)
+				json_object_set(e0, kk, kv);
 		/* how much worse than a baseline it may get (schema 2) */
 		if (x->regress_pct >= 0)
 			json_object_set_new(k, "regress_pct",
@@ -151,6 +180,17 @@ expectations(json_t *j, const struct result *r)
 		if (json_object_get(k, "regress_ms"))
 			json_object_set(e, "regress_ms", json_object_get(k,
 			    "regress_ms"));
+	}
+	/* a writer's RPO and write outage are key times too */
+	for (size_t w = 0; w < r->nwrites; w++) {
+		struct rpt_wkey wk[2];
+		size_t nk = rpt_writer_keys(r, w, wk);
+		for (size_t i = 0; i < nk; i++)
+			json_array_append_new(keys, json_pack("{s:s,s:I,s:I,s:s,s:s,"
+			    "s:I}", "name", wk[i].name, "elapsed_ms", (json_int_t)
+			    wk[i].ms, "resolution_ms", (json_int_t)wk[i].res_ms,
+			    "outcome", res_outcome_name(r->writes[w].outcome), "writer",
+			    r->writes[w].probe, "lost", (json_int_t)r->writes[w].lost));
 	}
 	json_object_set_new(j, "expectations", a);
 	json_object_set_new(j, "key_times", keys);

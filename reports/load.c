@@ -55,6 +55,18 @@ clamp_ms(int64_t v)
 	return v < -MS_LIMIT ? -MS_LIMIT : v > MS_LIMIT ? MS_LIMIT : v;
 }
 
+/* The last millisecond of 9999-12-31, UTC. */
+#define WALL_MAX_MS INT64_C(253402300799999)
+
+static int
+wall_bad(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	int64_t t = integer(o, k, 0);
+
+	return v != NULL && (!json_is_number(v) || t < 0 || t > WALL_MAX_MS);
+}
+
 static int64_t
 ms(json_t *o, const char *k, int64_t def)
 {
@@ -123,6 +135,13 @@ expectations(struct result *r, json_t *a)
 		rx->regress_pct = pct >= 0 && pct <= 10000 ? pct / 100 : -1;
 		rx->regress_ms = integer(x, "regress_ms", -1) < 0 ? -1 :
 		    ms(x, "regress_ms", -1);
+		rx->from_start_ms = integer(x, "from_step_start_ms", -1) < 0 ? -1 :
+		    ms(x, "from_step_start_ms", -1);
+		rx->from_start_res_ms = integer(x, "from_step_start_resolution_ms",
+		    -1) < 0 ? -1 : ms(x, "from_step_start_resolution_ms", -1);
+		rx->before_end_ms = integer(x, "before_step_end_ms", -1) < 0 ? -1 :
+		    ms(x, "before_step_end_ms", -1);
+		rx->no_change = flag(x, "no_change");
 	}
 }
 
@@ -296,8 +315,20 @@ writes(struct result *r, json_t *a)
 		w->lost = count(x, "lost");
 		w->rpo_ms = ms(x, "rpo_ms", 0);
 		w->rto_ms = ms(x, "rto_ms", 0);
+		w->rpo_res_ms = ms(x, "rpo_resolution_ms", 0);
+		w->rto_res_ms = ms(x, "rto_resolution_ms", 0);
 		w->recovered = flag(x, "recovered");
 		w->lost_keys = str(x, "lost_keys");
+		w->outcome = (enum outcome)named(json_string_value(json_object_get(x,
+		    "outcome")), (const char *const []){ "pass", "fail", "error",
+		    "skipped" }, 4, O_PASS);
+		json_t *la = json_object_get(x, "lost_at_ms");
+		size_t nl = len(la) < WRITES_LOST_MAX ? len(la) : WRITES_LOST_MAX;
+		w->lost_at_ms = xcalloc(nl + 1, sizeof *w->lost_at_ms);
+		for (size_t k = 0; k < nl; k++)
+			if (json_is_integer(json_array_get(la, k)))
+				w->lost_at_ms[w->nlost_at++] = clamp_ms(
+				    json_integer_value(json_array_get(la, k)));
 	}
 }
 
@@ -384,6 +415,12 @@ rpt_from_json(json_t *j, struct sd_err *e)
 	if ((verdict = named(v, vn, 4, -1)) < 0 ||
 	    !json_is_string(json_object_get(j, "drill")))
 		return err_set(e, "a result needs a drill and a verdict"), NULL;
+	/* a date is a date: from 1970 to the end of 9999, else the file was
+	 * made by hand or damaged — refused, never drawn as year -29719 */
+	if (wall_bad(j, "started_ms") || wall_bad(j, "faults_started_ms"))
+		return err_set(e, "%s is not a date from 1970 to 9999",
+		    wall_bad(j, "started_ms") ? "started_ms" : "faults_started_ms"),
+		    NULL;
 	r = res_new();
 	r->drill = str(j, "drill");
 	r->title = str_or(j, "title", "");
@@ -422,13 +459,14 @@ rpt_load_file(const char *path, char **text, struct sd_err *e)
 	struct result *r;
 	size_t n;
 	/* a regular file of bounded size, never a FIFO that would hang us */
-	char *buf = read_file_max(path, RPT_FILE_MAX, &n, e);
+	char *buf = read_input_max(path, RPT_FILE_MAX, &n, e), jt[JSON_ERROR_TEXT_LENGTH];
 	json_t *j;
 
 	if (buf == NULL)
 		return NULL;
 	if ((j = json_loadb(buf, n, 0, &je)) == NULL) {
-		err_set(e, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+		err_set(e, "%s:%d:%d: %s", path, je.line, je.column,
+		    json_error_text(je.text, jt, sizeof jt));
 		free(buf);
 		return NULL;
 	}

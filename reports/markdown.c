@@ -37,7 +37,7 @@ mark(enum outcome o)
 static void
 key_times(struct sbuf *sb, const struct result *r)
 {
-	char k[96], b[32];
+	char k[256], b[32];
 	int any = 0;
 
 	for (size_t i = 0; i < r->nex; i++) {
@@ -51,18 +51,43 @@ key_times(struct sbuf *sb, const struct result *r)
 		}
 		sb_add(sb, "| **");
 		cell(sb, x->as);
-		sb_addf(sb, "** | %s | %s | ", rpt_key_time(x->elapsed_ms,
-		    x->resolution_ms, k, sizeof k), x->elapsed_ms < 0 ? "-" :
-		    units_fmt_ms(x->resolution_ms, b, sizeof b));
+		sb_addf(sb, "** | %s | %s | ", rpt_key_text(x, k, sizeof k),
+		    x->elapsed_ms < 0 ? "-" : units_fmt_ms(x->resolution_ms, b,
+		    sizeof b));
 		cell(sb, x->text);
 		sb_add(sb, " |\n");
+	}
+	for (size_t w = 0; w < r->nwrites; w++) {
+		struct rpt_wkey wk[2];
+		size_t nk = rpt_writer_keys(r, w, wk);
+		for (size_t i = 0; i < nk; i++) {
+			if (!any) {
+				sb_add(sb, "## Key times\n\n| time | measured | resolution"
+				    " | what |\n|---|---|---|---|\n");
+				any = 1;
+			}
+			sb_add(sb, "| **");
+			cell(sb, wk[i].name);
+			sb_addf(sb, "** | %s | %s | ", rpt_writer_key_text(r, w, i,
+			    &wk[i], k, sizeof k), units_fmt_ms(wk[i].res_ms, b,
+			    sizeof b));
+			cell(sb, i == 0 ? "the acknowledged work that is gone: from the"
+			    " first lost acknowledged write to the last" : "the write"
+			    " outage: from the first failed write to the next"
+			    " acknowledged one");
+			sb_add(sb, " |\n");
+		}
 	}
 	if (any)
 		sb_add(sb, "\nA key time counts from the end of the fault step"
 		    " before it. The change happened after the last probe sample"
 		    " that did not see it was sent and before the first that did"
 		    " answered: the resolution is that gap (the probe samples every"
-		    " few ms while a key time is measured).\n\n");
+		    " few ms while a key time is measured, one request at a time, so"
+		    " a slow answer widens it). Where the step itself took time, the"
+		    " time from its start is given too, and a change already seen"
+		    " before the step ended is said so; a condition that held before"
+		    " the step began is not timed.\n\n");
 }
 
 static void
@@ -404,18 +429,21 @@ char *
 rpt_summary(const struct result *r)
 {
 	struct sbuf sb;
-	char k[96];
+	char k[256];
 
 	sb_init(&sb);
 	sb_addf(&sb, "%-7s %s — %s", res_verdict_name(r->verdict), r->drill,
 	    r->title);
+	if (r->tls_insecure != NULL)
+		sb_addf(&sb, " (INSECURE TLS: certificates not verified for %s)",
+		    r->tls_insecure);
 	if (r->reason)
 		sb_addf(&sb, "\n        %s", r->reason);
 	for (size_t i = 0; i < r->nex; i++) {
 		const struct res_expect *x = &r->ex[i];
-		if (x->as != NULL && x->elapsed_ms >= 0)
-			sb_addf(&sb, "\n        %s: %s", x->as, rpt_key_time(
-			    x->elapsed_ms, x->resolution_ms, k, sizeof k));
+		if (x->as != NULL && (x->elapsed_ms >= 0 || x->no_change))
+			sb_addf(&sb, "\n        %s: %s", x->as, rpt_key_text(x, k,
+			    sizeof k));
 		if (x->outcome == O_FAIL || x->outcome == O_ERROR)
 			sb_addf(&sb, "\n        %s %s (line %d): expected %s;"
 			    " observed %s", x->outcome == O_FAIL ? "failed" :
@@ -425,6 +453,16 @@ rpt_summary(const struct result *r)
 			sb_addf(&sb, "\n        skipped %s (line %d): %s (%s)",
 			    x->phase, x->line, x->text, x->observed ? x->observed :
 			    "off");
+	}
+	for (size_t w = 0; w < r->nwrites; w++) {
+		struct rpt_wkey wk[2];
+		size_t nk = rpt_writer_keys(r, w, wk);
+		sb_addf(&sb, "\n        writes: %llu acknowledged, %llu lost",
+		    (unsigned long long)r->writes[w].acknowledged,
+		    (unsigned long long)r->writes[w].lost);
+		for (size_t i = 0; i < nk; i++)
+			sb_addf(&sb, "\n        %s: %s", wk[i].name,
+			    rpt_writer_key_text(r, w, i, &wk[i], k, sizeof k));
 	}
 	for (size_t i = 0; i < r->nfaults; i++)
 		if (r->faults[i].error)
@@ -439,7 +477,7 @@ rpt_gameday(const struct result *const *rs, char *const *dirs, size_t n,
 {
 	struct sbuf sb;
 	size_t pass = 0;
-	char a[96];
+	char a[256];
 
 	for (size_t i = 0; i < n; i++)
 		pass += rs[i]->verdict == V_PASS;
@@ -453,15 +491,16 @@ rpt_gameday(const struct result *const *rs, char *const *dirs, size_t n,
 		const char *d = safe ? safe : dirs[i];
 		sb_add(&sb, "| ");
 		cell(&sb, rs[i]->drill);
-		sb_addf(&sb, " | **%s** | %s | ", res_verdict_name(rs[i]->verdict),
+		sb_addf(&sb, " | **%s**%s | %s | ", res_verdict_name(rs[i]->verdict),
+		    rs[i]->tls_insecure ? " (insecure TLS: not verified)" : "",
 		    iso8601_ms(rs[i]->started_wall_ms, a, sizeof a));
 		int any = 0;
 		for (size_t k = 0; k < rs[i]->nex; k++)
 			if (rs[i]->ex[k].as && rs[i]->ex[k].elapsed_ms >= 0) {
 				sb_add(&sb, any++ ? "; " : "");
 				cell(&sb, rs[i]->ex[k].as);
-				sb_addf(&sb, " %s", rpt_key_time(rs[i]->ex[k].elapsed_ms,
-				    rs[i]->ex[k].resolution_ms, a, sizeof a));
+				sb_addf(&sb, " %s", rpt_key_text(&rs[i]->ex[k], a,
+				    sizeof a));
 			}
 		sb_addf(&sb, "%s |", any ? "" : "-");
 		if (links) {

@@ -17,7 +17,10 @@
 #include "../lib/util.h"
 #include "text.h"
 
-#define RPT_SCHEMA_VERSION 2	/* 2: key times' bound_ms and regress_* */
+#define RPT_SCHEMA_VERSION 3	/* 2: key times' bound_ms and regress_*; 3: their
+				 * step (from_step_start_ms, before_step_end_ms,
+				 * no_change), a writer's RPO/RTO resolution and lost
+				 * writes' times */
 /* The largest result.json read back (a day-long drill's is a few MiB). */
 #define RPT_FILE_MAX (256u * 1024 * 1024)
 

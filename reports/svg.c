@@ -344,6 +344,34 @@ probe_panel(struct sbuf *sb, const struct res_probe *p, const struct frame *f,
 	sb_add(sb, "</g>\n");
 }
 
+/* A writer's lost acknowledged writes: a red tick each on its row, at
+ * when the service acknowledged it. */
+static void
+lost_marks(struct sbuf *sb, const struct result *r, const struct res_probe *p,
+    const struct frame *f, double top)
+{
+	for (size_t w = 0; w < r->nwrites; w++) {
+		const struct res_writes *x = &r->writes[w];
+		if (strcmp(x->probe, p->name) != 0 || x->nlost_at == 0)
+			continue;
+		sb_addf(sb, "<g class=\"lost-writes\" data-probe=\"");
+		esc_xml(sb, p->name);
+		sb_addf(sb, "\" data-n=\"%zu\"><title>%llu acknowledged write(s)"
+		    " lost</title>", x->nlost_at, (unsigned long long)x->lost);
+		for (size_t k = 0; k < x->nlost_at; k++) {
+			double px = xpos(f, x->lost_at_ms[k]);
+			sb_addf(sb, "<line data-at-ms=\"%lld\" x1=\"%.1f\" y1=\"%.1f\""
+			    " x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c62828\""
+			    " stroke-width=\"1.5\"/>", (long long)x->lost_at_ms[k], px,
+			    top + PROBE_H - 14, px, top + PROBE_H + 2 + STRIP_H);
+		}
+		sb_addf(sb, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\""
+		    " fill=\"#c62828\">%llu lost</text></g>\n", xpos(f,
+		    x->lost_at_ms[0]) + 3, top + PROBE_H - 16,
+		    (unsigned long long)x->lost);
+	}
+}
+
 static void
 load_panel(struct sbuf *sb, const struct res_load *l, const struct frame *f,
     double top)
@@ -525,6 +553,7 @@ rpt_svg(const struct result *r)
 		if (r->probes[i].n == 0)
 			continue;
 		probe_panel(&sb, &r->probes[i], &f, y);
+		lost_marks(&sb, r, &r->probes[i], &f, y);
 		y += PROBE_H + STRIP_H + GAP;
 	}
 	for (size_t i = 0; i < r->nloads; i++) {

@@ -208,6 +208,35 @@ key_times(struct sbuf *sb, const struct result *const *rs, size_t n,
 			sb_addf(sb, "\"} %.3f\n", (resolution ? x->resolution_ms :
 			    x->elapsed_ms) / 1000.0);
 		}
+	/* a writer's RPO and write outage are key times too */
+	for (size_t i = 0; i < n; i++)
+		for (size_t w = 0; w < rs[i]->nwrites; w++) {
+			struct rpt_wkey wk[2];
+			size_t nk = rpt_writer_keys(rs[i], w, wk);
+			for (size_t k = 0; k < nk; k++) {
+				sb_addf(sb, "%s{drill=\"", name);
+				label(sb, rs[i]->drill);
+				sb_add(sb, "\",name=\"");
+				label(sb, wk[k].name);
+				sb_addf(sb, "\"} %.3f\n", (resolution ? wk[k].res_ms :
+				    wk[k].ms) / 1000.0);
+			}
+		}
+}
+
+/* Each writer's lost acknowledged writes. */
+static void
+lost_writes(struct sbuf *sb, const struct result *const *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t w = 0; w < rs[i]->nwrites; w++) {
+			sb_add(sb, "shakedown_lost_writes{drill=\"");
+			label(sb, rs[i]->drill);
+			sb_add(sb, "\",writer=\"");
+			label(sb, rs[i]->writes[w].probe);
+			sb_addf(sb, "\"} %llu\n", (unsigned long long)
+			    rs[i]->writes[w].lost);
+		}
 }
 
 int
@@ -277,6 +306,9 @@ rpt_write_prom(const struct result *const *rs, size_t n, const char *path,
 	    " resolution of a key time: the truth lies within it below the"
 	    " value.");
 	key_times(&sb, rs, n, "shakedown_key_time_resolution_seconds", 1);
+	metric(&sb, "shakedown_lost_writes", "gauge", "Acknowledged writes a"
+	    " writer probe found missing from the database");
+	lost_writes(&sb, rs, n);
 	clean = redact_text(sb.buf);
 	sb_free(&sb);
 	/* write_file_atomic writes PATH.tmp in the same folder, then renames */

@@ -140,12 +140,12 @@ sbx_config_load(struct sbx_config *c, const char *dir, struct sd_err *e)
 
 	memset(c, 0, sizeof *c);
 	c->dir = xstrdup(dir);
-	c->pg_port = 54329;
-	c->redis_port = 63799;
-	c->target_port = 38080;
-	c->proxy_port = 38084;
-	c->prom_port = 39090;
-	c->am_port = 39093;
+	c->pg_port = 25432;
+	c->redis_port = 26379;
+	c->target_port = 28080;
+	c->proxy_port = 28084;
+	c->prom_port = 29090;
+	c->am_port = 29093;
 	c->target_memory = DEFAULT_TARGET_MEMORY;
 	path = sbx_path_in(c, "sandbox.json");
 	if (access(path, F_OK) == -1) {

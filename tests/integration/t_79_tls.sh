@@ -126,6 +126,61 @@ eq "insecure: true: PASS" 0 $?
 contains "... REPORT.md says it loudly" "TLS certificates were not verified" "$(cat "$X/d3/REPORT.md")"
 contains "... naming what" "probe health, load main, the burst of step 2" "$(cat "$X/d3/REPORT.md")"
 contains "... so does the plan" "INSECURE: certificates are not verified" "$("$SHAKEDOWN" plan "$X/insecure.yaml")"
+contains "... the terminal's verdict line" "INSECURE TLS: certificates not verified for probe health" "$(head -n 3 "$X/d3.out")"
+contains "... junit.xml" "INSECURE TLS: certificates not verified" "$(cat "$X/d3/junit.xml")"
+GITHUB_STEP_SUMMARY=$X/summary.md "$SHAKEDOWN" -q run "$X/insecure.yaml" >/dev/null 2>&1
+contains "... the job summary" "insecure TLS: not verified" "$(cat "$X/summary.md")"
+
+# --- the key and CA files: read once, bounded, never waited on, never a
+# prompt (issue 36) ---
+(cd "$X" && openssl rsa -in cli.key -aes256 -passout pass:s3cret-key -out cli-enc.key 2>/dev/null)
+mkfifo "$X/ca.fifo"
+sed "s|^tls: { ca: \"\${TLS_CA}\" }|tls: { ca: \"$X/ca.fifo\" }|" "$X/drill.yaml" >"$X/fifo.yaml"
+t0=$(now_ms); out=$(timeout 20 "$SHAKEDOWN" run "$X/fifo.yaml" 2>&1); rc=$?
+eq "tls: { ca: FIFO }: run exits 2, applies nothing" 2 "$rc"
+contains "... saying what it is" "tls ca: $X/ca.fifo: not a regular file (a FIFO)" "$out"
+le "... at once ($(( $(now_ms) - t0 ))ms)" "$(( $(now_ms) - t0 ))" 5000
+eq "validate sees it too" 2 "$(timeout 20 "$SHAKEDOWN" validate "$X/fifo.yaml" >/dev/null 2>&1; echo $?)"
+eq "probe --cacert FIFO: exit 2 at once" 2 "$(timeout 20 "$SHAKEDOWN" probe -c 1 --cacert "$X/ca.fifo" "$U1/" >/dev/null 2>&1; echo $?)"
+eq "load --cacert FIFO: exit 2 at once" 2 "$(timeout 20 "$SHAKEDOWN" load -d1s --cacert "$X/ca.fifo" "$U1/" >/dev/null 2>&1; echo $?)"
+eq "load --cacert /dev/zero: exit 2" 2 "$(timeout 20 "$SHAKEDOWN" load -d1s --cacert /dev/zero "$U1/" >/dev/null 2>&1; echo $?)"
+printf 'not a certificate\n' >"$X/junk.pem"
+out=$(timeout 20 "$SHAKEDOWN" probe -c 1 --cacert "$X/junk.pem" "$U1/" 2>&1)
+contains "a CA file with no certificate in it: said" "holds no PEM certificate" "$out"
+# an encrypted key: with stdin held open (a prompt would wait on it)
+mkfifo "$X/stdin.fifo"; sleep 60 >"$X/stdin.fifo" & HOLD=$!
+t0=$(now_ms)
+out=$(timeout 20 "$SHAKEDOWN" probe -c 1 --cacert "$X/ca.pem" --cert "$X/cli.pem" --key "$X/cli-enc.key" "$U2/" <"$X/stdin.fifo" 2>&1); rc=$?
+eq "probe --key ENCRYPTED without a passphrase: exit 2, no prompt" 2 "$rc"
+contains "... saying how to give it" "the key is encrypted: set key_password or \$SHAKEDOWN_TLS_KEY_PASSWORD" "$out"
+le "... at once ($(( $(now_ms) - t0 ))ms)" "$(( $(now_ms) - t0 ))" 5000
+sed "s|cert: \"$X/cli.pem\", key: \"$X/cli.key\"|cert: \"$X/cli.pem\", key: \"$X/cli-enc.key\", key_password: \"\${KEYPW-}\"|" "$X/drill.yaml" >"$X/enc.yaml"
+out=$(TLS_CA=$X/ca.pem timeout 30 "$SHAKEDOWN" run "$X/enc.yaml" <"$X/stdin.fifo" 2>&1); rc=$?
+eq "a drill's encrypted key without key_password: exit 2 before anything runs" 2 "$rc"
+contains "... the same reason, at its line" "key: the key is encrypted: set key_password" "$out"
+out=$(KEYPW=wrong TLS_CA=$X/ca.pem timeout 30 "$SHAKEDOWN" validate "$X/enc.yaml" 2>&1)
+contains "... a wrong key_password: said" "key_password does not open it" "$out"
+KEYPW=s3cret-key TLS_CA=$X/ca.pem timeout 60 "$SHAKEDOWN" run -r "$X/enc" "$X/enc.yaml" <"$X/stdin.fifo" >"$X/enc.out" 2>&1
+eq "... with key_password: PASS (the client certificate's probe answered 200)" 0 $?
+out=$(SHAKEDOWN_TLS_KEY_PASSWORD=s3cret-key timeout 20 "$SHAKEDOWN" probe -c 1 --cacert "$X/ca.pem" --cert "$X/cli.pem" --key "$X/cli-enc.key" "$U2/" <"$X/stdin.fifo" 2>&1)
+contains "probe with \$SHAKEDOWN_TLS_KEY_PASSWORD: 200" " 200 " "$out"
+out=$(SHAKEDOWN_TLS_KEY_PASSWORD=s3cret-key timeout 20 "$SHAKEDOWN" load -t1 -c2 -d1s --cacert "$X/ca.pem" --cert "$X/cli.pem" --key "$X/cli-enc.key" "$U2/" <"$X/stdin.fifo" 2>&1)
+contains "load with it: 200s" "Status: 200=" "$out"
+ok "... and the passphrase printed nowhere" bash -c "! grep -rq s3cret-key '$X/enc' '$X/enc.out'"
+kill "$HOLD" 2>/dev/null; wait "$HOLD" 2>/dev/null
+# a server that accepts and never finishes a handshake: what is still in
+# flight at the end is counted and said, and nothing answered is exit 1
+python3 -c 'import socket,time,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)
+s.bind(("127.0.0.1",int(sys.argv[1]))); s.listen(64); s.settimeout(0.2); c=[]; end=time.time()+8
+while time.time()<end:
+  try: c.append(s.accept()[0])
+  except OSError: pass' $((BASE + 445)) & MUTE=$!
+wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$((BASE + 445))" >/dev/null
+out=$(timeout 20 "$SHAKEDOWN" load -t1 -c4 -d1s --insecure "https://127.0.0.1:$((BASE + 445))/" 2>&1); rc=$?
+contains "load against a handshake that never ends: the requests in flight said" "4 request(s) still in flight at the end, never answered" "$out"
+eq "... and a run that measured nothing exits 1" 1 "$rc"
+kill "$MUTE" 2>/dev/null; wait "$MUTE" 2>/dev/null
 
 # --- PostgreSQL over TLS only (libpq's sslmode, in the URL) ---
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)

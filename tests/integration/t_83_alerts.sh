@@ -106,7 +106,7 @@ contains "... does not answer" "does not answer" "$(cat "$A/down.out")"
 sed "s/'shakedown_target_redis_up'/'rate(shakedown_target_redis_up[1m'/" "$A/q.yaml" >"$A/bad.yaml"
 "$SHAKEDOWN" run "$A/bad.yaml" >"$A/bad.out" 2>&1
 eq "a bad query: exit 2" 2 $?
-contains "... with Prometheus's reason" "the query is bad: invalid parameter \"query\"" "$(cat "$A/bad.out")"
+contains "... with Prometheus's reason" "the query is bad: 'invalid parameter \"query\"" "$(cat "$A/bad.out")"
 eq "... and Redis was never stopped" PONG "$(redis-cli -p "$REDIS_PORT" PING)"
 sed "s|prometheus: \"$PROM\", every: 250ms }|prometheus: \"http://10.9.8.7:9090\", every: 250ms }|" "$A/q.yaml" >"$A/far.yaml"
 "$SHAKEDOWN" validate "$A/far.yaml" >"$A/far.out" 2>&1
@@ -118,6 +118,31 @@ sed "s|prometheus: \"\${PROM:-$PROM}\", every: 250ms }|prometheus: \"http://scra
 eq "with basic auth and a bearer token: PASS" 0 $?
 leaks=$( { cat "$A/sec.out" "$A"/sec/*; "$SHAKEDOWN" plan "$A/sec.yaml" 2>&1; } | grep -c -e Hunter2Secret -e TokTok9Secret)
 eq "neither secret in the output, plan or reports" 0 "$leaks"
+
+# past 64 series, every series is judged (issue 36): 65 of them, all 5,
+# from the real Prometheus
+q65=$(python3 -c 'print(" or ".join("label_replace(vector(5), \"i\", \"%d\", \"\", \"\")" % i for i in range(65)))')
+cat >"$A/q65.yaml" <<YAML
+drill: q65
+target: $TARGET
+probes:
+  many: { promql: '$q65', prometheus: "$PROM", every: 250ms }
+steady:
+  - { probe: many, value: "\${BOUND}" }
+steps:
+  - wait: 10ms
+YAML
+BOUND="> 1" "$SHAKEDOWN" run -r "$A/q65" "$A/q65.yaml" >"$A/q65.out" 2>&1
+eq "promql: 65 series, all 5, value > 1: PASS" 0 $?
+BOUND="< 1" "$SHAKEDOWN" run -r "$A/q65b" "$A/q65.yaml" >"$A/q65b.out" 2>&1
+eq "... value < 1: not steady (ERROR)" 1 $?
+contains "... every one of them out of bounds, counted" "65 of 65 series out of bounds" "$(cat "$A/q65b/REPORT.md")"
+# Prometheus's own error text is quoted and cut, as any echo is
+long=$(printf 'f%.0s' $(seq 500))
+sed "s/'shakedown_target_redis_up'/'$long(up)'/" "$A/q.yaml" >"$A/long.yaml"
+"$SHAKEDOWN" plan "$A/long.yaml" >"$A/long.out" 2>&1
+eq "a query Prometheus refuses with a 500-byte reason: exit 2" 2 $?
+le "... its message cut to a readable length ($(wc -c <"$A/long.out") bytes)" "$(wc -c <"$A/long.out")" 400
 
 ok "sandbox up --no-monitoring stops them" sbx up --no-monitoring
 eq "no Prometheus left" "" "$(pgrep -f "prometheus --config.file=.*$SBX" )"

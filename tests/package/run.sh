@@ -129,10 +129,22 @@ if [ -n "$IN" ] || [ -f /usr/share/bash-completion/bash_completion ]; then
 	contains "completion: the installed drills" "drill: /usr/share/shakedown/scenarios/redis-outage.yaml" "$comp"
 	contains "completion: fault kinds" "kind: netem" "$comp"
 	contains "completion: a kind's keys" "key: delay=" "$comp"
+	# a drill's file name is data, never code: TAB must not run it
+	sh_in 'touch "/usr/share/shakedown/scenarios/\$(touch\${IFS}PWNED).yaml" "/usr/share/shakedown/scenarios/two words.yaml"'
+	comp=$(sh_in 'cd /tmp && . /usr/share/bash-completion/bash_completion
+	. /usr/share/bash-completion/completions/shakedown
+	COMP_WORDS=(shakedown run /usr/share/shakedown/scenarios/); COMP_CWORD=2
+	COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+	_shakedown shakedown /usr/share/shakedown/scenarios/ run 2>/dev/null
+	printf "<%s>\n" "${COMPREPLY[@]}"' 2>&1)
+	eq "completion: a drill named \$(touch\${IFS}PWNED).yaml runs nothing on TAB" no "$(sh_in 'test -e /tmp/PWNED && echo yes || echo no')"
+	contains "completion: ... and is offered as the name it is" '<'"/usr/share/shakedown/scenarios/\$(touch\${IFS}PWNED).yaml>" "$comp"
+	contains "completion: a name with a space stays one" "</usr/share/shakedown/scenarios/two words.yaml>" "$comp"
+	sh_in 'rm -f /tmp/PWNED "/usr/share/shakedown/scenarios/\$(touch\${IFS}PWNED).yaml" "/usr/share/shakedown/scenarios/two words.yaml"'
 fi
 
 # --- a drill with the installed binary, as the README says ---
-for p in 54329 63799 38080 38084 38085; do
+for p in 25432 26379 28080 28084 28085; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 		fail "port $p is free for the sandbox (something else listens there)"
 	fi
@@ -161,7 +173,7 @@ rc=$?; [ "$rc" = 0 ] && pass "the action exits with shakedown's code (2: no such
 
 # --- removal refused while a fault is journaled ---
 env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root $IN bash -c \
-	"cd $W && exec shakedown -q fault --for 5m proxy listen=127.0.0.1:38090 upstream=127.0.0.1:38091 latency=1ms" \
+	"cd $W && exec shakedown -q fault --for 5m proxy listen=127.0.0.1:28090 upstream=127.0.0.1:28091 latency=1ms" \
 	>/dev/null 2>&1 &
 HOLD=$!
 for i in $(seq 50); do sh_in 'shakedown status >/dev/null 2>&1' || break; sleep 0.1; done

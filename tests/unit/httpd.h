@@ -9,6 +9,9 @@
  *   /slow      waits 400 ms, then 200
  *   /flip      200 until th_flip_at (monotonic ms; 0: never), then 503
  *   /user?u=X  200; counts the distinct X it saw (th_users)
+ *   /alerts?n=N  200, a Prometheus /api/v1/alerts answer of N firing
+ *              alerts named A0..A(N-1), each with a long annotation
+ *   /big?mib=N 200, N MiB of spaces
  *   other      404
  */
 #ifndef SD_TEST_HTTPD_H
@@ -19,6 +22,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,6 +101,33 @@ th_handler(void *cls, struct MHD_Connection *c, const char *url,
 		if (at != 0 && th_now_ms() >= at)
 			return th_reply(c, 503, "{\"status\":\"down\"}");
 		return th_reply(c, 200, "{\"status\":\"ok\"}");
+	}
+	if (strcmp(url, "/alerts") == 0 || strcmp(url, "/big") == 0) {
+		const char *a = MHD_lookup_connection_value(c,
+		    MHD_GET_ARGUMENT_KIND, url[1] == 'a' ? "n" : "mib");
+		long n = a ? atol(a) : 0;
+		size_t cap = url[1] == 'a' ? (size_t)n * 400 + 128 :
+		    (size_t)n << 20, len = 0;
+		char *b = malloc(cap + 1);
+		if (url[1] == 'b') {
+			memset(b, ' ', cap);
+			len = cap;
+		} else {
+			len += (size_t)snprintf(b, cap, "{\"status\":\"success\","
+			    "\"data\":{\"alerts\":[");
+			for (long i = 0; i < n; i++)
+				len += (size_t)snprintf(b + len, cap - len, "%s{\"labels\":"
+				    "{\"alertname\":\"A%ld\",\"severity\":\"page\"},"
+				    "\"annotations\":{\"summary\":\"%0200d\"},\"state\":"
+				    "\"firing\",\"activeAt\":\"2026-01-01T00:00:00Z\"}",
+				    i ? "," : "", i, 0);
+			len += (size_t)snprintf(b + len, cap - len, "]}}");
+		}
+		struct MHD_Response *r = MHD_create_response_from_buffer(len, b,
+		    MHD_RESPMEM_MUST_FREE);
+		enum MHD_Result rc = MHD_queue_response(c, 200, r);
+		MHD_destroy_response(r);
+		return rc;
 	}
 	if (strcmp(url, "/user") == 0) {
 		const char *u = MHD_lookup_connection_value(c,

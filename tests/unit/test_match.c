@@ -206,7 +206,7 @@ promql_answers(void **state)
 	s = sample(400, bad, NULL, 5);
 	assert_false(match_sample(&m, &s));
 	o = match_observed(&m, &s);
-	assert_string_equal(o, "Prometheus error: bad_data: parse error");
+	assert_string_equal(o, "Prometheus error: bad_data: 'parse error'");
 	free(o);
 	sample_free(&s);
 	json_decref(m.labels);

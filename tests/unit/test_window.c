@@ -63,7 +63,66 @@ within_fails_after_deadline_not_before(void **state)
 	    WIN_PENDING);
 	assert_int_equal(win_within(s, 8, 100, 400, 401, is_503, NULL, &r),
 	    WIN_FAIL);
-	assert_int_equal(r.k, 4);	/* the last sample seen in the window */
+	/* the last sample answered in the window: 4 was sent at its end but
+	 * answered after it, which the window did not see */
+	assert_int_equal(r.k, 3);
+	assert_int_equal(r.late, SIZE_MAX);	/* and it was a 200 anyway */
+}
+
+/* A match answered after the window is not what the window observed:
+ * the FAIL names the last answer inside it, and the late one apart. */
+static void
+within_late_answer_is_not_observed(void **state)
+{
+	struct sample s[6];
+	int st[] = { 200, 200, 200, 503, 503, 503 };
+	struct win_result r;
+
+	(void)state;
+	make(s, st, 6);
+	s[3].done_ms = 450;	/* sent at 300, answered at 450 */
+	assert_int_equal(win_within(s, 6, 100, 400, 500, is_503, NULL, &r),
+	    WIN_FAIL);
+	assert_int_equal(r.k, 2);
+	assert_int_equal(r.late, 3);
+}
+
+/* A slow fault step (its start 150, its end 450): the condition turned
+ * during it. The first sample after the end matches at once; the onset
+ * says when it was first seen and how long from the step's start. */
+static void
+onset_in_a_slow_step(void **state)
+{
+	struct sample s[8];
+	int st[] = { 200, 200, 503, 503, 503, 503, 503, 503 };
+	struct win_result r;
+	struct win_onset on;
+
+	(void)state;
+	make(s, st, 8);
+	assert_int_equal(win_within(s, 8, 450, 2000, 2000, is_503, NULL, &r),
+	    WIN_PASS);
+	assert_int_equal(r.k, 5);
+	win_onset(s, 8, r.k, 150, 450, is_503, NULL, &on);
+	assert_false(on.before_step);
+	assert_int_equal(on.first, 2);		/* sent at 200, answered 205 */
+	assert_int_equal(on.from_start_ms, 205 - 150);
+	assert_int_equal(on.from_start_res_ms, 205 - 150);	/* sample 1 was
+				 * sent before the step began */
+	/* it held before the step began: nothing to time */
+	int st2[] = { 503, 503, 503, 503, 503, 503, 503, 503 };
+	make(s, st2, 8);
+	win_within(s, 8, 450, 2000, 2000, is_503, NULL, &r);
+	win_onset(s, 8, r.k, 150, 450, is_503, NULL, &on);
+	assert_true(on.before_step);
+	/* a change after the step's end: no onset, from the start only */
+	int st3[] = { 200, 200, 200, 200, 200, 200, 503, 503 };
+	make(s, st3, 8);
+	win_within(s, 8, 450, 2000, 2000, is_503, NULL, &r);
+	win_onset(s, 8, r.k, 150, 450, is_503, NULL, &on);
+	assert_false(on.before_step);
+	assert_int_equal(on.first, SIZE_MAX);
+	assert_int_equal(on.from_start_ms, 605 - 150);
 }
 
 static void
@@ -161,6 +220,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(within_measures_and_bounds),
 		cmocka_unit_test(within_fails_after_deadline_not_before),
+		cmocka_unit_test(within_late_answer_is_not_observed),
+		cmocka_unit_test(onset_in_a_slow_step),
 		cmocka_unit_test(within_waits_for_an_earlier_hung_sample),
 		cmocka_unit_test(within_first_sample_after_anchor),
 		cmocka_unit_test(holds_and_never),
