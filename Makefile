@@ -17,9 +17,14 @@ DEB_RUN   := redis-server redis-tools postgresql curl mandoc iproute2 procps pyt
              strace
 # only for the tests: the reports' charts are opened in a real browser, the
 # examples' YAML is parsed, alerts go through a real Prometheus and
-# Alertmanager (the sandbox's --monitoring)
+# Alertmanager (the sandbox's --monitoring), and the drills run against a
+# Django stack (django-health-check, gunicorn) and a Patroni cluster (etcd,
+# HAProxy) built from Debian's packages
 DEB_TEST  := chromium python3-yaml prometheus prometheus-alertmanager nginx-light \
-             openssl clang
+             openssl clang \
+             python3-django python3-django-health-check python3-django-redis \
+             python3-django-prometheus python3-psycopg2 gunicorn \
+             patroni etcd-server haproxy
 # make deb and its test: debhelper builds it, lintian checks it, the test
 # installs it into a Debian made by debootstrap
 DEB_PKG   := debhelper dpkg-dev lintian debootstrap

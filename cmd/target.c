@@ -19,6 +19,19 @@ log_line(const char *line)
 	fflush(stderr);
 }
 
+/* --ai-latency, --shutdown-timeout, --breaker-open */
+static int
+duration_opt(int ch, const char *arg, struct target_opts *o, struct sd_err *e)
+{
+	int64_t *slot = ch == 'a' ? &o->ai_latency_ms : ch == 's' ?
+	    &o->shutdown_timeout_ms : &o->breaker_open_ms;
+
+	if (units_duration_ms(arg, slot, e) == -1)
+		return err_prefix(e, "--%s", ch == 'a' ? "ai-latency" : ch == 's' ?
+		    "shutdown-timeout" : "breaker-open");
+	return 0;
+}
+
 static enum cmd_retval
 exec_target(const struct cmd_entry *self, int argc, char **argv)
 {
@@ -32,6 +45,7 @@ exec_target(const struct cmd_entry *self, int argc, char **argv)
 		{ "shutdown-timeout", required_argument, NULL, 's' },
 		{ "bug", required_argument, NULL, 'b' },
 		{ "breaker-open", required_argument, NULL, 'B' },
+		{ "log-writes", no_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct target_opts o = {
@@ -45,7 +59,7 @@ exec_target(const struct cmd_entry *self, int argc, char **argv)
 
 	o.db_dsn = getenv("DATABASE_URL");
 	o.redis_url = getenv("REDIS_URL");
-	while ((ch = getopt_long(argc, argv, "l:p:d:r:Pa:s:b:B:", longopts,
+	while ((ch = getopt_long(argc, argv, "l:p:d:r:Pa:s:b:B:W", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -65,18 +79,14 @@ exec_target(const struct cmd_entry *self, int argc, char **argv)
 		case 'P':
 			o.production = 1;
 			break;
+		case 'W':
+			o.log_writes = 1;
+			break;
 		case 'a':
-			if (units_duration_ms(optarg, &o.ai_latency_ms, &e) == -1)
-				return cmd_usage_error(self, "--ai-latency: %s", e.msg);
-			break;
 		case 's':
-			if (units_duration_ms(optarg, &o.shutdown_timeout_ms, &e) == -1)
-				return cmd_usage_error(self, "--shutdown-timeout: %s",
-				    e.msg);
-			break;
 		case 'B':
-			if (units_duration_ms(optarg, &o.breaker_open_ms, &e) == -1)
-				return cmd_usage_error(self, "--breaker-open: %s", e.msg);
+			if (duration_opt(ch, optarg, &o, &e) == -1)
+				return cmd_usage_error(self, "%s", e.msg);
 			break;
 		case 'b':
 			if (target_bug_parse(optarg, &bit) == -1)
@@ -103,7 +113,7 @@ const struct cmd_entry cmd_target = {
 	.name = "target",
 	.usage = "[-l ADDR] [-p PORT] [--db DSN] [--redis URL] [--production]"
 	    " [--ai-latency D] [--shutdown-timeout D] [--breaker-open D]"
-	    " [--bug NAME]...",
+	    " [--log-writes] [--bug NAME]...",
 	.summary = "run the reference target service (what the sandbox runs)",
 	.help =
 	    "  -l, --listen ADDR         listen address (default 127.0.0.1)\n"
@@ -115,10 +125,12 @@ const struct cmd_entry cmd_target = {
 	    "  -s, --shutdown-timeout D  graceful drain limit on SIGTERM (default 30s)\n"
 	    "  -B, --breaker-open D      how long /api/stats's circuit breaker stays\n"
 	    "                            open (default 5s; the seeds' service: 60s)\n"
+	    "  -W, --log-writes          a log line for each write it acknowledges\n"
 	    "  -b, --bug NAME            break one behaviour (repeatable): ready_ignores_db,\n"
 	    "                            health_hides_redis, no_guard, slow_recovery, leak,\n"
 	    "                            crash_on_db_loss, no_graceful, no_db_timeout,\n"
 	    "                            no_memory_check, no_rate_limit, lose_writes,\n"
-	    "                            no_breaker, stale_metrics, cascade\n",
+	    "                            no_breaker, stale_metrics, cascade,\n"
+	    "                            sessions_need_redis\n",
 	.exec = exec_target,
 };

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/pgrole.h"
 #include "../lib/ping.h"
 #include "../lib/proc.h"
 #include "../lib/redact.h"
@@ -68,7 +69,8 @@ sv_check(const struct fault *f, const struct yctx *y)
 	int pid = svc_has_pid(sv);
 
 	if ((verb_is(f, "stop") && sv->cmd[CMD_STOP] == NULL && !pid) ||
-	    (verb_is(f, "kill") && sv->cmd[CMD_KILL] == NULL && !pid))
+	    (verb_is(f, "kill") && sv->cmd[CMD_KILL] == NULL && !pid &&
+	    !sv->cluster))
 		return err_set(y->e, "%s:%d:%d: %s needs a %s command or a"
 		    " pid/pidfile for service '%s'", y->file, f->line, f->col, v,
 		    v, sv->name);
@@ -106,8 +108,9 @@ sv_describe(const struct fault *f, int revert)
 {
 	const struct svc *sv = f->svc;
 	const char *who = sv->pidfile ? sv->pidfile : "its pid";
-	const char *wait = sv->kind == SVC_REDIS ? " PING" :
-	    sv->kind == SVC_POSTGRES ? " SELECT 1" : "";
+	const char *wait = sv->kind == SVC_REDIS ? " PING" : sv->cluster ?
+	    ": a primary accepts a write" : sv->kind == SVC_POSTGRES ?
+	    " SELECT 1" : "";
 
 	if (revert) {
 		if (verb_is(f, "pause"))
@@ -134,6 +137,11 @@ sv_describe(const struct fault *f, int revert)
 	if (verb_is(f, "restart"))
 		return xasprintf("restart %s: stop it, then start it and wait"
 		    " until it answers", sv->name);
+	if (verb_is(f, "kill") && sv->cluster && !svc_has_pid(sv))
+		return xasprintf("kill %s: SIGKILL to the postmaster of whichever"
+		    " node is primary then%s%s%s", sv->name, sv->manager ?
+		    ", and to its manager (" : "", sv->manager ? sv->manager : "",
+		    sv->manager ? ") first, which would restart it in place" : "");
 	if (verb_is(f, "stop") || verb_is(f, "kill"))
 		return xasprintf("%s %s: SIG%s to the pid in %s", f->verb->name,
 		    sv->name, verb_is(f, "kill") ? "KILL" : "TERM", who);
@@ -146,6 +154,8 @@ sv_describe(const struct fault *f, int revert)
 	return xasprintf("signal %s: SIG%s to the pid in %s", sv->name,
 	    sig_name(((const struct svc_opts *)f->opts)->sig), who);
 }
+
+static int primary_rec(const struct fault *f, json_t *rec, struct sd_err *e);
 
 static json_t *
 sv_prepare(const struct fault *f, const struct fault_env *env,
@@ -164,6 +174,10 @@ sv_prepare(const struct fault *f, const struct fault_env *env,
 		    "argv", argv_json(sv->cmd[CMD_START]), "timeout_ms",
 		    (json_int_t)f->timeout_ms, "ready_timeout_ms",
 		    (json_int_t)sv->ready_timeout_ms);
+		if (verb_is(f, "kill") && sv->cluster && primary_rec(f, rec, e) == -1) {
+			json_decref(rec);
+			return NULL;
+		}
 		/* a signal meant to end it: the revert waits for the process
 		 * to end before it decides whether the service is down (a
 		 * draining service still answers, then goes) */
@@ -189,6 +203,130 @@ sv_prepare(const struct fault *f, const struct fault_env *env,
 	return json_pack("{s:s}", "how", "none");
 }
 
+/* A cluster's primary now, into the record: its node, its postmaster
+ * (and manager) on this machine, its timeline, the replicas' lag. The
+ * kill acts on exactly these. */
+static int
+primary_rec(const struct fault *f, json_t *rec, struct sd_err *e)
+{
+	const struct svc *sv = f->svc;
+	struct pg_cluster c;
+	char name[300];
+
+	if (pg_survey(sv->url, sv->manager, 5000, &c, e) == -1)
+		return -1;
+	if (c.primary < 0)
+		return err_set(e, "service '%s': no node of its URL answers as a"
+		    " primary now (%d asked): nothing to kill", sv->name, c.n);
+	const struct pg_node *p = &c.node[c.primary];
+	json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:s}", "node", pg_node_name(p,
+	    name, sizeof name), "host", p->host, "port", p->port, "timeline",
+	    (json_int_t)p->timeline, "started", p->started);
+	if (p->postmaster > 0)
+		json_object_set_new(j, "postmaster", json_pack("{s:i,s:I}", "pid",
+		    (int)p->postmaster, "starttime",
+		    (json_int_t)proc_starttime(p->postmaster)));
+	if (p->manager > 0)
+		json_object_set_new(j, "manager", json_pack("{s:i,s:I}", "pid",
+		    (int)p->manager, "starttime",
+		    (json_int_t)proc_starttime(p->manager)));
+	char *lag = pg_lag(sv->url, &c, 5000);
+	if (lag != NULL)
+		json_object_set_new(j, "lag", json_string(lag));
+	free(lag);
+	json_object_set_new(rec, "primary", j);
+	json_object_set_new(rec, "cluster", json_true());
+	return 0;
+}
+
+/* The kill command with the primary's {host} and {port} filled in. */
+static char **
+argv_render(char *const *argv, const char *host, const char *port)
+{
+	size_t n = 0;
+	char **out;
+
+	while (argv[n] != NULL)
+		n++;
+	out = xcalloc(n + 1, sizeof *out);
+	for (size_t i = 0; i < n; i++) {
+		struct sbuf sb;
+		sb_init(&sb);
+		for (const char *p = argv[i]; *p; ) {
+			if (strncmp(p, "{host}", 6) == 0) {
+				sb_add(&sb, host ? host : "");
+				p += 6;
+			} else if (strncmp(p, "{port}", 6) == 0) {
+				sb_add(&sb, port ? port : "");
+				p += 6;
+			} else {
+				sb_addn(&sb, p++, 1);
+			}
+		}
+		out[i] = sb_detach(&sb);
+	}
+	return out;
+}
+
+/* SIGKILL to a process the record names, if it is still that process. */
+static int
+kill_recorded(const json_t *who, const char *what, char **note,
+    struct sd_err *e)
+{
+	pid_t pid = (pid_t)json_integer_value(json_object_get(who, "pid"));
+	unsigned long long st = (unsigned long long)json_integer_value(
+	    json_object_get(who, "starttime"));
+
+	if (pid_check(pid, e) == -1)
+		return -1;
+	if (!proc_alive(pid) || proc_starttime(pid) != st) {
+		fault_note(note, "%s %d was gone already", what, (int)pid);
+		return 0;
+	}
+	if (proc_terminate(pid, SIGKILL, 5000) == -1)
+		return err_set(e, "%s %d did not die", what, (int)pid);
+	fault_note(note, "SIGKILL to %s %d", what, (int)pid);
+	return 0;
+}
+
+/* Kill the primary the record names: its manager first (so it cannot
+ * start it again in place), then its postmaster. A command instead has the
+ * primary's {host} and {port} filled in. */
+static int
+kill_primary(const struct fault *f, const json_t *rec,
+    const struct fault_env *env, char **note, struct sd_err *e)
+{
+	const json_t *p = json_object_get(rec, "primary");
+	const json_t *pm = json_object_get(p, "postmaster");
+
+	fault_note(note, "the primary was %s (timeline %lld)",
+	    json_string_value(json_object_get(p, "node")),
+	    (long long)json_integer_value(json_object_get(p, "timeline")));
+	if (json_object_get(p, "lag") != NULL)
+		fault_note(note, "replicas at the kill: %s",
+		    json_string_value(json_object_get(p, "lag")));
+	if (f->svc->cmd[CMD_KILL] != NULL) {
+		char **argv = argv_render(f->svc->cmd[CMD_KILL],
+		    json_string_value(json_object_get(p, "host")),
+		    json_string_value(json_object_get(p, "port")));
+		int rc = fault_run_argv(argv, env, f->timeout_ms, note, e);
+		argv_free(argv);
+		return rc;
+	}
+	if (pm == NULL)
+		return err_set(e, "service '%s': the primary %s is not on this"
+		    " machine: give a kill command (POSTGRES_KILL, with {host} and"
+		    " {port} for the primary's)", f->svc->name,
+		    json_string_value(json_object_get(p, "node")));
+	if (json_object_get(p, "manager") != NULL &&
+	    kill_recorded(json_object_get(p, "manager"), f->svc->manager, note,
+	    e) == -1)
+		return -1;
+	if (f->svc->manager != NULL && json_object_get(p, "manager") == NULL)
+		fault_note(note, "no %s runs its postmaster", f->svc->manager);
+	return kill_recorded(pm, "postmaster", note, e) == -1 ? -1 : 0;
+}
+
 /* Back already (restarted by hand)? Believed only if it still answers a
  * moment later: a stop under way when a runner died may still be taking it
  * down. -1: cannot tell (a process without pidfile). */
@@ -203,6 +341,10 @@ answers(const char *kind, const char *url, const char *pidfile)
 		pid_t pid = pidfile_read(pidfile, NULL);
 		return pid != 0 && proc_alive(pid);
 	}
+	/* a cluster is back when a primary accepts a write: a standby
+	 * answers SELECT 1 too */
+	if (strcmp(kind, "postgres") == 0 && pg_is_cluster(url))
+		return pg_primary_writes(url, 1500, &ignore) == 0;
 	return ping_kind(kind, url, 1000, &ignore) == 0;
 }
 
@@ -212,6 +354,15 @@ wait_ready(const char *kind, const char *url, const char *pidfile,
 {
 	int64_t end = mono_ms() + timeout_ms;
 
+	if (strcmp(kind, "postgres") == 0 && pg_is_cluster(url)) {
+		while (pg_primary_writes(url, 1500, e) == -1) {
+			if (mono_ms() > end || (env && env->stop && *env->stop))
+				return err_prefix(e, "no primary took a write within"
+				    " %lldms", (long long)timeout_ms);
+			sleep_ms(100);
+		}
+		return 0;
+	}
 	if (strcmp(kind, "process") != 0)
 		return ping_wait(kind, url, timeout_ms, env ? env->stop : NULL, e);
 	while (pidfile != NULL && answers(kind, url, pidfile) != 1) {
@@ -221,6 +372,24 @@ wait_ready(const char *kind, const char *url, const char *pidfile,
 		sleep_ms(50);
 	}
 	return 0;
+}
+
+/* After a failover: which node is primary now, on what timeline. */
+static void
+primary_now(const json_t *rec, const char *url, char **note)
+{
+	const json_t *was = json_object_get(rec, "primary");
+	struct pg_cluster c;
+	struct sd_err e;
+	char name[300];
+
+	if (pg_survey(url, NULL, 3000, &c, &e) == -1 || c.primary < 0)
+		return;
+	pg_node_name(&c.node[c.primary], name, sizeof name);
+	fault_note(note, "the primary is now %s (timeline %lld; it was %s,"
+	    " timeline %lld)", name, (long long)c.node[c.primary].timeline,
+	    json_string_value(json_object_get(was, "node")),
+	    (long long)json_integer_value(json_object_get(was, "timeline")));
 }
 
 /* Undo a stop or kill from its record: start it and wait for it. */
@@ -257,7 +426,10 @@ revert_start(const json_t *rec, const struct fault_env *env, char **note,
 			fault_note(note, "pid %d ended", (int)p);
 		}
 	}
-	if (answers(kind, url, pidfile) == 1) {
+	/* a cluster answers again once it failed over by itself; its
+	 * restart command brings the killed node back all the same */
+	if (json_object_get(rec, "primary") == NULL &&
+	    answers(kind, url, pidfile) == 1) {
 		sleep_ms(SETTLE_MS);
 		if (answers(kind, url, pidfile) == 1) {
 			fault_note(note, "already answering");
@@ -270,6 +442,8 @@ revert_start(const json_t *rec, const struct fault_env *env, char **note,
 	argv_free(argv);
 	if (rc == 0)
 		rc = wait_ready(kind, url, pidfile, ready, env, e);
+	if (rc == 0 && json_object_get(rec, "primary") != NULL)
+		primary_now(rec, url, note);
 	return rc;
 }
 
@@ -413,6 +587,8 @@ sv_apply(const struct fault *f, json_t *rec, void **state,
 	if (verb_is(f, "stop"))
 		return sv->cmd[CMD_STOP] ? fault_run_argv(sv->cmd[CMD_STOP], env,
 		    f->timeout_ms, note, e) : send_sig(f, rec, SIGTERM, 1, note, e);
+	if (verb_is(f, "kill") && json_object_get(rec, "primary") != NULL)
+		return kill_primary(f, rec, env, note, e);
 	if (verb_is(f, "kill"))
 		return sv->cmd[CMD_KILL] ? fault_run_argv(sv->cmd[CMD_KILL], env,
 		    f->timeout_ms, note, e) : send_sig(f, rec, SIGKILL, 1, note, e);
@@ -448,7 +624,7 @@ by_pid(const struct fault *f)
 	return verb_is(f, "pause") || verb_is(f, "resume") ||
 	    verb_is(f, "signal") || (verb_is(f, "stop") &&
 	    sv->cmd[CMD_STOP] == NULL) || (verb_is(f, "kill") &&
-	    sv->cmd[CMD_KILL] == NULL) || (verb_is(f, "restart") &&
+	    sv->cmd[CMD_KILL] == NULL && !sv->cluster) || (verb_is(f, "restart") &&
 	    sv->cmd[CMD_RESTART] == NULL && sv->cmd[CMD_STOP] == NULL);
 }
 

@@ -127,36 +127,40 @@ refuse_keys(const struct yctx *y, const struct ynode *n,
 }
 
 
+/* status: 200, 5xx, "500,503" (one scalar, as a variable gives it), a
+ * list [200, 503] or refused; a variable set empty: off. */
 static int
 status_matcher(const struct yctx *y, const struct ynode *v,
     struct scen_expect *x)
 {
-	const struct ynode *const *items = &v;
 	struct matcher m = { .kind = M_STATUS };
 	struct sd_err e;
-	size_t count = 1;
 
-	if (v->type == Y_SEQ) {
-		items = (const struct ynode *const *)v->items;
-		if ((count = v->n) == 0)
-			return yerr(y, v, "empty status list");
-	} else if (v->type != Y_SCALAR) {
-		return yerr(y, v, "status must be a code, a class (5xx) or a list");
+	if (v->type == Y_SCALAR) {
+		if (exp_part_off(x, v, "status"))
+			return 0;
+		if (match_parse_status_list(v->value, &m.pats, &m.npats, &e) == -1)
+			return yerr(y, v, "%s", e.msg);
+		exp_add_matcher(x, &m);
+		return 0;
 	}
-	m.pats = xcalloc(count, sizeof *m.pats);
-	m.npats = count;
-	for (size_t i = 0; i < count; i++) {
-		if (items[i]->type != Y_SCALAR ||
-		    match_parse_status(items[i]->value, &m.pats[i], &e) == -1) {
+	if (v->type != Y_SEQ)
+		return yerr(y, v, "status must be a code, a class (5xx) or a list");
+	if (v->n == 0)
+		return yerr(y, v, "empty status list");
+	m.pats = xcalloc(v->n, sizeof *m.pats);
+	m.npats = v->n;
+	for (size_t i = 0; i < v->n; i++) {
+		if (v->items[i]->type != Y_SCALAR ||
+		    match_parse_status(v->items[i]->value, &m.pats[i], &e) == -1) {
 			free(m.pats);
-			return yerr(y, items[i], "%s", items[i]->type == Y_SCALAR ?
+			return yerr(y, v->items[i], "%s", v->items[i]->type == Y_SCALAR ?
 			    e.msg : "a status must be a scalar");
 		}
 	}
 	exp_add_matcher(x, &m);
 	return 0;
 }
-
 
 static int
 json_matchers(const struct yctx *y, const struct ynode *v,
@@ -181,8 +185,20 @@ json_matchers(const struct yctx *y, const struct ynode *v,
 			continue;
 		if (v->keys[i]->value[0] == '\0')
 			return yerr(y, v->keys[i], "json: empty path");
-		if ((m.want = match_scalar_json(v->items[i]->value,
-		    v->items[i]->plain, &e)) == NULL)
+		/* "!= working": not that (with a * in the path, some value is
+		 * not: django-health-check's one key per check) */
+		const char *want = v->items[i]->value;
+		if (strncmp(want, "!=", 2) == 0) {
+			m.negate = 1;	/* the rest typed: != false is the boolean */
+			want += 2 + strspn(want + 2, " ");
+		}
+		/* a value from a variable is typed as a plain one would be (a
+		 * variable cannot quote): REDIS_DOWN=false is the boolean */
+		int vars = v->items[i]->vars != NULL;
+		if ((m.want = match_scalar_json(want, m.negate || vars ||
+		    v->items[i]->plain, &e)) == NULL && vars)
+			m.want = json_string(want);
+		if (m.want == NULL)
 			return yerr(y, v->items[i], "json: %s", e.msg);
 		m.path = xstrdup(v->keys[i]->value);
 		exp_add_matcher(x, &m);
@@ -501,17 +517,21 @@ parse_mode(const struct yctx *y, const struct ynode *n, struct scen_expect *x,
 	const struct ynode *v;
 	int modes = 0;
 
-	if ((v = ynode_get(n, "within")) != NULL) {
+	/* a bound a variable set empty: the whole check is off */
+	for (int k = 0; k < 2; k++) {
+		const char *key = k ? "holds" : "within";
+		if ((v = ynode_get(n, key)) == NULL)
+			continue;
 		modes++;
-		x->mode = EX_WITHIN;
-		if (ydur_node(y, v, "within", &x->dur_ms, 1, MAX_WINDOW_MS) == -1)
+		x->mode = k ? EX_HOLDS : EX_WITHIN;
+		if (v->type == Y_SCALAR && v->value[0] == '\0' && v->vars != NULL) {
+			free(x->off);
+			x->off = xasprintf("%s: %.*s is set empty", key,
+			    (int)strcspn(v->vars, " "), v->vars);
+			x->dur_ms = 1;
+		} else if (ydur_node(y, v, key, &x->dur_ms, 1, MAX_WINDOW_MS) == -1) {
 			return -1;
-	}
-	if ((v = ynode_get(n, "holds")) != NULL) {
-		modes++;
-		x->mode = EX_HOLDS;
-		if (ydur_node(y, v, "holds", &x->dur_ms, 1, MAX_WINDOW_MS) == -1)
-			return -1;
+		}
 	}
 	if ((v = ynode_get(n, "never")) != NULL) {
 		modes++;

@@ -1,6 +1,7 @@
 /*
  * match.c — see match.h. A sample's body is parsed as JSON at most once.
  */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -165,6 +166,104 @@ match_json_path(json_t *j, const char *path)
 }
 
 
+static size_t
+each_at(json_t *j, const char *p, struct sbuf *where,
+    void (*fn)(void *, const char *, json_t *), void *arg)
+{
+	size_t mark = where->len, n = 0, i;
+	const char *k;
+	json_t *v;
+	char key[256];
+
+	if (j == NULL)
+		return 0;
+	if (*p == '\0') {
+		fn(arg, where->buf, j);
+		return 1;
+	}
+	if (strncmp(p, "[*]", 3) == 0 || (*p == '*' && (p[1] == '\0' ||
+	    p[1] == '.' || p[1] == '['))) {
+		const char *rest = p + (*p == '[' ? 3 : 1);
+		if (*rest == '.')
+			rest++;
+		if (json_is_object(j))
+			json_object_foreach(j, k, v) {
+				sb_addf(where, "%s%s", mark ? "." : "", k);
+				n += each_at(v, rest, where, fn, arg);
+				where->len = mark;
+				where->buf[mark] = '\0';
+			}
+		else if (json_is_array(j))
+			json_array_foreach(j, i, v) {
+				sb_addf(where, "[%zu]", i);
+				n += each_at(v, rest, where, fn, arg);
+				where->len = mark;
+				where->buf[mark] = '\0';
+			}
+		return n;
+	}
+	if (*p == '[') {
+		char *end;
+		long ix = strtol(p + 1, &end, 10);
+		if (*end != ']' || !json_is_array(j) || ix < 0)
+			return 0;
+		sb_addf(where, "[%ld]", ix);
+		n = each_at(json_array_get(j, (size_t)ix), *(end + 1) == '.' ? end +
+		    2 : end + 1, where, fn, arg);
+	} else {
+		size_t len = strcspn(p, ".[");
+		if (len >= sizeof key || !json_is_object(j))
+			return 0;
+		memcpy(key, p, len);
+		key[len] = '\0';
+		sb_addf(where, "%s%s", mark ? "." : "", key);
+		n = each_at(json_object_get(j, key), p[len] == '.' ? p + len + 1 :
+		    p + len, where, fn, arg);
+	}
+	where->len = mark;
+	where->buf[mark] = '\0';
+	return n;
+}
+
+size_t
+match_json_each(json_t *j, const char *path,
+    void (*fn)(void *arg, const char *where, json_t *v), void *arg)
+{
+	struct sbuf where;
+	size_t n;
+
+	sb_init(&where);
+	n = each_at(j, path, &where, fn, arg);
+	sb_free(&where);
+	return n;
+}
+
+int
+match_parse_status_list(const char *s, struct status_pat **pats, size_t *n,
+    struct sd_err *e)
+{
+	char *copy = xstrdup(s), *tok, *save = NULL;
+
+	*pats = NULL;
+	*n = 0;
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		*pats = xrealloc(*pats, (*n + 1) * sizeof **pats);
+		if (match_parse_status(tok, &(*pats)[*n], e) == -1) {
+			free(copy);
+			free(*pats);
+			*pats = NULL;
+			*n = 0;
+			return -1;
+		}
+		(*n)++;
+	}
+	free(copy);
+	if (*n == 0)
+		return err_set(e, "empty status (expected e.g. 200, 5xx, 500,503)");
+	return 0;
+}
+
 /* Numbers compare by value (1 == 1.0); everything else structurally. */
 static int
 json_same(json_t *a, json_t *b)
@@ -172,6 +271,29 @@ json_same(json_t *a, json_t *b)
 	if (json_is_number(a) && json_is_number(b))
 		return json_number_value(a) == json_number_value(b);
 	return json_equal(a, b);
+}
+
+struct jtally {
+	json_t *want;
+	size_t n, same;
+};
+
+static void
+tally(void *arg, const char *where, json_t *v)
+{
+	struct jtally *t = arg;
+
+	(void)where;
+	t->n++;
+	t->same += json_same(v, t->want);
+}
+
+/* What a path with * found: {"where": value, ...}, the values that are
+ * not want first. */
+static void
+collect(void *arg, const char *where, json_t *v)
+{
+	json_object_set((json_t *)arg, where[0] ? where : "$", v);
 }
 
 /* The value of header name in a raw header block, or NULL. */
@@ -217,7 +339,6 @@ match_sample(const struct matcher *m, struct sample *s)
 int
 match_sample_at(const struct matcher *m, struct sample *s, double base)
 {
-	json_t *got;
 	char *v;
 	int ok;
 	double x;
@@ -245,9 +366,12 @@ match_sample_at(const struct matcher *m, struct sample *s, double base)
 			}
 		}
 		return 0;
-	case M_JSON:
-		got = match_json_path(sample_json(s), m->path);
-		return got != NULL && json_same(got, m->want);
+	case M_JSON: {
+		struct jtally t = { m->want, 0, 0 };
+		match_json_each(sample_json(s), m->path, tally, &t);
+		/* every value found is want; negated: some value is not */
+		return t.n > 0 && (m->negate ? t.same < t.n : t.same == t.n);
+	}
 	case M_BODY:
 		return s->body != NULL && strstr(s->body, m->text) != NULL;
 	case M_HEADER:
@@ -304,6 +428,19 @@ match_observed_at(const struct matcher *m, struct sample *s, double base)
 	case M_JSON:
 		if (sample_json(s) == NULL)
 			return xstrdup("body is not JSON");
+		if (strchr(m->path, '*') != NULL) {
+			json_t *all = json_object();
+			match_json_each(s->json, m->path, collect, all);
+			if (json_object_size(all) == 0) {
+				json_decref(all);
+				return xasprintf("$.%s: nothing there", m->path);
+			}
+			v = json_dumps(all, JSON_COMPACT);
+			json_decref(all);
+			r = xasprintf("$.%s: %s", m->path, v);
+			free(v);
+			return r;
+		}
 		got = match_json_path(s->json, m->path);
 		if (got == NULL)
 			return xasprintf("$.%s absent", m->path);
@@ -355,7 +492,11 @@ match_describe(const struct matcher *m)
 		break;
 	case M_JSON:
 		v = json_dumps(m->want, JSON_ENCODE_ANY | JSON_COMPACT);
-		sb_addf(&sb, "$.%s = %s", m->path, v);
+		if (strchr(m->path, '*') != NULL)
+			sb_addf(&sb, m->negate ? "$.%s: some value != %s" :
+			    "$.%s: every value = %s", m->path, v);
+		else
+			sb_addf(&sb, "$.%s %s %s", m->path, m->negate ? "!=" : "=", v);
 		free(v);
 		break;
 	case M_BODY:

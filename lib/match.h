@@ -25,7 +25,10 @@ struct status_pat {
 #define ERR_REFUSED "connect refused"
 
 /* By kind, exactly these are set: M_STATUS pats/npats (npats > 0);
- * M_JSON path and want (a JSON value, never NaN); M_BODY text; M_HEADER
+ * M_JSON path and want (a JSON value, never NaN) and negate; a path
+ * segment * is every member of an object or element of an array there
+ * ("*", "components.*.status"): every value found must be want (and one
+ * must be found), or with negate, some value found is not want; M_BODY text; M_HEADER
  * text (the name) and hval (NULL: present); M_LATENCY op and latency_ms;
  * M_METRIC sel and either rise (the value rose above a base the caller
  * gives) or op and value (a bound on the value in Prometheus text);
@@ -51,6 +54,8 @@ struct matcher {
 	json_t *labels;			/* promql, alert */
 	int absent;			/* promql: no series */
 	int src;			/* alert */
+	int negate;			/* json: "!= X": not X (with a * in the
+					 * path: some value is not X) */
 };
 
 /* One observation of a probe. */
@@ -76,6 +81,15 @@ int match_parse_latency(const char *s, struct matcher *m, struct sd_err *e);
 json_t *match_scalar_json(const char *v, int plain, struct sd_err *e);
 /* Look a dotted path with [i] indexes up in j; NULL when absent. */
 json_t *match_json_path(json_t *j, const char *path);
+/* Every value at a path that may have * segments (and [*]), with the
+ * concrete path it was found at; how many. */
+size_t match_json_each(json_t *j, const char *path,
+    void (*fn)(void *arg, const char *where, json_t *v), void *arg);
+/* "500,503", "5xx", "refused": a status written in one scalar, as a
+ * variable gives it; *pats (freed by the caller) and how many. -1 with
+ * e. */
+int match_parse_status_list(const char *s, struct status_pat **pats,
+    size_t *n, struct sd_err *e);
 
 int match_sample(const struct matcher *m, struct sample *s);
 /* The same, where a metric that must rise must be above base (a series

@@ -144,6 +144,14 @@ mon_parse(const struct yctx *y, const struct ynode *key,
 			    " not both", *r);
 	if (q != NULL && a != NULL)
 		return yerr(y, a, "a probe is promql: or alert:, not both");
+	/* its query or alert name a variable set empty: the probe is off */
+	const struct ynode *what = q ? q : a;
+	if (what != NULL && what->type == Y_SCALAR && what->value[0] == '\0' &&
+	    what->vars != NULL) {
+		rq->off = xasprintf("%.*s is set empty", (int)strcspn(what->vars,
+		    " "), what->vars);
+		off = 1;
+	}
 	if (q != NULL) {
 		if (ywant(y, q, Y_SCALAR, "promql") == -1)
 			return -1;

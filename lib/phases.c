@@ -315,6 +315,24 @@ judge_ratelimit(struct run *c, const struct scen_burst *b,
 	return o;
 }
 
+/* The burst's checks a variable switched off: shown, not run. */
+static void
+burst_skips(struct run *c, const struct scen_burst *b, const char *phase,
+    int line)
+{
+	if (b->rej_status_off != NULL)
+		rn_skip(c, xstrdup("rejected with the expected status"), phase,
+		    line, b->rej_status_off);
+	if (b->rej_body_off != NULL)
+		rn_skip(c, xstrdup("rejected with the expected text"), phase, line,
+		    b->rej_body_off);
+	if (b->rej_retry_off != NULL)
+		rn_skip(c, xstrdup("every rejection carries Retry-After"), phase,
+		    line, b->rej_retry_off);
+	if (b->acc_off != NULL)
+		rn_skip(c, xstrdup("accepted per user"), phase, line, b->acc_off);
+}
+
 /*
  * K users x M requests at once; then: were they really together, did each
  * user get exactly accepted_per_user, were the others rejected as expected,
@@ -388,16 +406,7 @@ ph_burst(struct run *c, const struct scen_burst *b, const char *phase,
 	if (b->rej_retry_after && judge_retry_after(c, &br, phase, line) ==
 	    O_FAIL && worst == O_PASS)
 		worst = O_FAIL;
-	/* checks a variable switched off: shown, not run */
-	if (b->rej_status_off != NULL)
-		rn_skip(c, xstrdup("rejected with the expected status"), phase,
-		    line, b->rej_status_off);
-	if (b->rej_body_off != NULL)
-		rn_skip(c, xstrdup("rejected with the expected text"), phase, line,
-		    b->rej_body_off);
-	if (b->rej_retry_off != NULL)
-		rn_skip(c, xstrdup("every rejection carries Retry-After"), phase,
-		    line, b->rej_retry_off);
+	burst_skips(c, b, phase, line);
 	if (judge_ratelimit(c, b, &br, phase, line) == O_FAIL && worst == O_PASS)
 		worst = O_FAIL;
 	burst_result_free(&br);

@@ -107,6 +107,14 @@ method_and_path(const struct yctx *y, const struct ynode *n, const char *what,
 		for (char *m = rq->method; *m; m++)
 			*m = (char)toupper((unsigned char)*m);
 		*path = xstrdup(v->value);
+		/* an endpoint a variable set empty: the service has none, and
+		 * what would send to it is off (a placeholder path meanwhile) */
+		if (v->value[0] == '\0' && v->vars != NULL) {
+			rq->off = xasprintf("%.*s is set empty",
+			    (int)strcspn(v->vars, " "), v->vars);
+			free(*path);
+			*path = xstrdup("/");
+		}
 	}
 	if ((v = ynode_get(n, "method")) != NULL && rq->method != NULL)
 		return yerr(y, v, "a %s has one method", what);
@@ -199,5 +207,6 @@ req_free(struct request *rq)
 	free(rq->body);
 	tls_free(rq->tls);
 	free(rq->tls);
+	free(rq->off);
 	memset(rq, 0, sizeof *rq);
 }

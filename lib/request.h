@@ -24,6 +24,9 @@ struct request {
 	char *body;		/* NULL: none; a template */
 	struct tls_opts *tls;	/* tls: its own, or the drill's; NULL: the
 				 * defaults (the system's CAs) */
+	char *off;		/* its path a variable set empty ("DATA_PATH
+				 * is set empty"): what sends it is off;
+				 * NULL: on */
 };
 
 /* n: the request's mapping; target: the drill's base URL (may be NULL);

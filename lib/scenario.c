@@ -156,6 +156,8 @@ parse_probe(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	    ydur(&c->y, n, "every", &p->every_ms, 10, HOUR_MS) == -1 ||
 	    ydur(&c->y, n, "timeout", &p->timeout_ms, 1, HOUR_MS) == -1)
 		return -1;
+	if (p->off == NULL && p->rq.off != NULL)
+		p->off = xstrdup(p->rq.off);	/* its endpoint is set empty */
 	/* the monitoring moves once a second (scrape, evaluation): asking it
 	 * faster than 100 ms while a key time is measured gains nothing; the
 	 * drill's fast_sampling: (0: off) is the others' */
@@ -218,9 +220,17 @@ parse_load(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	if ((r = ynode_get(n, "rate")) != NULL) {
 		if (ywant(&c->y, r, Y_SCALAR, "rate") == -1)
 			return -1;
-		if (units_rate(r->value, &l->rate, &e) == -1)
+		if (r->value[0] == '\0' && r->vars != NULL) {
+			/* its rate a variable set empty: the load is off */
+			if (l->off == NULL)
+				l->off = xasprintf("%.*s is set empty",
+				    (int)strcspn(r->vars, " "), r->vars);
+		} else if (units_rate(r->value, &l->rate, &e) == -1) {
 			return yerr(&c->y, r, "%s", e.msg);
+		}
 	}
+	if (l->off == NULL && l->rq.off != NULL)
+		l->off = xstrdup(l->rq.off);	/* its endpoint is set empty */
 	return 0;
 }
 
@@ -327,8 +337,9 @@ parse_burst(struct pctx *c, const struct ynode *key, const struct ynode *n,
 		    " accepted_per_user: and/or rejected:");
 	if (ywant(&c->y, x, Y_MAP, "expect") == -1 ||
 	    ykeys(&c->y, x, xkeys, "a burst's expect") == -1 ||
+	    (!emptied(x, "accepted_per_user", &b->acc_off) &&
 	    yint(&c->y, x, "accepted_per_user", 0, 1000,
-	    &b->accepted_per_user) == -1)
+	    &b->accepted_per_user) == -1))
 		return -1;
 	if ((r = ynode_get(x, "rejected")) != NULL &&
 	    (ywant(&c->y, r, Y_MAP, "rejected") == -1 ||
@@ -340,7 +351,7 @@ parse_burst(struct pctx *c, const struct ynode *key, const struct ynode *n,
 	    (!emptied(r, "retry_after", &b->rej_retry_off) &&
 	    ybool(&c->y, r, "retry_after", &b->rej_retry_after) == -1)))
 		return -1;
-	if (b->accepted_per_user < 0 && r == NULL)
+	if (b->accepted_per_user < 0 && r == NULL && b->acc_off == NULL)
 		return yerr(&c->y, x, "burst: expect needs accepted_per_user:"
 		    " and/or rejected:");
 	return 0;
@@ -411,7 +422,11 @@ parse_step(struct pctx *c, const struct ynode *n, struct scen_step *st)
 	}
 	if (strcmp(k, "burst") == 0) {
 		st->kind = ST_BURST;
-		return parse_burst(c, key, val, &st->burst);
+		if (parse_burst(c, key, val, &st->burst) == -1)
+			return -1;
+		if (st->off == NULL && st->burst.rq.off != NULL)
+			st->off = xstrdup(st->burst.rq.off);
+		return 0;
 	}
 	if (strcmp(k, "revert") == 0) {
 		st->kind = ST_REVERT;
@@ -672,6 +687,7 @@ scen_free(struct scenario *s)
 		free(st->burst.rej_status_off);
 		free(st->burst.rej_body_off);
 		free(st->burst.rej_retry_off);
+		free(st->burst.acc_off);
 	}
 	free(s->steps);
 	for (size_t i = 0; i < s->nloads; i++) {

@@ -74,7 +74,7 @@ struct scen_burst {
 	int rej_retry_after;		/* each rejection has Retry-After */
 	/* a rejection check set empty by its variable: not run, shown as
 	 * skipped with this reason; NULL: on (or not asked) */
-	char *rej_status_off, *rej_body_off, *rej_retry_off;
+	char *rej_status_off, *rej_body_off, *rej_retry_off, *acc_off;
 	char *from;			/* source address template, or NULL */
 	int concurrent;			/* 0: need not be in flight together */
 };

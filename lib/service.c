@@ -11,6 +11,7 @@
 #include "proc.h"
 #include "redact.h"
 #include "redisurl.h"
+#include "pgrole.h"
 #include "service.h"
 
 #define DEFAULT_CMD_TIMEOUT_MS 30000
@@ -116,7 +117,32 @@ parse_pid(const struct yctx *y, const struct ynode *n, struct svc *sv)
 
 const char *const svc_keys[] = { "kind", "url", "dsn", "pid", "pidfile",
     "stop", "start", "kill", "restart", "timeout", "ready_timeout", "route",
-    "exe", "comm", NULL };
+    "exe", "comm", "manager", NULL };
+
+/* The fields that depend on each other: route, url, manager. */
+static int
+svc_fields(const struct yctx *y, const struct ynode *key,
+    const struct ynode *n, const struct ynode *url, struct svc *sv)
+{
+	if (sv->route != NULL && (strchr(sv->route, '#') == NULL ||
+	    sv->route[0] == '#' || strchr(sv->route, '#')[1] == '\0'))
+		return yerr(y, ynode_get(n, "route"), "route: SOCKET#NAME (a proxy's"
+		    " control socket and the route's name), not '%s'", sv->route);
+	if (sv->kind != SVC_PROCESS && (sv->url == NULL || *sv->url == '\0'))
+		return yerr(y, key, "service '%s' of kind %s needs a url",
+		    sv->name, svc_kind_name(sv->kind));
+	if (sv->url != NULL && check_url(y, url, sv) == -1)
+		return -1;
+	if (sv->manager != NULL && *sv->manager == '\0') {
+		free(sv->manager);	/* set empty by its variable: none */
+		sv->manager = NULL;
+	}
+	if (sv->manager != NULL && sv->kind != SVC_POSTGRES)
+		return yerr(y, ynode_get(n, "manager"), "manager: goes with a"
+		    " postgres service (what runs its postmaster, e.g. patroni)");
+	sv->cluster = sv->kind == SVC_POSTGRES && pg_is_cluster(sv->url);
+	return 0;
+}
 
 int
 svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
@@ -150,6 +176,7 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 	    ystr(y, n, "route", &sv->route) == -1 ||
 	    ystr(y, n, "exe", &sv->exe) == -1 ||
 	    ystr(y, n, "comm", &sv->comm) == -1 ||
+	    ystr(y, n, "manager", &sv->manager) == -1 ||
 	    ydur(y, n, "timeout", &sv->timeout_ms, 1, MAX_TIMEOUT_MS) == -1 ||
 	    ydur(y, n, "ready_timeout", &sv->ready_timeout_ms, 1,
 	    MAX_TIMEOUT_MS) == -1)
@@ -179,14 +206,7 @@ svc_parse(const struct yctx *y, const struct ynode *key, const struct ynode *n,
 		    " 15 characters (what /proc/PID/comm holds)");
 	if (sv->exe != NULL && *sv->exe == '\0')
 		return yerr(y, ynode_get(n, "exe"), "exe: a path or a program name");
-	if (sv->route != NULL && (strchr(sv->route, '#') == NULL ||
-	    sv->route[0] == '#' || strchr(sv->route, '#')[1] == '\0'))
-		return yerr(y, ynode_get(n, "route"), "route: SOCKET#NAME (a proxy's"
-		    " control socket and the route's name), not '%s'", sv->route);
-	if (sv->kind != SVC_PROCESS && (sv->url == NULL || *sv->url == '\0'))
-		return yerr(y, key, "service '%s' of kind %s needs a url",
-		    sv->name, svc_kind_name(sv->kind));
-	if (sv->url != NULL && check_url(y, url, sv) == -1)
+	if (svc_fields(y, key, n, url, sv) == -1)
 		return -1;
 	for (int i = 0; i < SVC_NCMDS; i++) {
 		k = ynode_get(n, cmd_names[i]);
@@ -213,6 +233,7 @@ svc_free(struct svc *sv)
 	free(sv->route);
 	free(sv->exe);
 	free(sv->comm);
+	free(sv->manager);
 	memset(sv, 0, sizeof *sv);
 }
 

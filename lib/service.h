@@ -31,6 +31,12 @@ struct svc {
 	char *exe, *comm;		/* what its process must be, or NULL:
 					 * /proc/PID/exe (a path, or a base
 					 * name) and /proc/PID/comm */
+	char *manager;			/* postgres: what runs its postmaster and
+					 * would start it again in place (patroni):
+					 * a kill by role kills it too; NULL */
+	int cluster;			/* postgres: several hosts in its DSN (or
+					 * target_session_attrs=read-write): the
+					 * primary is found by role (pgrole.h) */
 	char **cmd[SVC_NCMDS];		/* argv arrays, NULL if not given */
 	int64_t timeout_ms;		/* per command */
 	int64_t ready_timeout_ms;	/* wait until it answers after start */

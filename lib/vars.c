@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vars.h"
+#include "ynode.h"
 
 #define VARS_FILE_MAX (1024 * 1024)
 
@@ -54,15 +55,56 @@ assign(struct varset *vs, const char *key, size_t klen, const char *val,
 	return rc;
 }
 
+/* The folder a profile is in, absolute: what ${PROFILE_DIR} says in it. */
+static char *
+profile_dir(const char *path)
+{
+	char *abs = realpath(path, NULL), *slash;
+
+	if (abs == NULL)
+		return xstrdup(".");
+	if ((slash = strrchr(abs, '/')) != NULL)
+		*(slash == abs ? slash + 1 : slash) = '\0';
+	return abs;
+}
+
+static int lines_of(struct varset *vs, const char *path, char *text,
+    size_t len, struct sd_err *e);
+
 int
 vars_file(struct varset *vs, const char *path, struct sd_err *e)
 {
 	size_t len;
-	char *text = read_file_max(path, VARS_FILE_MAX, &len, e), *line;
+	char *text = read_file_max(path, VARS_FILE_MAX, &len, e);
+	const char *was = getenv("PROFILE_DIR");
+	char *saved = was ? xstrdup(was) : NULL, *dir;
+	int rc;
+
+	if (text == NULL) {
+		free(saved);
+		return -1;
+	}
+	/* ${PROFILE_DIR} in its values: its own folder, while it is read */
+	dir = profile_dir(path);
+	setenv("PROFILE_DIR", dir, 1);
+	rc = lines_of(vs, path, text, len, e);
+	if (saved != NULL)
+		setenv("PROFILE_DIR", saved, 1);
+	else
+		unsetenv("PROFILE_DIR");
+	free(saved);
+	free(dir);
+	free(text);
+	return rc;
+}
+
+static int
+lines_of(struct varset *vs, const char *path, char *text, size_t len,
+    struct sd_err *e)
+{
+	char *line;
 	int lineno = 0, rc = 0;
 
-	if (text == NULL)
-		return -1;
 	if (memchr(text, '\0', len) != NULL) {
 		free(text);
 		return err_set(e, "%s: a NUL byte: not a KEY=VALUE file", path);
@@ -87,19 +129,36 @@ vars_file(struct varset *vs, const char *path, struct sd_err *e)
 		}
 		const char *val = line + ws + k + 1;
 		size_t vlen = n - ws - k - 1;
+		int single = 0;
 		/* "..." or '...' around the whole value: the quotes go, as
-		 * systemd's EnvironmentFile= takes them; nothing is expanded */
+		 * systemd's EnvironmentFile= takes them */
 		if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') &&
 		    val[vlen - 1] == val[0]) {
+			single = val[0] == '\'';
 			val++;
 			vlen -= 2;
 		}
 		snprintf(from, sizeof from, "%s:%d", path, lineno);
-		if (assign(vs, line + ws, k, val, vlen, from) == -1)
+		/* ${VAR}, ${VAR:-x}, ${VAR-x} of the environment and the lines
+		 * above, and ${PROFILE_DIR}; '...' is taken as it is, as a
+		 * shell would, and $$ is a $ */
+		char *raw = xstrndup(val, vlen), *exp = raw, *vars = NULL;
+		struct sd_err xe;
+		if (!single && strchr(raw, '$') != NULL &&
+		    (exp = yexpand(raw, &vars, &xe)) == NULL) {
+			rc = err_set(e, "%s:%d:%zu: %s", path, lineno, ws + k + 2,
+			    xe.msg);
+			free(raw);
+			break;
+		}
+		if (assign(vs, line + ws, k, exp, strlen(exp), from) == -1)
 			rc = err_set(e, "%s:%d:1: cannot set %.*s", path, lineno,
 			    (int)k, line + ws);
+		if (exp != raw)
+			free(exp);
+		free(raw);
+		free(vars);
 	}
-	free(text);
 	return rc;
 }
 

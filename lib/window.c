@@ -132,8 +132,10 @@ win_onset(struct sample *s, size_t n, size_t k, int64_t step_from,
 		while (j > 0 && s[j - 1].sent_ms < from && s[j - 1].done_ms >= 0 &&
 		    match(arg, &s[j - 1]))
 			j--;
-	if (j < k && s[j].sent_ms < step_from) {
-		out->before_step = 1;	/* it held before the step began */
+	/* it held before the step began: an answer that came before it
+	 * (one sent before it but answered during it saw the step) */
+	if (j < k && s[j].done_ms < step_from) {
+		out->before_step = 1;
 		return;
 	}
 	if (j < k)

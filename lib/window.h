@@ -52,8 +52,9 @@ enum win_state win_never(struct sample *s, size_t n, int64_t from,
  * "2ms" of a change that took seconds. So the samples sent during the
  * step (from step_from, its start, to from) are walked back from k:
  *
- *   before_step  the condition held already in the last sample sent
- *                before the step began: nothing changed, nothing to time
+ *   before_step  the condition held already in an answer that came
+ *                before the step began (and in every one since): nothing
+ *                changed, nothing to time
  *   first        the first sample of the run of matches that ends at k
  *                (sent before from), or SIZE_MAX: the change came after
  *                from, as usual

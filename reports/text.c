@@ -45,9 +45,10 @@ rpt_key_text(const struct res_expect *x, char *buf, size_t len)
 		    " %s before it)", units_fmt_ms(x->before_end_ms, b, sizeof b));
 	else
 		rpt_key_time(x->elapsed_ms, x->resolution_ms, a, sizeof a);
-	/* the step took time of its own: from its start too */
+	/* seen during the step, or the step took time of its own: from its
+	 * start too */
 	if (x->elapsed_ms >= 0 && x->from_start_ms >= 0 &&
-	    x->from_start_ms - x->elapsed_ms >= 100)
+	    (x->before_end_ms >= 0 || x->from_start_ms - x->elapsed_ms >= 100))
 		snprintf(buf, len, "%s; %s from the step's start", a,
 		    rpt_key_time(x->from_start_ms, x->from_start_res_ms, c,
 		    sizeof c));

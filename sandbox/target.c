@@ -53,6 +53,7 @@ static const struct {
 	{ "no_breaker", BUG_NO_BREAKER },
 	{ "stale_metrics", BUG_STALE_METRICS },
 	{ "cascade", BUG_CASCADE },
+	{ "sessions_need_redis", BUG_SESSIONS_NEED_REDIS },
 };
 
 

@@ -25,6 +25,7 @@ enum target_bug {
 	BUG_NO_BREAKER = 1 << 11,
 	BUG_STALE_METRICS = 1 << 12,
 	BUG_CASCADE = 1 << 13,
+	BUG_SESSIONS_NEED_REDIS = 1 << 14,
 };
 
 struct target_opts {
@@ -36,6 +37,7 @@ struct target_opts {
 	int64_t ai_latency_ms;
 	int64_t shutdown_timeout_ms;
 	int64_t breaker_open_ms;	/* how long the breaker stays open */
+	int log_writes;			/* a log line per acknowledged write */
 	unsigned bugs;
 	/* Where log lines go (the caller prints); may be NULL. */
 	void (*log)(const char *line);

@@ -300,6 +300,12 @@ do_login(struct srv *s, struct MHD_Connection *c, struct req *rq)
 		snprintf(token + 2 * i, 3, "%02x", raw[i]);
 	snprintf(key, sizeof key, "session:%s", token);
 	if (deps_redis_setex(s->deps, key, 3600, user, REDIS_TIMEOUT_MS) == -1) {
+		if (s->o->bugs & BUG_SESSIONS_NEED_REDIS) {
+			/* the bug: no fallback, the API fails with Redis */
+			json_decref(in);
+			return reply_json(s, c, 3, 500, json_pack("{s:s}", "error",
+			    "session store unavailable"), NULL, NULL);
+		}
 		/* Redis is down (or absent): fall back to memory, keep serving */
 		store = "memory";
 		pthread_mutex_lock(&s->mu);
@@ -468,7 +474,7 @@ do_limited(struct srv *s, struct MHD_Connection *c)
 
 /*
  * CPU work behind seed 001's rate limiter: RATE_POINTS requests per client
- * a second are served (COMPUTE_MS of CPU each); the rest get 429 with
+ * a window are served (COMPUTE_MS of CPU each); the rest get 429 with
  * Retry-After at once, costing next to nothing — so a throttled CPU still
  * serves what it accepts in time.
  */
@@ -486,7 +492,8 @@ do_compute(struct srv *s, struct MHD_Connection *c)
 
 	if (!(s->o->bugs & BUG_NO_RATE_LIMIT)) {
 		limit_key(c, "compute:", key, sizeof key);
-		retry_ms = limit_take2(s, key, RATE_POINTS, 1000, &left, &reset_ms);
+		retry_ms = limit_take2(s, key, RATE_POINTS, RATE_WINDOW_MS, &left,
+		    &reset_ms);
 		snprintf(rl, sizeof rl, "limit=%d, remaining=%d, reset=%lld",
 		    RATE_POINTS, left, (long long)((reset_ms + 999) / 1000));
 		if (retry_ms > 0) {
@@ -646,6 +653,10 @@ do_write(struct srv *s, struct MHD_Connection *c, struct req *rq)
 	if (deps_db_write(s->deps, key, db_timeout(s), err, sizeof err) == -1)
 		return reply_json(s, c, 11, 503, json_pack("{s:s}", "error",
 		    "database unavailable"), NULL, NULL);
+	/* the service's own record of what it acknowledged: what a drill's
+	 * count of lost writes and its RPO are checked against */
+	if (s->o->log_writes)
+		tlog(s, "write %s acknowledged", key);
 	return reply_json(s, c, 11, 201, json_pack("{s:s,s:b}", "key", key,
 	    "stored", 1), NULL, NULL);
 }

@@ -16,7 +16,7 @@ drill redis-outage "$R/good-redis"
 eq "redis-outage PASSes on the good target" 0 "$RC"
 contains "its report leads with the verdict" "**Verdict: PASS**" "$(sed -n 3p "$R/good-redis/REPORT.md")"
 contains "it measured the time to degrade" '"name": "time to degrade"' "$(cat "$R/good-redis/result.json")"
-contains "junit has a testcase per expectation" 'tests="8" failures="0"' "$(cat "$R/good-redis/junit.xml")"
+contains "junit has a testcase per expectation" 'tests="11" failures="0"' "$(cat "$R/good-redis/junit.xml")"
 drill postgres-outage "$R/good-pg"
 eq "postgres-outage PASSes on the good target" 0 "$RC"
 contains "it measured the recovery time" "recovery:" "$(cat "$R/good-pg.out")"
@@ -48,7 +48,8 @@ failing() {	# failing BUG DRILL EXPECTED-TEXT
 	contains "$2 on $1: REPORT.md names the failed expectation" "$3" "$(grep 'FAIL' "$R/$1/REPORT.md")"
 	contains "$2 on $1: junit.xml has the failure" "<failure message=\"expected $(printf "%s" "$3" | sed "s/\"/\&quot;/g")" "$(cat "$R/$1/junit.xml")"
 }
-failing health_hides_redis redis-outage 'health: $.status = "degraded", $.checks.redis.ok = false within 5.00s'
+failing health_hides_redis redis-outage 'health: HTTP 200, $.status = "degraded", $.checks.redis.ok = false within 5.00s'
+failing sessions_need_redis redis-outage 'api: HTTP 2xx holds 3.00s'
 failing ready_ignores_db postgres-outage 'ready: HTTP 503'
 failing slow_recovery postgres-outage 'ready: HTTP 200 within 5.00s'
 failing crash_on_db_loss postgres-outage 'app alive'
@@ -75,6 +76,42 @@ print("ok" if lo <= truth <= hi else "bad", int(truth), int(lo), int(hi), k["ela
 PY
 )
 contains "recovery truth within the stated resolution ($verdict)" "ok" "$verdict"
+
+# a stop command that takes 3 s, the condition turning 1 s into it (issue
+# 37): the key time says it was so before its step ended, and gives the
+# time from the step's start, which agrees with the target's own log
+sbx up --no-bugs
+drill redis-outage "$R/slowstep" REDIS_STOP="sh -c 'sleep 1; \"\$0\" -q sandbox stop redis; sleep 2' $SHAKEDOWN" \
+	STILL_READY=1s
+eq "redis-outage with a stop command that takes 3 s: PASS" 0 "$RC"
+k=$(python3 - "$R/slowstep/result.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+k = [x for x in r["key_times"] if x["name"] == "time to degrade"][0]
+print(k.get("before_step_end_ms", -1), k.get("from_step_start_ms", -1), k["elapsed_ms"])
+PY
+)
+read -r before fromstart elapsed <<<"$k"
+ge "... 'already so when its step ended' (first seen ${before}ms before it)" "${before:-0}" 1000
+ge "... ${fromstart}ms from the step's start: not before Redis stopped" "${fromstart:-0}" 900
+le "... and well before the step's end" "${fromstart:-99999}" 2500
+contains "... said on the terminal" "already so when its step ended (first seen" "$(cat "$R/slowstep.out")"
+# an alert that never fired does not "resolve": nothing to time
+cat >"$WORK/nochange.yaml" <<YAML
+drill: nochange
+target: $TARGET
+services:
+  redis: { kind: redis, url: "$REDIS_URL", stop: shakedown sandbox stop redis, start: shakedown sandbox start redis }
+probes:
+  ready: { get: /api/ready, every: 100ms }
+steps:
+  - stop: redis
+  - start: redis
+  - expect: { probe: ready, status: 200, within: 5s, as: ready again }
+YAML
+"$SHAKEDOWN" run -r "$R/nochange" "$WORK/nochange.yaml" >"$R/nochange.out" 2>&1
+eq "a condition that held before its step: PASS" 0 $?
+contains "... and not timed (not '≤ 2ms')" "ready again: not measured: it held before its step began" "$(cat "$R/nochange.out")"
 
 # a probe to an endpoint that accepts and never answers stalls nothing
 sbx up --no-bugs

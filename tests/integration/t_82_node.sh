@@ -46,6 +46,14 @@ for d in redis-outage postgres-outage ai-guard health-load; do
 	ndrill "$d" "$N/$d"
 	eq "$d PASSes on the Node service" 0 "$RC"
 done
+# sessions that need Redis: the API fails with it, and redis-outage says so
+stop_node
+start_node SESSIONS_NEED_REDIS=1
+ndrill redis-outage "$N/redis-sessions"
+eq "redis-outage FAILs on the Node service whose sessions need Redis" 1 "$RC"
+contains "... the API stopped answering during the outage" "api: HTTP 2xx holds" "$(cat "$N/redis-sessions.out")"
+stop_node
+start_node
 contains "health-load on Node: the report says what the leak check measured" \
 	"MiB per 1000 requests" "$(cat "$N/health-load/REPORT.md")"
 # its metrics checks off (a service without Prometheus metrics, or without

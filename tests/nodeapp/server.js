@@ -49,6 +49,7 @@ const noRateLimit = process.env.NO_RATE_LIMIT === '1';
 const computeMs = Number(process.env.COMPUTE_MS || 2);
 const loseWrites = process.env.LOSE_WRITES === '1';
 const noBreaker = process.env.NO_BREAKER === '1';
+const sessionsNeedRedis = process.env.SESSIONS_NEED_REDIS === '1';
 const breakerOpenMs = Number(process.env.BREAKER_OPEN_MS || 5000);
 let dbUp = 1; // for /metrics
 
@@ -245,6 +246,8 @@ app.post('/api/login', async (req, res) => {
     if (!redis || !redis.isReady) throw new Error('redis down');
     await withTimeout(redis.set(`sess:${token}`, user, { EX: 3600 }), 1000);
   } catch {
+    // the bug: no fallback, the API fails with Redis
+    if (sessionsNeedRedis) return res.status(500).json({ error: 'session store unavailable' });
     memorySessions.set(token, user); // degrade: sessions in memory
     store = 'memory';
   }

@@ -1,0 +1,14 @@
+# gunicorn as a Django team runs it: a few sync workers, the workers'
+# prometheus counters added up in PROMETHEUS_MULTIPROC_DIR.
+import os
+
+from prometheus_client import multiprocess
+
+workers = int(os.environ.get("WORKERS", "3"))
+worker_class = "sync"
+graceful_timeout = 30
+timeout = 30
+
+
+def child_exit(server, worker):
+    multiprocess.mark_process_dead(worker.pid)
