@@ -50,6 +50,12 @@ ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LDLIBS  += $(PKG_LIBS) -lhttp_parser -lpthread -lm
 
 BUILD   ?= build
+# One spelling of the build folder, relative when it is inside the tree: the
+# objects' .d files name their targets as the compiler saw them, and a
+# `make -C DIR BUILD=/abs/DIR/build` (as the tests run `make install`) would
+# otherwise write targets make, called with BUILD=build, never matches —
+# every header change then silently left old objects behind.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 LIB_SRC := $(wildcard lib/*.c drills/*.c reports/*.c sandbox/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
