@@ -21,6 +21,7 @@ enum cmd_retval {
 	CMD_REGRESSED = 6,	/* --fail-on-regression: worse than the baseline */
 	CMD_UNREADABLE = 7,	/* status: the journal cannot be read (whether a
 				 * fault is applied is unknown) */
+	CMD_INVALID = 8,	/* a fault did not land: the drill tested nothing */
 };
 
 struct cmd_entry {

@@ -84,10 +84,17 @@ outcome(const struct result *r)
 			cmd_out("applied: %s%s%s%s\n", f->what, f->note ? " (" : "",
 			    f->note ? f->note : "", f->note ? ")" : "");
 		}
+		/* did it land: what it measured of its own effect */
+		if (f->applied && f->proof != NULL && !g_opts.quiet)
+			cmd_out("landed? %s: %s\n", f->proof, f->proof_figure ?
+			    f->proof_figure : "");
 	}
 	if (rc == CMD_OK && r->verdict == V_ERROR) {
 		cmd_error("fault: %s", r->reason ? r->reason : "error");
 		rc = CMD_FAULT;
+	} else if (rc == CMD_OK && r->verdict == V_INVALID) {
+		cmd_error("fault: %s", r->reason ? r->reason : "did not land");
+		rc = CMD_INVALID;
 	}
 	return rc;
 }
@@ -232,7 +239,8 @@ const struct cmd_entry cmd_fault = {
 	    "this command still reverts it.\n"
 	    "Exit: 0 applied and reverted (Ctrl-C is a normal end), 2 bad\n"
 	    "usage, 3 aborted before it was applied, 4 it could not be applied\n"
-	    "or reverted.\n",
+	    "or reverted, 5 a halt stopped it before its --for, 8 it did not\n"
+	    "land (its own measurement did not confirm it: see 'landed?').\n",
 	.whole_name = 1,
 	.exec = exec_fault,
 };

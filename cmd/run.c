@@ -456,7 +456,9 @@ const struct cmd_entry cmd_run = {
 	    "(or one a dead run left is still applied: see 'shakedown recover'),\n"
 	    "5 stopped by a guardrail (an abort condition, max_fault_time,\n"
 	    "halt_file, or 'shakedown halt'): every fault reverted, ABORTED,\n"
-	    "6 regressed against --baseline (with --fail-on-regression).\n"
+	    "6 regressed against --baseline (with --fail-on-regression),\n"
+	    "8 INVALID: a fault was applied but did not land (its own\n"
+	    "measurement did not confirm it), so the drill tested nothing.\n"
 	    "With GITHUB_STEP_SUMMARY set, the game-day summary is appended to it.\n",
 	.whole_name = 1,
 	.exec = exec_run,

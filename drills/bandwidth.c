@@ -62,5 +62,7 @@ const struct fault_kind fault_bandwidth = {
 	.revert = net_kind_revert,
 	.in_effect = net_kind_in_effect,
 	.preflight = net_kind_preflight,
+	.confirm = net_kind_confirm,
+	.proves = net_kind_proves,
 	.free = free,
 };

@@ -202,6 +202,46 @@ burn_free_state(void *state)
 	free(st);
 }
 
+/* Every burner runs and burned CPU while the fault held. */
+static void
+burn_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    const struct fault_env *env, struct fault_check *c)
+{
+	const struct burn_state *st = state;
+	int64_t ticks = 0, alive = 0;
+
+	(void)rec;
+	(void)env;
+	if (st == NULL || ph == FC_REVERTED)
+		return;
+	for (int i = 0; i < st->n; i++) {
+		int64_t t = proc_cpu_ticks(st->pid[i]);
+		alive += proc_alive(st->pid[i]);
+		ticks += t > 0 ? t : 0;
+	}
+	if (ph == FC_APPLIED) {
+		c->v[0] = ticks;
+		c->v[1] = mono_ms();
+		fault_proved(c, alive == st->n && st->n > 0 ? FP_CONFIRMED :
+		    FP_MISMATCH, "%lld of %d burner(s) running", (long long)alive,
+		    st->n);
+		return;
+	}
+	double secs = (double)(mono_ms() - c->v[1]) / 1000.0;
+	double cpus = secs > 0 ? (double)(ticks - c->v[0]) /
+	    (double)sysconf(_SC_CLK_TCK) / secs : 0;
+	fault_proved(c, alive == st->n && cpus > 0 ? FP_CONFIRMED : FP_MISMATCH,
+	    "%lld of %d burner(s) running, %.2f CPU(s) burned while it held",
+	    (long long)alive, st->n, cpus);
+}
+
+static char *
+burn_proves(const struct fault *f)
+{
+	(void)f;
+	return xstrdup("every burner runs and burns CPU until the revert");
+}
+
 static const struct fault_verb verbs[] = {
 	{ "cpu_burn", 1, NULL, "keep CPUs busy (cores:, load:) for as long as"
 	    " the fault lasts" },
@@ -222,5 +262,7 @@ const struct fault_kind fault_burn = {
 	.revert = burn_revert,
 	.in_effect = burn_in_effect,
 	.free_state = burn_free_state,
+	.confirm = burn_confirm,
+	.proves = burn_proves,
 	.free = free,
 };

@@ -38,23 +38,12 @@
 #include "../lib/duty.h"
 #include "../lib/proc.h"
 #include "../lib/fault.h"
+#include "cpu.h"
 
-#define PERIOD_US 100000
 #define MAX_PROCS DUTY_MAX
 #define SYSTEMCTL_MS 10000
 
 enum { VIA_AUTO, VIA_CGROUP, VIA_SIGNALS };
-
-struct cpu_opts {
-	double limit;		/* of one CPU: 0.5 = 50 % */
-	int children;
-	int via;
-	pid_t pid;		/* pid: given, else 0 */
-	char *pidfile;		/* pidfile: given, else NULL */
-	char *unit;		/* unit: given, else NULL */
-	int machine;		/* scope: machine — a unit that holds many
-				 * services (a slice, init.scope) is meant */
-};
 
 struct cpu_state {
 	pid_t limiter;		/* the duty cycle's child, or 0 */
@@ -238,68 +227,6 @@ collect(pid_t top, int children, pid_t *out, size_t max)
 	return n;
 }
 
-/* A systemd timespan as `systemctl show` prints it ("500ms", "1s 500ms",
- * "infinity") in µs; -1 for infinity, -2 when it cannot be read. */
-static int64_t
-timespan_us(const char *s)
-{
-	static const struct { const char *u; int64_t us; } units[] = {
-		{ "usec", 1 }, { "us", 1 }, { "msec", 1000 }, { "ms", 1000 },
-		{ "min", 60000000 }, { "sec", 1000000 }, { "s", 1000000 },
-		{ "h", 3600000000LL }, { NULL, 0 } };
-	double total = 0;
-
-	while (*s == ' ')
-		s++;
-	if (strncmp(s, "infinity", 8) == 0)
-		return -1;
-	if (*s == '\0')
-		return -2;
-	while (*s != '\0' && *s != '\n') {
-		char *end;
-		double v = strtod(s, &end);
-		int i;
-		if (end == s || v < 0)
-			return -2;
-		for (i = 0; units[i].u; i++)
-			if (strncmp(end, units[i].u, strlen(units[i].u)) == 0)
-				break;
-		if (units[i].u == NULL)
-			return -2;
-		total += v * (double)units[i].us;
-		s = end + strlen(units[i].u);
-		while (*s == ' ')
-			s++;
-	}
-	return (int64_t)(total + 0.5);
-}
-
-/* The unit's quota now (µs of CPU per second; -1: none), or -2 with e set. */
-static int64_t
-unit_quota(const char *unit, int must_be_loaded, struct sd_err *e)
-{
-	char *argv[] = { "systemctl", "show", "-p", "LoadState", "-p",
-	    "CPUQuotaPerSecUSec", (char *)unit, NULL };
-	struct proc_result r;
-	int64_t us = -2;
-
-	if (access("/run/systemd/system", F_OK) == -1)
-		return err_set(e, "systemd is not running on this machine (no"
-		    " /run/systemd/system): cpu: { unit: } needs it"), -2;
-	if (proc_run(argv, SYSTEMCTL_MS, &r, e) == -1)
-		return -2;
-	const char *ls = strstr(r.output, "LoadState="), *q =
-	    strstr(r.output, "CPUQuotaPerSecUSec=");
-	if (!r.exited || r.status != 0 || ls == NULL || q == NULL)
-		err_set(e, "systemctl show %s: %.200s", unit, r.output);
-	else if (must_be_loaded && strncmp(ls + 10, "loaded\n", 7) != 0)
-		err_set(e, "systemd unit %s is not loaded", unit);
-	else if ((us = timespan_us(q + 19)) == -2)
-		err_set(e, "systemctl show %s: CPUQuotaPerSecUSec: cannot read"
-		    " '%.40s'", unit, q + 19);
-	proc_result_free(&r);
-	return us;
-}
 
 static int
 cpu_preflight(const struct fault *f, struct sd_err *e)
@@ -743,6 +670,8 @@ const struct fault_kind fault_cpu = {
 	.revert = cpu_revert,
 	.in_effect = cpu_in_effect,
 	.preflight = cpu_preflight,
+	.confirm = cpu_confirm,
+	.proves = cpu_proves,
 	.free_state = cpu_free_state,
 	.free = cpu_free,
 };

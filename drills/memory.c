@@ -448,6 +448,49 @@ mem_free(void *opts)
 	free(o);
 }
 
+/* The hog's cgroup holds what was asked (at least 90 %: the kernel may
+ * reclaim a little at the limit), and still does at the revert — the
+ * peak kept. */
+static void
+mem_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    const struct fault_env *env, struct fault_check *c)
+{
+	const char *how = json_string_value(json_object_get(rec, "how"));
+	const char *dir = json_string_value(json_object_get(rec, "dir"));
+	int64_t want = json_integer_value(json_object_get(rec, "bytes")), got;
+
+	(void)state;
+	(void)env;
+	if (how == NULL || dir == NULL || ph == FC_REVERTED || want <= 0)
+		return;
+	int v2 = strcmp(how, "cgroup2") == 0;
+	got = cg_read_int(dir, v2 ? "memory.current" : "memory.usage_in_bytes");
+	/* the peak: the kernel's own (v1; v2 from Linux 5.19), else seen */
+	int64_t peak = cg_read_int(dir, v2 ? "memory.peak" :
+	    "memory.max_usage_in_bytes");
+	if (peak > c->v[0])
+		c->v[0] = peak;
+	if (got > c->v[0])
+		c->v[0] = got;
+	if (got < 0)
+		fault_proved(c, FP_MISMATCH, "its cgroup is gone: nothing holds"
+		    " the memory");
+	else
+		fault_proved(c, got >= want * 9 / 10 ? FP_CONFIRMED : FP_MISMATCH,
+		    "%lld MiB held of %lld MiB asked (peak %lld MiB)%s",
+		    (long long)(got >> 20), (long long)(want >> 20),
+		    (long long)(c->v[0] >> 20), got >= want * 9 / 10 ? "" :
+		    ph == FC_APPLIED ? ": it never got there" : ": it did not hold");
+}
+
+static char *
+mem_proves(const struct fault *f)
+{
+	(void)f;
+	return xstrdup("the hog's cgroup holds at least 90% of what was asked,"
+	    " from the end of the ramp to the revert");
+}
+
 static const struct fault_verb verbs[] = {
 	{ "memory", 1, NULL, "take memory (size:, or percent: of the target's"
 	    " limit), at once or over ramp:, charged to its cgroup" },
@@ -470,5 +513,7 @@ const struct fault_kind fault_memory = {
 	.in_effect = mem_in_effect,
 	.preflight = mem_preflight,
 	.free_state = mem_free_state,
+	.confirm = mem_confirm,
+	.proves = mem_proves,
 	.free = mem_free,
 };

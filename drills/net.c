@@ -2,11 +2,16 @@
  * net.c — see net.h.
  */
 #define _GNU_SOURCE
+#include <sys/socket.h>
+
 #include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netdb.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/hosts.h"
 #include "net.h"
@@ -54,6 +59,57 @@ dev_name_ok(const char *d)
 	return 1;
 }
 
+/* The device the service's traffic leaves by: lo for loopback hosts;
+ * else the device holding the source address the kernel picks for it (a
+ * UDP socket's connect, which sends nothing). -1 when it cannot tell. */
+static int
+route_dev(const struct svc *sv, char *dev, size_t len)
+{
+	struct hostrule none = { 0 };
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype =
+	    SOCK_DGRAM }, *ai = NULL;
+	struct sockaddr_storage me;
+	socklen_t ml = sizeof me;
+	struct ifaddrs *ifs = NULL;
+	char host[256];
+	struct sd_err e;
+	int rc = -1, fd = -1;
+
+	int r = sv->kind == SVC_POSTGRES ? hosts_check_dsn(sv->url, &none, host,
+	    sizeof host, &e) : hosts_check_url(sv->url, &none, host, sizeof host,
+	    &e);
+	if (r == 0) {
+		snprintf(dev, len, "lo");
+		return 0;
+	}
+	if (r != 1 || getaddrinfo(host, "9", &hints, &ai) != 0)
+		return -1;
+	if ((fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&me, &ml) == -1 ||
+	    getifaddrs(&ifs) == -1)
+		goto out;
+	for (struct ifaddrs *i = ifs; i != NULL && rc == -1; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != me.ss_family)
+			continue;
+		if ((me.ss_family == AF_INET && memcmp(&((struct sockaddr_in *)
+		    i->ifa_addr)->sin_addr, &((struct sockaddr_in *)&me)->sin_addr,
+		    4) == 0) || (me.ss_family == AF_INET6 && memcmp(
+		    &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+		    &((struct sockaddr_in6 *)&me)->sin6_addr, 16) == 0)) {
+			snprintf(dev, len, "%s", i->ifa_name);
+			rc = 0;
+		}
+	}
+out:
+	if (fd != -1)
+		close(fd);
+	if (ifs != NULL)
+		freeifaddrs(ifs);
+	freeaddrinfo(ai);
+	return rc;
+}
+
 int
 net_parse(const struct fault_parse *p, struct fault *f, struct net_target *t)
 {
@@ -75,6 +131,16 @@ net_parse(const struct fault_parse *p, struct fault *f, struct net_target *t)
 	if ((n = ynode_get(p->args, "address")) != NULL &&
 	    parse_address(p, n, t) == -1)
 		return -1;
+	/* aimed at a service: its traffic must leave by that device, or the
+	 * fault would shape nothing of it (a database on 127.0.0.1 is reached
+	 * over lo, never eth0) */
+	char via[IF_NAMESIZE];
+	if (f->svc != NULL && f->svc->url != NULL && route_dev(f->svc, via,
+	    sizeof via) == 0 && strcmp(via, t->dev) != 0)
+		return yerr(p->y, ynode_get(p->args, "dev") ? ynode_get(p->args,
+		    "dev") : p->key, "service '%s' is reached over dev %s, not %s:"
+		    " a fault there would touch none of its traffic", f->svc->name,
+		    via, t->dev);
 	/* aimed at a service: only the traffic to its port */
 	if (t->scope.port == 0 && f->svc != NULL && f->svc->url != NULL &&
 	    (t->scope.port = hosts_port(f->svc->url)) == 0)
@@ -249,9 +315,14 @@ net_kind_prepare(const struct fault *f, const struct fault_env *env,
     struct sd_err *e)
 {
 	const struct net_opts *o = f->opts;
+	json_t *rec;
 
 	(void)env;
-	return net_prepare(&o->t, e);
+	rec = net_prepare(&o->t, e);
+	/* a rate to measure what went through against (confirm) */
+	if (rec != NULL && o->leaf.kind == NLTC_TBF)
+		json_object_set_new(rec, "rate", json_integer(o->leaf.tbf.rate));
+	return rec;
 }
 
 int
@@ -277,4 +348,67 @@ net_kind_in_effect(const json_t *rec, const struct fault_env *env)
 {
 	(void)env;
 	return net_in_effect(rec);
+}
+
+void
+net_confirm(const json_t *rec, enum fault_phase ph, struct fault_check *c)
+{
+	int idx = (int)json_integer_value(json_object_get(rec, "ifindex"));
+	const char *dev = json_string_value(json_object_get(rec, "dev"));
+	struct nltc_stats st;
+	struct sd_err e;
+
+	if (ph == FC_REVERTED || dev == NULL)
+		return;
+	if (nltc_stats(idx, &st, &e) == -1 || !st.found) {
+		fault_proved(c, FP_MISMATCH, "no fault qdisc on dev %s", dev);
+		return;
+	}
+	uint64_t seen = st.packets + st.drops;
+	int64_t rate = json_integer_value(json_object_get(rec, "rate"));
+	if (ph == FC_APPLIED) {
+		c->v[0] = (int64_t)seen;
+		c->v[1] = (int64_t)st.bytes;
+		c->v[2] = mono_ms();
+		fault_proved(c, FP_CONFIRMED, "on dev %s", dev);
+		return;
+	}
+	uint64_t n = seen - (uint64_t)c->v[0];
+	double secs = (double)(mono_ms() - c->v[2]) / 1000.0;
+	double got = secs > 0 ? (double)((int64_t)st.bytes - c->v[1]) / secs : 0;
+	/* a rate: what went through may not exceed it (by more than 20%,
+	 * and a burst's worth at the start) */
+	int over = rate > 0 && secs >= 0.5 && got > (double)rate * 1.2 +
+	    (double)rate / 10 / secs;
+	char r[96] = "";
+	if (rate > 0 && secs > 0)
+		snprintf(r, sizeof r, "; %.0f byte(s)/s through it, limit %lld",
+		    got, (long long)rate);
+	if (n > 0)
+		fault_proved(c, over ? FP_MISMATCH : FP_CONFIRMED, "%llu packet(s)"
+		    " went through it on dev %s while it held (%llu dropped, %llu"
+		    " over the limit)%s%s", (unsigned long long)n, dev,
+		    (unsigned long long)st.drops, (unsigned long long)st.overlimits,
+		    r, over ? ": more than the limit" : "");
+	else
+		fault_proved(c, FP_MISMATCH, "no packet matched it on dev %s while"
+		    " it held: the traffic it aims at does not go there", dev);
+}
+
+void
+net_kind_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    const struct fault_env *env, struct fault_check *c)
+{
+	(void)state;
+	(void)env;
+	net_confirm(rec, ph, c);
+}
+
+char *
+net_kind_proves(const struct fault *f)
+{
+	const struct net_opts *o = f->opts;
+
+	return xasprintf("packets go through its qdisc on dev %s while it holds"
+	    " (tc statistics)", o->t.dev);
 }

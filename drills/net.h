@@ -57,5 +57,12 @@ int net_kind_revert(const json_t *rec, void *state,
     const struct fault_env *env, char **note, struct sd_err *e);
 int net_kind_in_effect(const json_t *rec, const struct fault_env *env);
 int net_kind_preflight(const struct fault *f, struct sd_err *e);
+/* Did it land? Packets went through the fault's qdisc while it held (tc
+ * statistics: sent and dropped); none is a mismatch. */
+void net_confirm(const json_t *rec, enum fault_phase ph,
+    struct fault_check *c);
+void net_kind_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    const struct fault_env *env, struct fault_check *c);
+char *net_kind_proves(const struct fault *f);
 
 #endif

@@ -103,5 +103,7 @@ const struct fault_kind fault_netem = {
 	.revert = net_kind_revert,
 	.in_effect = net_kind_in_effect,
 	.preflight = net_kind_preflight,
+	.confirm = net_kind_confirm,
+	.proves = net_kind_proves,
 	.free = free,
 };

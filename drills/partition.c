@@ -144,6 +144,29 @@ pt_preflight(const struct fault *f, struct sd_err *e)
 }
 
 static void
+pt_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    const struct fault_env *env, struct fault_check *c)
+{
+	const char *how = json_string_value(json_object_get(rec, "how"));
+
+	(void)env;
+	if (how && strcmp(how, "qdisc") == 0)
+		net_confirm(rec, ph, c);
+	else
+		px_confirm(rec, state, ph, c);
+}
+
+static char *
+pt_proves(const struct fault *f)
+{
+	const struct pt_opts *o = f->opts;
+
+	return o->tc ? xasprintf("packets to it are dropped on dev %s while it"
+	    " holds (tc statistics)", o->t.dev) : xstrdup("the service's"
+	    " connections pass through the route while it holds");
+}
+
+static void
 pt_free(void *opts)
 {
 	struct pt_opts *o = opts;
@@ -175,6 +198,8 @@ const struct fault_kind fault_partition = {
 	.revert = pt_revert,
 	.in_effect = pt_in_effect,
 	.preflight = pt_preflight,
+	.confirm = pt_confirm,
+	.proves = pt_proves,
 	.free_state = px_free_state,
 	.free = pt_free,
 };

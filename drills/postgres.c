@@ -124,7 +124,7 @@ query1(const char *dsn, int64_t timeout_ms, const char *sql, int np,
 }
 
 static int
-terminate(const struct fault *f, char **note, struct sd_err *e)
+terminate(const struct fault *f, json_t *rec, char **note, struct sd_err *e)
 {
 	const struct pg_opts *o = f->opts;
 	const char *params[2] = { o->user, o->app };
@@ -141,6 +141,7 @@ terminate(const struct fault *f, char **note, struct sd_err *e)
 	    2, params, &n, e) == -1)
 		return err_prefix(e, "pg_terminate_backend");
 	fault_note(note, "%s backend(s) terminated", n);
+	json_object_set_new(rec, "terminated", json_integer(atoi(n)));
 	free(n);
 	return 0;
 }
@@ -187,7 +188,7 @@ pg_apply(const struct fault *f, json_t *rec, void **state,
     const struct fault_env *env, char **note, struct sd_err *e)
 {
 	if (strcmp(f->verb->name, "terminate-backends") == 0)
-		return terminate(f, note, e);
+		return terminate(f, rec, note, e);
 	if (strcmp(f->verb->name, "hold-connections") == 0)
 		return hold(f, rec, state, env, note, e);
 	fault_note(note, "no held connections to release");
@@ -282,6 +283,44 @@ pg_in_effect(const json_t *rec, const struct fault_env *env)
 	return n < 0 ? -1 : n > 0;
 }
 
+/* terminate-backends: it ended at least one of the app's backends (none:
+ * nothing of the app connects to this database, or the user/application
+ * name does not match it). hold-connections: they are all held, and still
+ * are at the revert. */
+static void
+pg_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    const struct fault_env *env, struct fault_check *c)
+{
+	const struct pg_held *h = state;
+	const json_t *t = json_object_get(rec, "terminated");
+
+	(void)env;
+	if (t != NULL && ph == FC_APPLIED) {
+		fault_proved(c, json_integer_value(t) > 0 ? FP_CONFIRMED :
+		    FP_MISMATCH, "%lld backend(s) of the app terminated%s",
+		    (long long)json_integer_value(t), json_integer_value(t) > 0 ? "" :
+		    ": none matched (the service does not connect here?)");
+		return;
+	}
+	if (h == NULL || ph == FC_REVERTED)
+		return;
+	int ok = 0;
+	for (int i = 0; i < h->n; i++)
+		ok += PQstatus(h->c[i]) == CONNECTION_OK;
+	fault_proved(c, ok == h->n && h->n > 0 ? FP_CONFIRMED : FP_MISMATCH,
+	    "%d of %d connection(s) held", ok, h->n);
+}
+
+static char *
+pg_proves(const struct fault *f)
+{
+	if (strcmp(f->verb->name, "terminate-backends") == 0)
+		return xstrdup("it terminates at least one backend of the app");
+	if (strcmp(f->verb->name, "hold-connections") == 0)
+		return xstrdup("every connection is held until the revert");
+	return NULL;
+}
+
 static void
 pg_free(void *opts)
 {
@@ -319,5 +358,7 @@ const struct fault_kind fault_postgres = {
 	.revert = pg_revert,
 	.in_effect = pg_in_effect,
 	.free_state = pg_free_state,
+	.confirm = pg_confirm,
+	.proves = pg_proves,
 	.free = pg_free,
 };

@@ -7,6 +7,11 @@
  * Also the route helpers of proxy.h, which partition uses.
  */
 #define _GNU_SOURCE
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +286,184 @@ px_free_state(void *state)
 	tproxy_free(state);
 }
 
+/* The route's traffic now: open connections, accepted since it began,
+ * bytes through it; *route_out (when not NULL) its whole entry, the
+ * caller's. -1 when it cannot be read. */
+static int
+px_traffic(const json_t *rec, void *state, int64_t v[3], json_t **route_out)
+{
+	const char *how = json_string_value(json_object_get(rec, "how"));
+	const char *sock = json_string_value(json_object_get(rec, "sock"));
+	const char *route = json_string_value(json_object_get(rec, "route"));
+	json_t *a = NULL, *rt;
+	struct sd_err e;
+	size_t i;
+	int rc = -1;
+
+	if (how != NULL && strcmp(how, "own") == 0 && state != NULL)
+		a = tproxy_list(state);
+	else if (sock != NULL && route != NULL)
+		a = call(sock, json_pack("{s:s}", "op", "list"), &e);
+	json_array_foreach(json_object_get(a, "routes"), i, rt) {
+		const char *name = json_string_value(json_object_get(rt, "name"));
+		if (route != NULL && (name == NULL || strcmp(name, route) != 0))
+			continue;
+		v[0] = json_integer_value(json_object_get(rt, "connections"));
+		v[1] = json_integer_value(json_object_get(rt, "accepted"));
+		v[2] = json_integer_value(json_object_get(rt, "bytes"));
+		if (route_out != NULL)
+			*route_out = json_incref(rt);
+		rc = 0;
+		break;
+	}
+	json_decref(a);
+	return rc;
+}
+
+/*
+ * What the latency toxics on the route add, against what its data was
+ * held, by direction: every piece of the service's data read since the
+ * toxics last changed must have been held at least the latency asked,
+ * less its jitter (and 2 ms for the clock). Toxics on a share of the
+ * connections are not measured. Appends to fig; 0 when within, -1 not.
+ */
+static int
+px_latency(const json_t *rt, char *fig, size_t len)
+{
+	static const char *const dn[2] = { "upstream", "downstream" };
+	int64_t want[2] = { 0, 0 }, jit[2] = { 0, 0 };
+	const json_t *t;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(json_object_get(rt, "toxics"), i, t) {
+		const char *type = json_string_value(json_object_get(t, "type"));
+		const char *d = json_string_value(json_object_get(t, "direction"));
+		if (type == NULL || d == NULL || strcmp(type, "latency") != 0)
+			continue;
+		if (json_real_value(json_object_get(t, "toxicity")) < 1.0)
+			return 0;	/* a share: some data is not held at all */
+		for (int k = 0; k < 2; k++)
+			if (strcmp(d, "both") == 0 || strcmp(d, k ? "down" : "up") ==
+			    0) {
+				want[k] += json_integer_value(json_object_get(t,
+				    "latency_ms"));
+				jit[k] += json_integer_value(json_object_get(t,
+				    "jitter_ms"));
+			}
+	}
+	for (int k = 0; k < 2; k++) {
+		const json_t *h = json_object_get(json_object_get(rt, "held"), dn[k]);
+		int64_t n = json_integer_value(json_object_get(h, "chunks"));
+		int64_t lo = json_integer_value(json_object_get(h, "min_us"));
+		int64_t mean = json_integer_value(json_object_get(h, "mean_us"));
+		size_t at = strlen(fig);
+		if (want[k] == 0 || n == 0 || at + 1 >= len)
+			continue;
+		int ok = lo >= (want[k] - jit[k]) * 1000 - 2000;
+		snprintf(fig + at, len - at, "; %s, latency %lldms asked: %lld"
+		    " piece(s) held %.1f-%.1fms, mean %.1f%s", dn[k],
+		    (long long)want[k], (long long)n, lo / 1000.0,
+		    json_integer_value(json_object_get(h, "max_us")) / 1000.0,
+		    mean / 1000.0, ok ? "" : " — less than asked");
+		if (!ok)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* A route taken down (its "down" toxic): 1 when its listen address
+ * refuses a connection now, 0 when it takes one, -1 cannot tell. */
+static int
+refuses(const json_t *rt)
+{
+	const char *listen = json_string_value(json_object_get(rt, "listen"));
+	const json_t *t;
+	char host[256], serv[16];
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+	    .ai_socktype = SOCK_STREAM }, *ai;
+	struct sd_err e;
+	size_t i;
+	int port, fd, rc = -1, down = 0;
+
+	json_array_foreach(json_object_get(rt, "toxics"), i, t)
+		down |= json_string_value(json_object_get(t, "type")) != NULL &&
+		    strcmp(json_string_value(json_object_get(t, "type")), "down") ==
+		    0;
+	if (!down)
+		return -2;
+	if (listen == NULL || hosts_split(listen, host, sizeof host, &port,
+	    &e) == -1)
+		return -1;
+	snprintf(serv, sizeof serv, "%d", port);
+	if (getaddrinfo(host, serv, &hints, &ai) != 0)
+		return -1;
+	if ((fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) >= 0) {
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			rc = 0;
+		else if (errno == ECONNREFUSED)
+			rc = 1;
+		else if (errno == EINPROGRESS) {
+			struct pollfd pfd = { fd, POLLOUT, 0 };
+			int err = 0;
+			socklen_t len = sizeof err;
+			if (poll(&pfd, 1, 100) == 1 && getsockopt(fd, SOL_SOCKET,
+			    SO_ERROR, &err, &len) == 0)
+				rc = err == 0 ? 0 : err == ECONNREFUSED ? 1 : -1;
+		}
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return rc;
+}
+
+void
+px_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    struct fault_check *c)
+{
+	int64_t v[3];
+	json_t *rt = NULL;
+
+	if (ph == FC_REVERTED)
+		return;
+	if (px_traffic(rec, state, v, &rt) == -1) {
+		fault_proved(c, FP_INCONCLUSIVE, "the route's counters cannot be"
+		    " read");
+		return;
+	}
+	int down = refuses(rt);
+	if (down != -2) {
+		/* down: nothing passes, so no counter moves; its listener
+		 * refuses, measured by a connection of our own */
+		fault_proved(c, down == 1 ? FP_CONFIRMED : down == 0 ? FP_MISMATCH :
+		    FP_INCONCLUSIVE, "the route %s connections %s", down == 1 ?
+		    "refuses" : down == 0 ? "still takes" : "cannot be told to refuse",
+		    ph == FC_APPLIED ? "once applied" : "before the revert");
+		json_decref(rt);
+		return;
+	}
+	if (ph == FC_APPLIED) {
+		c->v[1] = v[1];
+		c->v[2] = v[2];
+		fault_proved(c, v[0] > 0 ? FP_CONFIRMED : FP_INCONCLUSIVE,
+		    "%lld connection(s) open on the route", (long long)v[0]);
+		json_decref(rt);
+		return;
+	}
+	if (v[0] > 0 || v[1] > c->v[1]) {
+		char lat[200] = "";
+		int ok = px_latency(rt, lat, sizeof lat) == 0;
+		fault_proved(c, ok ? FP_CONFIRMED : FP_MISMATCH, "the service's"
+		    " traffic went through it while it held: %lld connection(s)"
+		    " open, %lld new, %lld byte(s)%s", (long long)v[0],
+		    (long long)(v[1] - c->v[1]), (long long)(v[2] - c->v[2]), lat);
+	} else
+		fault_proved(c, FP_MISMATCH, "no connection on the route while it"
+		    " held: the service does not connect through the proxy");
+	json_decref(rt);
+}
+
 /* --- the proxy kind --- */
 
 /* true (0: at once / never) or a duration; *set 0 when false or absent */
@@ -507,6 +690,22 @@ pr_in_effect(const json_t *rec, const struct fault_env *env)
 	return px_in_effect(rec);
 }
 
+static void
+pr_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    const struct fault_env *env, struct fault_check *c)
+{
+	(void)env;
+	px_confirm(rec, state, ph, c);
+}
+
+static char *
+pr_proves(const struct fault *f)
+{
+	(void)f;
+	return xstrdup("the service's connections pass through the route while"
+	    " the toxics hold (its counters: open, new, bytes)");
+}
+
 /* a proxy of its own listens and connects: both obey the blast radius */
 static size_t
 pr_endpoints(const struct fault *f, struct fault_endpoint *out)
@@ -553,6 +752,8 @@ const struct fault_kind fault_proxy = {
 	.revert = pr_revert,
 	.in_effect = pr_in_effect,
 	.endpoints = pr_endpoints,
+	.confirm = pr_confirm,
+	.proves = pr_proves,
 	.free_state = px_free_state,
 	.free = pr_free,
 };

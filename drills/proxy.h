@@ -34,5 +34,9 @@ int px_apply(const struct px_route *r, const struct toxic *tx, size_t n,
 int px_revert(const json_t *rec, void *state, char **note, struct sd_err *e);
 int px_in_effect(const json_t *rec);
 void px_free_state(void *state);
+/* Did toxics on a route land? The service's connections went through it
+ * while they held (its counters), else a mismatch. */
+void px_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    struct fault_check *c);
 
 #endif

@@ -91,7 +91,8 @@ rd_prepare(const struct fault *f, const struct fault_env *env,
 }
 
 static int
-command(const char *url, const char *cmd, char **note, struct sd_err *e)
+command(const char *url, const char *cmd, char **note, long long *killed,
+    struct sd_err *e)
 {
 	redisContext *c;
 	redisReply *r;
@@ -112,8 +113,11 @@ command(const char *url, const char *cmd, char **note, struct sd_err *e)
 		rc = err_set(e, "%s: %s", cmd, c->errstr);
 	else if (r->type == REDIS_REPLY_ERROR)
 		rc = err_set(e, "%s: %s", cmd, r->str);
-	else if (r->type == REDIS_REPLY_INTEGER)
+	else if (r->type == REDIS_REPLY_INTEGER) {
 		fault_note(note, "%lld client connection(s) killed", r->integer);
+		if (killed != NULL)
+			*killed = r->integer;
+	}
 	freeReplyObject(r);
 	redisFree(c);
 	return rc;
@@ -130,14 +134,19 @@ rd_apply(const struct fault *f, json_t *rec, void **state,
 	(void)state;
 	if (strcmp(f->verb->name, "pause") == 0) {
 		snprintf(cmd, sizeof cmd, "CLIENT PAUSE %lld", (long long)o->for_ms);
-		return command(f->svc->url, cmd, NULL, e);
+		return command(f->svc->url, cmd, NULL, NULL, e);
 	}
 	/* (a CLIENT PAUSE whose reply was lost may have paused Redis: -1,
 	 * reverted by waiting, which is harmless when it did not) */
 	if (strcmp(f->verb->name, "resume") == 0)
 		return ping_wait("redis", f->svc->url, PAUSE_MAX_MS + AFTER_MS,
 		    env ? env->stop : NULL, e);
-	return command(f->svc->url, "CLIENT KILL TYPE normal SKIPME yes", note, e);
+	long long killed = -1;
+	int rc = command(f->svc->url, "CLIENT KILL TYPE normal SKIPME yes", note,
+	    &killed, e);
+	if (rc == 0)
+		json_object_set_new(rec, "killed", json_integer(killed));
+	return rc;
 }
 
 /* How long until the recorded pause ends: refused when the record claims
@@ -201,6 +210,46 @@ rd_in_effect(const json_t *rec, const struct fault_env *env)
 	return left > 0 && ping_redis(url, 500, &e) == -1;
 }
 
+/* A pause: a PING of our own gets no answer while it lasts (100 ms is
+ * plenty for an idle Redis). A client-kill: it killed connections — none
+ * means the service does not connect to this Redis. */
+static void
+rd_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    const struct fault_env *env, struct fault_check *c)
+{
+	const char *how = json_string_value(json_object_get(rec, "how"));
+	const char *url = json_string_value(json_object_get(rec, "url"));
+	const json_t *k = json_object_get(rec, "killed");
+	struct sd_err e;
+
+	(void)state;
+	(void)env;
+	if (how != NULL && strcmp(how, "wait") == 0 && url != NULL &&
+	    ph != FC_REVERTED) {
+		redact_learn(url);
+		int answered = ping_redis(url, 50, &e) == 0;
+		fault_proved(c, answered ? FP_MISMATCH : FP_CONFIRMED, answered ?
+		    "PING answered at once: Redis is not paused" : "PING got no"
+		    " answer within 50ms: paused");
+	} else if (k != NULL && ph == FC_APPLIED) {
+		fault_proved(c, json_integer_value(k) > 0 ? FP_CONFIRMED : FP_MISMATCH,
+		    "%lld client connection(s) killed%s", (long long)
+		    json_integer_value(k), json_integer_value(k) > 0 ? "" :
+		    ": nothing connects to this Redis");
+	}
+}
+
+static char *
+rd_proves(const struct fault *f)
+{
+	if (strcmp(f->verb->name, "pause") == 0)
+		return xstrdup("a PING of its own gets no answer within 50ms until"
+		    " the revert");
+	if (strcmp(f->verb->name, "client-kill") == 0)
+		return xstrdup("it kills at least one client connection");
+	return NULL;
+}
+
 static void
 rd_free(void *opts)
 {
@@ -229,5 +278,7 @@ const struct fault_kind fault_redis = {
 	.apply = rd_apply,
 	.revert = rd_revert,
 	.in_effect = rd_in_effect,
+	.confirm = rd_confirm,
+	.proves = rd_proves,
 	.free = rd_free,
 };

@@ -20,6 +20,7 @@
 #include "../lib/proc.h"
 #include "../lib/redact.h"
 #include "../lib/fault.h"
+#include "service.h"
 
 #define SETTLE_MS 300
 
@@ -178,6 +179,12 @@ sv_prepare(const struct fault *f, const struct fault_env *env,
 			json_decref(rec);
 			return NULL;
 		}
+		/* the process it acts on, as it is now: what confirm checks is
+		 * gone (or a new one) afterwards */
+		struct sd_err pe;
+		if (svc_has_pid(sv) && json_object_get(rec, "primary") == NULL &&
+		    (pid = svc_pid(sv, &pe)) != 0)
+			json_object_set_new(rec, "process", sv_who(pid));
 		/* a signal meant to end it: the revert waits for the process
 		 * to end before it decides whether the service is down (a
 		 * draining service still answers, then goes) */
@@ -186,9 +193,7 @@ sv_prepare(const struct fault *f, const struct fault_env *env,
 		if (verb_is(f, "signal") && (o->sig == SIGTERM || o->sig == SIGINT ||
 		    o->sig == SIGQUIT || o->sig == SIGKILL) &&
 		    (pid = svc_pid(sv, &ignore)) != 0)
-			json_object_set_new(rec, "ends", json_pack("{s:i,s:I}", "pid",
-			    (int)pid, "starttime",
-			    (json_int_t)proc_starttime(pid)));
+			json_object_set_new(rec, "ends", sv_who(pid));
 		return rec;
 	}
 	if (verb_is(f, "pause")) {
@@ -670,5 +675,7 @@ const struct fault_kind fault_service = {
 	.revert = sv_revert,
 	.in_effect = sv_in_effect,
 	.preflight = sv_preflight,
+	.confirm = sv_confirm,
+	.proves = sv_proves,
 	.free = sv_free,
 };

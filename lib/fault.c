@@ -67,6 +67,26 @@ fault_note(char **note, const char *fmt, ...)
 	free(add);
 }
 
+void
+fault_proved(struct fault_check *c, enum fault_proof p, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->proof = p;
+	va_start(ap, fmt);
+	vsnprintf(c->figure, sizeof c->figure, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+fault_proof_name(enum fault_proof p)
+{
+	static const char *const n[] = { "not measured", "confirmed",
+	    "mismatch", "inconclusive" };
+
+	return n[p];
+}
+
 char
 fault_hear(int fd, int64_t timeout_ms, const struct fault_env *env)
 {

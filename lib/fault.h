@@ -30,6 +30,16 @@
  *   preflight  what run checks before anything is applied, short of acting
  *              (optional): the process it will act on resolves (and is
  *              trusted) now, the device exists. plan and -n check it too
+ *   confirm    did it land? The effect the kind promises, measured
+ *              independently of the service's own answers (the port
+ *              refuses, the pid changed, packets went through the filter,
+ *              the cgroup was throttled, the route carried the service's
+ *              connections): asked right after apply, just before the
+ *              revert of a lasting fault, and after it; each phase may
+ *              overrule the last. Quick (under 100 ms of its own) and a few
+ *              requests at most. A fault that is not confirmed makes the
+ *              drill INVALID: it says nothing of the service
+ *   proves     what confirm will measure, for plan and -n (a sentence)
  *
  * apply and revert return 0, or -1 with e set, or FAULT_FINAL with e set:
  * from apply, "failed before changing anything" (nothing to revert); from
@@ -112,6 +122,22 @@ struct fault_endpoint {
 };
 #define FAULT_MAX_ENDPOINTS 4
 
+/* What a fault measured of its own effect. */
+enum fault_proof { FP_NONE, FP_CONFIRMED, FP_MISMATCH, FP_INCONCLUSIVE };
+enum fault_phase { FC_APPLIED, FC_HOLDING, FC_REVERTED };
+struct fault_check {
+	enum fault_proof proof;
+	char figure[320];		/* what was measured, for people */
+	/* the kind's own notes between phases (a counter's value at apply,
+	 * a start time) */
+	int64_t v[4];
+	int64_t at_ms;			/* mono ms of the last phase */
+};
+/* Set the proof and its figure (printf-style). */
+void fault_proved(struct fault_check *c, enum fault_proof p, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+const char *fault_proof_name(enum fault_proof p);
+
 struct fault_kind;
 
 /* drills/kinds.c: the table of every kind, NULL-terminated. Only dispatch
@@ -137,6 +163,9 @@ struct fault_kind {
 	int (*in_effect)(const json_t *rec, const struct fault_env *env);
 	size_t (*endpoints)(const struct fault *f, struct fault_endpoint *out);
 	int (*preflight)(const struct fault *f, struct sd_err *e);
+	void (*confirm)(const json_t *rec, void *state, enum fault_phase phase,
+	    const struct fault_env *env, struct fault_check *c);
+	char *(*proves)(const struct fault *f);
 	void (*free_state)(void *state);
 	void (*free)(void *opts);
 };

@@ -103,6 +103,33 @@ push(struct run *c, size_t step, const struct fault *f, json_t *rec,
 	return a;
 }
 
+/* Did it land? The kind measures its own effect (fault.h, confirm); what
+ * it found goes to the result as it is found. */
+static void
+prove(struct run *c, struct applied *a, enum fault_phase ph)
+{
+	const struct fault_kind *k = a->f->kind;
+	struct res_fault *rf;
+	int64_t t0 = mono_ms();
+
+	if (k->confirm == NULL)
+		return;
+	k->confirm(a->rec, a->state, ph, &c->env, &a->chk);
+	a->chk.at_ms = mono_ms();
+	rf = &c->r->faults[a->rf];
+	free(rf->proof);
+	free(rf->proof_figure);
+	rf->proof = a->chk.proof == FP_NONE ? NULL :
+	    xstrdup(fault_proof_name(a->chk.proof));
+	rf->proof_figure = a->chk.proof == FP_NONE ? NULL :
+	    xstrdup(a->chk.figure);
+	if (a->chk.proof != FP_NONE)
+		res_event(c->r, rn_rel(c, a->chk.at_ms), "%s %s (%lldms): %s",
+		    ph == FC_APPLIED ? "landed?" : ph == FC_HOLDING ? "held?" :
+		    "after?", fault_proof_name(a->chk.proof),
+		    (long long)(a->chk.at_ms - t0), a->chk.figure);
+}
+
 static int
 refused(struct run *c, size_t rf, json_t *rec, const struct sd_err *e)
 {
@@ -150,6 +177,8 @@ fs_apply(struct run *c, size_t step)
 	rf = &c->r->faults[rfi];
 	rf->note = note;
 	a->on = rc == 0 ? mono_ms() : on;
+	if (rc == 0)
+		prove(c, a, FC_APPLIED);
 	if (!a->lasting || rc == FAULT_FINAL) {
 		/* a one-shot leaves nothing to undo */
 		a->reverted = 1;
@@ -189,6 +218,10 @@ revert_one(struct run *c, struct applied *a)
 
 	if (a->reverted)
 		return 0;
+	/* still holding? measured before it stops being in effect */
+	if (rf->applied)
+		prove(c, a, FC_HOLDING);
+	rf = &c->r->faults[a->rf];
 	/* the fault stops being in effect as its revert begins */
 	int64_t begin = mono_ms();
 	if (c->o->reverting != NULL)
@@ -227,6 +260,8 @@ revert_one(struct run *c, struct applied *a)
 	rf->reverted = 1;
 	rf->reverted_ms = rn_rel(c, mono_ms());
 	res_event(c->r, rf->reverted_ms, "reverted: %s", rf->revert);
+	if (rf->applied)
+		prove(c, a, FC_REVERTED);	/* what only shows then: a failover */
 	return 0;
 }
 

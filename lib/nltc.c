@@ -488,3 +488,33 @@ nltc_root(int ifindex, char *kind, size_t len, uint32_t *handle,
 	nl_socket_free(sk);
 	return 0;
 }
+
+int
+nltc_stats(int ifindex, struct nltc_stats *st, struct sd_err *e)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_cache *cache = NULL;
+	struct rtnl_qdisc *q;
+
+	memset(st, 0, sizeof *st);
+	if (sk == NULL || nl_connect(sk, NETLINK_ROUTE) < 0 ||
+	    rtnl_qdisc_alloc_cache(sk, &cache) < 0) {
+		nl_socket_free(sk);
+		return err_set(e, "netlink: cannot list qdiscs");
+	}
+	/* scoped: the fault is the leaf 10: under HTB 1:; unscoped, root 1: */
+	q = rtnl_qdisc_get(cache, ifindex, LEAF);
+	if (q == NULL)
+		q = rtnl_qdisc_get(cache, ifindex, ROOT);
+	if (q != NULL) {
+		st->found = 1;
+		st->packets = rtnl_tc_get_stat(TC_CAST(q), RTNL_TC_PACKETS);
+		st->bytes = rtnl_tc_get_stat(TC_CAST(q), RTNL_TC_BYTES);
+		st->drops = rtnl_tc_get_stat(TC_CAST(q), RTNL_TC_DROPS);
+		st->overlimits = rtnl_tc_get_stat(TC_CAST(q), RTNL_TC_OVERLIMITS);
+		rtnl_qdisc_put(q);
+	}
+	nl_cache_free(cache);
+	nl_socket_free(sk);
+	return 0;
+}

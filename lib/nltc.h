@@ -86,4 +86,13 @@ int nltc_delete_root(int ifindex, struct sd_err *e);
 int nltc_root(int ifindex, char *kind, size_t len, uint32_t *handle,
     struct sd_err *e);
 
+/* The fault qdisc's statistics (the leaf 10: when scoped, else root 1:):
+ * what went through it, and what it dropped — a fault that matched
+ * nothing shows none. found 0: no such qdisc. -1 with e. */
+struct nltc_stats {
+	int found;
+	uint64_t packets, bytes, drops, overlimits;
+};
+int nltc_stats(int ifindex, struct nltc_stats *st, struct sd_err *e);
+
 #endif

@@ -295,6 +295,12 @@ text_step(const struct plan *p, size_t i, int raw, struct sbuf *sb)
 			sb_addf(sb, "    revert: %s\n", d);
 			free(d);
 		}
+		/* how it will show that it landed (fault.h, confirm) */
+		d = ps->fault->kind->proves != NULL ?
+		    ps->fault->kind->proves(ps->fault) : NULL;
+		sb_addf(sb, "    proves it landed: %s\n", d ? d :
+		    "nothing: this kind cannot measure its own effect");
+		free(d);
 		break;
 	}
 	for (size_t k = 0; k < ps->nfast; k++)

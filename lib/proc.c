@@ -354,6 +354,9 @@ proc_wait_gone(pid_t pid, int64_t timeout_ms)
 int
 proc_terminate(pid_t pid, int sig, int64_t timeout_ms)
 {
+	/* one of ours that died already (killed behind our back) is a
+	 * zombie until reaped: reap it, so no name or pid lingers */
+	waitpid(pid, NULL, WNOHANG);
 	if (!proc_alive(pid))
 		return 0;
 	kill(pid, sig);
@@ -422,8 +425,8 @@ proc_signal_named(const char *comm, int sig)
 	while ((de = readdir(d)) != NULL) {
 		pid_t p = (pid_t)atoi(de->d_name);
 		if (p <= 1 || p == getpid() || proc_comm(p, name, sizeof name) == -1 ||
-		    strcmp(name, comm) != 0)
-			continue;
+		    strcmp(name, comm) != 0 || !proc_alive(p))
+			continue;	/* a zombie is not running */
 		if (kill(p, sig) == 0)
 			n++;
 	}
@@ -768,4 +771,24 @@ sig_name(int sig)
 		if (sig_nums[i] == sig)
 			return sig_names[i];
 	return "?";
+}
+
+int64_t
+proc_cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2, "%*c %*d %*d %*d"
+	    " %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (int64_t)(ut + st);
 }

@@ -72,6 +72,9 @@ pid_t proc_ppid(pid_t pid);
  * field 22): with the pid it names one process, never a recycled pid.
  * 0 if gone. */
 unsigned long long proc_starttime(pid_t pid);
+/* CPU a process has used, all its threads (utime + stime, clock ticks);
+ * -1 if gone. */
+int64_t proc_cpu_ticks(pid_t pid);
 /* Send sig, wait up to timeout_ms for it to go, then SIGKILL and wait again.
  * Reaps it if it is our child. 0 when gone. */
 int proc_terminate(pid_t pid, int sig, int64_t timeout_ms);

@@ -75,7 +75,8 @@ res_sort_events(struct result *r)
 const char *
 res_verdict_name(enum verdict v)
 {
-	static const char *n[] = { "PASS", "FAIL", "ERROR", "ABORTED" };
+	static const char *n[] = { "PASS", "FAIL", "ERROR", "ABORTED",
+	    "INVALID" };
 
 	return n[v];
 }
@@ -98,6 +99,8 @@ res_exit_code(const struct result *r)
 		return 1;
 	case V_ABORTED:
 		return r->abort.set ? 5 : 3;
+	case V_INVALID:
+		return 8;
 	default:
 		if (r->deadline)
 			return 3;
@@ -113,11 +116,13 @@ res_exit_code(const struct result *r)
 int
 res_worse(int a, int b)
 {
-	static const int rank[] = { 0, 2, 1, 4, 3, 5 };
+	/* by exit code: 0, 1 fail, 2 usage, 3 aborted, 4 fault, 5 guardrail,
+	 * 6 (regressed: judged apart), 7 (none), 8 a fault that missed */
+	static const int rank[] = { 0, 2, 1, 5, 4, 6, -1, -1, 3 };
 
-	if (a < 0 || a > 5)
+	if (a < 0 || a > 8 || rank[a] < 0)
 		return b;
-	if (b < 0 || b > 5)
+	if (b < 0 || b > 8 || rank[b] < 0)
 		return a;
 	return rank[b] > rank[a] ? b : a;
 }
@@ -135,6 +140,8 @@ res_free(struct result *r)
 	}
 	free(r->ex);
 	for (size_t i = 0; i < r->nfaults; i++) {
+		free(r->faults[i].proof);
+		free(r->faults[i].proof_figure);
 		free(r->faults[i].what);
 		free(r->faults[i].revert);
 		free(r->faults[i].error);

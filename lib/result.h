@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum verdict { V_PASS, V_FAIL, V_ERROR, V_ABORTED };
+/* INVALID: a fault did not land (its own measurement did not confirm it),
+ * so the drill says nothing of the service — never PASS, never FAIL. */
+enum verdict { V_PASS, V_FAIL, V_ERROR, V_ABORTED, V_INVALID };
 enum outcome { O_PASS, O_FAIL, O_ERROR, O_SKIPPED };
 
 struct res_expect {
@@ -36,6 +38,10 @@ struct res_expect {
 };
 
 struct res_fault {
+	/* what the fault measured of its own effect (fault.h, confirm):
+	 * "confirmed", "mismatch", "inconclusive", or NULL (not measured),
+	 * with the figure */
+	char *proof, *proof_figure;
 	char *what;		/* describe(apply) */
 	char *revert;		/* describe(revert) */
 	int applied, reverted;
@@ -201,11 +207,11 @@ void res_event(struct result *r, int64_t t_ms, const char *fmt, ...)
 void res_sort_events(struct result *r);
 const char *res_verdict_name(enum verdict v);
 const char *res_outcome_name(enum outcome o);
-/* Process exit code for a verdict (DESIGN §2). */
+/* Process exit code for a verdict (DESIGN §2; INVALID: 8). */
 int res_exit_code(const struct result *r);
 /* The exit code of several results: the worst (stopped by a guardrail 5 >
- * aborted 3 > a fault not applied or reverted 4 > a failure 1 > bad usage
- * 2 > 0). */
+ * aborted 3 > a fault not applied or reverted 4 > a fault that did not
+ * land 8 > a failure 1 > bad usage 2 > 0). */
 int res_worse(int a, int b);
 
 #endif

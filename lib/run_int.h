@@ -35,6 +35,7 @@ struct applied {
 	int64_t on, off;	/* in effect: end of apply .. start of revert;
 				 * off 0: still */
 	int lasting, reverted;
+	struct fault_check chk;	/* what it measured of its own effect */
 };
 
 /* never: decided at the end over the fault windows */

@@ -285,6 +285,33 @@ judge_end(struct run *c)
 	return 0;
 }
 
+/* A fault that did not land — its own measurement did not confirm it —
+ * makes the drill INVALID: what the probes saw says nothing of how the
+ * service takes that fault. Never a PASS, never a FAIL. */
+static void
+landed(struct run *c)
+{
+	struct result *r = c->r;
+
+	if (r->verdict != V_PASS && r->verdict != V_FAIL)
+		return;
+	for (size_t i = 0; i < c->nap; i++) {
+		const struct applied *a = &c->ap[i];
+		const struct res_fault *rf = &r->faults[a->rf];
+		enum fault_proof p = a->chk.proof;
+		if (!rf->applied || p == FP_CONFIRMED ||
+		    (p == FP_NONE && !a->lasting))
+			continue;
+		r->verdict = V_INVALID;
+		free(r->reason);
+		r->reason = xasprintf("fault %zu (line %d) did not land — %s: %s;"
+		    " what the probes saw says nothing of the service", a->rf + 1,
+		    rf->line, fault_proof_name(p), p == FP_NONE ? "its effect was"
+		    " not measured" : a->chk.figure);
+		return;
+	}
+}
+
 /* A drill whose every check was off checked nothing: an error, not a
  * PASS. */
 static void
@@ -329,6 +356,7 @@ finish(struct run *c)
 	for (size_t i = 0; i < c->nnevers; i++)
 		if (r->ex[c->nevers[i].rx].outcome == O_FAIL && r->verdict == V_PASS)
 			r->verdict = V_FAIL;
+	landed(c);
 	all_off(c);
 	if (r->faults_wall_ms == 0)
 		r->faults_wall_ms = r->started_wall_ms + (c->tf - c->t0);

@@ -264,6 +264,7 @@ accept_all(struct tproxy *p, struct route *r)
 		c->next = r->conns;
 		r->conns = c;
 		r->nconns++;
+		r->accepted++;
 	}
 }
 
@@ -289,6 +290,7 @@ enqueue(struct pipe_ *pp, const char *data, size_t len, int64_t due, int close)
 	struct chunk *c = xmalloc(sizeof *c + len);
 
 	c->next = NULL;
+	c->read_us = tp_now_us();
 	c->due_us = pp->tail && pp->tail->due_us > due ? pp->tail->due_us : due;
 	c->close = close;
 	c->len = len;
@@ -388,6 +390,7 @@ read_side(struct tproxy *p, struct conn *c, struct pipe_ *pp)
 	while (!pp->eof && !c->dead && pp->queued < QUEUE_MAX) {
 		ssize_t n = read(*pp->src, buf, sizeof buf);
 		if (n > 0) {
+			c->r->bytes += (uint64_t)n;
 			shape(p, c, pp, buf, (size_t)n);
 		} else if (n == 0) {
 			pp->eof = 1;
@@ -398,6 +401,18 @@ read_side(struct tproxy *p, struct conn *c, struct pipe_ *pp)
 			return;
 		}
 	}
+}
+
+/* Count one chunk held h µs. */
+static void
+tp_held(struct tp_held *s, int64_t h)
+{
+	if (s->n == 0 || h < s->min_us)
+		s->min_us = h;
+	if (s->n == 0 || h > s->max_us)
+		s->max_us = h;
+	s->n++;
+	s->sum_us += h;
 }
 
 /* Pass on what is due; 1 when this direction is finished. */
@@ -421,6 +436,9 @@ write_side(struct tproxy *p, struct conn *c, struct pipe_ *pp)
 			ch->off += (size_t)n;
 			if (ch->off < ch->len)
 				return;
+			if (ch->read_us >= c->r->epoch_us)
+				tp_held(&c->r->held[pp->dir == TX_UP ? 0 : 1], now -
+				    ch->read_us);
 		}
 		pp->head = ch->next;
 		if (pp->head == NULL)

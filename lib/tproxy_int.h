@@ -27,6 +27,7 @@ struct ev {
 struct chunk {
 	struct chunk *next;
 	int64_t due_us;
+	int64_t read_us;	/* when it was read: how long it was held */
 	int close;		/* pass EOF on instead of data */
 	size_t len, off;
 	char data[];
@@ -76,6 +77,17 @@ struct route {
 	size_t ntox, captox;
 	struct conn *conns;
 	size_t nconns;
+	/* what passed through, since the route began: a fault on it proves
+	 * it landed by these moving while it holds */
+	uint64_t accepted, bytes;
+	/* how long data read since its toxics last changed (epoch_us) was
+	 * held before it was passed on, by direction (0: to the upstream, 1:
+	 * to the client): a latency toxic proves what it added */
+	int64_t epoch_us;
+	struct tp_held {
+		uint64_t n;
+		int64_t sum_us, min_us, max_us;
+	} held[2];
 };
 
 struct tproxy {

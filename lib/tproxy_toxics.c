@@ -40,6 +40,22 @@ apply_down(struct tproxy *p, struct route *r)
 	}
 }
 
+/* The toxics changed: what data is held from now on is theirs. */
+static void
+new_epoch(struct route *r)
+{
+	r->epoch_us = tp_now_us();
+	memset(r->held, 0, sizeof r->held);
+}
+
+static json_t *
+held_json(const struct tp_held *s)
+{
+	return json_pack("{s:I,s:I,s:I,s:I}", "chunks", (json_int_t)s->n,
+	    "min_us", (json_int_t)s->min_us, "mean_us", (json_int_t)(s->n ?
+	    s->sum_us / (int64_t)s->n : 0), "max_us", (json_int_t)s->max_us);
+}
+
 int
 tproxy_add(struct tproxy *p, const char *route, const struct toxic *t,
     struct sd_err *e)
@@ -59,6 +75,7 @@ tproxy_add(struct tproxy *p, const char *route, const struct toxic *t,
 		r->ntox++;
 	}
 	r->tox[i] = *t;
+	new_epoch(r);
 	apply_down(p, r);
 	pthread_mutex_unlock(&p->mu);
 	tp_wake(p);
@@ -142,6 +159,7 @@ tproxy_remove(struct tproxy *p, const char *route, const char *id,
 			struct toxic gone = r->tox[i];
 			r->tox[i] = r->tox[--r->ntox];
 			after_removal(p, r, &gone);
+			new_epoch(r);
 			found = 1;
 			break;
 		}
@@ -162,10 +180,12 @@ tproxy_list(struct tproxy *p)
 		json_t *tox = json_array();
 		for (size_t k = 0; k < r->ntox; k++)
 			json_array_append_new(tox, toxic_json(&r->tox[k]));
-		json_array_append_new(routes, json_pack("{s:s,s:s,s:s,s:I,s:o}",
-		    "name", r->name, "listen", r->listen_s, "upstream",
-		    r->upstream_s, "connections", (json_int_t)r->nconns, "toxics",
-		    tox));
+		json_array_append_new(routes, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,"
+		    "s:o,s:{s:o,s:o}}", "name", r->name, "listen", r->listen_s,
+		    "upstream", r->upstream_s, "connections", (json_int_t)r->nconns,
+		    "accepted", (json_int_t)r->accepted, "bytes",
+		    (json_int_t)r->bytes, "toxics", tox, "held", "upstream",
+		    held_json(&r->held[0]), "downstream", held_json(&r->held[1])));
 	}
 	pthread_mutex_unlock(&p->mu);
 	return json_pack("{s:b,s:o}", "ok", 1, "routes", routes);

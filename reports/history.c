@@ -144,7 +144,8 @@ y_of(double v, double top, double y0)
 static const char *
 verdict_colour(enum verdict v)
 {
-	return v == V_PASS ? "#2e7d32" : v == V_FAIL ? "#c62828" : "#757575";
+	return v == V_PASS ? "#2e7d32" : v == V_FAIL ? "#c62828" :
+	    v == V_INVALID ? "#ef6c00" : "#757575";
 }
 
 /* The line through consecutive game days (broken at a gap), then each

@@ -204,12 +204,13 @@ faults(const struct result *r)
 	for (size_t i = 0; i < r->nfaults; i++) {
 		const struct res_fault *f = &r->faults[i];
 		json_array_append_new(a, json_pack("{s:s,s:s?,s:b,s:b,s:I,s:o,"
-		    "s:s?,s:s?,s:i}", "action", f->what, "revert", f->revert,
-		    "applied", f->applied, "reverted", f->reverted,
+		    "s:s?,s:s?,s:i,s:s?,s:s?}", "action", f->what, "revert",
+		    f->revert, "applied", f->applied, "reverted", f->reverted,
 		    "applied_ms", (json_int_t)f->applied_ms,
 		    "reverted_ms", f->reverted ? json_integer(f->reverted_ms) :
 		    json_null(), "error", f->error, "note", f->note,
-		    "line", f->line));
+		    "line", f->line, "proof", f->proof, "proof_figure",
+		    f->proof_figure));
 	}
 	return a;
 }

@@ -44,6 +44,15 @@ fault_errors(const struct result *r)
 	return n;
 }
 
+/* The drill's own error case: an ERROR no fault's error explains, or
+ * INVALID (a fault that did not land: the drill tested nothing). */
+static int
+drill_error(const struct result *r, size_t nfe)
+{
+	return r->reason != NULL && ((r->verdict == V_ERROR && nfe == 0) ||
+	    r->verdict == V_INVALID);
+}
+
 static struct counts
 counts(const struct result *r)
 {
@@ -55,10 +64,8 @@ counts(const struct result *r)
 		c.err += r->ex[i].outcome == O_ERROR;
 		c.skip += r->ex[i].outcome == O_SKIPPED;
 	}
-	c.tests = r->nex + nfe + (r->verdict == V_ERROR && nfe == 0 && r->reason)
-	    + r->abort.set;
-	c.err += nfe + (r->verdict == V_ERROR && nfe == 0 && r->reason) +
-	    r->abort.set;
+	c.tests = r->nex + nfe + drill_error(r, nfe) + r->abort.set;
+	c.err += nfe + drill_error(r, nfe) + r->abort.set;
 	return c;
 }
 
@@ -123,8 +130,9 @@ suite(struct sbuf *sb, const struct result *r)
 			error_case(sb, r->drill, "fault: ", f->what, f->error);
 	}
 	/* counted in counts() too: the drill's error, when no fault's is */
-	if (r->verdict == V_ERROR && r->reason && fault_errors(r) == 0)
-		error_case(sb, r->drill, "drill", "", r->reason);
+	if (drill_error(r, fault_errors(r)))
+		error_case(sb, r->drill, r->verdict == V_INVALID ? "INVALID: a"
+		    " fault did not land" : "drill", "", r->reason);
 	/* a guardrail stopped it: an error (the drill did not finish), never
 	 * a failure (the service did not break its claim) */
 	if (r->abort.set)

@@ -161,6 +161,8 @@ faults(struct result *r, json_t *a)
 		f->error = str(x, "error");
 		f->note = str(x, "note");
 		f->line = (int)integer(x, "line", 0);
+		f->proof = str(x, "proof");
+		f->proof_figure = str(x, "proof_figure");
 	}
 }
 
@@ -398,7 +400,8 @@ abort_of(struct result *r, json_t *x)
 struct result *
 rpt_from_json(json_t *j, struct sd_err *e)
 {
-	static const char *const vn[] = { "PASS", "FAIL", "ERROR", "ABORTED" };
+	static const char *const vn[] = { "PASS", "FAIL", "ERROR", "ABORTED",
+	    "INVALID" };
 	struct result *r;
 	json_t *a;
 	const char *v;
@@ -412,7 +415,7 @@ rpt_from_json(json_t *j, struct sd_err *e)
 		return err_set(e, "not a shakedown result of schema_version 1 to"
 		    " %d", RPT_SCHEMA_VERSION), NULL;
 	v = json_string_value(json_object_get(j, "verdict"));
-	if ((verdict = named(v, vn, 4, -1)) < 0 ||
+	if ((verdict = named(v, vn, 5, -1)) < 0 ||
 	    !json_is_string(json_object_get(j, "drill")))
 		return err_set(e, "a result needs a drill and a verdict"), NULL;
 	/* a date is a date: from 1970 to the end of 9999, else the file was

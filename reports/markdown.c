@@ -188,8 +188,8 @@ fault_table(struct sbuf *sb, const struct result *r)
 {
 	if (r->nfaults == 0)
 		return;
-	sb_add(sb, "\n## Faults\n\n| applied | fault | reverted | revert |\n"
-	    "|---|---|---|---|\n");
+	sb_add(sb, "\n## Faults\n\n| applied | fault | landed? | reverted |"
+	    " revert |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < r->nfaults; i++) {
 		const struct res_fault *f = &r->faults[i];
 		sb_addf(sb, "| %+lldms | ", (long long)f->applied_ms);
@@ -197,6 +197,19 @@ fault_table(struct sbuf *sb, const struct result *r)
 		if (f->note) {
 			sb_add(sb, " — ");
 			cell(sb, f->note);
+		}
+		/* what the fault measured of its own effect */
+		sb_add(sb, " | ");
+		if (f->proof != NULL) {
+			sb_addf(sb, "%s ", strcmp(f->proof, "confirmed") == 0 ? "✅" :
+			    "⚠️");
+			cell(sb, f->proof);
+			if (f->proof_figure != NULL) {
+				sb_add(sb, ": ");
+				cell(sb, f->proof_figure);
+			}
+		} else {
+			sb_add(sb, f->applied ? "not measured" : "-");
 		}
 		if (f->reverted)
 			sb_addf(sb, " | %+lldms | ", (long long)f->reverted_ms);
@@ -384,6 +397,9 @@ rpt_markdown(const struct result *r)
 	sb_addf(&sb, "\n\n**Verdict: %s**", res_verdict_name(r->verdict));
 	if (r->verdict == V_FAIL)
 		sb_addf(&sb, " — %zu expectation(s) not met", fails);
+	if (r->verdict == V_INVALID)
+		sb_add(&sb, " — a fault did not land, so this run tested"
+		    " nothing: see *landed?* under Faults");
 	if (r->reason) {
 		sb_add(&sb, " — ");
 		cell(&sb, r->reason);
@@ -464,10 +480,20 @@ rpt_summary(const struct result *r)
 			sb_addf(&sb, "\n        %s: %s", wk[i].name,
 			    rpt_writer_key_text(r, w, i, &wk[i], k, sizeof k));
 	}
-	for (size_t i = 0; i < r->nfaults; i++)
-		if (r->faults[i].error)
-			sb_addf(&sb, "\n        fault (line %d): %s", r->faults[i].line,
-			    r->faults[i].error);
+	for (size_t i = 0; i < r->nfaults; i++) {
+		const struct res_fault *f = &r->faults[i];
+		if (f->error)
+			sb_addf(&sb, "\n        fault (line %d): %s", f->line,
+			    f->error);
+		/* did it land: what the fault measured of its own effect */
+		if (f->proof != NULL)
+			sb_addf(&sb, "\n        fault (line %d) landed? %s: %s",
+			    f->line, f->proof, f->proof_figure ? f->proof_figure :
+			    "");
+		else if (f->applied && r->verdict == V_INVALID)
+			sb_addf(&sb, "\n        fault (line %d) landed? not measured",
+			    f->line);
+	}
 	return sb_detach(&sb);
 }
 

@@ -544,8 +544,8 @@ rpt_svg(const struct result *r)
 	    " font-weight=\"bold\">", res_verdict_name(r->verdict), LEFT);
 	esc_xml(&sb, r->drill);
 	sb_addf(&sb, " — <tspan fill=\"%s\">%s</tspan></text>\n",
-	    r->verdict == V_PASS ? "#2e7d32" : "#c62828",
-	    res_verdict_name(r->verdict));
+	    r->verdict == V_PASS ? "#2e7d32" : r->verdict == V_INVALID ?
+	    "#ef6c00" : "#c62828", res_verdict_name(r->verdict));
 	legend(&sb, 36);
 	off_line(&sb, r, 50);
 	first = y = TOP + 20 + offh;

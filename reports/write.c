@@ -243,7 +243,8 @@ int
 rpt_write_prom(const struct result *const *rs, size_t n, const char *path,
     struct sd_err *e)
 {
-	static const char *vn[] = { "PASS", "FAIL", "ERROR", "ABORTED" };
+	static const char *vn[] = { "PASS", "FAIL", "ERROR", "ABORTED",
+	    "INVALID" };
 	struct sbuf sb;
 	char *clean;
 	int rc;
@@ -252,7 +253,7 @@ rpt_write_prom(const struct result *const *rs, size_t n, const char *path,
 	metric(&sb, "shakedown_drill_verdict", "gauge", "1 for the verdict the"
 	    " drill's last run reached, 0 for the others.");
 	for (size_t i = 0; i < n; i++)
-		for (int v = 0; v < 4; v++) {
+		for (int v = 0; v < 5; v++) {
 			sb_add(&sb, "shakedown_drill_verdict{drill=\"");
 			label(&sb, rs[i]->drill);
 			sb_addf(&sb, "\",verdict=\"%s\"} %d\n", vn[v],

@@ -46,6 +46,7 @@ before=$(sh $PAT primary)
 pdrill postgres-failover "$P/fo1"
 eq "postgres-failover on Patroni: PASS" 0 "$RC"
 [ "$RC" = 0 ] || show_out "$P/fo1.out"
+contains "... the kill confirmed landed: the primary moved" "landed? confirmed: the primary moved" "$(cat "$P/fo1.out")"
 contains "... it killed the primary found by role, Patroni first" "SIGKILL to patroni" "$(cat "$P/fo1/REPORT.md")"
 contains "... named the primary before" "the primary was 127.0.0.1:$before" "$(cat "$P/fo1/REPORT.md")"
 after1=$(port_of "$(fact 'the primary is now 127.0.0.1:[0-9]*' "$P/fo1")")
@@ -114,6 +115,20 @@ sleep 3
 pdrill postgres-outage "$P/outage"
 eq "postgres-outage on Patroni, the same profile: PASS" 0 "$RC"
 [ "$RC" = 0 ] || show_out "$P/outage.out"
+eq "... its fault confirmed landed" "" "$(unconfirmed "$P/outage")"
+wait_for 30 test -n "$(sh $PAT primary)" >/dev/null
+sleep 2
+
+# 5. a kill that misses the primary (issue 39): one server's DSN through
+# HAProxy and POSTGRES_PIDFILE naming the replica's postmaster — easy to
+# have after one failover. The replica dies, the primary never does:
+# INVALID, never the PASS it was
+rep=1; [ "$(sh $PAT role 1)" = t ] && rep=2
+pdrill postgres-failover "$P/miss" DATABASE_URL="$HA" POSTGRES_MANAGER= POSTGRES_KILL= \
+	POSTGRES_PIDFILE="$P/data$rep/postmaster.pid"
+eq "a kill of the replica's postmaster: INVALID (exit 8), not PASS" 8 "$RC"
+[ "$RC" = 8 ] || show_out "$P/miss.out"
+contains "... because the primary still answered" "still answers SELECT 1" "$(cat "$P/miss.out")"
 wait_for 30 test -n "$(sh $PAT primary)" >/dev/null
 pat_down
 eq "nothing of the cluster is left" "" "$(pgrep -f "$P/" )"

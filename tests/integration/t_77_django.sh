@@ -82,6 +82,7 @@ for d in redis-outage postgres-outage postgres-failover graceful-shutdown health
 	djdrill "$d" "$DJ/$d"
 	eq "$d PASSes on Django (django-health-check, gunicorn)" 0 "$RC"
 	[ "$RC" = 0 ] || show_out "$DJ/$d.out"
+	eq "... every fault of it confirmed landed" "" "$(unconfirmed "$DJ/$d")"
 	dj_start	# as it was, whatever the drill did
 done
 contains "postgres-outage on Django: readiness judged on django-health-check's JSON" \

@@ -45,6 +45,7 @@ start_node
 for d in redis-outage postgres-outage ai-guard health-load; do
 	ndrill "$d" "$N/$d"
 	eq "$d PASSes on the Node service" 0 "$RC"
+	eq "... every fault of it confirmed landed" "" "$(unconfirmed "$N/$d")"
 done
 # sessions that need Redis: the API fails with it, and redis-outage says so
 stop_node

@@ -24,6 +24,8 @@ static char calls[1024];
 static const char *fail_target;	/* its apply fails (-1) */
 static const char *final_target;	/* its apply fails untouched */
 static const char *stop_target;	/* its apply sets the interrupt flag */
+static const char *silent_target;	/* applied, but its effect is not seen */
+static char phases[256];		/* confirm's calls: target and phase */
 static volatile sig_atomic_t intr;
 
 static void
@@ -81,6 +83,24 @@ fk_describe(const struct fault *f, int revert)
 	return xasprintf("%s %s", revert ? "undo" : "do", f->target);
 }
 
+/* The fake's own measure: confirmed, except the silent target's while it
+ * holds (a stop command that stopped nothing). */
+static void
+fk_confirm(const json_t *rec, void *state, enum fault_phase ph,
+    const struct fault_env *env, struct fault_check *c)
+{
+	const char *t = json_string_value(json_object_get(rec, "target"));
+	size_t n = strlen(phases);
+
+	(void)state, (void)env;
+	snprintf(phases + n, sizeof phases - n, "%s%s%d", n ? " " : "", t,
+	    (int)ph);
+	if (silent_target && strcmp(t, silent_target) == 0 && ph == FC_HOLDING)
+		fault_proved(c, FP_MISMATCH, "%s still answers", t);
+	else if (ph != FC_REVERTED)
+		fault_proved(c, FP_CONFIRMED, "%s is down", t);
+}
+
 static void
 fk_free(void *p)
 {
@@ -93,6 +113,7 @@ static const struct fault_kind fake = {
 	.prepare = fk_prepare,
 	.apply = fk_apply,
 	.revert = fk_revert,
+	.confirm = fk_confirm,
 	.free_state = fk_free,
 	.free = fk_free,
 };
@@ -137,6 +158,7 @@ run_fake(struct scenario **sp, char **journal)
 			    s->steps[i].kind == ST_REVERT ?
 			    &fakes[p->steps[i].undoes] : &fakes[i];
 	calls[0] = '\0';
+	phases[0] = '\0';
 	intr = 0;
 	struct result *r = run_drill(p, &o);
 	plan_free(p);
@@ -256,6 +278,62 @@ interrupted_reverts_everything(void **state)
 	stop_target = NULL;
 }
 
+/* A fault applied but not seen to land: INVALID (exit 8) in every
+ * output, never the PASS the probes alone would give; each lasting fault
+ * measured after its apply, before its revert and after it. */
+static void
+silent_fault_is_invalid(void **state)
+{
+	struct scenario *s;
+	char *jp;
+
+	(void)state;
+	fail_target = final_target = stop_target = NULL;
+	silent_target = "a";
+	struct result *r = run_fake(&s, &jp);
+	/* restart c is one-shot: measured once, after it */
+	assert_string_equal(phases, "a0 b0 c0 c0 b1 b2 c1 c2 a1 a2");
+	assert_int_equal(r->verdict, V_INVALID);
+	assert_int_equal(res_exit_code(r), 8);
+	assert_non_null(strstr(r->reason, "fault 1 (line 7) did not land"
+	    " — mismatch: a still answers"));
+	assert_string_equal(r->faults[0].proof, "mismatch");
+	assert_string_equal(r->faults[1].proof, "confirmed");
+	char *md = rpt_markdown(r);
+	assert_non_null(strstr(md, "**Verdict: INVALID** — a fault did not"
+	    " land"));
+	assert_non_null(strstr(md, "⚠️ mismatch: a still answers"));
+	free(md);
+	char *junit = rpt_junit((const struct result *const *)&r, 1);
+	assert_non_null(strstr(junit, "errors=\"1\""));
+	assert_non_null(strstr(junit, "INVALID: a fault did not land"));
+	free(junit);
+	json_t *j = rpt_json(r);
+	assert_string_equal(json_string_value(json_object_get(j, "verdict")),
+	    "INVALID");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "faults"), 0), "proof")), "mismatch");
+	json_decref(j);
+	res_free(r);
+	scen_free(s);
+	free(jp);
+	silent_target = NULL;
+}
+
+/* Several results: the worst exit code; a fault that did not land (8)
+ * ranks over a failure (1), under a fault not applied (4). */
+static void
+worst_exit(void **state)
+{
+	(void)state;
+	assert_int_equal(res_worse(1, 8), 8);
+	assert_int_equal(res_worse(8, 0), 8);
+	assert_int_equal(res_worse(8, 4), 4);
+	assert_int_equal(res_worse(3, 8), 3);
+	assert_int_equal(res_worse(8, 5), 5);
+	assert_int_equal(res_worse(2, 8), 8);
+}
+
 int
 main(void)
 {
@@ -263,6 +341,8 @@ main(void)
 		cmocka_unit_test(order),
 		cmocka_unit_test(failed_apply_is_reverted),
 		cmocka_unit_test(interrupted_reverts_everything),
+		cmocka_unit_test(silent_fault_is_invalid),
+		cmocka_unit_test(worst_exit),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
