@@ -193,10 +193,15 @@ cpu_confirm(const json_t *rec, void *state, enum fault_phase ph,
 		fault_proved(c, FP_CONFIRMED, "throttled in %lld period(s) (%lld ms)"
 		    " while it held", (long long)(n - c->v[0]),
 		    (long long)((t - c->v[1]) / 1000));
+	else if (share >= 0)
+		/* in the cgroup under its quota, and under it: the limit held
+		 * (the service never asked for more) */
+		fault_proved(c, FP_CONFIRMED, "in the limited cgroup, never"
+		    " throttled: %.0f%% of a CPU used, under the %.0f%% limit",
+		    share * 100, limit * 100);
 	else
-		fault_proved(c, FP_INCONCLUSIVE, "never throttled while it held:"
-		    " %.0f%% of a CPU used, under the limit (nothing to hold back)",
-		    share * 100);
+		fault_proved(c, FP_INCONCLUSIVE, "never throttled while it held,"
+		    " and what it used cannot be read");
 }
 
 char *

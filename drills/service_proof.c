@@ -97,6 +97,10 @@ gone(const json_t *who, enum fault_phase ph, struct fault_check *c)
 
 	if (ph == FC_REVERTED)
 		return;
+	/* one whose exit was just reported may still be tearing down its
+	 * threads: a moment for it to go */
+	for (int64_t end = mono_ms() + 90; still(who) && mono_ms() < end; )
+		sleep_ms(5);
 	if (still(who))
 		fault_proved(c, FP_MISMATCH, "pid %d is still running", pid);
 	else if ((o = still_served(who)) != NULL)

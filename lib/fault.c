@@ -73,6 +73,7 @@ fault_proved(struct fault_check *c, enum fault_proof p, const char *fmt, ...)
 	va_list ap;
 
 	c->proof = p;
+	c->said = 1;
 	va_start(ap, fmt);
 	vsnprintf(c->figure, sizeof c->figure, fmt, ap);
 	va_end(ap);

@@ -132,6 +132,7 @@ struct fault_check {
 	 * a start time) */
 	int64_t v[4];
 	int64_t at_ms;			/* mono ms of the last phase */
+	int said;			/* fault_proved was called this phase */
 };
 /* Set the proof and its figure (printf-style). */
 void fault_proved(struct fault_check *c, enum fault_proof p, const char *fmt,

@@ -114,7 +114,10 @@ prove(struct run *c, struct applied *a, enum fault_phase ph)
 
 	if (k->confirm == NULL)
 		return;
+	a->chk.said = 0;
 	k->confirm(a->rec, a->state, ph, &c->env, &a->chk);
+	if (!a->chk.said)
+		return;		/* nothing to measure in this phase */
 	a->chk.at_ms = mono_ms();
 	rf = &c->r->faults[a->rf];
 	free(rf->proof);
@@ -177,6 +180,9 @@ fs_apply(struct run *c, size_t step)
 	rf = &c->r->faults[rfi];
 	rf->note = note;
 	a->on = rc == 0 ? mono_ms() : on;
+	/* in effect from now: its own measure below is not the service's
+	 * time */
+	int64_t in_effect = mono_ms();
 	if (rc == 0)
 		prove(c, a, FC_APPLIED);
 	if (!a->lasting || rc == FAULT_FINAL) {
@@ -196,7 +202,7 @@ fs_apply(struct run *c, size_t step)
 		return -1;
 	}
 	rf->applied = 1;
-	c->anchor = mono_ms();
+	c->anchor = in_effect;
 	if (c->phase_ms[1] == 0)
 		c->phase_ms[1] = c->anchor;
 	ph_set_phase(c, LP_FAULT);

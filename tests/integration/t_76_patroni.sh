@@ -124,6 +124,9 @@ sleep 2
 # have after one failover. The replica dies, the primary never does:
 # INVALID, never the PASS it was
 rep=1; [ "$(sh $PAT role 1)" = t ] && rep=2
+# the replica is up again (after the outage above), its pidfile current
+wait_for 30 test "$(sh $PAT role $rep)" = f >/dev/null
+sleep 2
 pdrill postgres-failover "$P/miss" DATABASE_URL="$HA" POSTGRES_MANAGER= POSTGRES_KILL= \
 	POSTGRES_PIDFILE="$P/data$rep/postmaster.pid"
 eq "a kill of the replica's postmaster: INVALID (exit 8), not PASS" 8 "$RC"

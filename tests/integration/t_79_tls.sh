@@ -214,8 +214,14 @@ steps:
   - hold-connections: { service: db, count: 3 }
   - wait: 500ms
 YAML
+	# an application's session over TLS, for terminate-backends to end (one
+	# that ends none did not land: INVALID)
+	psql "$PGURL" -Atc 'select pg_sleep(20)' >/dev/null 2>&1 & APPSESS=$!
+	wait_for 5 test "$(psql "$PGURL" -Atc "select count(*) from pg_stat_activity where query like 'select pg_sleep%'")" = 1 >/dev/null
 	"$SHAKEDOWN" run -r "$X/pg" "$X/pg.yaml" >"$X/pg.out" 2>&1
 	eq "a drill against it, sslmode=verify-full in the URL: PASS" 0 $?
+	[ -n "$(unconfirmed "$X/pg")" ] && show_out "$X/pg.out"
+	kill "$APPSESS" 2>/dev/null; wait "$APPSESS" 2>/dev/null
 	contains "... it held its connections (over TLS: there is no other way in)" "holding 3 connection(s)" "$(cat "$X/pg/REPORT.md")"
 	stop_pgssl
 else

@@ -125,7 +125,11 @@ EOF
 	;;
 down)
 	kill "$(cat "$D/haproxy.pid" 2>/dev/null)" 2>/dev/null
+	[ -s "$D/paused.pids" ] && kill -CONT $(cat "$D/paused.pids") 2>/dev/null
 	stop_node 2; stop_node 1
+	# whatever of the cluster outlived its postmaster (by its cluster name)
+	pkill -CONT -f "postgres: sdtest-$B:" 2>/dev/null
+	pkill -KILL -f "postgres: sdtest-$B:" 2>/dev/null
 	kill "$(cat "$D/etcd.pid" 2>/dev/null)" 2>/dev/null
 	for _ in $(seq 50); do pgrep -f "etcd --name e1 --data-dir $D/etcd" >/dev/null || break; sleep 0.1; done
 	pkill -KILL -f "etcd --name e1 --data-dir $D/etcd" 2>/dev/null
@@ -134,11 +138,21 @@ down)
 stop) stop_node 1; stop_node 2 ;;
 start | heal) start_node 1; start_node 2; exit 0 ;;
 primary) primary_port ;;
-pause-sender | resume-sender)
+role) role "${4:?role N}" ;;	# t: primary, f: replica, nothing: down
+pause-sender)
 	p=$(primary_port) || exit 1
 	ws=$(psql -X -At "postgresql://postgres@127.0.0.1:$p/postgres" -c 'select pid from pg_stat_replication')
 	[ -n "$ws" ] || exit 1
-	kill -"$([ "$cmd" = pause-sender ] && echo STOP || echo CONT)" $ws
+	# the very processes stopped, for resume-sender: after a failover the
+	# primary is another, and a walsender left stopped outlives its
+	# postmaster, holding the shared memory a restart needs
+	echo $ws >"$D/paused.pids"
+	kill -STOP $ws
+	;;
+resume-sender)
+	ws=$(cat "$D/paused.pids" 2>/dev/null) || exit 1
+	kill -CONT $ws 2>/dev/null
+	rm -f "$D/paused.pids"
 	;;
 *) echo "patroni.sh: unknown command $cmd" >&2; exit 2 ;;
 esac
