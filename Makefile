@@ -164,7 +164,7 @@ man-lint:
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@for p in nginx-light wrk time; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || \
+	@for p in nginx-light wrk nghttp2-client time; do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || \
 	  { [ "$$(id -u)" = 0 ] && apt-get install -y -q $$p >/dev/null 2>&1 || { echo "bench: install $$p" >&2; exit 1; }; }; done
 	@bash tests/bench/run.sh $(abspath $(BUILD)/shakedown)
 

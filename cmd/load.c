@@ -44,14 +44,19 @@ print_lat(const char *label, const struct hist *h)
 
 static void
 print_text(const struct load_spec *sp, const struct load_stats *st,
-    double secs, int threads, const char *tls_error, uint64_t unanswered)
+    double secs, int threads, const char *tls_error, uint64_t unanswered,
+    const struct load_late *late)
 {
 	cmd_out("%s %s for %.2fs, %d thread(s), %d connection(s), %s\n",
 	    sp->method, sp->url, secs, threads, sp->connections,
 	    sp->rate > 0 ? "open model" : "closed model");
 	if (sp->rate > 0)
-		cmd_out("  requested %.0f/s, achieved %.1f/s\n", sp->rate,
-		    secs > 0 ? (double)st->requests / secs : 0.0);
+		cmd_out("  requested %.0f/s, achieved %.1f/s; sent after their time"
+		    " by %.2fms (p99), %.2fms (p99.9), %.2fms at most; %llu a"
+		    " millisecond or more\n", sp->rate, secs > 0 ?
+		    (double)st->requests / secs : 0.0, late->p99_us / 1000.0,
+		    late->p999_us / 1000.0, late->max_us / 1000.0,
+		    (unsigned long long)late->over_1ms);
 	cmd_out("  %-12s %11s %11s %11s %11s %11s %11s\n", "latency", "p50", "p90",
 	    "p95", "p99", "p99.9", "max");
 	print_lat(sp->rate > 0 ? "corrected" : "", &st->lat);
@@ -311,16 +316,24 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 	st = load_stats(l, LP_N);
 	sec = load_series(l, &nsec);
 	uint64_t unanswered = load_unanswered(l);
+	struct load_late late;
+	load_send_late(l, &late);
 	enum cmd_retval rc = CMD_OK;
 	if (a.json) {
 		json_t *j = lj_result(sp, st, sec, nsec, elapsed / 1000.0);
 		json_object_set_new(j, "unanswered", json_integer((json_int_t)
 		    unanswered));
+		if (sp->rate > 0)
+			json_object_set_new(j, "send_late", json_pack("{s:I,s:I,s:I,"
+			    "s:I,s:I}", "p50_us", (json_int_t)late.p50_us, "p99_us",
+			    (json_int_t)late.p99_us, "p999_us", (json_int_t)late.p999_us,
+			    "max_us", (json_int_t)late.max_us, "over_1ms",
+			    (json_int_t)late.over_1ms));
 		print_json(j);
 		json_decref(j);
 	} else
 		print_text(sp, st, elapsed / 1000.0, threads, load_tls_error(l),
-		    unanswered);
+		    unanswered, &late);
 	if (a.json && load_tls_error(l) != NULL)
 		cmd_error("load: TLS failed: %s", load_tls_error(l));
 	if (st->requests == 0 && !cmd_interrupted) {

@@ -54,6 +54,15 @@ void load_free(struct load *l);
 /* Requests still in flight when the load stopped (sent, or connecting for
  * one), abandoned unanswered; known after load_stop. */
 uint64_t load_unanswered(struct load *l);
+/* The open model: how late the requests went after their intended times
+ * (µs: the median, p99, p99.9 and the latest) and how many went a
+ * millisecond late or more — the tool's own delay, which the corrected
+ * latency includes. */
+struct load_late {
+	int64_t p50_us, p99_us, p999_us, max_us;
+	uint64_t over_1ms;
+};
+void load_send_late(struct load *l, struct load_late *out);
 /* The first TLS failure of the run, for people ("certificate verify
  * failed: ..."), or NULL. */
 const char *load_tls_error(struct load *l);

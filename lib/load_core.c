@@ -11,6 +11,8 @@
  * end; the per-phase histograms are the precise ones (hist.h).
  */
 #define _GNU_SOURCE
+#include <sys/timerfd.h>
+
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,8 +75,14 @@ void
 ld_record(struct worker *w, struct slot *s, long code, int err,
     int retry_after)
 {
+	/* the answer's arrival: the kernel's time for it when the transport
+	 * has it (read later than it came, in a batch), else now */
 	int64_t now = mono_ns();
+	if (s->rx_ns > s->sent_ns && s->rx_ns <= now)
+		now = s->rx_ns;	/* (outside: the wall clock was stepped) */
+	s->rx_ns = 0;
 	int64_t lat_us = (now - s->intended_ns) / 1000;
+	w->lat_ewma_ns += (now - s->sent_ns - w->lat_ewma_ns) / 16;
 	int64_t raw_us = (now - s->sent_ns) / 1000;
 	enum load_phase ph = (enum load_phase)atomic_load_explicit(&w->l->phase,
 	    memory_order_relaxed);
@@ -139,11 +147,12 @@ ld_record(struct worker *w, struct slot *s, long code, int err,
 }
 
 static void
-send_slot(struct worker *w, struct slot *s, int64_t intended_ns)
+send_slot(struct worker *w, struct slot *s, int64_t intended_ns,
+    int64_t now_ns)
 {
 	s->busy = 1;
 	s->intended_ns = intended_ns;
-	s->sent_ns = mono_ns();
+	s->sent_ns = now_ns;
 	w->sent++;
 	w->l->t->send(w, s);
 }
@@ -154,8 +163,23 @@ intended(struct worker *w, uint64_t i)
 	return w->start_ns + (int64_t)((double)i * 1e9 / w->rate);
 }
 
-/* Send what is due; arm the timer for what comes next. O(due + sleepers). */
-void
+static int64_t
+earliest(int64_t a, int64_t b)
+{
+	return a < 0 || (b >= 0 && b < a) ? b : a;
+}
+
+/*
+ * Send what is due; say when something next is. O(due + sleepers), and no
+ * system call of its own: the transport sleeps until then in the wait it
+ * makes anyway (raw: a nap or epoll_pwait2's timeout, to the nanosecond),
+ * so a request costs no timer. In the open model a wake comes when a send
+ * is due, and the sends due within batch_ns after it go in the same pass,
+ * that much early at most (their latency counts from when they went); a
+ * late one keeps its intended time, so its latency counts from it
+ * (coordinated omission corrected), and how late each went is measured.
+ */
+int64_t
 ld_schedule(struct worker *w)
 {
 	int64_t now_ns = mono_ns(), now = now_ns / 1000000, next = -1;
@@ -167,30 +191,54 @@ ld_schedule(struct worker *w)
 			w->freel[w->nfree++] = w->sleep[i];
 			w->sleep[i] = w->sleep[--w->nsleep];
 		} else {
-			if (next < 0 || s->next_ms < next)
-				next = s->next_ms;
+			next = earliest(next, s->next_ms * 1000000);
 			i++;
 		}
 	}
 	if (w->rate > 0) {
 		while (w->nfree > 0) {
 			int64_t due = intended(w, w->next_i);
-			if (due > now_ns) {
-				int64_t d = due / 1000000;
-				if (next < 0 || d < next)
-					next = d;
+			if (due > now_ns + w->batch_ns) {
+				next = earliest(next, due);
 				break;
 			}
 			w->next_i++;
-			send_slot(w, &w->slots[w->freel[--w->nfree]], due);
+			if (due > now_ns) {
+				/* due within batch_ns: it goes with this wake, a
+				 * little early, its latency from when it went */
+				send_slot(w, &w->slots[w->freel[--w->nfree]], now_ns,
+				    now_ns);
+				continue;
+			}
+			hist_record(&w->late, (now_ns - due) / 1000);
+			w->late_1ms += now_ns - due >= 1000000;
+			send_slot(w, &w->slots[w->freel[--w->nfree]], due, now_ns);
 		}
 	} else {
 		for (int k = 0; w->nfree > 0 && k < RAMP_PER_TICK; k++)
-			send_slot(w, &w->slots[w->freel[--w->nfree]], now_ns);
+			send_slot(w, &w->slots[w->freel[--w->nfree]], now_ns,
+			    now_ns);
 		if (w->nfree > 0)
-			next = now + 1;	/* the rest on the next turn */
+			next = now_ns + 1000000;	/* the rest next turn */
 	}
-	cloop_rearm(w->tfd, &w->armed, next);
+	return next;
+}
+
+void
+ld_arm(struct worker *w, int64_t at_ns)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+
+	if (w->armed == at_ns)
+		return;
+	w->armed = at_ns;
+	if (at_ns >= 0) {
+		if (at_ns == 0)
+			at_ns = 1;	/* 0 would disarm */
+		its.it_value.tv_sec = at_ns / 1000000000;
+		its.it_value.tv_nsec = at_ns % 1000000000;
+	}
+	timerfd_settime(w->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 /* A slot's request is over (recorded): back out at once (closed model), to
@@ -205,7 +253,8 @@ ld_finished(struct worker *w, struct slot *s)
 		w->sleep[w->nsleep++] = (int)(s - w->slots);
 	} else if (w->rate == 0) {
 		/* closed model: straight back out, no scan */
-		send_slot(w, s, mono_ns());
+		int64_t now_ns = mono_ns();
+		send_slot(w, s, now_ns, now_ns);
 	} else {
 		w->freel[w->nfree++] = (int)(s - w->slots);
 	}

@@ -131,7 +131,7 @@ curl_work(void *arg)
 	int64_t end = w->l->spec.duration_ms > 0 ? w->l->start_ms +
 	    w->l->spec.duration_ms : 0;
 
-	ld_schedule(w);
+	ld_arm(w, ld_schedule(w));
 	curl_multi_socket_action(w->loop.multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	while (!stop) {
 		int n = cloop_once(&w->loop, 100, ready, 2, done, w);
@@ -144,7 +144,7 @@ curl_work(void *arg)
 		if (end > 0 && mono_ms() >= end)
 			stop = 1;
 		if (!stop)
-			ld_schedule(w);
+			ld_arm(w, ld_schedule(w));
 	}
 	w->stopping = 1;
 	return NULL;

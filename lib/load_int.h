@@ -46,6 +46,9 @@ struct slot {
 	struct worker *w;
 	int busy;
 	int64_t intended_ns, sent_ns;
+	int64_t rx_ns;		/* raw: when the kernel received the answer's
+				 * last bytes (SO_TIMESTAMPNS, as mono ns); 0:
+				 * not known, the time it is read counts */
 	int64_t next_ms;	/* backoff: not before */
 	int64_t backoff_ms;
 	/* libcurl */
@@ -82,8 +85,18 @@ struct worker {
 	int inited;		/* the transport's worker_init succeeded */
 	int ep;			/* raw: epoll */
 	struct cloop loop;
-	int tfd;		/* schedule / backoff timer */
-	int64_t armed;		/* what tfd is armed for */
+	int tfd;		/* curl: schedule / backoff timer */
+	int64_t armed;		/* what tfd is armed for (ns) */
+	int64_t batch_ns;	/* open model: the sends due this soon after a
+				 * wake go with it (early, never late) */
+	struct hist late;	/* open model: how late each send went after
+				 * its time (µs) */
+	uint64_t late_1ms;	/* ... and how many went 1 ms late or more */
+	int64_t lat_ewma_ns;	/* the answers' recent latency (from the
+				 * send), a moving average */
+	int64_t real_off_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	int stamped;		/* raw, plain http: answers carry the kernel's
+				 * arrival time */
 	int stop_efd;
 	pthread_t thread;
 	struct slot *slots;
@@ -151,11 +164,18 @@ struct ld_transport {
 };
 extern const struct ld_transport ld_raw, ld_curl;
 
+/* load_http.c: http-parser's callbacks for an answer (raw transport) */
+extern const http_parser_settings ld_http_settings;
+
 /* load_core.c, for every transport */
 void ld_record(struct worker *w, struct slot *s, long code, int err,
     int retry_after);
 void ld_finished(struct worker *w, struct slot *s);
-void ld_schedule(struct worker *w);
+/* Send what is due; the next time something is (mono ns), -1 for none:
+ * the transport waits until then (epoll_pwait2, or its timer). */
+int64_t ld_schedule(struct worker *w);
+/* curl: arm the worker's timer for that time (ns), unless it is. */
+void ld_arm(struct worker *w, int64_t at_ns);
 int64_t ld_sec_value(int b);
 /* The second being counted is over: its buckets, sparse, into the series. */
 void ld_sec_close(struct worker *w);
