@@ -118,6 +118,37 @@ throttle_stat(const char *dir, int v2, int64_t *n, int64_t *t_us,
  * the duty cycle within 100 ms. A systemd unit: its CPUQuota is what was
  * asked.
  */
+/* a systemd unit: its CPUQuota is what was asked */
+static void
+confirm_unit(const json_t *rec, struct fault_check *c)
+{
+	const char *unit = json_string_value(json_object_get(rec, "unit"));
+	struct sd_err e;
+	int64_t q = unit_quota(unit, 0, &e), want =
+	    json_integer_value(json_object_get(rec, "quota_us"));
+
+	fault_proved(c, q == want ? FP_CONFIRMED : FP_MISMATCH,
+	    "%s's CPUQuota is %lld us a second (asked %lld)", unit,
+	    (long long)q, (long long)want);
+}
+
+/* a duty cycle of signals: the process is seen stopped within 100 ms */
+static void
+confirm_signals(const json_t *moved, struct fault_check *c)
+{
+	pid_t pid = (pid_t)json_integer_value(json_object_get(
+	    json_array_get(moved, 0), "pid"));
+	int seen = 0;
+
+	for (int64_t end = mono_ms() + 100; !seen && mono_ms() < end; ) {
+		seen = proc_state(pid) == 'T';
+		sleep_ms(2);
+	}
+	fault_proved(c, seen ? FP_CONFIRMED : FP_MISMATCH, seen ? "pid %d"
+	    " seen stopped by the duty cycle" : "pid %d never seen stopped"
+	    " in 100ms: the duty cycle does not reach it", (int)pid);
+}
+
 void
 cpu_confirm(const json_t *rec, void *state, enum fault_phase ph,
     const struct fault_env *env, struct fault_check *c)
@@ -125,32 +156,17 @@ cpu_confirm(const json_t *rec, void *state, enum fault_phase ph,
 	const char *how = json_string_value(json_object_get(rec, "how"));
 	const char *dir = json_string_value(json_object_get(rec, "dir"));
 	const json_t *moved = json_object_get(rec, "moved");
-	struct sd_err e;
 
 	(void)state;
 	(void)env;
 	if (how == NULL || ph == FC_REVERTED)
 		return;
 	if (strcmp(how, "systemd") == 0) {
-		const char *unit = json_string_value(json_object_get(rec, "unit"));
-		int64_t q = unit_quota(unit, 0, &e), want =
-		    json_integer_value(json_object_get(rec, "quota_us"));
-		fault_proved(c, q == want ? FP_CONFIRMED : FP_MISMATCH,
-		    "%s's CPUQuota is %lld us a second (asked %lld)", unit,
-		    (long long)q, (long long)want);
+		confirm_unit(rec, c);
 		return;
 	}
 	if (strcmp(how, "signals") == 0) {
-		pid_t pid = (pid_t)json_integer_value(json_object_get(
-		    json_array_get(moved, 0), "pid"));
-		int seen = 0;
-		for (int64_t end = mono_ms() + 100; !seen && mono_ms() < end; ) {
-			seen = proc_state(pid) == 'T';
-			sleep_ms(2);
-		}
-		fault_proved(c, seen ? FP_CONFIRMED : FP_MISMATCH, seen ? "pid %d"
-		    " seen stopped by the duty cycle" : "pid %d never seen stopped"
-		    " in 100ms: the duty cycle does not reach it", (int)pid);
+		confirm_signals(moved, c);
 		return;
 	}
 	if (dir == NULL)
