@@ -56,7 +56,7 @@ BUILD   ?= build
 # otherwise write targets make, called with BUILD=build, never matches —
 # every header change then silently left old objects behind.
 override BUILD := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
-LIB_SRC := $(wildcard lib/*.c drills/*.c reports/*.c sandbox/*.c)
+LIB_SRC := $(wildcard lib/*/*.c drills/*.c reports/*.c sandbox/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)

@@ -7,9 +7,11 @@
 #define SD_CMD_H
 
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 
-#include "../lib/util.h"
+#include "../lib/base/util.h"
+#include "../lib/check/preflight.h"
 
 enum cmd_retval {
 	CMD_OK = 0,		/* all expectations met */
@@ -45,7 +47,8 @@ struct global_opts {
 extern struct global_opts g_opts;
 
 /* "shakedown: context: reason" on stderr. Like cmd_out and cmd_err, it
- * hides every known secret (lib/redact.h): commands print through these. */
+ * hides every known secret (lib/base/redact.h): commands print through these. */
+void cmd_verror(const char *fmt, va_list ap);
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The same as a callback, for a library that reports several errors. */
 void cmd_error_cb(void *arg, const char *msg);
@@ -64,10 +67,10 @@ void cmd_print_help(const struct cmd_entry *, FILE *);
 const char *cmd_self_exe(void);
 
 /* --vars FILE and --var KEY=VALUE (run, validate, plan, fault, vars): a
- * service's profile over the environment (lib/vars.h). The commands put
+ * service's profile over the environment (lib/model/vars.h). The commands put
  * CMD_VAR_OPTIONS in their long options and pass those to cmd_var_option,
  * which sets the variables at once (-1, printed, on a bad file). */
-#include "../lib/vars.h"
+#include "../lib/model/vars.h"
 #define CMD_OPT_VARS 256
 #define CMD_OPT_VAR 257
 #define CMD_VAR_OPTIONS \
@@ -81,7 +84,7 @@ int cmd_var_option(int ch, const char *arg);
 void cmd_append(const char *path, const char *text);
 
 /* --cacert FILE, --cert FILE, --key FILE, --insecure (load, probe): how
- * to speak https (lib/tls.h); the key's passphrase from
+ * to speak https (lib/base/tls.h); the key's passphrase from
  * $SHAKEDOWN_TLS_KEY_PASSWORD. 1 if ch is one (-1 and e on a file that
  * cannot be read), 0 if not. cmd_tls_done checks the whole and takes the
  * passphrase: -1 and e. */
@@ -117,6 +120,13 @@ int cmd_drill_option(const struct cmd_entry *self, int ch, char *arg,
  * one did not fit (printed, file:line:col; that drill freed, NULL). */
 struct scenario;
 int cmd_add_abort_ifs(struct scenario **sc, char *const *files, size_t n);
+/* The drills named on a command line (run, plan, validate), each loaded
+ * and checked at level with the --abort-if conditions added: how many are
+ * bad, each reported (file:line:col); sc[i] is NULL for a bad one. */
+size_t cmd_load_drills(char *const *files, size_t n, char *const *allow,
+    size_t nallow, enum preflight_level level, struct scenario **sc);
+/* scen_free each, and the array. */
+void cmd_free_drills(struct scenario **sc, size_t n);
 
 /*
  * Signals, one way for every command: SIGINT, SIGTERM and SIGHUP only set

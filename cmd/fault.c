@@ -1,7 +1,7 @@
 /*
  * fault.c — `shakedown fault VERB key=value... [--for DURATION]`: one fault
  * by hand from a terminal. The arguments become a one-step drill
- * (lib/adhoc.h) run by the same runner as `run`: journaled before it is
+ * (lib/model/adhoc.h) run by the same runner as `run`: journaled before it is
  * applied, a guardian watching, held until the duration ends or Ctrl-C,
  * then reverted. `--list` prints every kind, its verbs and its keys.
  */
@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/dispatch.h"
-#include "../lib/adhoc.h"
-#include "../lib/plan.h"
-#include "../lib/preflight.h"
-#include "../lib/runner.h"
-#include "../lib/units.h"
+#include "../lib/dispatch/dispatch.h"
+#include "../lib/model/adhoc.h"
+#include "../lib/model/plan.h"
+#include "../lib/check/preflight.h"
+#include "../lib/run/runner.h"
+#include "../lib/base/units.h"
 #include "cmd.h"
 
 static void
@@ -112,7 +112,7 @@ go(const struct cmd_entry *self, struct scenario *s, int64_t for_ms,
 
 	(void)self;
 	/* -n checks what the fault would: it refuses what the run would */
-	if (pre_check(s, allow, nallow, PRE_LIVE, &e) == -1) {
+	if (preflight_check(s, allow, nallow, PRE_LIVE, &e) == -1) {
 		cmd_error("%s", e.msg);
 		return CMD_USAGE;
 	}

@@ -3,7 +3,7 @@
  * run before its first fault). Reads its stdin, a pipe from the runner. The
  * runner writes "done" once it has reverted everything; EOF without it means
  * the runner died (SIGKILL included): every open fault of RUN in the journal
- * is reverted, newest first, each verified and retried (lib/guard.h). Then
+ * is reverted, newest first, each verified and retried (lib/check/revert.h). Then
  * it exits; it outlives nothing.
  */
 #define _GNU_SOURCE
@@ -13,13 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/guard.h"
+#include "../lib/check/revert.h"
 #include "cmd.h"
 
 #define PATIENCE_MS 120000
 
 static void
-say(void *arg, const struct grd_event *ev)
+say(void *arg, const struct revert_event *ev)
 {
 	char ts[40];
 
@@ -33,7 +33,7 @@ static enum cmd_retval
 exec_guardian(const struct cmd_entry *self, int argc, char **argv)
 {
 	struct fault_env env = { cmd_self_exe(), NULL };
-	struct grd_opts o = { NULL, 1, PATIENCE_MS, &env, say, NULL };
+	struct revert_opts o = { NULL, 1, PATIENCE_MS, &env, say, NULL };
 	char buf[64], ts[40];
 	struct sd_err e;
 	int done = 0, left;
@@ -57,7 +57,7 @@ exec_guardian(const struct cmd_entry *self, int argc, char **argv)
 		return CMD_OK;
 	cmd_err("%s guardian: run %s: runner gone without finishing;"
 	    " reverting\n", iso8601_ms(wall_ms(), ts, sizeof ts), o.run);
-	if ((left = grd_revert(argv[2], &o, NULL, &e)) == -1) {
+	if ((left = revert_journal(argv[2], &o, NULL, &e)) == -1) {
 		cmd_err("%s guardian: %s\n", ts, e.msg);
 		return CMD_FAULT;
 	}

@@ -2,7 +2,7 @@
  * halt.c — `shakedown halt`, the big red button: every live run on this
  * machine (of this state dir) stops and reverts everything, now.
  *
- * It writes the halt marker (lib/journal.h) that every runner's guardrails
+ * It writes the halt marker (lib/check/journal.h) that every runner's guardrails
  * watch: each runner sees it within 100 ms, stops its steps, reverts its
  * faults newest first and ends ABORTED (exit 5) — its revert in the
  * journal is its acknowledgement. halt waits for that up to --wait; what a
@@ -18,9 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/guard.h"
-#include "../lib/journal.h"
-#include "../lib/units.h"
+#include "../lib/check/halt.h"
+#include "../lib/check/journal.h"
+#include "../lib/check/revert.h"
+#include "../lib/base/units.h"
 #include "cmd.h"
 
 #define DEFAULT_WAIT_MS 3000
@@ -33,7 +34,7 @@ struct watched {
 };
 
 static void
-say(void *arg, const struct grd_event *ev)
+say(void *arg, const struct revert_event *ev)
 {
 	(void)arg;
 	if (!ev->ok)
@@ -46,19 +47,16 @@ static size_t
 still_open(const char *path, struct watched *w, size_t n, const char *by)
 {
 	int torn;
-	json_t *open = jrnl_open_entries(path, NULL, &torn, NULL);
+	json_t *open = journal_open_entries(path, NULL, &torn, NULL);
+	struct journal_entry en;
 	size_t left = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		int found = 0;
-		json_t *ent;
-		size_t k;
 		if (w[i].by != NULL)
 			continue;
-		json_array_foreach(open, k, ent)
-			found |= strcmp(json_string_value(json_object_get(ent,
-			    "id")) ? json_string_value(json_object_get(ent, "id")) :
-			    "", w[i].id) == 0;
+		for (size_t k = 0; journal_entry(open, k, &en); k++)
+			found |= strcmp(en.id, w[i].id) == 0;
 		if (found)
 			left++;
 		else
@@ -71,29 +69,29 @@ still_open(const char *path, struct watched *w, size_t n, const char *by)
 
 /* A run whose runner and guardian are both gone: nobody else will. */
 static int
-orphaned(const json_t *ent)
+orphaned(const struct journal_entry *en)
 {
-	return !grd_runner_alive(ent) && !grd_guardian_alive(ent);
+	return !revert_runner_alive(en) && !revert_guardian_alive(en);
 }
 
 /* The runners revert their own (a dead one's guardian, or us when it is
  * gone too); after wait_ms, what is still applied is reverted for them. */
 static void
 wait_and_revert(const char *path, json_t *open, struct watched *w, size_t n,
-    int64_t wait_ms, struct grd_opts *go)
+    int64_t wait_ms, struct revert_opts *go)
 {
 	int64_t end = mono_ms() + wait_ms;
+	struct journal_entry en;
 	struct sd_err e;
-	size_t k, left;
-	json_t *ent;
+	size_t left;
 
 	while ((left = still_open(path, w, n, NULL)) > 0 && mono_ms() < end &&
 	    !cmd_interrupted) {
-		json_array_foreach(open, k, ent)
-			if (w[k].by == NULL && orphaned(ent)) {
+		for (size_t k = 0; journal_entry(open, k, &en); k++)
+			if (w[k].by == NULL && orphaned(&en)) {
 				go->run = w[k].run;
 				go->force = 1;
-				grd_revert(path, go, NULL, &e);
+				revert_journal(path, go, NULL, &e);
 				still_open(path, w, n, "halt (its runner and guardian"
 				    " are gone)");
 			}
@@ -106,7 +104,7 @@ wait_and_revert(const char *path, json_t *open, struct watched *w, size_t n,
 		    " for it", w[i].run, (long long)wait_ms);
 		go->run = w[i].run;
 		go->force = 1;
-		if (grd_revert(path, go, NULL, &e) == -1)
+		if (revert_journal(path, go, NULL, &e) == -1)
 			cmd_error("halt: %s", e.msg);
 		left = still_open(path, w, n, "halt (its runner did not answer)");
 	}
@@ -120,13 +118,14 @@ exec_halt(const struct cmd_entry *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct fault_env env = { cmd_self_exe(), &cmd_interrupted };
-	struct grd_opts go = { NULL, 0, PATIENCE_MS, &env, say, NULL };
+	struct revert_opts go = { NULL, 0, PATIENCE_MS, &env, say, NULL };
 	int64_t wait_ms = DEFAULT_WAIT_MS;
 	struct sd_err e;
-	char *path = NULL, *marker = NULL, *text;
-	json_t *open = NULL, *ent;
+	char *path = NULL;
+	json_t *open = NULL;
+	struct journal_entry en;
 	struct watched *w = NULL;
-	size_t n = 0, k;
+	size_t n = 0;
 	int ch, torn, failed = 0;
 
 	while ((ch = getopt_long(argc, argv, "w:", longopts, NULL)) != -1) {
@@ -141,29 +140,19 @@ exec_halt(const struct cmd_entry *self, int argc, char **argv)
 		return cmd_usage_error(self, "no arguments");
 	cmd_catch_signals(0);
 	/* the marker first: a runner between two faults stops too */
-	text = xasprintf("{\"at_wall_ms\": %lld, \"pid\": %d}\n",
-	    (long long)wall_ms(), (int)getpid());
-	if ((marker = jrnl_halt_path(&e)) == NULL ||
-	    write_file_atomic(marker, text, strlen(text), &e) == -1 ||
-	    (path = jrnl_path(&e)) == NULL ||
-	    (open = jrnl_open_entries(path, NULL, &torn, &e)) == NULL) {
+	if (halt_press(&e) == -1 || (path = journal_path(&e)) == NULL ||
+	    (open = journal_open_entries(path, NULL, &torn, &e)) == NULL) {
 		cmd_error("halt: %s", e.msg);
-		free(text);
-		free(marker);
 		free(path);
 		return CMD_FAULT;
 	}
-	free(text);
 	n = json_array_size(open);
 	w = xcalloc(n ? n : 1, sizeof *w);
-	json_array_foreach(open, k, ent) {
-		w[k].id = json_string_value(json_object_get(ent, "id"));
-		w[k].run = json_string_value(json_object_get(ent, "run"));
-		w[k].what = json_string_value(json_object_get(ent, "what"));
-		w[k].id = w[k].id ? w[k].id : "";
-		w[k].run = w[k].run ? w[k].run : "?";
-		w[k].what = w[k].what ? w[k].what : "?";
-		w[k].runner = grd_runner_alive(ent);
+	for (size_t k = 0; journal_entry(open, k, &en); k++) {
+		w[k].id = en.id;
+		w[k].run = *en.run ? en.run : "?";
+		w[k].what = *en.what ? en.what : "?";
+		w[k].runner = revert_runner_alive(&en);
 	}
 	if (n == 0 && !g_opts.quiet)
 		cmd_out("halt: nothing is applied; a drill running now stops"
@@ -182,7 +171,6 @@ exec_halt(const struct cmd_entry *self, int argc, char **argv)
 	json_decref(open);
 	free(w);
 	free(path);
-	free(marker);
 	return failed ? CMD_FAULT : CMD_OK;
 }
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../lib/scenario.h"
+#include "../lib/model/scenario.h"
 #include "cmd.h"
 
 #ifndef SD_DATADIR

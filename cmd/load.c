@@ -13,13 +13,13 @@
 
 #include <jansson.h>
 
-#include "../lib/hosts.h"
-#include "../lib/load.h"
-#include "../lib/loadjson.h"
-#include "../lib/redact.h"
-#include "../lib/request.h"
-#include "../lib/units.h"
-#include "../lib/tls.h"
+#include "../lib/base/hosts.h"
+#include "../lib/io/load.h"
+#include "../lib/io/loadjson.h"
+#include "../lib/base/redact.h"
+#include "../lib/base/request.h"
+#include "../lib/base/units.h"
+#include "../lib/base/tls.h"
 #include "cmd.h"
 
 static void
@@ -173,7 +173,7 @@ parse_args(int argc, char **argv, struct load_args *a, struct sd_err *e)
 		} else if (ch == 'H') {
 			if (a->nh == 32)
 				return err_set(e, "too many --header");
-			if (req_check_header_line(optarg, e) == -1)
+			if (request_check_header_line(optarg, e) == -1)
 				return -1;
 			a->headers[a->nh++] = optarg;
 		} else if (ch == 'A') {
@@ -197,7 +197,7 @@ parse_args(int argc, char **argv, struct load_args *a, struct sd_err *e)
 		return err_set(e, "one URL");
 	a->sp.url = argv[optind];
 	redact_learn(a->sp.url);
-	if (req_check_url(a->sp.url, e) == -1)
+	if (request_check_url(a->sp.url, e) == -1)
 		return err_prefix(e, "URL");
 	a->sp.headers = a->nh ? a->headers : NULL;
 	if (cmd_tls_done(&a->tls, e) == -1)
@@ -246,12 +246,12 @@ merge(int n, char **files, int as_json)
 	struct sd_err e;
 
 	for (int i = 0; i < n; i++)
-		if ((parts[i] = lj_load_file(files[i], &e)) == NULL) {
+		if ((parts[i] = loadjson_load_file(files[i], &e)) == NULL) {
 			cmd_error("load: %s", e.msg);
 			rc = CMD_USAGE;
 			goto out;
 		}
-	if ((m = lj_merge(parts, (const char *const *)files, (size_t)n, &e)) ==
+	if ((m = loadjson_merge(parts, (const char *const *)files, (size_t)n, &e)) ==
 	    NULL) {
 		cmd_error("load: %s", e.msg);
 		rc = CMD_USAGE;
@@ -320,7 +320,7 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 	load_send_late(l, &late);
 	enum cmd_retval rc = CMD_OK;
 	if (a.json) {
-		json_t *j = lj_result(sp, st, sec, nsec, elapsed / 1000.0);
+		json_t *j = loadjson_result(sp, st, sec, nsec, elapsed / 1000.0);
 		json_object_set_new(j, "unanswered", json_integer((json_int_t)
 		    unanswered));
 		if (sp->rate > 0)
@@ -336,11 +336,16 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 		    unanswered, &late);
 	if (a.json && load_tls_error(l) != NULL)
 		cmd_error("load: TLS failed: %s", load_tls_error(l));
-	if (st->requests == 0 && !cmd_interrupted) {
+	/* answered: an HTTP status came back (a failed connect is not one) */
+	uint64_t failed = 0;
+	for (int i = 0; i < LE_N; i++)
+		failed += st->transport[i];
+	if (st->requests <= failed && !cmd_interrupted) {
 		/* a run that measured nothing is no measurement */
-		cmd_error("load: no request was answered in %.2fs%s", elapsed /
+		cmd_error("load: no request was answered in %.2fs%s%s", elapsed /
 		    1000.0, unanswered ? " (still waiting at the end: the server"
-		    " never answered, or the timeout is longer than the run)" : "");
+		    " never answered, or the timeout is longer than the run)" : "",
+		    failed ? " (every one that ended failed: see Errors)" : "");
 		rc = CMD_FAILED;
 	}
 	free(st);

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lib/plan.h"
-#include "../lib/preflight.h"
+#include "../lib/model/plan.h"
+#include "../lib/check/preflight.h"
 #include "cmd.h"
 
 static enum cmd_retval
@@ -44,21 +44,16 @@ exec_plan(const struct cmd_entry *self, int argc, char **argv)
 	n = (size_t)(argc - optind);
 	sc = xcalloc(n, sizeof *sc);
 	/* every file checked as run checks it; a plan only when all are fine */
-	size_t nbad = pre_load_all(argv + optind, n, allow, nallow, PRE_LIVE,
-	    sc, cmd_error_cb, NULL);
-	if (nbad == 0)
-		nbad = cmd_add_abort_ifs(sc, argv + optind, n);
-	for (size_t i = 0; i < n; i++) {
-		if (nbad == 0) {
-			struct plan *p = plan_build(sc[i]);
-			char *t = plan_text(p, raw);
-			cmd_out("%s%s", i ? "\n" : "", t);
-			free(t);
-			plan_free(p);
-		}
-		scen_free(sc[i]);
+	size_t nbad = cmd_load_drills(argv + optind, n, allow, nallow,
+	    PRE_LIVE, sc);
+	for (size_t i = 0; i < n && nbad == 0; i++) {
+		struct plan *p = plan_build(sc[i]);
+		char *t = plan_text(p, raw);
+		cmd_out("%s%s", i ? "\n" : "", t);
+		free(t);
+		plan_free(p);
 	}
-	free(sc);
+	cmd_free_drills(sc, n);
 	return nbad ? CMD_USAGE : CMD_OK;
 }
 

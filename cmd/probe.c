@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/hosts.h"
-#include "../lib/probe.h"
-#include "../lib/redact.h"
-#include "../lib/request.h"
-#include "../lib/units.h"
-#include "../lib/tls.h"
+#include "../lib/base/hosts.h"
+#include "../lib/io/probe.h"
+#include "../lib/base/redact.h"
+#include "../lib/base/request.h"
+#include "../lib/base/units.h"
+#include "../lib/base/tls.h"
 #include "cmd.h"
 
 static void
@@ -74,7 +74,7 @@ list_arg(int ch, char *arg, struct probe_args *a, struct sd_err *e)
 	} else {	/* 'H' */
 		if (a->nh == 16)
 			return err_set(e, "too many --header");
-		if (req_check_header_line(arg, e) == -1)
+		if (request_check_header_line(arg, e) == -1)
 			return -1;
 		a->headers[a->nh++] = arg;
 	}
@@ -127,7 +127,7 @@ parse_args(int argc, char **argv, struct probe_args *a, struct sd_err *e)
 	a->d.url = argv[optind];
 	a->d.headers = a->nh ? a->headers : NULL;
 	redact_learn(a->d.url);
-	if (req_check_url(a->d.url, e) == -1)
+	if (request_check_url(a->d.url, e) == -1)
 		return err_prefix(e, "URL");
 	if (cmd_tls_done(&a->tls, e) == -1)
 		return -1;

@@ -1,6 +1,6 @@
 /*
  * proxy.c — `shakedown proxy [-c SOCKET] NAME=LISTEN,UPSTREAM...`: a TCP
- * fault proxy (lib/tproxy.h) that runs until SIGINT/SIGTERM, with its routes
+ * fault proxy (lib/io/tproxy.h) that runs until SIGINT/SIGTERM, with its routes
  * and a control socket through which faults add and remove toxics — the
  * sandbox is to run one in front of PostgreSQL and Redis.
  */
@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/hosts.h"
-#include "../lib/tproxy.h"
+#include "../lib/base/hosts.h"
+#include "../lib/io/tproxy.h"
 #include "cmd.h"
 
 static int

@@ -1,7 +1,7 @@
 /*
  * recover.c — `shakedown recover`: revert every fault the journal says is
  * still applied whose runner is gone (all of them with --force), newest
- * first, each verified (lib/guard.h), and mark them. Idempotent: a fault
+ * first, each verified (lib/check/revert.h), and mark them. Idempotent: a fault
  * already gone (the service was restarted by hand) is simply marked.
  */
 #define _GNU_SOURCE
@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/guard.h"
-#include "../lib/journal.h"
+#include "../lib/check/revert.h"
+#include "../lib/check/journal.h"
 #include "cmd.h"
 
 #define PATIENCE_MS 30000
 
 static void
-say(void *arg, const struct grd_event *ev)
+say(void *arg, const struct revert_event *ev)
 {
 	(void)arg;
 	if (ev->ok && !g_opts.quiet)
@@ -36,7 +36,7 @@ exec_recover(const struct cmd_entry *self, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct fault_env env = { cmd_self_exe(), &cmd_interrupted };
-	struct grd_opts o = { NULL, 0, PATIENCE_MS, &env, say, NULL };
+	struct revert_opts o = { NULL, 0, PATIENCE_MS, &env, say, NULL };
 	struct sd_err e;
 	int ch, left, skipped, torn;
 	json_t *open;
@@ -50,8 +50,8 @@ exec_recover(const struct cmd_entry *self, int argc, char **argv)
 	if (optind != argc)
 		return cmd_usage_error(self, "no arguments");
 	cmd_catch_signals(0);
-	if ((path = jrnl_path(&e)) == NULL ||
-	    (open = jrnl_open_entries(path, NULL, &torn, &e)) == NULL) {
+	if ((path = journal_path(&e)) == NULL ||
+	    (open = journal_open_entries(path, NULL, &torn, &e)) == NULL) {
 		cmd_error("recover: %s", e.msg);
 		free(path);
 		return CMD_FAILED;
@@ -62,7 +62,7 @@ exec_recover(const struct cmd_entry *self, int argc, char **argv)
 	if (json_array_size(open) == 0 && !g_opts.quiet)
 		cmd_out("nothing to recover\n");
 	json_decref(open);
-	if ((left = grd_revert(path, &o, &skipped, &e)) == -1) {
+	if ((left = revert_journal(path, &o, &skipped, &e)) == -1) {
 		cmd_error("recover: %s", e.msg);
 		free(path);
 		return CMD_FAILED;

@@ -21,7 +21,7 @@
 
 #include "../reports/report.h"
 #include "cmd.h"
-#include "results.h"
+#include "inputs.h"
 #include "trend.h"
 
 /* A folder name per drill under the summary: the drill's, then DRILL-2...
@@ -197,11 +197,11 @@ exec_report(const struct cmd_entry *self, int argc, char **argv)
 		return cmd_usage_error(self, "several results: say where to merge"
 		    " them with -o DIR");
 	for (int i = optind; i < argc; i++)
-		if (res_collect(&in, argv[i]) == -1) {
+		if (inputs_collect(&in, argv[i]) == -1) {
 			rc = CMD_USAGE;
 			goto done;
 		}
-	qsort(in.v, in.n, sizeof *in.v, res_by_start);
+	qsort(in.v, in.n, sizeof *in.v, inputs_by_start);
 	name_all(&in);
 	rc = render_all(&in, &out, argv[optind]);
 	if (rc == CMD_OK && out != NULL)
@@ -211,7 +211,7 @@ exec_report(const struct cmd_entry *self, int argc, char **argv)
 			cmd_out("%s: %s\n", in.v[i].r->drill, res_verdict_name(
 			    in.v[i].r->verdict));
 done:
-	res_inputs_free(&in);
+	inputs_free(&in);
 	return rc;
 }
 

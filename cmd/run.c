@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/journal.h"
-#include "../lib/preflight.h"
-#include "../lib/runner.h"
+#include "../lib/check/journal.h"
+#include "../lib/check/preflight.h"
+#include "../lib/run/runner.h"
 #include "../reports/report.h"
 #include "cmd.h"
 #include "trend.h"
@@ -159,8 +159,7 @@ static int
 prepare(char **files, size_t n, struct scenario **sc, struct plan **pl,
     char *const *allow, size_t nallow)
 {
-	if (pre_load_all(files, n, allow, nallow, PRE_LIVE, sc, cmd_error_cb,
-	    NULL) > 0 || cmd_add_abort_ifs(sc, files, n) > 0)
+	if (cmd_load_drills(files, n, allow, nallow, PRE_LIVE, sc) > 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		pl[i] = plan_build(sc[i]);
@@ -171,8 +170,8 @@ int
 cmd_leftovers(void)
 {
 	struct sd_err e;
-	char *path = jrnl_path(&e);
-	int rc = path ? pre_leftovers(path, LEFTOVER_WAIT_MS, &e) : -1;
+	char *path = journal_path(&e);
+	int rc = path ? preflight_leftovers(path, LEFTOVER_WAIT_MS, &e) : -1;
 
 	if (rc == -1)
 		cmd_error("run: %s", e.msg);
@@ -215,7 +214,7 @@ baseline_outputs(const struct result *const *rs, size_t n,
 	regressed = c.regressions > 0;
 	free(text);
 	free(md);
-	cmp_result_free(&c);
+	rpt_compare_result_free(&c);
 	trend_day_free(&now);
 	return regressed;
 }
@@ -409,10 +408,9 @@ exec_run(const struct cmd_entry *self, int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		plan_free(pl[i]);
-		scen_free(sc[i]);
 		res_free(rs[i]);
 	}
-	free(sc);
+	cmd_free_drills(sc, n);
 	free(pl);
 	free(rs);
 	if (a.out.base != NULL)

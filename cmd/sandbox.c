@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/units.h"
-#include "../lib/util.h"
+#include "../lib/base/units.h"
+#include "../lib/base/util.h"
 #include "../sandbox/sandbox.h"
 #include "../sandbox/target.h"
 #include "cmd.h"

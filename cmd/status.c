@@ -8,17 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/guard.h"
-#include "../lib/journal.h"
-#include "../lib/redact.h"
-#include "../lib/units.h"
+#include "../lib/check/revert.h"
+#include "../lib/check/journal.h"
+#include "../lib/base/redact.h"
+#include "../lib/base/units.h"
 #include "cmd.h"
 
 static enum cmd_retval
 exec_status(const struct cmd_entry *self, int argc, char **argv)
 {
 	struct sd_err e;
-	json_t *open, *ent;
+	struct journal_entry en;
+	json_t *open;
 	char *path;
 	size_t i;
 	int torn;
@@ -26,33 +27,28 @@ exec_status(const struct cmd_entry *self, int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return cmd_usage_error(self, "no arguments");
-	if ((path = jrnl_path(&e)) == NULL ||
-	    (open = jrnl_open_entries(path, NULL, &torn, &e)) == NULL) {
+	if ((path = journal_path(&e)) == NULL ||
+	    (open = journal_open_entries(path, NULL, &torn, &e)) == NULL) {
 		cmd_error("status: cannot read the journal: %s", e.msg);
 		free(path);
 		return CMD_UNREADABLE;	/* unknown, which is not "applied" */
 	}
-	json_array_foreach(open, i, ent)
-		redact_learn(json_string_value(json_object_get(json_object_get(ent,
-		    "record"), "url")));
+	for (i = 0; journal_entry(open, i, &en); i++)
+		redact_learn(json_string_value(json_object_get(en.record, "url")));
 	if (!g_opts.quiet)
 		cmd_out("journal %s: %zu fault(s) still applied%s\n", path,
 		    json_array_size(open), torn ? " (torn lines skipped)" : "");
 	if (torn)
 		cmd_error("status: %d torn line(s) in the journal skipped (a crash"
 		    " mid-write, or an edit); the lines after them were read", torn);
-	json_array_foreach(open, i, ent) {
+	for (i = 0; journal_entry(open, i, &en); i++) {
 		char age[32];
-		const char *id = json_string_value(json_object_get(ent, "id"));
-		const char *what = json_string_value(json_object_get(ent, "what"));
-		int alive = grd_runner_alive(ent);
-		units_fmt_ms(wall_ms() - json_integer_value(json_object_get(ent,
-		    "t")), age, sizeof age);
-		cmd_out("  %-28s %-8s runner %d %s  %s%s\n", id ? id : "?", age,
-		    (int)json_integer_value(json_object_get(ent, "pid")),
-		    alive ? "alive" : "dead ", what ? what : "?", !alive &&
-		    grd_guardian_alive(ent) ? " (its guardian is reverting it)" :
-		    "");
+		int alive = revert_runner_alive(&en);
+		units_fmt_ms(wall_ms() - en.t_wall_ms, age, sizeof age);
+		cmd_out("  %-28s %-8s runner %d %s  %s%s\n", *en.id ? en.id : "?",
+		    age, (int)en.pid, alive ? "alive" : "dead ", *en.what ?
+		    en.what : "?", !alive && revert_guardian_alive(&en) ?
+		    " (its guardian is reverting it)" : "");
 	}
 	int any = json_array_size(open) > 0;
 	json_decref(open);

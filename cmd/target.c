@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/units.h"
+#include "../lib/base/units.h"
 #include "../sandbox/target.h"
 #include "cmd.h"
 

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/units.h"
+#include "../lib/base/units.h"
 #include "../reports/report.h"
 #include "../reports/trend.h"
 #include "cmd.h"
-#include "results.h"
+#include "inputs.h"
 #include "trend.h"
 
 int
@@ -58,8 +58,8 @@ cmd_game_day(const char *arg, const char *who, struct trend_day *day)
 	const struct result **rs;
 
 	in.who = who;
-	if (res_collect(&in, arg) == -1) {
-		res_inputs_free(&in);
+	if (inputs_collect(&in, arg) == -1) {
+		inputs_free(&in);
 		return -1;
 	}
 	rs = xcalloc(in.n + 1, sizeof *rs);
@@ -67,7 +67,7 @@ cmd_game_day(const char *arg, const char *who, struct trend_day *day)
 		rs[i] = in.v[i].r;
 	trend_day_of(day, arg, rs, in.n);
 	free(rs);
-	res_inputs_free(&in);
+	inputs_free(&in);
 	return 0;
 }
 
@@ -157,7 +157,7 @@ cmd_compare(const char *base_arg, const char *now_arg, const char *out,
 	}
 	if (rc == CMD_OK && fail && c.regressions > 0)
 		rc = CMD_REGRESSED;
-	cmp_result_free(&c);
+	rpt_compare_result_free(&c);
 	trend_day_free(&base);
 	trend_day_free(&now);
 	return rc;

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lib/preflight.h"
-#include "../lib/scenario.h"
+#include "../lib/check/preflight.h"
+#include "../lib/model/scenario.h"
 #include "cmd.h"
 
 static enum cmd_retval
@@ -36,17 +36,14 @@ exec_validate(const struct cmd_entry *self, int argc, char **argv)
 		return cmd_usage_error(self, "no scenario given");
 	n = (size_t)(argc - optind);
 	sc = xcalloc(n, sizeof *sc);
-	nbad = pre_load_all(argv + optind, n, allow, nallow, PRE_STATIC, sc,
-	    cmd_error_cb, NULL);
-	nbad += cmd_add_abort_ifs(sc, argv + optind, n);
-	for (size_t i = 0; i < n; i++) {
+	nbad = cmd_load_drills(argv + optind, n, allow, nallow, PRE_STATIC,
+	    sc);
+	for (size_t i = 0; i < n; i++)
 		if (sc[i] != NULL && !g_opts.quiet)
 			cmd_out("%s: ok (drill %s, %zu probe(s), %zu step(s))\n",
 			    argv[optind + i], sc[i]->drill, sc[i]->nprobes,
 			    sc[i]->nsteps);
-		scen_free(sc[i]);
-	}
-	free(sc);
+	cmd_free_drills(sc, n);
 	return nbad ? CMD_USAGE : CMD_OK;
 }
 

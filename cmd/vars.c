@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/redact.h"
-#include "../lib/scenario.h"
-#include "../lib/ynode.h"
+#include "../lib/base/redact.h"
+#include "../lib/model/scenario.h"
+#include "../lib/base/ynode.h"
 #include "cmd.h"
 
 /* A drill's own default for a variable (the first reference in it). */
@@ -235,8 +235,8 @@ exec_vars(const struct cmd_entry *self, int argc, char **argv)
 		struct ynode *root = text ? ynode_parse(argv[i], text, len, &e) :
 		    NULL;
 		free(text);
-		if (root == NULL || (sc[i] = scen_from_tree(argv[i], root, &e)) ==
-		    NULL) {
+		sc[i] = root ? scen_from_tree(argv[i], root, NULL, &e) : NULL;
+		if (sc[i] == NULL) {
 			cmd_error("%s", e.msg);
 			ynode_free(root);
 			rc = CMD_USAGE;

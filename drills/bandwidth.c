@@ -1,6 +1,6 @@
 /*
  * bandwidth.c — the bandwidth kind: a token bucket (TBF) on a device's
- * egress through libnl (lib/nltc.h) — rate, burst, and limit or latency —
+ * egress through libnl (lib/base/nltc.h) — rate, burst, and limit or latency —
  * for all its traffic or only TCP to a port and/or address (or to a
  * service named with service:). Reverted by deleting root 1: on the device.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/units.h"
+#include "../lib/base/units.h"
 #include "net.h"
 
 static int

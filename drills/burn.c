@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/proc.h"
-#include "../lib/fault.h"
+#include "../lib/base/proc.h"
+#include "../lib/fault/fault.h"
 
 #define MAX_CORES 1024
 #define SLICE_NS 100000000LL
@@ -131,8 +131,8 @@ burn_apply(const struct fault *f, json_t *rec, void **state,
 
 	(void)f;
 	(void)env;
-	if (rec_str(rec, "name", &name, e) == -1 ||
-	    rec_int(rec, "cores", 1, MAX_CORES, &cores, e) == -1)
+	if (fault_rec_str(rec, "name", &name, e) == -1 ||
+	    fault_rec_int(rec, "cores", 1, MAX_CORES, &cores, e) == -1)
 		return FAULT_FINAL;
 	if (strncmp(name, "sdburn", 6) != 0 || strlen(name) > 15 || load < 0.01 ||
 	    load > 1.0)
@@ -162,7 +162,7 @@ burn_revert(const json_t *rec, void *state, const struct fault_env *env,
 	int n = 0;
 
 	(void)env;
-	if (rec_str(rec, "name", &name, e) == -1)
+	if (fault_rec_str(rec, "name", &name, e) == -1)
 		return FAULT_FINAL;
 	if (strncmp(name, "sdburn", 6) != 0)
 		return err_set(e, "not a cpu_burn record"), FAULT_FINAL;

@@ -12,7 +12,7 @@
  * The quota is for the group: limit: 50% is half of one CPU shared by all
  * the processes moved. Detected, never assumed: /proc/self/mountinfo says
  * where each hierarchy is. A host with neither (or via: signals) gets a
- * SIGSTOP/SIGCONT duty cycle from a limiter child instead (lib/duty.c),
+ * SIGSTOP/SIGCONT duty cycle from a limiter child instead (lib/base/duty.c),
  * whose record names it, so the guardian stops it and continues the
  * processes after a kill -9.
  *
@@ -34,10 +34,10 @@
 
 #include <sys/wait.h>
 
-#include "../lib/cgroup.h"
-#include "../lib/duty.h"
-#include "../lib/proc.h"
-#include "../lib/fault.h"
+#include "../lib/base/cgroup.h"
+#include "../lib/base/duty.h"
+#include "../lib/base/proc.h"
+#include "../lib/fault/fault.h"
 #include "cpu.h"
 
 #define MAX_PROCS DUTY_MAX
@@ -251,7 +251,7 @@ cpu_prepare(const struct fault *f, const struct fault_env *env,
 
 	(void)env;
 	if (o->unit != NULL) {
-		int64_t before = unit_quota(o->unit, 1, e);
+		int64_t before = cpu_unit_quota(o->unit, 1, e);
 		if (before == -2)
 			return NULL;
 		return json_pack("{s:s,s:s,s:I,s:I}", "how", "systemd", "unit",
@@ -262,7 +262,7 @@ cpu_prepare(const struct fault *f, const struct fault_env *env,
 		return NULL;
 	if (o->via != VIA_SIGNALS) {
 		struct sd_err ce;
-		if ((cg = cg_mount("cpu", root, sizeof root, &v2, &ce)) == -1 &&
+		if ((cg = cgroup_mount("cpu", root, sizeof root, &v2, &ce)) == -1 &&
 		    o->via == VIA_CGROUP)
 			return *e = ce, NULL;
 		if (cg == -1)
@@ -274,7 +274,7 @@ cpu_prepare(const struct fault *f, const struct fault_env *env,
 		struct sd_err ignore;
 		char *from = NULL;
 		if (pid_check(procs[i], &ignore) == -1 ||
-		    (cg == 0 && (from = cg_of(procs[i], "cpu", v2)) == NULL))
+		    (cg == 0 && (from = cgroup_of(procs[i], "cpu", v2)) == NULL))
 			continue;	/* not to be moved, or gone meanwhile */
 		json_t *m = json_pack("{s:i,s:I}", "pid", (int)procs[i],
 		    "starttime", (json_int_t)proc_starttime(procs[i]));
@@ -311,8 +311,8 @@ rec_paths(const json_t *rec, const char **root, const char **dir, int *v2,
 {
 	const char *how;
 
-	if (rec_str(rec, "how", &how, e) == -1 || rec_str(rec, "root", root, e) ==
-	    -1 || rec_str(rec, "dir", dir, e) == -1)
+	if (fault_rec_str(rec, "how", &how, e) == -1 || fault_rec_str(rec, "root", root, e) ==
+	    -1 || fault_rec_str(rec, "dir", dir, e) == -1)
 		return -1;
 	if ((strcmp(how, "cgroup1") != 0 && strcmp(how, "cgroup2") != 0) ||
 	    strncmp(*dir, *root, strlen(*root)) != 0 ||
@@ -330,17 +330,17 @@ rec_how(const json_t *rec, struct sd_err *e)
 {
 	const char *how, *name;
 
-	if (rec_str(rec, "how", &how, e) == -1)
+	if (fault_rec_str(rec, "how", &how, e) == -1)
 		return 0;
 	if (strcmp(how, "signals") == 0) {
-		if (rec_str(rec, "name", &name, e) == -1)
+		if (fault_rec_str(rec, "name", &name, e) == -1)
 			return 0;
 		if (strncmp(name, "sdlim", 5) != 0 || strlen(name) > 15)
 			return err_set(e, "not a cpu limiter's name: %s", name), 0;
 		return 's';
 	}
 	if (strcmp(how, "systemd") == 0) {
-		if (rec_str(rec, "unit", &name, e) == -1)
+		if (fault_rec_str(rec, "unit", &name, e) == -1)
 			return 0;
 		if (!unit_ok(name))
 			return err_set(e, "not a systemd unit's name: %s", name), 0;
@@ -390,7 +390,7 @@ duty_apply(const json_t *rec, void **state, const struct fault_env *env,
 	int fds[2];
 	pid_t me = getpid(), child;
 
-	if (rec_str(rec, "name", &name, e) == -1)
+	if (fault_rec_str(rec, "name", &name, e) == -1)
 		return FAULT_FINAL;
 	if (share < 0.01 || share > 1)
 		return err_set(e, "cpu record: share %g", share), FAULT_FINAL;
@@ -443,14 +443,14 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 	case 's':
 		return duty_apply(rec, state, env, note, e);
 	case 'u':
-		if (rec_int(rec, "quota_us", 10000, 1000000, &quota, e) == -1)
+		if (fault_rec_int(rec, "quota_us", 10000, 1000000, &quota, e) == -1)
 			return FAULT_FINAL;
 		return unit_set(json_string_value(json_object_get(rec, "unit")),
 		    quota, env, note, e) == -1 ? FAULT_FINAL : 0;
 	}
 	(void)f;
 	if (rec_paths(rec, &root, &dir, &v2, e) == -1 ||
-	    rec_int(rec, "quota_us", 1, 1 << 30, &quota, e) == -1)
+	    fault_rec_int(rec, "quota_us", 1, 1 << 30, &quota, e) == -1)
 		return FAULT_FINAL;
 	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
 		return err_set(e, "mkdir %s: %s", dir, strerror(errno)), FAULT_FINAL;
@@ -460,7 +460,7 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 	} else {
 		file = xasprintf("%s/cpu.cfs_period_us", dir);
 		snprintf(buf, sizeof buf, "%d", PERIOD_US);
-		if (cg_write(file, buf, e) == -1) {
+		if (cgroup_write(file, buf, e) == -1) {
 			free(file);
 			return -1;
 		}
@@ -468,7 +468,7 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 		snprintf(buf, sizeof buf, "%lld", (long long)quota);
 		file = xasprintf("%s/cpu.cfs_quota_us", dir);
 	}
-	rc = cg_write(file, buf, e);
+	rc = cgroup_write(file, buf, e);
 	free(file);
 	if (rc == -1)
 		return -1;
@@ -476,7 +476,7 @@ cpu_apply(const struct fault *f, json_t *rec, void **state,
 		pid_t pid = (pid_t)json_integer_value(json_object_get(m, "pid"));
 		if (!proc_alive(pid))
 			continue;
-		if (cg_move(dir, pid, e) == -1)
+		if (cgroup_move(dir, pid, e) == -1)
 			return -1;
 		nmoved++;
 	}
@@ -499,7 +499,7 @@ duty_revert(const json_t *rec, struct cpu_state *st, char **note,
 	size_t n, i, cont = 0;
 	int found = 0;
 
-	if (rec_str(rec, "name", &name, e) == -1)
+	if (fault_rec_str(rec, "name", &name, e) == -1)
 		return FAULT_FINAL;
 	if (st != NULL && st->limiter > 0) {
 		proc_terminate(st->limiter, SIGTERM, 1000);
@@ -540,7 +540,7 @@ cpu_revert(const json_t *rec, void *state, const struct fault_env *env,
 		return duty_revert(rec, state, note, e);
 	case 'u': {
 		int64_t before;
-		if (rec_int(rec, "before_us", -1, INT64_MAX, &before, e) == -1)
+		if (fault_rec_int(rec, "before_us", -1, INT64_MAX, &before, e) == -1)
 			return FAULT_FINAL;
 		return unit_set(json_string_value(json_object_get(rec, "unit")),
 		    before, env, note, e);
@@ -564,7 +564,7 @@ cpu_revert(const json_t *rec, void *state, const struct fault_env *env,
 		    (unsigned long long)st)
 			continue;
 		char *to = xasprintf("%s%s", root, from);
-		int rc = cg_move(to, pid, e);
+		int rc = cgroup_move(to, pid, e);
 		free(to);
 		if (rc == -1)
 			return -1;
@@ -578,7 +578,7 @@ cpu_revert(const json_t *rec, void *state, const struct fault_env *env,
 		char *to = xasprintf("%s%s", root, first);
 		for (char *t = strtok(left, "\n"); t; t = strtok(NULL, "\n")) {
 			any = 1;
-			if (cg_move(to, (pid_t)atoi(t), e) == 0)
+			if (cgroup_move(to, (pid_t)atoi(t), e) == 0)
 				back++;
 		}
 		free(to);
@@ -614,7 +614,7 @@ cpu_in_effect(const json_t *rec, const struct fault_env *env)
 				return 1;
 		return 0;
 	case 'u': {
-		int64_t now = unit_quota(json_string_value(json_object_get(rec,
+		int64_t now = cpu_unit_quota(json_string_value(json_object_get(rec,
 		    "unit")), 0, &e);
 		return now == -2 ? -1 : now == json_integer_value(json_object_get(rec,
 		    "quota_us"));

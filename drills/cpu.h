@@ -7,7 +7,7 @@
 
 #include <sys/types.h>
 
-#include "../lib/fault.h"
+#include "../lib/fault/fault.h"
 
 #define PERIOD_US 100000	/* the CFS period the quota is set in */
 
@@ -23,7 +23,7 @@ struct cpu_opts {
 };
 
 /* The unit's quota now (µs of CPU per second; -1: none), or -2 with e set. */
-int64_t unit_quota(const char *unit, int must_be_loaded, struct sd_err *e);
+int64_t cpu_unit_quota(const char *unit, int must_be_loaded, struct sd_err *e);
 /* fault.h's confirm and proves, for the kind's table */
 void cpu_confirm(const json_t *rec, void *state, enum fault_phase ph,
     const struct fault_env *env, struct fault_check *c);

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/cgroup.h"
-#include "../lib/proc.h"
+#include "../lib/base/cgroup.h"
+#include "../lib/base/proc.h"
 #include "cpu.h"
 
 #define SYSTEMCTL_MS 10000
@@ -53,7 +53,7 @@ timespan_us(const char *s)
 }
 
 int64_t
-unit_quota(const char *unit, int must_be_loaded, struct sd_err *e)
+cpu_unit_quota(const char *unit, int must_be_loaded, struct sd_err *e)
 {
 	char *argv[] = { "systemctl", "show", "-p", "LoadState", "-p",
 	    "CPUQuotaPerSecUSec", (char *)unit, NULL };
@@ -85,11 +85,11 @@ static void
 throttle_stat(const char *dir, int v2, int64_t *n, int64_t *t_us,
     int64_t *used_ns)
 {
-	*n = cg_read_key(dir, "cpu.stat", "nr_throttled");
-	*t_us = v2 ? cg_read_key(dir, "cpu.stat", "throttled_usec") :
-	    cg_read_key(dir, "cpu.stat", "throttled_time") / 1000;
-	*used_ns = v2 ? cg_read_key(dir, "cpu.stat", "usage_usec") * 1000 :
-	    cg_read_int(dir, "cpuacct.usage");
+	*n = cgroup_read_key(dir, "cpu.stat", "nr_throttled");
+	*t_us = v2 ? cgroup_read_key(dir, "cpu.stat", "throttled_usec") :
+	    cgroup_read_key(dir, "cpu.stat", "throttled_time") / 1000;
+	*used_ns = v2 ? cgroup_read_key(dir, "cpu.stat", "usage_usec") * 1000 :
+	    cgroup_read_int(dir, "cpuacct.usage");
 	if (*used_ns < 0) {
 		/* v1 with cpuacct mounted apart: what its processes used */
 		char *path = xasprintf("%s/cgroup.procs", dir), *s = read_file(path,
@@ -124,7 +124,7 @@ confirm_unit(const json_t *rec, struct fault_check *c)
 {
 	const char *unit = json_string_value(json_object_get(rec, "unit"));
 	struct sd_err e;
-	int64_t q = unit_quota(unit, 0, &e), want =
+	int64_t q = cpu_unit_quota(unit, 0, &e), want =
 	    json_integer_value(json_object_get(rec, "quota_us"));
 
 	fault_proved(c, q == want ? FP_CONFIRMED : FP_MISMATCH,
@@ -172,7 +172,7 @@ cpu_confirm(const json_t *rec, void *state, enum fault_phase ph,
 	if (dir == NULL)
 		return;
 	int v2 = strcmp(how, "cgroup2") == 0;
-	size_t procs = cg_count(dir);
+	size_t procs = cgroup_count(dir);
 	int64_t n, t, used;
 	throttle_stat(dir, v2, &n, &t, &used);
 	if (ph == FC_APPLIED) {

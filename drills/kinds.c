@@ -6,7 +6,7 @@
  */
 #include <stddef.h>
 
-#include "../lib/fault.h"
+#include "../lib/fault/fault.h"
 
 extern const struct fault_kind fault_bandwidth;
 extern const struct fault_kind fault_burn;

@@ -33,10 +33,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/cgroup.h"
-#include "../lib/proc.h"
-#include "../lib/units.h"
-#include "../lib/fault.h"
+#include "../lib/base/cgroup.h"
+#include "../lib/base/proc.h"
+#include "../lib/base/units.h"
+#include "../lib/fault/fault.h"
 
 #define MIB (1024LL * 1024)
 #define FLOOR_MIN (256 * MIB)
@@ -166,15 +166,15 @@ mem_basis(const struct fault *f, struct basis *b, struct sd_err *e)
 	if ((f->svc != NULL || o->pidfile != NULL || o->pid != 0) &&
 	    (top = fault_target_pid(f->svc, o->pidfile, o->pid, e)) == 0)
 		return -1;
-	if (cg_mount("memory", b->root, sizeof b->root, &b->v2, e) == -1)
+	if (cgroup_mount("memory", b->root, sizeof b->root, &b->v2, e) == -1)
 		return -1;
-	b->rel = top != 0 ? cg_of(top, "memory", b->v2) : xstrdup("/");
+	b->rel = top != 0 ? cgroup_of(top, "memory", b->v2) : xstrdup("/");
 	if (b->rel == NULL)
 		return err_set(e, "pid %d is gone", (int)top);
-	host_memory(&b->total, &b->avail);
+	cgroup_host_memory(&b->total, &b->avail);
 	if (b->total < 0 || b->avail < 0)
 		return err_set(e, "/proc/meminfo: no MemTotal/MemAvailable");
-	cg_memory(b->root, b->rel, b->v2, &b->limit, &b->usage);
+	cgroup_memory(b->root, b->rel, b->v2, &b->limit, &b->usage);
 	b->name = "cgroup";
 	if (b->limit < 0 || b->usage < 0 || (b->total > 0 &&
 	    b->limit > b->total)) {
@@ -258,8 +258,8 @@ rec_dir(const json_t *rec, const char **dir, struct sd_err *e)
 {
 	const char *how, *root;
 
-	if (rec_str(rec, "how", &how, e) == -1 || rec_str(rec, "root", &root, e) ==
-	    -1 || rec_str(rec, "dir", dir, e) == -1)
+	if (fault_rec_str(rec, "how", &how, e) == -1 || fault_rec_str(rec, "root", &root, e) ==
+	    -1 || fault_rec_str(rec, "dir", dir, e) == -1)
 		return -1;
 	const char *base = strrchr(*dir, '/');
 	if ((strcmp(how, "cgroup1") != 0 && strcmp(how, "cgroup2") != 0) ||
@@ -344,8 +344,8 @@ mem_apply(const struct fault *f, json_t *rec, void **state,
 	pid_t me = getpid(), child;
 
 	if (rec_dir(rec, &dir, e) == -1 ||
-	    rec_int(rec, "bytes", PAGE, INT64_MAX, &bytes, e) == -1 ||
-	    rec_int(rec, "ramp_ms", 0, 3600000, &ramp, e) == -1)
+	    fault_rec_int(rec, "bytes", PAGE, INT64_MAX, &bytes, e) == -1 ||
+	    fault_rec_int(rec, "ramp_ms", 0, 3600000, &ramp, e) == -1)
 		return FAULT_FINAL;
 	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
 		return err_set(e, "mkdir %s: %s", dir, strerror(errno)), FAULT_FINAL;
@@ -405,8 +405,8 @@ mem_revert(const json_t *rec, void *state, const struct fault_env *env,
 		fault_note(note, "%s is gone already", dir);
 		return st != NULL ? 0 : FAULT_NOOP;
 	}
-	n = cg_count(dir);
-	if (cg_empty_rmdir(dir, 5000, e) == -1)
+	n = cgroup_count(dir);
+	if (cgroup_empty_rmdir(dir, 5000, e) == -1)
 		return -1;
 	fault_note(note, "%s%s removed", n ? "hog killed; " : "", dir);
 	return 0;
@@ -464,9 +464,9 @@ mem_confirm(const json_t *rec, void *state, enum fault_phase ph,
 	if (how == NULL || dir == NULL || ph == FC_REVERTED || want <= 0)
 		return;
 	int v2 = strcmp(how, "cgroup2") == 0;
-	got = cg_read_int(dir, v2 ? "memory.current" : "memory.usage_in_bytes");
+	got = cgroup_read_int(dir, v2 ? "memory.current" : "memory.usage_in_bytes");
 	/* the peak: the kernel's own (v1; v2 from Linux 5.19), else seen */
-	int64_t peak = cg_read_int(dir, v2 ? "memory.peak" :
+	int64_t peak = cgroup_read_int(dir, v2 ? "memory.peak" :
 	    "memory.max_usage_in_bytes");
 	if (peak > c->v[0])
 		c->v[0] = peak;

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/hosts.h"
+#include "../lib/base/hosts.h"
 #include "net.h"
 
 #define ROOT_HANDLE 0x10000u
@@ -265,7 +265,7 @@ net_revert(const json_t *rec, char **note, struct sd_err *e)
 	const char *dev;
 	int idx, rc;
 
-	if (rec_str(rec, "dev", &dev, e) == -1)
+	if (fault_rec_str(rec, "dev", &dev, e) == -1)
 		return FAULT_FINAL;
 	if ((idx = nltc_ifindex(dev, e)) == -1) {
 		fault_note(note, "dev %s is gone, and its qdiscs with it", dev);

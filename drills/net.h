@@ -11,8 +11,8 @@
 
 #include <net/if.h>
 
-#include "../lib/nltc.h"
-#include "../lib/fault.h"
+#include "../lib/base/nltc.h"
+#include "../lib/fault/fault.h"
 
 struct net_target {
 	char dev[IF_NAMESIZE];

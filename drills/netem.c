@@ -1,7 +1,7 @@
 /*
  * netem.c — the netem kind: delay (with jitter and correlation), loss,
  * duplication, corruption, reordering and a rate on a device's egress,
- * through libnl (lib/nltc.h), for all its traffic or only TCP to a port
+ * through libnl (lib/base/nltc.h), for all its traffic or only TCP to a port
  * and/or address — or to a service named with service:, whose port scopes
  * it. Reverted by deleting root 1: on the device. On a kernel without
  * sch_netem (this one) it says so, leaves nothing changed, and names the
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/units.h"
+#include "../lib/base/units.h"
 #include "net.h"
 
 static int

@@ -17,7 +17,7 @@
 
 struct pt_opts {
 	int tc;
-	struct px_route r;
+	struct proxy_route r;
 	struct toxic hang;
 	struct net_target t;
 	struct nltc_leaf leaf;
@@ -44,7 +44,7 @@ pt_parse(const struct fault_parse *p, struct fault *f)
 		if (via == NULL && sv != NULL && sv->route == NULL &&
 		    ynode_get(p->args, "route") == NULL)
 			o->tc = 1;	/* no proxy in front of it */
-		else if ((rc = px_parse_route(p, f, &o->r, 0)) == -1)
+		else if ((rc = proxy_parse_route(p, f, &o->r, 0)) == -1)
 			return -1;
 		else if (rc == 1 && via != NULL)
 			return yerr(p->y, via, "via: proxy needs a route (route:, or a"
@@ -77,7 +77,7 @@ pt_describe(const struct fault *f, int revert)
 
 	if (o->tc)
 		return net_describe(&o->t, &o->leaf, revert);
-	where = px_where(&o->r);
+	where = proxy_where(&o->r);
 	d = revert ? xasprintf("remove the hang from %s", where) :
 	    xasprintf("on %s: hang both ways (nothing passes; connections"
 	    " stay open)", where);
@@ -100,7 +100,7 @@ pt_prepare(const struct fault *f, const struct fault_env *env,
 	const struct pt_opts *o = f->opts;
 
 	(void)env;
-	return o->tc ? net_prepare(&o->t, e) : px_prepare(&o->r, 1);
+	return o->tc ? net_prepare(&o->t, e) : proxy_prepare(&o->r, 1);
 }
 
 static int
@@ -111,7 +111,7 @@ pt_apply(const struct fault *f, json_t *rec, void **state,
 
 	(void)env;
 	return o->tc ? net_apply(&o->t, &o->leaf, note, e) :
-	    px_apply(&o->r, &o->hang, 1, rec, state, note, e);
+	    proxy_apply(&o->r, &o->hang, 1, rec, state, note, e);
 }
 
 static int
@@ -122,7 +122,7 @@ pt_revert(const json_t *rec, void *state, const struct fault_env *env,
 
 	(void)env;
 	return how && strcmp(how, "qdisc") == 0 ? net_revert(rec, note, e) :
-	    px_revert(rec, state, note, e);
+	    proxy_revert(rec, state, note, e);
 }
 
 static int
@@ -132,7 +132,7 @@ pt_in_effect(const json_t *rec, const struct fault_env *env)
 
 	(void)env;
 	return how && strcmp(how, "qdisc") == 0 ? net_in_effect(rec) :
-	    px_in_effect(rec);
+	    proxy_in_effect(rec);
 }
 
 static int
@@ -153,7 +153,7 @@ pt_confirm(const json_t *rec, void *state, enum fault_phase ph,
 	if (how && strcmp(how, "qdisc") == 0)
 		net_confirm(rec, ph, c);
 	else
-		px_confirm(rec, state, ph, c);
+		proxy_confirm(rec, state, ph, c);
 }
 
 static char *
@@ -171,7 +171,7 @@ pt_free(void *opts)
 {
 	struct pt_opts *o = opts;
 
-	px_route_free(&o->r);
+	proxy_route_free(&o->r);
 	free(o);
 }
 
@@ -200,6 +200,6 @@ const struct fault_kind fault_partition = {
 	.preflight = pt_preflight,
 	.confirm = pt_confirm,
 	.proves = pt_proves,
-	.free_state = px_free_state,
+	.free_state = proxy_free_state,
 	.free = pt_free,
 };

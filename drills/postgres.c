@@ -21,9 +21,9 @@
 
 #include <libpq-fe.h>
 
-#include "../lib/ping.h"
-#include "../lib/redact.h"
-#include "../lib/fault.h"
+#include "../lib/base/ping.h"
+#include "../lib/base/redact.h"
+#include "../lib/fault/fault.h"
 
 struct pg_opts {
 	int count;
@@ -107,7 +107,7 @@ static int
 query1(const char *dsn, int64_t timeout_ms, const char *sql, int np,
     const char *const *params, char **out, struct sd_err *e)
 {
-	PGconn *c = pg_connect(dsn, "shakedown", timeout_ms, 0, e);
+	PGconn *c = ping_pg_connect(dsn, "shakedown", timeout_ms, 0, e);
 	PGresult *r;
 	int rc = 0;
 
@@ -154,7 +154,7 @@ hold(const struct fault *f, const json_t *rec, void **state,
 	struct pg_held *h = xcalloc(1, sizeof *h);
 	const char *app = NULL;
 
-	if (rec_str(rec, "application_name", &app, e) == -1) {
+	if (fault_rec_str(rec, "application_name", &app, e) == -1) {
 		free(h);
 		return -1;
 	}
@@ -166,7 +166,7 @@ hold(const struct fault *f, const json_t *rec, void **state,
 	int64_t end = mono_ms() + f->timeout_ms;
 	while (h->n < o->count) {
 		int64_t left = end - mono_ms();
-		PGconn *c = left > 0 ? pg_connect(f->svc->url, app, left, 0, e) :
+		PGconn *c = left > 0 ? ping_pg_connect(f->svc->url, app, left, 0, e) :
 		    NULL;
 		if (left <= 0)
 			err_set(e, "the step's timeout (%lldms) passed",
@@ -216,8 +216,8 @@ held_count(const json_t *rec, int terminate_them, struct sd_err *e)
 	char *n = NULL;
 	int v;
 
-	if (rec_str(rec, "url", &url, e) == -1 ||
-	    rec_str(rec, "application_name", &app, e) == -1)
+	if (fault_rec_str(rec, "url", &url, e) == -1 ||
+	    fault_rec_str(rec, "application_name", &app, e) == -1)
 		return -1;
 	redact_learn(url);
 	p[0] = app;
@@ -242,7 +242,7 @@ pg_revert(const json_t *rec, void *state, const struct fault_env *env,
 	int n;
 
 	(void)env;
-	if (rec_str(rec, "how", &how, e) == -1)
+	if (fault_rec_str(rec, "how", &how, e) == -1)
 		return FAULT_FINAL;
 	if (strcmp(how, "none") == 0)
 		return 0;
@@ -258,8 +258,8 @@ pg_revert(const json_t *rec, void *state, const struct fault_env *env,
 	}
 	/* the runner is gone, and with it its sockets: end what lingers */
 	const char *u;
-	if (rec_str(rec, "url", &u, e) == -1 ||
-	    rec_str(rec, "application_name", &u, e) == -1)
+	if (fault_rec_str(rec, "url", &u, e) == -1 ||
+	    fault_rec_str(rec, "application_name", &u, e) == -1)
 		return FAULT_FINAL;
 	if ((n = held_count(rec, 1, e)) == -1)
 		return -1;
@@ -275,7 +275,7 @@ pg_in_effect(const json_t *rec, const struct fault_env *env)
 	int n;
 
 	(void)env;
-	if (rec_str(rec, "how", &how, &e) == -1)
+	if (fault_rec_str(rec, "how", &how, &e) == -1)
 		return -1;
 	if (strcmp(how, "held") != 0)
 		return 0;

@@ -1,5 +1,5 @@
 /*
- * proxy.c — the proxy kind: toxics on a TCP route (lib/tproxy.h) — latency
+ * proxy.c — the proxy kind: toxics on a TCP route (lib/io/tproxy.h) — latency
  * with jitter, bandwidth, slicer, limit_data, hang (Toxiproxy's timeout),
  * reset, slow_close, down — per direction, with a toxicity. On a running
  * proxy's route (the sandbox puts one in front of PostgreSQL and Redis) or
@@ -17,18 +17,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/hosts.h"
-#include "../lib/units.h"
+#include "../lib/base/hosts.h"
+#include "../lib/base/units.h"
 #include "proxy.h"
 
-struct px_opts {
-	struct px_route r;
+struct proxy_opts {
+	struct proxy_route r;
 	struct toxic tx[PX_MAX_TOXICS];
 	size_t n;
 };
 
 static int
-split_route(const char *s, struct px_route *r)
+split_route(const char *s, struct proxy_route *r)
 {
 	const char *h = strrchr(s, '#');
 
@@ -53,8 +53,8 @@ addr_ok(const struct fault_parse *p, const char *key, const char *v)
 }
 
 int
-px_parse_route(const struct fault_parse *p, struct fault *f,
-    struct px_route *r, int own)
+proxy_parse_route(const struct fault_parse *p, struct fault *f,
+    struct proxy_route *r, int own)
 {
 	const struct ynode *n = ynode_get(p->args, "route");
 	const struct ynode *l = ynode_get(p->args, "listen");
@@ -95,7 +95,7 @@ px_parse_route(const struct fault_parse *p, struct fault *f,
 }
 
 void
-px_route_free(struct px_route *r)
+proxy_route_free(struct proxy_route *r)
 {
 	free(r->sock);
 	free(r->name);
@@ -104,14 +104,14 @@ px_route_free(struct px_route *r)
 }
 
 char *
-px_where(const struct px_route *r)
+proxy_where(const struct proxy_route *r)
 {
 	return r->sock ? xasprintf("route %s of the proxy at %s", r->name,
 	    r->sock) : xasprintf("a proxy on %s to %s", r->listen, r->upstream);
 }
 
 json_t *
-px_prepare(const struct px_route *r, size_t ntox)
+proxy_prepare(const struct proxy_route *r, size_t ntox)
 {
 	static unsigned seq;
 	json_t *ids;
@@ -152,7 +152,7 @@ remove_ids(const char *sock, const char *route, const json_t *ids,
 }
 
 static int
-apply_own(const struct px_route *r, const struct toxic *tx, size_t n,
+apply_own(const struct proxy_route *r, const struct toxic *tx, size_t n,
     void **state, char **note, struct sd_err *e)
 {
 	struct tproxy *p = tproxy_new(e);
@@ -166,7 +166,7 @@ apply_own(const struct px_route *r, const struct toxic *tx, size_t n,
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct toxic t = tx[i];
-		snprintf(t.id, sizeof t.id, "%s-%zu", tx_type_name(t.type), i);
+		snprintf(t.id, sizeof t.id, "%s-%zu", toxic_type_name(t.type), i);
 		tproxy_add(p, "fault", &t, e);
 	}
 	*state = p;
@@ -175,7 +175,7 @@ apply_own(const struct px_route *r, const struct toxic *tx, size_t n,
 }
 
 int
-px_apply(const struct px_route *r, const struct toxic *tx, size_t n,
+proxy_apply(const struct proxy_route *r, const struct toxic *tx, size_t n,
     json_t *rec, void **state, char **note, struct sd_err *e)
 {
 	const json_t *ids = json_object_get(rec, "ids");
@@ -217,12 +217,12 @@ proxy_gone(const char *sock)
 }
 
 int
-px_revert(const json_t *rec, void *state, char **note, struct sd_err *e)
+proxy_revert(const json_t *rec, void *state, char **note, struct sd_err *e)
 {
 	const char *how, *sock, *route;
 	size_t removed;
 
-	if (rec_str(rec, "how", &how, e) == -1)
+	if (fault_rec_str(rec, "how", &how, e) == -1)
 		return FAULT_FINAL;
 	if (strcmp(how, "own") == 0) {
 		if (state == NULL) {
@@ -233,8 +233,8 @@ px_revert(const json_t *rec, void *state, char **note, struct sd_err *e)
 		fault_note(note, "proxy stopped");
 		return 0;
 	}
-	if (rec_str(rec, "sock", &sock, e) == -1 ||
-	    rec_str(rec, "route", &route, e) == -1 ||
+	if (fault_rec_str(rec, "sock", &sock, e) == -1 ||
+	    fault_rec_str(rec, "route", &route, e) == -1 ||
 	    !json_is_array(json_object_get(rec, "ids")))
 		return FAULT_FINAL;
 	if (proxy_gone(sock)) {
@@ -250,7 +250,7 @@ px_revert(const json_t *rec, void *state, char **note, struct sd_err *e)
 }
 
 int
-px_in_effect(const json_t *rec)
+proxy_in_effect(const json_t *rec)
 {
 	const char *how = json_string_value(json_object_get(rec, "how"));
 	const char *sock = json_string_value(json_object_get(rec, "sock"));
@@ -281,7 +281,7 @@ px_in_effect(const json_t *rec)
 }
 
 void
-px_free_state(void *state)
+proxy_free_state(void *state)
 {
 	tproxy_free(state);
 }
@@ -419,7 +419,7 @@ refuses(const json_t *rt)
 }
 
 void
-px_confirm(const json_t *rec, void *state, enum fault_phase ph,
+proxy_confirm(const json_t *rec, void *state, enum fault_phase ph,
     struct fault_check *c)
 {
 	int64_t v[3];
@@ -489,7 +489,7 @@ now_or_after(const struct fault_parse *p, const char *key, int *set,
 }
 
 static struct toxic *
-add(struct px_opts *o, enum tx_type type, unsigned dirs)
+add(struct proxy_opts *o, enum toxic_type type, unsigned dirs)
 {
 	struct toxic *t = &o->tx[o->n++];
 
@@ -519,7 +519,7 @@ direction(const struct fault_parse *p, unsigned *dirs, int *given)
 }
 
 static int
-toxics(const struct fault_parse *p, struct px_opts *o)
+toxics(const struct fault_parse *p, struct proxy_opts *o)
 {
 	int64_t lat = 0, jit = 0, v = 0, sdelay = 0, ms;
 	unsigned dirs, all;
@@ -594,14 +594,14 @@ toxics(const struct fault_parse *p, struct px_opts *o)
 static int
 pr_parse(const struct fault_parse *p, struct fault *f)
 {
-	struct px_opts *o = xcalloc(1, sizeof *o);
+	struct proxy_opts *o = xcalloc(1, sizeof *o);
 	int rc;
 
 	f->opts = o;
 	if (p->args == NULL)
 		return yerr(p->y, p->key, "proxy: needs a mapping (service: or"
 		    " route:, or listen: and upstream:; then latency: ...)");
-	if ((rc = px_parse_route(p, f, &o->r, 1)) == -1)
+	if ((rc = proxy_parse_route(p, f, &o->r, 1)) == -1)
 		return -1;
 	if (rc == 1)
 		return yerr(p->y, p->key, "proxy: on which route? service: (one"
@@ -617,8 +617,8 @@ pr_parse(const struct fault_parse *p, struct fault *f)
 static char *
 pr_describe(const struct fault *f, int revert)
 {
-	const struct px_opts *o = f->opts;
-	char *where = px_where(&o->r), b1[32], b2[32];
+	const struct proxy_opts *o = f->opts;
+	char *where = proxy_where(&o->r), b1[32], b2[32];
 	struct sbuf sb;
 
 	sb_init(&sb);
@@ -632,7 +632,7 @@ pr_describe(const struct fault *f, int revert)
 	free(where);
 	for (size_t i = 0; i < o->n; i++) {
 		const struct toxic *t = &o->tx[i];
-		sb_addf(&sb, "%s %s", i ? "," : "", tx_type_name(t->type));
+		sb_addf(&sb, "%s %s", i ? "," : "", toxic_type_name(t->type));
 		if (t->type == TX_LATENCY)
 			sb_addf(&sb, " %s", units_fmt_ms(t->latency_ms, b1, sizeof b1));
 		if (t->type == TX_LATENCY && t->jitter_ms)
@@ -659,20 +659,20 @@ static json_t *
 pr_prepare(const struct fault *f, const struct fault_env *env,
     struct sd_err *e)
 {
-	const struct px_opts *o = f->opts;
+	const struct proxy_opts *o = f->opts;
 
 	(void)env, (void)e;
-	return px_prepare(&o->r, o->n);
+	return proxy_prepare(&o->r, o->n);
 }
 
 static int
 pr_apply(const struct fault *f, json_t *rec, void **state,
     const struct fault_env *env, char **note, struct sd_err *e)
 {
-	const struct px_opts *o = f->opts;
+	const struct proxy_opts *o = f->opts;
 
 	(void)env;
-	return px_apply(&o->r, o->tx, o->n, rec, state, note, e);
+	return proxy_apply(&o->r, o->tx, o->n, rec, state, note, e);
 }
 
 static int
@@ -680,14 +680,14 @@ pr_revert(const json_t *rec, void *state, const struct fault_env *env,
     char **note, struct sd_err *e)
 {
 	(void)env;
-	return px_revert(rec, state, note, e);
+	return proxy_revert(rec, state, note, e);
 }
 
 static int
 pr_in_effect(const json_t *rec, const struct fault_env *env)
 {
 	(void)env;
-	return px_in_effect(rec);
+	return proxy_in_effect(rec);
 }
 
 static void
@@ -695,7 +695,7 @@ pr_confirm(const json_t *rec, void *state, enum fault_phase ph,
     const struct fault_env *env, struct fault_check *c)
 {
 	(void)env;
-	px_confirm(rec, state, ph, c);
+	proxy_confirm(rec, state, ph, c);
 }
 
 static char *
@@ -710,7 +710,7 @@ pr_proves(const struct fault *f)
 static size_t
 pr_endpoints(const struct fault *f, struct fault_endpoint *out)
 {
-	const struct px_opts *o = f->opts;
+	const struct proxy_opts *o = f->opts;
 
 	if (o->r.listen == NULL)
 		return 0;
@@ -722,9 +722,9 @@ pr_endpoints(const struct fault *f, struct fault_endpoint *out)
 static void
 pr_free(void *opts)
 {
-	struct px_opts *o = opts;
+	struct proxy_opts *o = opts;
 
-	px_route_free(&o->r);
+	proxy_route_free(&o->r);
 	free(o);
 }
 
@@ -754,6 +754,6 @@ const struct fault_kind fault_proxy = {
 	.endpoints = pr_endpoints,
 	.confirm = pr_confirm,
 	.proves = pr_proves,
-	.free_state = px_free_state,
+	.free_state = proxy_free_state,
 	.free = pr_free,
 };

@@ -16,11 +16,11 @@
 
 #include <hiredis/hiredis.h>
 
-#include "../lib/ping.h"
-#include "../lib/redact.h"
-#include "../lib/redisurl.h"
-#include "../lib/units.h"
-#include "../lib/fault.h"
+#include "../lib/base/ping.h"
+#include "../lib/base/redact.h"
+#include "../lib/base/redisurl.h"
+#include "../lib/base/units.h"
+#include "../lib/fault/fault.h"
 
 #define PAUSE_MAX_MS (10 * 60 * 1000)
 #define AFTER_MS 5000		/* PING may take a moment after the pause */
@@ -99,15 +99,15 @@ command(const char *url, const char *cmd, char **note, long long *killed,
 	struct rurl u;
 	int rc = 0;
 
-	if (rurl_parse(url, &u, e) == -1)
+	if (redisurl_parse(url, &u, e) == -1)
 		return -1;
-	c = rurl_connect(&u, 2000, e);
+	c = redisurl_connect(&u, 2000, e);
 	if (c == NULL) {
 		err_prefix(e, "connect %s:%d", u.host, u.port);
-		rurl_free(&u);
+		redisurl_free(&u);
 		return -1;
 	}
-	rurl_free(&u);
+	redisurl_free(&u);
 	r = redisCommand(c, cmd);
 	if (r == NULL)
 		rc = err_set(e, "%s: %s", cmd, c->errstr);
@@ -157,8 +157,8 @@ left_ms(const json_t *rec, int64_t *left, struct sd_err *e)
 {
 	int64_t until, for_ms;
 
-	if (rec_int(rec, "until_wall_ms", 0, INT64_MAX / 2, &until, e) == -1 ||
-	    rec_int(rec, "for_ms", 1, PAUSE_MAX_MS, &for_ms, e) == -1)
+	if (fault_rec_int(rec, "until_wall_ms", 0, INT64_MAX / 2, &until, e) == -1 ||
+	    fault_rec_int(rec, "for_ms", 1, PAUSE_MAX_MS, &for_ms, e) == -1)
 		return -1;
 	*left = until - wall_ms();
 	if (*left > for_ms + 60000)
@@ -178,7 +178,7 @@ rd_revert(const json_t *rec, void *state, const struct fault_env *env,
 	int64_t left;
 
 	(void)state;
-	if (rec_str(rec, "how", &how, e) == -1)
+	if (fault_rec_str(rec, "how", &how, e) == -1)
 		return FAULT_FINAL;
 	if (strcmp(how, "none") == 0)
 		return 0;
@@ -186,7 +186,7 @@ rd_revert(const json_t *rec, void *state, const struct fault_env *env,
 		err_set(e, "unknown revert '%.20s'", how);
 		return FAULT_FINAL;
 	}
-	if (rec_str(rec, "url", &url, e) == -1 || left_ms(rec, &left, e) == -1)
+	if (fault_rec_str(rec, "url", &url, e) == -1 || left_ms(rec, &left, e) == -1)
 		return FAULT_FINAL;
 	redact_learn(url);
 	fault_note(note, "waited until the Redis pause ended");
@@ -201,11 +201,11 @@ rd_in_effect(const json_t *rec, const struct fault_env *env)
 	int64_t left;
 
 	(void)env;
-	if (rec_str(rec, "how", &how, &e) == -1)
+	if (fault_rec_str(rec, "how", &how, &e) == -1)
 		return -1;
 	if (strcmp(how, "wait") != 0)
 		return 0;
-	if (rec_str(rec, "url", &url, &e) == -1 || left_ms(rec, &left, &e) == -1)
+	if (fault_rec_str(rec, "url", &url, &e) == -1 || left_ms(rec, &left, &e) == -1)
 		return -1;
 	return left > 0 && ping_redis(url, 500, &e) == -1;
 }

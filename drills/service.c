@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pgrole.h"
-#include "../lib/ping.h"
-#include "../lib/proc.h"
-#include "../lib/redact.h"
-#include "../lib/fault.h"
+#include "../lib/io/pgrole.h"
+#include "../lib/base/ping.h"
+#include "../lib/base/proc.h"
+#include "../lib/base/redact.h"
+#include "../lib/fault/fault.h"
 #include "service.h"
 
 #define SETTLE_MS 300
@@ -172,7 +172,7 @@ sv_prepare(const struct fault *f, const struct fault_env *env,
 		json_t *rec = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:o,s:I,s:I}", "how",
 		    "start", "service", sv->name, "svc_kind",
 		    svc_kind_name(sv->kind), "url", sv->url, "pidfile", sv->pidfile,
-		    "argv", argv_json(sv->cmd[CMD_START]), "timeout_ms",
+		    "argv", fault_argv_json(sv->cmd[CMD_START]), "timeout_ms",
 		    (json_int_t)f->timeout_ms, "ready_timeout_ms",
 		    (json_int_t)sv->ready_timeout_ms);
 		if (verb_is(f, "kill") && sv->cluster && primary_rec(f, rec, e) == -1) {
@@ -184,7 +184,7 @@ sv_prepare(const struct fault *f, const struct fault_env *env,
 		struct sd_err pe;
 		if (svc_has_pid(sv) && json_object_get(rec, "primary") == NULL &&
 		    (pid = svc_pid(sv, &pe)) != 0)
-			json_object_set_new(rec, "process", sv_who(pid));
+			json_object_set_new(rec, "process", service_who(pid));
 		/* a signal meant to end it: the revert waits for the process
 		 * to end before it decides whether the service is down (a
 		 * draining service still answers, then goes) */
@@ -193,7 +193,7 @@ sv_prepare(const struct fault *f, const struct fault_env *env,
 		if (verb_is(f, "signal") && (o->sig == SIGTERM || o->sig == SIGINT ||
 		    o->sig == SIGQUIT || o->sig == SIGKILL) &&
 		    (pid = svc_pid(sv, &ignore)) != 0)
-			json_object_set_new(rec, "ends", sv_who(pid));
+			json_object_set_new(rec, "ends", service_who(pid));
 		return rec;
 	}
 	if (verb_is(f, "pause")) {
@@ -218,13 +218,13 @@ primary_rec(const struct fault *f, json_t *rec, struct sd_err *e)
 	struct pg_cluster c;
 	char name[300];
 
-	if (pg_survey(sv->url, sv->manager, 5000, &c, e) == -1)
+	if (pgrole_survey(sv->url, sv->manager, 5000, &c, e) == -1)
 		return -1;
 	if (c.primary < 0)
 		return err_set(e, "service '%s': no node of its URL answers as a"
 		    " primary now (%d asked): nothing to kill", sv->name, c.n);
 	const struct pg_node *p = &c.node[c.primary];
-	json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:s}", "node", pg_node_name(p,
+	json_t *j = json_pack("{s:s,s:s,s:s,s:I,s:s}", "node", pgrole_node_name(p,
 	    name, sizeof name), "host", p->host, "port", p->port, "timeline",
 	    (json_int_t)p->timeline, "started", p->started);
 	if (p->postmaster > 0)
@@ -235,7 +235,7 @@ primary_rec(const struct fault *f, json_t *rec, struct sd_err *e)
 		json_object_set_new(j, "manager", json_pack("{s:i,s:I}", "pid",
 		    (int)p->manager, "starttime",
 		    (json_int_t)proc_starttime(p->manager)));
-	char *lag = pg_lag(sv->url, &c, 5000);
+	char *lag = pgrole_lag(sv->url, &c, 5000);
 	if (lag != NULL)
 		json_object_set_new(j, "lag", json_string(lag));
 	free(lag);
@@ -348,8 +348,8 @@ answers(const char *kind, const char *url, const char *pidfile)
 	}
 	/* a cluster is back when a primary accepts a write: a standby
 	 * answers SELECT 1 too */
-	if (strcmp(kind, "postgres") == 0 && pg_is_cluster(url))
-		return pg_primary_writes(url, 1500, &ignore) == 0;
+	if (strcmp(kind, "postgres") == 0 && pgrole_is_cluster(url))
+		return pgrole_primary_writes(url, 1500, &ignore) == 0;
 	return ping_kind(kind, url, 1000, &ignore) == 0;
 }
 
@@ -359,8 +359,8 @@ wait_ready(const char *kind, const char *url, const char *pidfile,
 {
 	int64_t end = mono_ms() + timeout_ms;
 
-	if (strcmp(kind, "postgres") == 0 && pg_is_cluster(url)) {
-		while (pg_primary_writes(url, 1500, e) == -1) {
+	if (strcmp(kind, "postgres") == 0 && pgrole_is_cluster(url)) {
+		while (pgrole_primary_writes(url, 1500, e) == -1) {
 			if (mono_ms() > end || (env && env->stop && *env->stop))
 				return err_prefix(e, "no primary took a write within"
 				    " %lldms", (long long)timeout_ms);
@@ -388,9 +388,9 @@ primary_now(const json_t *rec, const char *url, char **note)
 	struct sd_err e;
 	char name[300];
 
-	if (pg_survey(url, NULL, 3000, &c, &e) == -1 || c.primary < 0)
+	if (pgrole_survey(url, NULL, 3000, &c, &e) == -1 || c.primary < 0)
 		return;
-	pg_node_name(&c.node[c.primary], name, sizeof name);
+	pgrole_node_name(&c.node[c.primary], name, sizeof name);
 	fault_note(note, "the primary is now %s (timeline %lld; it was %s,"
 	    " timeline %lld)", name, (long long)c.node[c.primary].timeline,
 	    json_string_value(json_object_get(was, "node")),
@@ -407,13 +407,13 @@ revert_start(const json_t *rec, const struct fault_env *env, char **note,
 	char **argv;
 	int rc;
 
-	if (rec_str(rec, "svc_kind", &kind, e) == -1 ||
-	    rec_int(rec, "timeout_ms", 1, 3600000, &tmo, e) == -1 ||
-	    rec_int(rec, "ready_timeout_ms", 1, 3600000, &ready, e) == -1)
+	if (fault_rec_str(rec, "svc_kind", &kind, e) == -1 ||
+	    fault_rec_int(rec, "timeout_ms", 1, 3600000, &tmo, e) == -1 ||
+	    fault_rec_int(rec, "ready_timeout_ms", 1, 3600000, &ready, e) == -1)
 		return FAULT_FINAL;
-	if (strcmp(kind, "process") != 0 && rec_str(rec, "url", &url, e) == -1)
+	if (strcmp(kind, "process") != 0 && fault_rec_str(rec, "url", &url, e) == -1)
 		return FAULT_FINAL;
-	rec_str(rec, "pidfile", &pidfile, NULL);
+	fault_rec_str(rec, "pidfile", &pidfile, NULL);
 	if (url != NULL)
 		redact_learn(url);
 	const json_t *ends = json_object_get(rec, "ends");
@@ -441,7 +441,7 @@ revert_start(const json_t *rec, const struct fault_env *env, char **note,
 			return FAULT_NOOP;
 		}
 	}
-	if ((argv = rec_argv(rec, "argv", e)) == NULL)
+	if ((argv = fault_rec_argv(rec, "argv", e)) == NULL)
 		return FAULT_FINAL;
 	rc = fault_run_argv(argv, env, tmo, note, e);
 	argv_free(argv);
@@ -458,8 +458,8 @@ recorded_pid(const json_t *rec, struct sd_err *e)
 {
 	int64_t pid, start;
 
-	if (rec_int(rec, "pid", 2, 1 << 30, &pid, e) == -1 ||
-	    rec_int(rec, "starttime", 0, INT64_MAX, &start, e) == -1)
+	if (fault_rec_int(rec, "pid", 2, 1 << 30, &pid, e) == -1 ||
+	    fault_rec_int(rec, "starttime", 0, INT64_MAX, &start, e) == -1)
 		return -1;
 	if (pid_check((pid_t)pid, e) == -1)
 		return -1;
@@ -477,7 +477,7 @@ sv_revert(const json_t *rec, void *state, const struct fault_env *env,
 	pid_t pid;
 
 	(void)state;
-	if (rec_str(rec, "how", &how, e) == -1)
+	if (fault_rec_str(rec, "how", &how, e) == -1)
 		return FAULT_FINAL;
 	if (strcmp(how, "none") == 0)
 		return 0;
@@ -508,7 +508,7 @@ sv_in_effect(const json_t *rec, const struct fault_env *env)
 	pid_t pid;
 
 	(void)env;
-	if (rec_str(rec, "how", &how, &e) == -1)
+	if (fault_rec_str(rec, "how", &how, &e) == -1)
 		return -1;
 	if (strcmp(how, "sigcont") == 0) {
 		if ((pid = recorded_pid(rec, &e)) <= 0)
@@ -516,10 +516,10 @@ sv_in_effect(const json_t *rec, const struct fault_env *env)
 		return proc_state(pid) == 'T';
 	}
 	if (strcmp(how, "start") == 0) {
-		if (rec_str(rec, "svc_kind", &kind, &e) == -1)
+		if (fault_rec_str(rec, "svc_kind", &kind, &e) == -1)
 			return -1;
-		rec_str(rec, "url", &url, NULL);
-		rec_str(rec, "pidfile", &pidfile, NULL);
+		fault_rec_str(rec, "url", &url, NULL);
+		fault_rec_str(rec, "pidfile", &pidfile, NULL);
 		int a = answers(kind, url, pidfile);
 		return a < 0 ? -1 : !a;
 	}
@@ -675,7 +675,7 @@ const struct fault_kind fault_service = {
 	.revert = sv_revert,
 	.in_effect = sv_in_effect,
 	.preflight = sv_preflight,
-	.confirm = sv_confirm,
-	.proves = sv_proves,
+	.confirm = service_confirm,
+	.proves = service_proves,
 	.free = sv_free,
 };

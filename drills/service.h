@@ -7,7 +7,7 @@
 
 #include <sys/types.h>
 
-#include "../lib/fault.h"
+#include "../lib/fault/fault.h"
 
 /* The process a fault acts on, as it is now, for its record: its pid and
  * start time, and the processes outside its tree that serve a port it
@@ -15,10 +15,10 @@
  * another server bound with SO_REUSEPORT): if one still serves it while
  * the fault holds, the service never went down. pid 1 (a
  * socket-activating init) is not one. */
-json_t *sv_who(pid_t pid);
+json_t *service_who(pid_t pid);
 /* fault.h's confirm and proves, for the kind's table */
-void sv_confirm(const json_t *rec, void *state, enum fault_phase ph,
+void service_confirm(const json_t *rec, void *state, enum fault_phase ph,
     const struct fault_env *env, struct fault_check *c);
-char *sv_proves(const struct fault *f);
+char *service_proves(const struct fault *f);
 
 #endif

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pgrole.h"
-#include "../lib/ping.h"
-#include "../lib/proc.h"
-#include "../lib/redact.h"
-#include "../lib/sockown.h"
+#include "../lib/io/pgrole.h"
+#include "../lib/base/ping.h"
+#include "../lib/base/proc.h"
+#include "../lib/base/redact.h"
+#include "../lib/base/sockown.h"
 #include "service.h"
 
 static int
@@ -45,7 +45,7 @@ descends(pid_t p, pid_t anc)
 }
 
 json_t *
-sv_who(pid_t pid)
+service_who(pid_t pid)
 {
 	json_t *w = json_pack("{s:i,s:I}", "pid", (int)pid, "starttime",
 	    (json_int_t)proc_starttime(pid)), *others = json_array();
@@ -136,12 +136,12 @@ confirm_down(const json_t *rec, enum fault_phase ph, struct fault_check *c)
 			return;
 		struct pg_cluster cl;
 		char name[300];
-		if (pg_survey(url, NULL, 3000, &cl, &e) == -1 || cl.primary < 0) {
+		if (pgrole_survey(url, NULL, 3000, &cl, &e) == -1 || cl.primary < 0) {
 			fault_proved(c, FP_INCONCLUSIVE, "no primary answers after the"
 			    " revert to say whether one moved");
 			return;
 		}
-		pg_node_name(&cl.node[cl.primary], name, sizeof name);
+		pgrole_node_name(&cl.node[cl.primary], name, sizeof name);
 		int same = strcmp(name, json_string_value(json_object_get(p,
 		    "node"))) == 0 && cl.node[cl.primary].timeline ==
 		    json_integer_value(json_object_get(p, "timeline")) &&
@@ -182,7 +182,7 @@ confirm_down(const json_t *rec, enum fault_phase ph, struct fault_check *c)
 }
 
 void
-sv_confirm(const json_t *rec, void *state, enum fault_phase ph,
+service_confirm(const json_t *rec, void *state, enum fault_phase ph,
     const struct fault_env *env, struct fault_check *c)
 {
 	const char *how = json_string_value(json_object_get(rec, "how"));
@@ -219,7 +219,7 @@ sv_confirm(const json_t *rec, void *state, enum fault_phase ph,
 }
 
 char *
-sv_proves(const struct fault *f)
+service_proves(const struct fault *f)
 {
 	const struct svc *sv = f->svc;
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/units.h"
+#include "../lib/base/units.h"
 #include "trend.h"
 
 /* Where findings go: a game day's comparison, or one result's. */
@@ -186,7 +186,7 @@ rpt_compare_result(struct result *r, const struct trend_day *base,
 }
 
 void
-cmp_result_free(struct cmp_result *c)
+rpt_compare_result_free(struct cmp_result *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->items[i].drill);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/units.h"
+#include "../lib/base/units.h"
 #include "trend.h"
 
 #define PW 360.0		/* a panel */

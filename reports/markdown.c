@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/units.h"
+#include "../lib/base/units.h"
 #include "report.h"
 
 /* Text from a file or a service, in a table cell or a line: escaped
- * (lib/escape.h). */
+ * (lib/base/escape.h). */
 static void
 cell(struct sbuf *sb, const char *s)
 {

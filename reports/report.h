@@ -1,5 +1,5 @@
 /*
- * report.h — renderers of one in-memory result (lib/result.h): markdown for
+ * report.h — renderers of one in-memory result (lib/base/result.h): markdown for
  * people (verdict first), an SVG timeline, JUnit XML for CI (one testcase
  * per expectation), JSON with everything (schema_version 1). They return
  * strings; writing files is rpt_write_dir's job and printing is cmd/'s.
@@ -13,8 +13,8 @@
 
 #include <jansson.h>
 
-#include "../lib/result.h"
-#include "../lib/util.h"
+#include "../lib/base/result.h"
+#include "../lib/base/util.h"
 #include "text.h"
 
 #define RPT_SCHEMA_VERSION 3	/* 2: key times' bound_ms and regress_*; 3: their

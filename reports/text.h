@@ -1,5 +1,5 @@
 /*
- * text.h — what every renderer shares besides escaping (lib/escape.h): a
+ * text.h — what every renderer shares besides escaping (lib/base/escape.h): a
  * key time as people read it.
  */
 #ifndef SD_RPT_TEXT_H
@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/escape.h"
-#include "../lib/result.h"
+#include "../lib/base/escape.h"
+#include "../lib/base/result.h"
 
 /* A measured key time as people should read it: the truth lies in
  * [elapsed - resolution, elapsed], so "between 69ms and 81ms", or

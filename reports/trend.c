@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/units.h"
+#include "../lib/base/units.h"
 #include "trend.h"
 
 static struct trend_metric *

@@ -11,7 +11,7 @@
 #ifndef SD_RPT_TREND_H
 #define SD_RPT_TREND_H
 
-#include "../lib/result.h"
+#include "../lib/base/result.h"
 #include "text.h"
 
 /* What one drill measured: 't' a time (ms, the truth in [v - res, v]),
@@ -82,7 +82,7 @@ struct cmp_result {
 
 void rpt_compare(const struct trend_day *base, const struct trend_day *now,
     const struct cmp_tolerance *tol, size_t ntol, struct cmp_result *out);
-void cmp_result_free(struct cmp_result *c);
+void rpt_compare_result_free(struct cmp_result *c);
 /* One result against the baseline's run of its drill, into r->cmp (kept
  * in result.json, so REPORT.md shows it and re-renders it). */
 void rpt_compare_result(struct result *r, const struct trend_day *base,

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lib/redact.h"
+#include "../lib/base/redact.h"
 #include "report.h"
 
 /* GitHub refuses a job summary over 1 MiB; leave room for what other steps

@@ -19,7 +19,7 @@
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 
-#include "../lib/redisurl.h"
+#include "../lib/base/redisurl.h"
 #include "deps.h"
 
 #define POOL_MAX 16
@@ -362,7 +362,7 @@ rd_connect(struct deps *d, int64_t deadline_ms, char *err, size_t len)
 		set_err(err, len, "connect timed out");
 		return NULL;
 	}
-	if ((c = rurl_connect(&d->redis, left, &e)) == NULL)
+	if ((c = redisurl_connect(&d->redis, left, &e)) == NULL)
 		set_err(err, len, e.msg);
 	return c;
 }
@@ -488,7 +488,7 @@ deps_new(const char *db_dsn, const char *redis_url, struct sd_err *e)
 	if (db_dsn != NULL && *db_dsn != '\0')
 		d->dsn = xstrdup(db_dsn);
 	if (redis_url != NULL && *redis_url != '\0') {
-		if (rurl_parse(redis_url, &d->redis, e) == -1) {
+		if (redisurl_parse(redis_url, &d->redis, e) == -1) {
 			deps_free(d);
 			return NULL;
 		}
@@ -507,6 +507,6 @@ deps_free(struct deps *d)
 	for (int i = 0; i < d->rd.nidle; i++)
 		redisFree(d->rd.idle[i]);
 	free(d->dsn);
-	rurl_free(&d->redis);
+	redisurl_free(&d->redis);
 	free(d);
 }

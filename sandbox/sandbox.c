@@ -33,10 +33,10 @@
 
 #include <jansson.h>
 
-#include "../lib/cgroup.h"
-#include "../lib/ping.h"
-#include "../lib/proc.h"
-#include "../lib/tproxy.h"
+#include "../lib/base/cgroup.h"
+#include "../lib/base/ping.h"
+#include "../lib/base/proc.h"
+#include "../lib/io/tproxy.h"
 #include "sandbox_int.h"
 
 #define START_TIMEOUT_MS 30000
@@ -308,7 +308,7 @@ stopped(const struct sbx_config *c, enum sbx_part p, char *pidp,
 {
 	if (p == SBX_TARGET) {
 		char *cg = sbx_target_cgroup(c);
-		if (cg != NULL && cg_empty_rmdir(cg, 3000, e) == -1) {
+		if (cg != NULL && cgroup_empty_rmdir(cg, 3000, e) == -1) {
 			free(cg);
 			free(pidp);
 			return -1;

@@ -16,7 +16,7 @@
 
 #include <sys/types.h>
 
-#include "../lib/util.h"
+#include "../lib/base/util.h"
 
 /* in the order they start: the proxy needs nothing, the target all;
  * Alertmanager and Prometheus (which scrapes the target and sends to

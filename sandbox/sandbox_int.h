@@ -11,7 +11,7 @@
 
 #include <sys/types.h>
 
-#include "../lib/proc.h"
+#include "../lib/base/proc.h"
 #include "sandbox.h"
 
 /* the target's memory limit unless the configuration says otherwise */

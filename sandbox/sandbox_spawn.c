@@ -21,8 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/cgroup.h"
+#include "../lib/base/cgroup.h"
 #include "sandbox_int.h"
+#include "../lib/base/selfexec.h"
 
 
 /* The newest PostgreSQL server binaries: $SHAKEDOWN_PG_BINDIR, else
@@ -275,7 +276,8 @@ sbx_spawn_proxy(const struct sbx_config *c, struct spawn_gate *g,
 	    c->proxy_port, c->pg_port);
 	char *rd = xasprintf("redis=127.0.0.1:%d,127.0.0.1:%d",
 	    c->proxy_port + 1, c->redis_port);
-	char *argv[] = { c->self_exe, "proxy", "-c", sock, pg, rd, NULL };
+	char *argv[] = { c->self_exe, SELFEXEC_PROXY, "-c", sock, pg, rd,
+	    NULL };
 	struct spawn_opts o = { .argv = argv, .log_path = log, .new_session = 1,
 	    .gate = g };
 	pid_t pid = proc_spawn(&o, NULL, e);
@@ -294,7 +296,7 @@ sbx_target_cgroup(const struct sbx_config *c)
 	struct sd_err ignore;
 	int v2;
 
-	if (c->target_memory <= 0 || cg_mount("memory", root, sizeof root, &v2,
+	if (c->target_memory <= 0 || cgroup_mount("memory", root, sizeof root, &v2,
 	    &ignore) == -1)
 		return NULL;
 	return xasprintf("%s/shakedown-sandbox-%d", root, c->target_port);
@@ -310,7 +312,7 @@ target_cgroup_make(const struct sbx_config *c, struct sd_err *e)
 
 	if (c->target_memory <= 0)
 		return NULL;
-	if (cg_mount("memory", root, sizeof root, &v2, e) == -1) {
+	if (cgroup_mount("memory", root, sizeof root, &v2, e) == -1) {
 		err_prefix(e, "--target-memory (none: run it without a limit)");
 		return NULL;
 	}
@@ -320,7 +322,7 @@ target_cgroup_make(const struct sbx_config *c, struct sd_err *e)
 	    "memory.limit_in_bytes");
 	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
 		err_set(e, "mkdir %s: %s", dir, strerror(errno));
-	else if (cg_write(file, num, e) == 0)
+	else if (cgroup_write(file, num, e) == 0)
 		errno = 0;
 	if (errno != 0) {
 		rmdir(dir);
@@ -346,7 +348,7 @@ sbx_spawn_target(const struct sbx_config *c, struct spawn_gate *g,
 
 	snprintf(port, sizeof port, "%d", c->target_port);
 	argv[n++] = c->self_exe;
-	argv[n++] = "target";
+	argv[n++] = SELFEXEC_TARGET;
 	argv[n++] = "--port";
 	argv[n++] = port;
 	argv[n++] = "--db";

@@ -32,7 +32,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "../lib/cgroup.h"
+#include "../lib/base/cgroup.h"
 #include "target_int.h"
 
 static const struct {
@@ -105,36 +105,36 @@ route(struct srv *s, struct MHD_Connection *c, const char *url,
 	const char *kind;
 
 	if (atomic_load(&s->shutting_down))
-		return reply_json(s, c, 9, 503, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 9, 503, json_pack("{s:s}", "error",
 		    "shutting down"), NULL, NULL);
 	if (rq->too_big)
-		return reply_json(s, c, 8, 413, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 8, 413, json_pack("{s:s}", "error",
 		    "body too large"), NULL, NULL);
 	if (get && strcmp(url, "/health") == 0)
-		return do_health(s, c);
+		return target_health(s, c);
 	if (get && strcmp(url, "/api/ready") == 0)
-		return do_ready(s, c);
+		return target_ready(s, c);
 	if (post && (kind = ai_kind(url)) != NULL)
-		return do_ai(s, c, kind);
+		return target_ai(s, c, kind);
 	if (post && strcmp(url, "/api/login") == 0)
-		return do_login(s, c, rq);
+		return target_login(s, c, rq);
 	if (get && strcmp(url, "/api/session") == 0)
-		return do_session(s, c);
+		return target_session(s, c);
 	if (get && strcmp(url, "/api/records") == 0)
-		return do_records(s, c);
+		return target_records(s, c);
 	if (get && strcmp(url, "/api/limited") == 0)
-		return do_limited(s, c);
+		return target_limited(s, c);
 	if (get && strcmp(url, "/api/compute") == 0)
-		return do_compute(s, c);
+		return target_compute(s, c);
 	if (post && strcmp(url, "/api/writes") == 0)
-		return do_write(s, c, rq);
+		return target_write(s, c, rq);
 	if (get && strcmp(url, "/api/stats") == 0)
-		return do_stats(s, c);
+		return target_stats(s, c);
 	if (get && strcmp(url, "/metrics") == 0) {
 		rq->route = 7;	/* the scrapes are not the service's latency */
-		return do_metrics(s, c);
+		return target_metrics(s, c);
 	}
-	return reply_json(s, c, 8, 404, json_pack("{s:s}", "error",
+	return target_reply_json(s, c, 8, 404, json_pack("{s:s}", "error",
 	    "not found"), NULL, NULL);
 }
 
@@ -178,7 +178,7 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (rq == NULL)
 		return;
-	observe_duration(s, rq->route, mono_ns() / 1000 - rq->t0_us);
+	target_observe_duration(s, rq->route, mono_ns() / 1000 - rq->t0_us);
 	sb_free(&rq->body);
 	free(rq);
 	*con_cls = NULL;
@@ -216,16 +216,16 @@ drain(struct srv *s)
 	int left;
 
 	atomic_store(&s->shutting_down, 1);
-	tlog(s, "shutting down: %d request(s) in flight",
+	target_log(s, "shutting down: %d request(s) in flight",
 	    atomic_load(&s->in_flight));
 	/* a request counts from its headers to its completion callback */
 	while ((left = atomic_load(&s->in_flight)) > 0 && mono_ms() < end)
 		sleep_ms(10);
 	if (left > 0) {
-		tlog(s, "shutdown timeout: %d request(s) still in flight", left);
+		target_log(s, "shutdown timeout: %d request(s) still in flight", left);
 		return 1;
 	}
-	tlog(s, "drained, exiting");
+	target_log(s, "drained, exiting");
 	return 0;
 }
 
@@ -244,8 +244,8 @@ target_run(const struct target_opts *o, struct sd_err *e)
 		/* where its memory is accounted does not change: look once */
 		char root[4096];
 		struct sd_err ignore;
-		if (cg_mount("memory", root, sizeof root, &s.mem_v2, &ignore) == 0 &&
-		    (s.mem_rel = cg_of(getpid(), "memory", s.mem_v2)) != NULL)
+		if (cgroup_mount("memory", root, sizeof root, &s.mem_v2, &ignore) == 0 &&
+		    (s.mem_rel = cgroup_of(getpid(), "memory", s.mem_v2)) != NULL)
 			s.mem_root = xstrdup(root);
 	}
 	pthread_mutex_init(&s.mu, NULL);
@@ -278,27 +278,27 @@ target_run(const struct target_opts *o, struct sd_err *e)
 		    o->addr ? o->addr : "127.0.0.1", o->port, strerror(errno));
 	}
 	if ((o->bugs & BUG_LOSE_WRITES) &&
-	    pthread_create(&s.flusher, NULL, flusher, &s) == 0)
+	    pthread_create(&s.target_flusher, NULL, target_flusher, &s) == 0)
 		s.has_flusher = 1;
-	tlog(&s, "listening on http://%s:%d (db %s, redis %s%s)",
+	target_log(&s, "listening on http://%s:%d (db %s, redis %s%s)",
 	    o->addr ? o->addr : "127.0.0.1", o->port,
 	    o->db_dsn ? "configured" : "none", o->redis_url ? "configured" : "none",
 	    o->production ? ", production" : "");
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
-		tlog(&s, "received %s", strsignal(sig));
+		target_log(&s, "received %s", strsignal(sig));
 		break;
 	}
 	if (o->bugs & BUG_NO_GRACEFUL) {
-		tlog(&s, "bug no_graceful: exiting at once");
+		target_log(&s, "bug no_graceful: exiting at once");
 		_exit(0);
 	}
 	rc = drain(&s);
 	MHD_stop_daemon(d);
 	if (s.has_flusher) {
 		atomic_store(&s.stop_flusher, 1);
-		pthread_join(s.flusher, NULL);
+		pthread_join(s.target_flusher, NULL);
 	}
 	srv_free(&s);
 	return rc;

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "../lib/util.h"
+#include "../lib/base/util.h"
 
 enum target_bug {
 	BUG_READY_IGNORES_DB = 1 << 0,

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../lib/cgroup.h"
+#include "../lib/base/cgroup.h"
 #include "target_int.h"
 
 static const char *
@@ -62,7 +62,7 @@ db_check(struct srv *s, struct dep_check *db)
 		return;
 	int was = atomic_exchange(&s->db_up, db->ok);
 	if (was != db->ok)
-		tlog(s, "db %s%s%s", db->ok ? "up" : "down", db->ok ? "" : ": ",
+		target_log(s, "db %s%s%s", db->ok ? "up" : "down", db->ok ? "" : ": ",
 		    db->ok ? "" : db->error);
 	pthread_mutex_lock(&s->mu);
 	if (!db->ok) {
@@ -73,13 +73,13 @@ db_check(struct srv *s, struct dep_check *db)
 		if (s->o->bugs & BUG_SLOW_RECOVERY) {
 			char ts[40];
 			/* the truth a test compares a drill's recovery time with */
-			tlog(s, "slow_recovery: ready again at %s",
+			target_log(s, "slow_recovery: ready again at %s",
 			    iso8601_ms(wall_ms() + SLOW_RECOVERY_MS, ts, sizeof ts));
 		}
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (!db->ok && (s->o->bugs & BUG_CRASH_ON_DB_LOSS)) {
-		tlog(s, "bug crash_on_db_loss: exiting");
+		target_log(s, "bug crash_on_db_loss: exiting");
 		_exit(70);
 	}
 }
@@ -93,7 +93,7 @@ redis_check(struct srv *s, struct dep_check *rd)
 		return;
 	int was = atomic_exchange(&s->redis_up, rd->ok);
 	if (was != rd->ok)
-		tlog(s, "redis %s%s%s", rd->ok ? "up" : "down",
+		target_log(s, "redis %s%s%s", rd->ok ? "up" : "down",
 		    rd->ok ? "" : ": ", rd->ok ? "" : rd->error);
 }
 
@@ -110,8 +110,8 @@ memory_used(struct srv *s, int64_t *limit_out, const char **basis)
 
 	*basis = "cgroup";
 	if (s->mem_root != NULL)
-		cg_memory(s->mem_root, s->mem_rel, s->mem_v2, &limit, &usage);
-	host_memory(&total, &avail);
+		cgroup_memory(s->mem_root, s->mem_rel, s->mem_v2, &limit, &usage);
+	cgroup_host_memory(&total, &avail);
 	if (limit <= 0 || usage < 0 || (total > 0 && limit > total)) {
 		*basis = "host";
 		limit = total;
@@ -141,7 +141,7 @@ memory_check(struct srv *s, int *degraded)
 }
 
 enum MHD_Result
-do_health(struct srv *s, struct MHD_Connection *c)
+target_health(struct srv *s, struct MHD_Connection *c)
 {
 	struct dep_check db, rd;
 	char ts[40];
@@ -174,11 +174,11 @@ do_health(struct srv *s, struct MHD_Connection *c)
 	    "uptime", (mono_ms() - s->start_ms) / 1000.0,
 	    "checks", "db", check_json(&db, DB_SLOW_MS), "redis",
 	    check_json(&rd, REDIS_SLOW_MS), "memory", mem);
-	return reply_json(s, c, 0, 200, j, NULL, NULL);
+	return target_reply_json(s, c, 0, 200, j, NULL, NULL);
 }
 
 enum MHD_Result
-do_ready(struct srv *s, struct MHD_Connection *c)
+target_ready(struct srv *s, struct MHD_Connection *c)
 {
 	struct dep_check db, rd;
 	int ready, slow = 0;
@@ -209,7 +209,7 @@ do_ready(struct srv *s, struct MHD_Connection *c)
 	if (s->o->production)
 		json_object_set_new(json_object_get(j, "checks"), "redis",
 		    check_json(&rd, REDIS_SLOW_MS));
-	return reply_json(s, c, 1, ready ? 200 : 503, j, NULL, NULL);
+	return target_reply_json(s, c, 1, ready ? 200 : 503, j, NULL, NULL);
 }
 
 static const char *
@@ -255,17 +255,17 @@ guard_release(struct srv *s, const char *user)
 }
 
 enum MHD_Result
-do_ai(struct srv *s, struct MHD_Connection *c, const char *kind)
+target_ai(struct srv *s, struct MHD_Connection *c, const char *kind)
 {
 	const char *user = bearer(c);
 	int guarded = !(s->o->bugs & BUG_NO_GUARD);
 	json_t *j;
 
 	if (user == NULL)
-		return reply_json(s, c, 2, 401, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 2, 401, json_pack("{s:s}", "error",
 		    "authentication required"), NULL, NULL);
 	if (guarded && guard_acquire(s, user) == -1)
-		return reply_json(s, c, 2, 429, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 2, 429, json_pack("{s:s}", "error",
 		    GUARD_TEXT), NULL, NULL);
 	atomic_fetch_add(&s->ai_in_flight, 1);
 	sleep_ms(s->o->ai_latency_ms);
@@ -274,11 +274,11 @@ do_ai(struct srv *s, struct MHD_Connection *c, const char *kind)
 		guard_release(s, user);
 	j = json_pack("{s:s,s:s,s:s}", "kind", kind, "user", user,
 	    "interpretation", "simulated AI interpretation");
-	return reply_json(s, c, 2, 200, j, NULL, NULL);
+	return target_reply_json(s, c, 2, 200, j, NULL, NULL);
 }
 
 enum MHD_Result
-do_login(struct srv *s, struct MHD_Connection *c, struct req *rq)
+target_login(struct srv *s, struct MHD_Connection *c, struct req *rq)
 {
 	unsigned char raw[16];
 	char token[40], key[64];
@@ -290,7 +290,7 @@ do_login(struct srv *s, struct MHD_Connection *c, struct req *rq)
 	if (!json_is_string(u) || json_string_length(u) == 0 ||
 	    json_string_length(u) >= sizeof(((struct session *)0)->user)) {
 		json_decref(in);
-		return reply_json(s, c, 3, 400, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 3, 400, json_pack("{s:s}", "error",
 		    "body must be {\"user\": NAME}"), NULL, NULL);
 	}
 	user = json_string_value(u);
@@ -303,7 +303,7 @@ do_login(struct srv *s, struct MHD_Connection *c, struct req *rq)
 		if (s->o->bugs & BUG_SESSIONS_NEED_REDIS) {
 			/* the bug: no fallback, the API fails with Redis */
 			json_decref(in);
-			return reply_json(s, c, 3, 500, json_pack("{s:s}", "error",
+			return target_reply_json(s, c, 3, 500, json_pack("{s:s}", "error",
 			    "session store unavailable"), NULL, NULL);
 		}
 		/* Redis is down (or absent): fall back to memory, keep serving */
@@ -319,17 +319,17 @@ do_login(struct srv *s, struct MHD_Connection *c, struct req *rq)
 	u = json_pack("{s:s,s:s,s:s}", "token", token, "user", user,
 	    "store", store);
 	json_decref(in);
-	return reply_json(s, c, 3, 200, u, NULL, NULL);
+	return target_reply_json(s, c, 3, 200, u, NULL, NULL);
 }
 
 enum MHD_Result
-do_session(struct srv *s, struct MHD_Connection *c)
+target_session(struct srv *s, struct MHD_Connection *c)
 {
 	const char *token = bearer(c), *store = NULL;
 	char key[128], user[128];
 
 	if (token == NULL || strlen(token) > 64)
-		return reply_json(s, c, 4, 401, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 4, 401, json_pack("{s:s}", "error",
 		    "authentication required"), NULL, NULL);
 	snprintf(key, sizeof key, "session:%s", token);
 	if (deps_redis_get(s->deps, key, user, sizeof user, REDIS_TIMEOUT_MS) == 0)
@@ -343,14 +343,14 @@ do_session(struct srv *s, struct MHD_Connection *c)
 	}
 	pthread_mutex_unlock(&s->mu);
 	if (store == NULL)
-		return reply_json(s, c, 4, 401, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 4, 401, json_pack("{s:s}", "error",
 		    "no such session"), NULL, NULL);
-	return reply_json(s, c, 4, 200, json_pack("{s:s,s:s}", "user", user,
+	return target_reply_json(s, c, 4, 200, json_pack("{s:s,s:s}", "user", user,
 	    "store", store), NULL, NULL);
 }
 
 enum MHD_Result
-do_records(struct srv *s, struct MHD_Connection *c)
+target_records(struct srv *s, struct MHD_Connection *c)
 {
 	char err[256], *rows;
 	struct dep_check db = { 0 };
@@ -362,15 +362,15 @@ do_records(struct srv *s, struct MHD_Connection *c)
 	if (rows == NULL) {
 		/* a clean error, never a crash (unless that is the bug) */
 		if (s->o->bugs & BUG_CRASH_ON_DB_LOSS) {
-			tlog(s, "bug crash_on_db_loss: exiting");
+			target_log(s, "bug crash_on_db_loss: exiting");
 			_exit(70);
 		}
-		return reply_json(s, c, 5, 503, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 5, 503, json_pack("{s:s}", "error",
 		    "database unavailable"), NULL, NULL);
 	}
 	char *body = xasprintf("{\"records\":%s}", rows);
 	free(rows);
-	return reply(s, c, 5, 200, "application/json", body, NULL, NULL);
+	return target_reply(s, c, 5, 200, "application/json", body, NULL, NULL);
 }
 
 static void
@@ -456,11 +456,11 @@ too_many(struct srv *s, struct MHD_Connection *c, int route, int64_t retry_ms,
 	char ra[16];
 
 	snprintf(ra, sizeof ra, "%lld", (long long)((retry_ms + 999) / 1000));
-	return reply_json(s, c, route, 429, j, "Retry-After", ra);
+	return target_reply_json(s, c, route, 429, j, "Retry-After", ra);
 }
 
 enum MHD_Result
-do_limited(struct srv *s, struct MHD_Connection *c)
+target_limited(struct srv *s, struct MHD_Connection *c)
 {
 	char key[64];
 	int64_t retry_ms;
@@ -469,7 +469,7 @@ do_limited(struct srv *s, struct MHD_Connection *c)
 	if ((retry_ms = limit_take(s, key, LIMIT_MAX, LIMIT_WINDOW_MS)) > 0)
 		return too_many(s, c, 6, retry_ms, json_pack("{s:s}", "error",
 		    "Too many requests"));
-	return reply_json(s, c, 6, 200, json_pack("{s:b}", "ok", 1), NULL, NULL);
+	return target_reply_json(s, c, 6, 200, json_pack("{s:b}", "ok", 1), NULL, NULL);
 }
 
 /*
@@ -479,7 +479,7 @@ do_limited(struct srv *s, struct MHD_Connection *c)
  * serves what it accepts in time.
  */
 enum MHD_Result
-do_compute(struct srv *s, struct MHD_Connection *c)
+target_compute(struct srv *s, struct MHD_Connection *c)
 {
 	struct timespec t0, t;
 	uint32_t x = 1;
@@ -500,7 +500,7 @@ do_compute(struct srv *s, struct MHD_Connection *c)
 			snprintf(ra, sizeof ra, "%lld", (long long)((retry_ms + 999) /
 			    1000));
 			hdrs[4] = "Retry-After";
-			return reply_json_h(s, c, 10, 429, json_pack("{s:s,s:s}",
+			return target_reply_json_h(s, c, 10, 429, json_pack("{s:s,s:s}",
 			    "code", "TOO_MANY_REQUESTS", "message",
 			    "Too many requests, please try again later"), hdrs);
 		}
@@ -513,7 +513,7 @@ do_compute(struct srv *s, struct MHD_Connection *c)
 		struct dep_check rd;
 		redis_check(s, &rd);
 		if (rd.configured && !rd.ok)
-			return reply_json(s, c, 10, 500, json_pack("{s:s}", "error",
+			return target_reply_json(s, c, 10, 500, json_pack("{s:s}", "error",
 			    "cache unavailable"), NULL, NULL);
 	}
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
@@ -523,7 +523,7 @@ do_compute(struct srv *s, struct MHD_Connection *c)
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
 	} while ((t.tv_sec - t0.tv_sec) * 1000000000LL + (t.tv_nsec - t0.tv_nsec) <
 	    COMPUTE_MS * 1000000LL);
-	return reply_json_h(s, c, 10, 200, json_pack("{s:I}", "result",
+	return target_reply_json_h(s, c, 10, 200, json_pack("{s:I}", "result",
 	    (json_int_t)x), hdrs);
 }
 
@@ -531,7 +531,7 @@ const double target_lat_le[NLAT] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
     0.5, 1, 2.5, 5, 10 };
 
 void
-observe_duration(struct srv *s, int route, int64_t us)
+target_observe_duration(struct srv *s, int route, int64_t us)
 {
 	double sec = (double)us / 1e6;
 
@@ -575,7 +575,7 @@ metrics_more(struct srv *s, struct sbuf *sb)
 }
 
 enum MHD_Result
-do_metrics(struct srv *s, struct MHD_Connection *c)
+target_metrics(struct srv *s, struct MHD_Connection *c)
 {
 	struct dep_check dc;
 	struct sbuf sb;
@@ -605,7 +605,7 @@ do_metrics(struct srv *s, struct MHD_Connection *c)
 	    atomic_load(&s->ai_in_flight), (s->o->bugs & BUG_STALE_METRICS) ? 1 :
 	    atomic_load(&s->db_up), atomic_load(&s->redis_up), (mono_ms() - s->start_ms) / 1000.0);
 	metrics_more(s, &sb);
-	return reply(s, c, 7, 200, "text/plain; version=0.0.4",
+	return target_reply(s, c, 7, 200, "text/plain; version=0.0.4",
 	    sb_detach(&sb), NULL, NULL);
 }
 
@@ -634,12 +634,12 @@ write_key(struct req *rq, char *key)
  * from a buffer that a failed flush drops — what a drill must catch.
  */
 enum MHD_Result
-do_write(struct srv *s, struct MHD_Connection *c, struct req *rq)
+target_write(struct srv *s, struct MHD_Connection *c, struct req *rq)
 {
 	char key[KEY_MAX + 1], err[256];
 
 	if (write_key(rq, key) == -1)
-		return reply_json(s, c, 11, 400, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 11, 400, json_pack("{s:s}", "error",
 		    "body must be {\"key\": letters, digits, - or _}"), NULL, NULL);
 	if (s->o->bugs & BUG_LOSE_WRITES) {
 		pthread_mutex_lock(&s->mu);
@@ -647,24 +647,24 @@ do_write(struct srv *s, struct MHD_Connection *c, struct req *rq)
 		    sizeof *s->pending);
 		memcpy(s->pending[s->npending++], key, sizeof key);
 		pthread_mutex_unlock(&s->mu);
-		return reply_json(s, c, 11, 201, json_pack("{s:s,s:b}", "key", key,
+		return target_reply_json(s, c, 11, 201, json_pack("{s:s,s:b}", "key", key,
 		    "stored", 1), NULL, NULL);
 	}
 	if (deps_db_write(s->deps, key, db_timeout(s), err, sizeof err) == -1)
-		return reply_json(s, c, 11, 503, json_pack("{s:s}", "error",
+		return target_reply_json(s, c, 11, 503, json_pack("{s:s}", "error",
 		    "database unavailable"), NULL, NULL);
 	/* the service's own record of what it acknowledged: what a drill's
 	 * count of lost writes and its RPO are checked against */
 	if (s->o->log_writes)
-		tlog(s, "write %s acknowledged", key);
-	return reply_json(s, c, 11, 201, json_pack("{s:s,s:b}", "key", key,
+		target_log(s, "write %s acknowledged", key);
+	return target_reply_json(s, c, 11, 201, json_pack("{s:s,s:b}", "key", key,
 	    "stored", 1), NULL, NULL);
 }
 
 /* --bug lose_writes: write the buffer every FLUSH_MS; a batch the database
  * does not take is dropped, though every write in it was acknowledged. */
 void *
-flusher(void *arg)
+target_flusher(void *arg)
 {
 	struct srv *s = arg;
 	char err[256];
@@ -684,7 +684,7 @@ flusher(void *arg)
 		    err, sizeof err) == 0)
 			done++;
 		if (done < n)
-			tlog(s, "bug lose_writes: dropped %zu acknowledged write(s):"
+			target_log(s, "bug lose_writes: dropped %zu acknowledged write(s):"
 			    " %s", n - done, err);
 		free(batch);
 	}
@@ -699,7 +699,7 @@ flusher(void *arg)
  * successes close it, a failure opens it again.
  */
 enum MHD_Result
-do_stats(struct srv *s, struct MHD_Connection *c)
+target_stats(struct srv *s, struct MHD_Connection *c)
 {
 	int breaker = !(s->o->bugs & BUG_NO_BREAKER), ok;
 	enum breaker_state st;
@@ -710,12 +710,12 @@ do_stats(struct srv *s, struct MHD_Connection *c)
 	if (breaker && s->br == BR_OPEN) {
 		if (mono_ms() - s->br_opened_ms < s->o->breaker_open_ms) {
 			pthread_mutex_unlock(&s->mu);
-			return reply_json(s, c, 12, 503, json_pack("{s:s,s:s}",
+			return target_reply_json(s, c, 12, 503, json_pack("{s:s,s:s}",
 			    "error", BREAKER_TEXT, "breaker", "open"), NULL, NULL);
 		}
 		s->br = BR_HALF_OPEN;
 		s->br_successes = 0;
-		tlog(s, "circuit breaker half-open");
+		target_log(s, "circuit breaker half-open");
 	}
 	pthread_mutex_unlock(&s->mu);
 	ok = deps_db_count(s->deps, db_timeout(s), &n, err, sizeof err) == 0;
@@ -724,12 +724,12 @@ do_stats(struct srv *s, struct MHD_Connection *c)
 		s->br_failures = 0;
 		if (s->br == BR_HALF_OPEN && ++s->br_successes >= BREAKER_SUCCESSES) {
 			s->br = BR_CLOSED;
-			tlog(s, "circuit breaker closed");
+			target_log(s, "circuit breaker closed");
 		}
 	} else if (breaker && (s->br == BR_HALF_OPEN ||
 	    ++s->br_failures >= BREAKER_THRESHOLD)) {
 		if (s->br != BR_OPEN)
-			tlog(s, "circuit breaker open after %d failure(s)",
+			target_log(s, "circuit breaker open after %d failure(s)",
 			    s->br == BR_HALF_OPEN ? 1 : s->br_failures);
 		s->br = BR_OPEN;
 		s->br_opened_ms = mono_ms();
@@ -737,9 +737,9 @@ do_stats(struct srv *s, struct MHD_Connection *c)
 	st = s->br;
 	pthread_mutex_unlock(&s->mu);
 	if (!ok)
-		return reply_json(s, c, 12, 503, json_pack("{s:s,s:s}", "error",
-		    "database unavailable", "breaker", breaker_names[st]), NULL,
+		return target_reply_json(s, c, 12, 503, json_pack("{s:s,s:s}", "error",
+		    "database unavailable", "breaker", target_breaker_names[st]), NULL,
 		    NULL);
-	return reply_json(s, c, 12, 200, json_pack("{s:I,s:s}", "records",
-	    (json_int_t)n, "breaker", breaker_names[st]), NULL, NULL);
+	return target_reply_json(s, c, 12, 200, json_pack("{s:I,s:s}", "records",
+	    (json_int_t)n, "breaker", target_breaker_names[st]), NULL, NULL);
 }

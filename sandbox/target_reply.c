@@ -19,10 +19,10 @@ const char *const target_routes[NROUTES] = {
 	"/api/session", "/api/records", "/api/limited", "/metrics", "other",
 	"shutdown", "/api/compute", "/api/writes", "/api/stats"
 };
-const char *const breaker_names[] = { "closed", "open", "half-open" };
+const char *const target_breaker_names[] = { "closed", "open", "half-open" };
 
 void
-tlog(struct srv *s, const char *fmt, ...)
+target_log(struct srv *s, const char *fmt, ...)
 {
 	char line[512], ts[40];
 	int n;
@@ -76,7 +76,7 @@ reply_h(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
 }
 
 enum MHD_Result
-reply(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
+target_reply(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
     const char *ctype, char *body, const char *hname, const char *hval)
 {
 	const char *hdrs[] = { hname, hval, NULL };
@@ -85,7 +85,7 @@ reply(struct srv *s, struct MHD_Connection *c, int route, unsigned status,
 }
 
 enum MHD_Result
-reply_json_h(struct srv *s, struct MHD_Connection *c, int route,
+target_reply_json_h(struct srv *s, struct MHD_Connection *c, int route,
     unsigned status, json_t *j, const char *const *hdrs)
 {
 	char *text = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
@@ -96,12 +96,12 @@ reply_json_h(struct srv *s, struct MHD_Connection *c, int route,
 }
 
 enum MHD_Result
-reply_json(struct srv *s, struct MHD_Connection *c, int route,
+target_reply_json(struct srv *s, struct MHD_Connection *c, int route,
     unsigned status, json_t *j, const char *hname, const char *hval)
 {
 	const char *hdrs[] = { hname, hval, NULL };
 
-	return reply_json_h(s, c, route, status, j, hdrs);
+	return target_reply_json_h(s, c, route, status, j, hdrs);
 }
 
 /* "ok", "degraded" (answers, slower than slow_ms) or "down". */

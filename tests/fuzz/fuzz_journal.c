@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../lib/dispatch.h"
-#include "../../lib/journal.h"
-#include "../../lib/proc.h"
+#include "../../lib/dispatch/dispatch.h"
+#include "../../lib/check/journal.h"
+#include "../../lib/base/proc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,17 +23,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 	int torn;
 
-	open = jrnl_parse((const char *)data, size, NULL, &torn);
+	open = journal_parse((const char *)data, size, NULL, &torn);
 	json_array_foreach(open, i, ent) {
 		const json_t *rec = json_object_get(ent, "record");
 		const char *s;
-		char **argv = rec_argv(rec, "argv", &e);
+		char **argv = fault_rec_argv(rec, "argv", &e);
 		argv_free(argv);
-		rec_str(rec, "kind", &s, &e);
-		rec_str(rec, "url", &s, &e);
-		rec_int(rec, "pid", 2, 1 << 30, &v, &e);
-		rec_int(rec, "until_wall_ms", 0, INT64_MAX / 2, &v, &e);
-		fault_kind_named(json_string_value(json_object_get(rec, "kind")) ?
+		fault_rec_str(rec, "kind", &s, &e);
+		fault_rec_str(rec, "url", &s, &e);
+		fault_rec_int(rec, "pid", 2, 1 << 30, &v, &e);
+		fault_rec_int(rec, "until_wall_ms", 0, INT64_MAX / 2, &v, &e);
+		dispatch_kind_named(json_string_value(json_object_get(rec, "kind")) ?
 		    json_string_value(json_object_get(rec, "kind")) : "");
 	}
 	json_decref(open);

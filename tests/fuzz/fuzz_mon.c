@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/match.h"
-#include "../../lib/monprobe.h"
+#include "../../lib/io/match.h"
+#include "../../lib/io/monprobe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

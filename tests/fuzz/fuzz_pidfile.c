@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../lib/hosts.h"
-#include "../../lib/proc.h"
+#include "../../lib/base/hosts.h"
+#include "../../lib/base/proc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../lib/loadjson.h"
+#include "../../lib/io/loadjson.h"
 #include "../../reports/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		res_free(r);
 	}
 	parts[0] = parts[1] = j;
-	m = lj_merge(parts, names, 2, &e);
+	m = loadjson_merge(parts, names, 2, &e);
 	json_decref(m);
 	json_decref(j);
 	return 0;

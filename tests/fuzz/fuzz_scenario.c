@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../lib/plan.h"
-#include "../../lib/scenario.h"
+#include "../../lib/model/plan.h"
+#include "../../lib/model/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

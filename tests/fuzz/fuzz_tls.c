@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/tls.h"
+#include "../../lib/base/tls.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/escape.h"
-#include "../../lib/hosts.h"
-#include "../../lib/redact.h"
-#include "../../lib/redisurl.h"
-#include "../../lib/request.h"
+#include "../../lib/base/escape.h"
+#include "../../lib/base/hosts.h"
+#include "../../lib/base/redact.h"
+#include "../../lib/base/redisurl.h"
+#include "../../lib/base/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,10 +27,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	hosts_check_url(s, NULL, host, sizeof host, &e);
 	hosts_check_dsn(s, NULL, host, sizeof host, &e);
-	if (rurl_parse(s, &u, &e) == 0)
-		rurl_free(&u);
-	req_check_url(s, &e);
-	req_check_header(s, s, &e);
+	if (redisurl_parse(s, &u, &e) == 0)
+		redisurl_free(&u);
+	request_check_url(s, &e);
+	request_check_header(s, s, &e);
 	free(redact_url(s));
 	/* untrusted text, escaped for a terminal, markdown and XML */
 	struct sbuf sb;

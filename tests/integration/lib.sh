@@ -83,15 +83,26 @@ r = json.load(open(sys.argv[1]))
 print(" ".join("%d:%s" % (i + 1, f.get("proof")) for i, f in enumerate(r["faults"])
       if f.get("applied") and f.get("proof") != "confirmed"))' "$1/result.json" 2>/dev/null
 }
+verdict_not() {	# verdict_not V DIR: DIR/result.json's verdict when it is not V
+	python3 -c 'import json,sys
+v = json.load(open(sys.argv[2])).get("verdict")
+print("" if v == sys.argv[1] else "verdict %s, not %s" % (v, sys.argv[1]))' "$1" "$2/result.json" 2>/dev/null ||
+		echo "no result.json"
+}
 repeat_drill() {	# repeat_drill RC DIR [VAR=value...]: REPEAT runs; GOT: how many gave RC
-	local want=$1 dir=$2 i u; shift 2
+	local want=$1 dir=$2 i u; shift 2	# REPEAT_GAP: seconds between two
 	GOT=0
 	for i in $(seq "$REPEAT"); do
+		[ "$i" -gt 1 ] && [ -n "${REPEAT_GAP:-}" ] && sleep "$REPEAT_GAP"
 		ldrill "$dir$i" "$@"
 		u=
 		[ "$want" = 0 ] && [ "$RC" = 0 ] && u=$(unconfirmed "$dir$i")
+		[ -n "$u" ] && [ "$want" = 0 ] && u="faults not confirmed: $u"
+		# exit 1 is FAIL, and also a service not steady to begin with
+		# (ERROR): a FAIL counts only as one
+		[ "$want" = 1 ] && [ "$RC" = 1 ] && u=$(verdict_not FAIL "$dir$i")
 		if [ "$RC" = "$want" ] && [ -z "$u" ]; then GOT=$((GOT + 1));
-		else show_out "$dir$i.out"; [ -n "$u" ] && echo "        | faults not confirmed: $u"; fi
+		else show_out "$dir$i.out"; [ -n "$u" ] && echo "        | not counted: $u"; fi
 	done
 }
 
@@ -105,6 +116,7 @@ start_nodeapp() {
 		"${NODE_CGROUP:-}" "$here/../nodeapp/server.js" >>"$dir/node.log" 2>&1 &
 	NPID=$!
 	TARGET_PIDS+=("$NPID")
-	wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null
+	wait_for 20 code_is "http://127.0.0.1:$NPORT/health" 200 >/dev/null ||
+		fail "the Node service answers on $NPORT" "$(tail -n 3 "$dir/node.log" | tr '\n' ' ')"
 }
 stop_nodeapp() { kill -TERM "$NPID" 2>/dev/null; wait "$NPID" 2>/dev/null; }

@@ -1,4 +1,4 @@
-/* test_evaluate.c — deciding expectations (lib/evaluate.c and its
+/* test_evaluate.c — deciding expectations (lib/run/evaluate.c and its
  * eval_*.c), through whole runs of small drills whose probes and loads hit
  * a real HTTP server (httpd.h): holds passes only on enough samples, a
  * flip is found within its window and breaks a holds, load bounds are
@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "../../lib/plan.h"
-#include "../../lib/runner.h"
+#include "../../lib/model/plan.h"
+#include "../../lib/run/runner.h"
 #include "httpd.h"
 
 static volatile sig_atomic_t intr;

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/exitwatch.h"
+#include "../../lib/io/exitwatch.h"
 
 static struct exitwatch *w;
 
@@ -38,7 +38,7 @@ seen(pid_t pid, int *status)
 	int64_t at;
 
 	for (int i = 0; i < 300; i++) {
-		if (xw_exited(w, pid, status, &at))
+		if (exitwatch_exited(w, pid, status, &at))
 			return 1;
 		sleep_ms(10);
 	}
@@ -55,7 +55,7 @@ exit_code(void **st)
 	if (w == NULL)
 		skip();
 	pid = child(3, 0);
-	xw_watch(w, pid);
+	exitwatch_watch(w, pid);
 	assert_true(seen(pid, &status));
 	waitpid(pid, &ws, 0);
 	assert_true(WIFEXITED(status));
@@ -73,7 +73,7 @@ killed(void **st)
 	if (w == NULL)
 		skip();
 	pid = child(0, SIGTERM);
-	xw_watch(w, pid);
+	exitwatch_watch(w, pid);
 	assert_true(seen(pid, &status));
 	waitpid(pid, NULL, 0);
 	assert_true(WIFSIGNALED(status));
@@ -92,7 +92,7 @@ unwatched(void **st)
 	pid_t pid = child(1, 0);
 	waitpid(pid, NULL, 0);
 	sleep_ms(100);
-	assert_false(xw_exited(w, pid, &status, &at));
+	assert_false(exitwatch_exited(w, pid, &status, &at));
 }
 
 int
@@ -106,9 +106,9 @@ main(void)
 	struct sd_err e;
 	int rc;
 
-	if ((w = xw_open(&e)) == NULL)
+	if ((w = exitwatch_open(&e)) == NULL)
 		fprintf(stderr, "exitwatch: skipped: %s\n", e.msg);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	xw_close(w);
+	exitwatch_close(w);
 	return rc;
 }

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/scenario.h"
+#include "../../lib/model/scenario.h"
 
 static const char head[] =
     "drill: x\n"

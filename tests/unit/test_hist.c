@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/hist.h"
+#include "../../lib/base/hist.h"
 
 static int
 cmp(const void *a, const void *b)

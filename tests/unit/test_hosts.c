@@ -10,24 +10,24 @@
 
 #include <cmocka.h>
 
-#include "../../lib/hosts.h"
-#include "../../lib/redact.h"
+#include "../../lib/base/hosts.h"
+#include "../../lib/base/redact.h"
 
 static void
 loopback(void **state)
 {
 	(void)state;
-	assert_true(host_is_loopback("127.0.0.1"));
-	assert_true(host_is_loopback("127.255.0.9"));
-	assert_true(host_is_loopback("::1"));
-	assert_true(host_is_loopback("[::1]"));
-	assert_true(host_is_loopback("::ffff:127.0.0.1"));
-	assert_true(host_is_loopback("LocalHost"));
-	assert_false(host_is_loopback("128.0.0.1"));
-	assert_false(host_is_loopback("10.0.0.1"));
-	assert_false(host_is_loopback("127.0.0.1.example.com"));
-	assert_false(host_is_loopback("0x7f000001"));
-	assert_false(host_is_loopback("::ffff:10.0.0.1"));
+	assert_true(hosts_is_loopback("127.0.0.1"));
+	assert_true(hosts_is_loopback("127.255.0.9"));
+	assert_true(hosts_is_loopback("::1"));
+	assert_true(hosts_is_loopback("[::1]"));
+	assert_true(hosts_is_loopback("::ffff:127.0.0.1"));
+	assert_true(hosts_is_loopback("LocalHost"));
+	assert_false(hosts_is_loopback("128.0.0.1"));
+	assert_false(hosts_is_loopback("10.0.0.1"));
+	assert_false(hosts_is_loopback("127.0.0.1.example.com"));
+	assert_false(hosts_is_loopback("0x7f000001"));
+	assert_false(hosts_is_loopback("::ffff:10.0.0.1"));
 }
 
 static void

@@ -12,15 +12,15 @@
 
 #include <cmocka.h>
 
-#include "../../lib/journal.h"
+#include "../../lib/check/journal.h"
 
 static int
 apply(const char *path, const char *run, const char *id, const char *what)
 {
 	json_t *rec = json_pack("{s:s,s:s}", "kind", "service", "how", "none");
-	struct jrnl_apply a = { run, id, what, NULL, 0, rec };
+	struct journal_apply a = { run, id, what, NULL, 0, rec };
 	struct sd_err e;
-	int rc = jrnl_apply(path, &a, &e);
+	int rc = journal_apply(path, &a, &e);
 
 	json_decref(rec);
 	return rc;
@@ -38,22 +38,22 @@ entries(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	setenv("SHAKEDOWN_STATE_DIR", dir, 1);
-	path = jrnl_path(&e);
+	path = journal_path(&e);
 	assert_non_null(path);
 	/* nothing yet */
-	open = jrnl_open_entries(path, NULL, &torn, &e);
+	open = journal_open_entries(path, NULL, &torn, &e);
 	assert_int_equal(json_array_size(open), 0);
 	json_decref(open);
 	assert_int_equal(apply(path, "r1", "r1-1", "stop a"), 0);
 	assert_int_equal(apply(path, "r1", "r1-2", "pause b"), 0);
 	assert_int_equal(apply(path, "r2", "r2-1", "stop c"), 0);
-	assert_int_equal(jrnl_reverted(path, "r1-1", &e), 0);
-	open = jrnl_open_entries(path, "r1", &torn, &e);
+	assert_int_equal(journal_reverted(path, "r1-1", &e), 0);
+	open = journal_open_entries(path, "r1", &torn, &e);
 	assert_int_equal(json_array_size(open), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(open,
 	    0), "id")), "r1-2");
 	json_decref(open);
-	open = jrnl_open_entries(path, NULL, &torn, &e);
+	open = journal_open_entries(path, NULL, &torn, &e);
 	assert_int_equal(json_array_size(open), 2);
 	json_decref(open);
 	/* a crash mid-write leaves half a line: skipped, and the next record
@@ -61,12 +61,12 @@ entries(void **state)
 	f = fopen(path, "a");
 	fputs("{\"op\":\"apply\",\"id\":\"half", f);
 	fclose(f);
-	open = jrnl_open_entries(path, NULL, &torn, &e);
+	open = journal_open_entries(path, NULL, &torn, &e);
 	assert_int_equal(torn, 1);
 	assert_int_equal(json_array_size(open), 2);
 	json_decref(open);
-	assert_int_equal(jrnl_reverted(path, "r2-1", &e), 0);
-	open = jrnl_open_entries(path, NULL, &torn, &e);
+	assert_int_equal(journal_reverted(path, "r2-1", &e), 0);
+	open = journal_open_entries(path, NULL, &torn, &e);
 	assert_int_equal(torn, 1);
 	assert_int_equal(json_array_size(open), 1);
 	json_decref(open);

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/load.h"
+#include "../../lib/io/load.h"
 #include "httpd.h"
 
 static struct load_stats *

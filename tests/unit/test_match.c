@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "../../lib/match.h"
-#include "../../lib/monprobe.h"
-#include "../../lib/util.h"
+#include "../../lib/io/match.h"
+#include "../../lib/io/monprobe.h"
+#include "../../lib/base/util.h"
 
 static struct sample
 sample(int status, const char *body, const char *headers, int64_t lat)

@@ -15,10 +15,10 @@
 
 #include <cmocka.h>
 
-#include "../../lib/match.h"
-#include "../../lib/monprobe.h"
-#include "../../lib/probe.h"
-#include "../../lib/request.h"
+#include "../../lib/io/match.h"
+#include "../../lib/io/monprobe.h"
+#include "../../lib/io/probe.h"
+#include "../../lib/base/request.h"
 #include "httpd.h"
 
 /* A vector of n series, each with value v, but series `odd` (if < n)

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "../../lib/dispatch.h"
-#include "../../lib/plan.h"
+#include "../../lib/dispatch/dispatch.h"
+#include "../../lib/model/plan.h"
 
 static struct scenario *
 parse(const char *text)

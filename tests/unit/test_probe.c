@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/probe.h"
+#include "../../lib/io/probe.h"
 #include "httpd.h"
 
 /* Run the probes for ms, then stop; the set is returned for reading. */

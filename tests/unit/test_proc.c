@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/proc.h"
+#include "../../lib/base/proc.h"
 
 static void
 split(void **state)

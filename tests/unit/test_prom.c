@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/prom.h"
+#include "../../lib/base/prom.h"
 
 static const char scrape[] =
     "# HELP http_requests_total Requests.\n"

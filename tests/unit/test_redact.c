@@ -1,7 +1,7 @@
 /* test_redact.c — secrets never reach an output: passwords, the values of
  * query parameters and headers whose names mean a secret, in every
  * spelling an output gives them; and the escaping of untrusted text for a
- * terminal, markdown and XML (lib/escape.h), which redaction must follow. */
+ * terminal, markdown and XML (lib/base/escape.h), which redaction must follow. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "../../lib/escape.h"
-#include "../../lib/redact.h"
+#include "../../lib/base/escape.h"
+#include "../../lib/base/redact.h"
 
 static void
 secret_names(void **state)

@@ -1,7 +1,10 @@
-/* test_runner.c — the runner with a fake fault kind: the order of applies
- * and reverts, a failed apply reverted (but not one that says it changed
- * nothing), Ctrl-C, the journal's records; and the renderers on the result.
- * The guardian is the real one ($SHAKEDOWN, the binary the tests build). */
+/* test_runner.c — the run's parts with a fake fault kind, parsed from a
+ * drill through scen_parse_with: the fault stack (the order of applies and
+ * reverts, a failed apply reverted but not one that says it changed
+ * nothing, Ctrl-C, the journal's records), the guardrails (max_fault_time,
+ * halt_file, shakedown halt), the load phases around the faults (a real
+ * HTTP server, tests/unit/httpd.h); and the renderers on the result. The
+ * guardian is the real one ($SHAKEDOWN, the binary the tests build). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
@@ -15,16 +18,21 @@
 
 #include <cmocka.h>
 
-#include "../../lib/dispatch.h"
-#include "../../lib/journal.h"
-#include "../../lib/runner.h"
+#include "../../lib/check/halt.h"
+#include "../../lib/check/journal.h"
+#include "../../lib/dispatch/dispatch.h"
+#include "../../lib/run/runner.h"
 #include "../../reports/report.h"
+#include "httpd.h"
 
 static char calls[1024];
 static const char *fail_target;	/* its apply fails (-1) */
 static const char *final_target;	/* its apply fails untouched */
 static const char *stop_target;	/* its apply sets the interrupt flag */
 static const char *silent_target;	/* applied, but its effect is not seen */
+static const char *halt_target;	/* its apply creates halt_path */
+static const char *press_target;	/* its apply presses shakedown halt */
+static char halt_path[256];
 static char phases[256];		/* confirm's calls: target and phase */
 static volatile sig_atomic_t intr;
 
@@ -55,6 +63,10 @@ fk_apply(const struct fault *f, json_t *rec, void **state,
 	fault_note(note, "applied %s", f->target);
 	if (stop_target && strcmp(f->target, stop_target) == 0)
 		intr = 1;
+	if (halt_target && strcmp(f->target, halt_target) == 0)
+		assert_int_equal(write_file_atomic(halt_path, "", 0, e), 0);
+	if (press_target && strcmp(f->target, press_target) == 0)
+		assert_int_equal(halt_press(e), 0);
 	if (final_target && strcmp(f->target, final_target) == 0)
 		return err_set(e, "refused"), FAULT_FINAL;
 	if (fail_target && strcmp(f->target, fail_target) == 0)
@@ -107,8 +119,29 @@ fk_free(void *p)
 	free(p);
 }
 
+static int
+fk_parse(const struct fault_parse *p, struct fault *f)
+{
+	(void)p;
+	(void)f;
+	return 0;
+}
+
+/* the service kind's verbs, as far as pairing goes */
+static const struct fault_verb fk_verbs[] = {
+	{ "stop", 1, NULL, "stop it" },
+	{ "start", 0, "stop", "start it" },
+	{ "restart", 0, NULL, "restart it" },
+	{ NULL, 0, NULL, NULL }
+};
+static const char *const fk_keys[] = { "service", "timeout", NULL };
+
 static const struct fault_kind fake = {
 	.name = "fake",
+	.verbs = fk_verbs,
+	.on = SVC_PROCESS,
+	.keys = fk_keys,
+	.parse = fk_parse,
 	.describe = fk_describe,
 	.prepare = fk_prepare,
 	.apply = fk_apply,
@@ -132,39 +165,34 @@ static const char drill[] =
     "  - start: b\n"
     "  - wait: 10ms\n";
 
-/* Parse and plan, then run the plan with each fault a copy of the
- * scenario's whose kind is the fake one (the scenario itself is never
- * changed: the runner acts on the plan's faults). */
+static const struct fault_kind *const fake_kinds[] = { &fake, NULL };
+
+/* Parse text with the fake kind as the only one, plan, and run. */
 static struct result *
-run_fake(struct scenario **sp, char **journal)
+run_text(const char *text, struct scenario **sp, char **journal)
 {
 	struct run_opts o = { getenv("SHAKEDOWN"), &intr, NULL, NULL, NULL, 0, 0 };
-	static struct fault fakes[16];
 	struct sd_err e;
-	struct scenario *s = scen_parse("fake.yaml", drill, strlen(drill), &e);
+	struct scenario *s = scen_parse_with("fake.yaml", text, strlen(text),
+	    fake_kinds, &e);
 
 	if (s == NULL)
 		fail_msg("%s", e.msg);
-	assert_true(s->nsteps <= 16);
-	for (size_t i = 0; i < s->nsteps; i++)
-		if (s->steps[i].fault != NULL) {
-			fakes[i] = *s->steps[i].fault;
-			fakes[i].kind = &fake;
-		}
 	struct plan *p = plan_build(s);
-	for (size_t i = 0; i < p->n; i++)
-		if (p->steps[i].fault != NULL)
-			p->steps[i].fault = p->steps[i].op == PO_REVERT &&
-			    s->steps[i].kind == ST_REVERT ?
-			    &fakes[p->steps[i].undoes] : &fakes[i];
 	calls[0] = '\0';
 	phases[0] = '\0';
 	intr = 0;
 	struct result *r = run_drill(p, &o);
 	plan_free(p);
 	*sp = s;
-	*journal = jrnl_path(&e);
+	*journal = journal_path(&e);
 	return r;
+}
+
+static struct result *
+run_fake(struct scenario **sp, char **journal)
+{
+	return run_text(drill, sp, journal);
 }
 
 static int
@@ -197,7 +225,7 @@ order(void **state)
 	assert_int_equal(r->verdict, V_PASS);
 	assert_int_equal(r->nfaults, 4);
 	assert_non_null(strstr(r->faults[0].note, "applied a; revert: reverted a"));
-	json_t *open = jrnl_open_entries(jp, NULL, &torn, NULL);
+	json_t *open = journal_open_entries(jp, NULL, &torn, NULL);
 	assert_int_equal(json_array_size(open), 0);
 	json_decref(open);
 	/* the journal holds the kind's record, its done mark and its revert */
@@ -241,7 +269,7 @@ failed_apply_is_reverted(void **state)
 	assert_string_equal(calls, "apply a, apply b, revert b, revert a");
 	assert_int_equal(r->verdict, V_ERROR);
 	assert_int_equal(res_exit_code(r), 4);
-	json_t *open = jrnl_open_entries(jp, NULL, &torn, NULL);
+	json_t *open = journal_open_entries(jp, NULL, &torn, NULL);
 	assert_int_equal(json_array_size(open), 0);
 	json_decref(open);
 	res_free(r);
@@ -320,6 +348,172 @@ silent_fault_is_invalid(void **state)
 	silent_target = NULL;
 }
 
+/* No fault left open in the journal. */
+static void
+journal_closed(const char *jp)
+{
+	int torn;
+	json_t *open = journal_open_entries(jp, NULL, &torn, NULL);
+
+	assert_non_null(open);
+	assert_int_equal(json_array_size(open), 0);
+	json_decref(open);
+}
+
+static void
+done(struct result *r, struct scenario *s, char *jp)
+{
+	journal_closed(jp);
+	res_free(r);
+	scen_free(s);
+	free(jp);
+}
+
+/* A fault held past max_fault_time: the guardrail stops the run within
+ * its tick, reverts it, and says what tripped. */
+static void
+guardrail_max_fault_time(void **state)
+{
+	static const char text[] =
+	    "drill: fake\n"
+	    "services:\n"
+	    "  a: { kind: process, pidfile: /nonexistent, start: [true] }\n"
+	    "max_fault_time: 300ms\n"
+	    "steps:\n"
+	    "  - stop: a\n"
+	    "  - wait: 5s\n"
+	    "  - start: a\n";
+	struct scenario *s;
+	char *jp;
+
+	(void)state;
+	int64_t t = mono_ms();
+	struct result *r = run_text(text, &s, &jp);
+	t = mono_ms() - t;
+	assert_int_equal(r->verdict, V_ABORTED);
+	assert_true(r->abort.set);
+	assert_string_equal(r->abort.by, "max_fault_time");
+	assert_string_equal(calls, "apply a, revert a");
+	assert_true(r->abort.reverted_in_ms >= 0);
+	assert_true(r->faults[0].reverted);
+	/* tripped near 300 ms, far from the 5 s wait */
+	assert_true(t < 4000);
+	done(r, s, jp);
+}
+
+/* halt_file appearing mid-drill, and shakedown halt's marker: both stop
+ * the run and revert every fault, newest first. */
+static void
+guardrail_halts(void **state)
+{
+	char text[1024];
+	struct scenario *s;
+	char *jp;
+	struct sd_err e;
+
+	(void)state;
+	snprintf(halt_path, sizeof halt_path, "%s/halt-file",
+	    getenv("SHAKEDOWN_STATE_DIR"));
+	unlink(halt_path);
+	snprintf(text, sizeof text,
+	    "drill: fake\n"
+	    "services:\n"
+	    "  a: { kind: process, pidfile: /nonexistent, start: [true] }\n"
+	    "  h: { kind: process, pidfile: /nonexistent, start: [true] }\n"
+	    "halt_file: %s\n"
+	    "steps:\n"
+	    "  - stop: a\n"
+	    "  - stop: h\n"
+	    "  - wait: 5s\n", halt_path);
+	halt_target = "h";
+	struct result *r = run_text(text, &s, &jp);
+	halt_target = NULL;
+	assert_int_equal(r->verdict, V_ABORTED);
+	assert_string_equal(r->abort.by, "halt_file");
+	assert_string_equal(calls, "apply a, apply h, revert h, revert a");
+	done(r, s, jp);
+	unlink(halt_path);
+
+	/* the marker pressed before the run is not for it; one pressed
+	 * during it is (by the fake apply of "a", below) */
+	assert_int_equal(halt_press(&e), 0);
+	char *marker = journal_halt_path(&e);
+	struct halt_marker m;
+	assert_int_equal(halt_read(marker, &m), 0);
+	assert_int_equal(m.pid, getpid());
+	snprintf(halt_path, sizeof halt_path, "%s", marker);
+	free(marker);
+	static const char plain[] =
+	    "drill: fake\n"
+	    "services:\n"
+	    "  a: { kind: process, pidfile: /nonexistent, start: [true] }\n"
+	    "steps:\n"
+	    "  - stop: a\n"
+	    "  - wait: 2s\n";
+	sleep_ms(20);	/* a marker's mtime older than the run's start */
+	int64_t t = mono_ms();
+	r = run_text(plain, &s, &jp);
+	assert_int_equal(r->verdict, V_PASS);
+	assert_true(mono_ms() - t >= 2000);
+	done(r, s, jp);
+	press_target = "a";
+	t = mono_ms();
+	r = run_text(plain, &s, &jp);
+	press_target = NULL;
+	assert_int_equal(r->verdict, V_ABORTED);
+	assert_string_equal(r->abort.by, "shakedown halt");
+	assert_string_equal(calls, "apply a, revert a");
+	assert_true(mono_ms() - t < 1900);
+	done(r, s, jp);
+	/* not a marker: ignored (a torn or hand-made file) */
+	assert_int_equal(write_file_atomic(halt_path, "{}", 2, &e), 0);
+	assert_int_equal(halt_read(halt_path, &m), -1);
+	unlink(halt_path);
+}
+
+/* The load's phases follow the faults: before the first takes effect,
+ * while it is, after the last revert; each phase counts its own
+ * requests, and the fault phase lasts as long as the fault held. */
+static void
+phases_follow_faults(void **state)
+{
+	char text[1024], url[128];
+	struct scenario *s;
+	char *jp;
+
+	(void)state;
+	th_start();
+	th_url(url, sizeof url, "/ok");
+	snprintf(text, sizeof text,
+	    "drill: fake\n"
+	    "services:\n"
+	    "  a: { kind: process, pidfile: /nonexistent, start: [true] }\n"
+	    "load:\n"
+	    "  l: { get: \"%s\", rate: 100/s, connections: 2 }\n"
+	    "steps:\n"
+	    "  - wait: 400ms\n"
+	    "  - stop: a\n"
+	    "  - wait: 600ms\n"
+	    "  - start: a\n"
+	    "  - wait: 400ms\n", url);
+	struct result *r = run_text(text, &s, &jp);
+	th_stop();
+	assert_int_equal(r->verdict, V_PASS);
+	assert_int_equal(r->nloads, 1);
+	const struct res_load *l = &r->loads[0];
+	for (int p = 0; p < 3; p++) {
+		assert_true(l->ph[p].requests > 10);
+		assert_int_equal(l->ph[p].errors, 0);
+	}
+	/* 600 ms held (the fake's apply and revert take none; a busy
+	 * machine may add to the wait, never take from it) */
+	assert_true(l->ph[1].seconds >= 0.6 && l->ph[1].seconds < 1.5);
+	assert_true(l->ph[1].requests > 40 && l->ph[1].requests < 160);
+	assert_int_equal(l->ph[3].requests, l->ph[0].requests +
+	    l->ph[1].requests + l->ph[2].requests);
+	done(r, s, jp);
+}
+
 /* Several results: the worst exit code; a fault that did not land (8)
  * ranks over a failure (1), under a fault not applied (4). */
 static void
@@ -343,6 +537,9 @@ main(void)
 		cmocka_unit_test(interrupted_reverts_everything),
 		cmocka_unit_test(silent_fault_is_invalid),
 		cmocka_unit_test(worst_exit),
+		cmocka_unit_test(guardrail_max_fault_time),
+		cmocka_unit_test(guardrail_halts),
+		cmocka_unit_test(phases_follow_faults),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -10,9 +10,9 @@
 
 #include <cmocka.h>
 
-#include "../../lib/dispatch.h"
-#include "../../lib/scenario.h"
-#include "../../lib/ynode.h"
+#include "../../lib/dispatch/dispatch.h"
+#include "../../lib/model/scenario.h"
+#include "../../lib/base/ynode.h"
 
 static const char good[] =
     "drill: demo\n"

@@ -49,7 +49,7 @@ regressions(struct result *b, struct result *n, const struct cmp_tolerance *t,
 	trend_day_of(&nd, "new", &ns, 1);
 	rpt_compare(&bd, &nd, t, nt, &c);
 	k = c.regressions;
-	cmp_result_free(&c);
+	rpt_compare_result_free(&c);
 	trend_day_free(&bd);
 	trend_day_free(&nd);
 	res_free(b);
@@ -126,7 +126,7 @@ verdicts_and_drills(void **state)
 	assert_non_null(strstr(svg, "data-drill=\"gone\" data-metric=\"recovery\""
 	    " data-points=\"1\""));
 	free(svg);
-	cmp_result_free(&c);
+	rpt_compare_result_free(&c);
 	trend_day_free(&bd);
 	trend_day_free(&nd);
 	for (int i = 0; i < 2; i++) {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/units.h"
+#include "../../lib/base/units.h"
 
 static void
 durations(void **state)

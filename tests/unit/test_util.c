@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/util.h"
+#include "../../lib/base/util.h"
 
 static void
 sbuf_grows(void **state)

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/writes.h"
+#include "../../lib/io/writes.h"
 
 /* one write every 100 ms, taking 10 ms */
 #define W(i, ack, there) { "k", (i) * 100, (i) * 100 + 10, ack, there }

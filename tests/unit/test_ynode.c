@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../lib/ynode.h"
+#include "../../lib/base/ynode.h"
 
 static void
 positions(void **state)
