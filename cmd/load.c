@@ -269,6 +269,24 @@ out:
 	return rc;
 }
 
+/* Did any request get an answer (an HTTP status; a failed connect is
+ * none)? A run that measured nothing is no measurement: said, and 0. */
+static int
+answered(const struct load_stats *st, int64_t elapsed, uint64_t unanswered)
+{
+	uint64_t failed = 0;
+
+	for (int i = 0; i < LE_N; i++)
+		failed += st->transport[i];
+	if (st->requests > failed)
+		return 1;
+	cmd_error("load: no request was answered in %.2fs%s%s", elapsed / 1000.0,
+	    unanswered ? " (still waiting at the end: the server never"
+	    " answered, or the timeout is longer than the run)" : "", failed ?
+	    " (every one that ended failed: see Errors)" : "");
+	return 0;
+}
+
 static enum cmd_retval
 exec_load(const struct cmd_entry *self, int argc, char **argv)
 {
@@ -336,18 +354,8 @@ exec_load(const struct cmd_entry *self, int argc, char **argv)
 		    unanswered, &late);
 	if (a.json && load_tls_error(l) != NULL)
 		cmd_error("load: TLS failed: %s", load_tls_error(l));
-	/* answered: an HTTP status came back (a failed connect is not one) */
-	uint64_t failed = 0;
-	for (int i = 0; i < LE_N; i++)
-		failed += st->transport[i];
-	if (st->requests <= failed && !cmd_interrupted) {
-		/* a run that measured nothing is no measurement */
-		cmd_error("load: no request was answered in %.2fs%s%s", elapsed /
-		    1000.0, unanswered ? " (still waiting at the end: the server"
-		    " never answered, or the timeout is longer than the run)" : "",
-		    failed ? " (every one that ended failed: see Errors)" : "");
+	if (!cmd_interrupted && !answered(st, elapsed, unanswered))
 		rc = CMD_FAILED;
-	}
 	free(st);
 	free(sec);
 	load_free(l);
