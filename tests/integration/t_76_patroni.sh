@@ -54,7 +54,10 @@ ne "... and a new primary after it (a real failover)" "$before" "$after1"
 contains "... with the timeline before and after" "timeline" "$(fact 'the primary is now [^|]*' "$P/fo1")"
 contains "... and the replica's lag at the kill" "bytes of WAL behind" "$(cat "$P/fo1/REPORT.md")"
 wait_for 30 test "$(sh $PAT primary)" = "$after1" >/dev/null
-sleep 3	# the old primary rejoins as a replica
+# the old primary rejoins as a replica: until it streams, caught up, a
+# second kill loses what it had not received (a real loss, not this test's)
+wait_for 60 test "$(sh $PAT streaming)" = 1 >/dev/null
+eq "the old primary streams again from the new one, caught up" 1 "$(sh $PAT streaming)"
 # 2. after that failover: the new primary is the one killed
 pdrill postgres-failover "$P/fo2"
 eq "a second failover: PASS" 0 "$RC"
@@ -62,7 +65,7 @@ contains "... it killed the new primary, not the pidfile of the first" "the prim
 	"$(cat "$P/fo2/REPORT.md")"
 after2=$(port_of "$(fact 'the primary is now 127.0.0.1:[0-9]*' "$P/fo2")")
 wait_for 30 test -n "$(sh $PAT primary)" >/dev/null
-sleep 3
+wait_for 60 test "$(sh $PAT streaming)" = 1 >/dev/null
 
 # 3. the replica lags: acknowledged writes are lost; RPO from the lost work
 sh $PAT pause-sender

@@ -139,6 +139,12 @@ stop) stop_node 1; stop_node 2 ;;
 start | heal) start_node 1; start_node 2; exit 0 ;;
 primary) primary_port ;;
 role) role "${4:?role N}" ;;	# t: primary, f: replica, nothing: down
+streaming)	# how many replicas stream from the primary, caught up to its WAL
+	p=$(primary_port) || { echo 0; exit 0; }
+	psql -X -At "postgresql://postgres@127.0.0.1:$p/postgres?connect_timeout=2" -c \
+		"select count(*) from pg_stat_replication where state = 'streaming'
+		   and replay_lsn >= pg_current_wal_lsn() - 65536" 2>/dev/null || echo 0
+	;;
 pause-sender)
 	p=$(primary_port) || exit 1
 	ws=$(psql -X -At "postgresql://postgres@127.0.0.1:$p/postgres" -c 'select pid from pg_stat_replication')
