@@ -12,3 +12,10 @@ timeout = 30
 
 def child_exit(server, worker):
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):
+    # the app is loaded: the tests wait for every worker's line before a
+    # drill (a worker still booting when the database stops fails to
+    # boot, and gunicorn then halts: "Reason: Worker failed to boot.")
+    worker.log.info("worker %s ready", worker.pid)

@@ -47,6 +47,12 @@ dj_start() {	# dj_start [VAR=value...]
 	mkdir -p "$DJCG" 2>/dev/null && echo $((512 * 1024 * 1024)) >"$DJCG/$DJLIM"
 	env "$@" "$DJ/start.sh"
 	wait_for 30 code_is "http://127.0.0.1:$DJPORT/ready/?format=json" 200 >/dev/null
+	# every worker booted (its app loaded), not just the one that answered
+	wait_for 30 dj_booted >/dev/null
+}
+dj_booted() {	# the current master's workers all said they are ready
+	[ "$(awk '/Listening at/ { n = 0 } /worker [0-9]+ ready/ { n++ } END { print n + 0 }' \
+		"$DJ/gunicorn.log")" -ge 3 ]
 }
 dj_cleanup() { dj_stop; rmdir "$DJCG" 2>/dev/null; }
 CLEANUPS+=(dj_cleanup)
