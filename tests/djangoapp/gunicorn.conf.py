@@ -15,7 +15,11 @@ def child_exit(server, worker):
 
 
 def post_worker_init(worker):
-    # the app is loaded: the tests wait for every worker's line before a
+    # the app is loaded: the tests wait for every worker's mark before a
     # drill (a worker still booting when the database stops fails to
-    # boot, and gunicorn then halts: "Reason: Worker failed to boot.")
-    worker.log.info("worker %s ready", worker.pid)
+    # boot, and gunicorn then halts: "Reason: Worker failed to boot").
+    # A file, not a log line: Django's logging setup has silenced
+    # gunicorn's logger in the worker by now.
+    booted = os.environ.get("BOOTED_DIR")
+    if booted:
+        open(os.path.join(booted, str(worker.pid)), "w").close()

@@ -30,7 +30,9 @@ cat >"$DJ/start.sh" <<SH
 #!/bin/sh
 cd "$DJAPP" || exit 1
 [ -d "$DJCG" ] && echo \$\$ >"$DJCG/cgroup.procs"
-rm -f "$DJ"/prom/*
+rm -f "$DJ"/prom/* "$DJ"/booted/*
+mkdir -p "$DJ/booted"
+export BOOTED_DIR=$DJ/booted
 export DATABASE_URL=postgresql://shakedown@127.0.0.1:$PROXY_PORT/postgres REDIS_URL=$REDIS_URL
 export PROMETHEUS_MULTIPROC_DIR=$DJ/prom DELAY_MS=\${DELAY_MS:-0} LEAK_KB=\${LEAK_KB:-0}
 exec gunicorn -c gunicorn.conf.py --bind 127.0.0.1:$DJPORT --pid "$DJ/gunicorn.pid" \\
@@ -50,9 +52,8 @@ dj_start() {	# dj_start [VAR=value...]
 	# every worker booted (its app loaded), not just the one that answered
 	wait_for 30 dj_booted >/dev/null
 }
-dj_booted() {	# the current master's workers all said they are ready
-	[ "$(awk '/Listening at/ { n = 0 } /worker [0-9]+ ready/ { n++ } END { print n + 0 }' \
-		"$DJ/gunicorn.log")" -ge 3 ]
+dj_booted() {	# the current master's workers all marked themselves ready
+	[ "$(ls "$DJ/booted" 2>/dev/null | wc -l)" -ge 3 ]
 }
 dj_cleanup() { dj_stop; rmdir "$DJCG" 2>/dev/null; }
 CLEANUPS+=(dj_cleanup)
