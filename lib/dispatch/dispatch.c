@@ -37,15 +37,6 @@ verb_of(const struct fault_kind *k, const char *name)
 	return NULL;
 }
 
-int
-dispatch_is_verb(const struct fault_kind *const *kinds, const char *name)
-{
-	for (const struct fault_kind *const *k = table(kinds); *k; k++)
-		if (verb_of(*k, name) != NULL)
-			return 1;
-	return 0;
-}
-
 size_t
 dispatch_verb_names(const struct fault_kind *const *kinds, const char **out,
     size_t max)

@@ -18,8 +18,6 @@
  * Records in the journal name their kind, looked up among the shipped.
  */
 const struct fault_kind *dispatch_kind_named(const char *name);
-/* Is name a verb of any kind in kinds? */
-int dispatch_is_verb(const struct fault_kind *const *kinds, const char *name);
 /* Every verb of every kind in kinds, each once, into out (at most max):
  * how many. */
 size_t dispatch_verb_names(const struct fault_kind *const *kinds,
